@@ -1,0 +1,1 @@
+"""SamePage's domain and services: one implementation of every rule for pages, CLI, exports."""

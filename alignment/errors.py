@@ -1,0 +1,29 @@
+"""Domain exceptions whose message is a sentence written for the person who caused it."""
+
+
+class SamePageError(Exception):
+    """Base of every error a user may see; its text is shown as is, never a traceback."""
+
+
+class InvalidPeriod(SamePageError):
+    pass
+
+
+class PermissionDenied(SamePageError):
+    pass
+
+
+class StoreUnavailable(SamePageError):
+    pass
+
+
+class StoreTooNew(SamePageError):
+    pass
+
+
+class StoreNotEmpty(SamePageError):
+    pass
+
+
+class ValidationFailed(SamePageError):
+    pass

@@ -1,0 +1,55 @@
+"""How figures read: money, ratios and percentages in the company's currency and locale (Babel).
+
+Every page and export formats through these functions, so a figure reads
+the same wherever it appears; a missing value always reads "n/a".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency
+from babel.numbers import format_decimal
+from babel.numbers import format_percent
+
+NA = "n/a"
+
+
+def money(value: Decimal | float | int | None, currency: str, locale: str = "en_US") -> str:
+    """Whole currency units: executives read $1,234,567, not $1,234,567.49."""
+    if value is None:
+        return NA
+    return format_currency(
+        Decimal(str(value)), currency, format="¤#,##0", locale=locale, currency_digits=False
+    )
+
+
+def money_exact(value: Decimal | float | int | None, currency: str, locale: str = "en_US") -> str:
+    if value is None:
+        return NA
+    return format_currency(Decimal(str(value)), currency, locale=locale)
+
+
+def multiple(value: float | None, locale: str = "en_US") -> str:
+    """A return multiple such as ROAS: 2.41×."""
+    if value is None:
+        return NA
+    return f"{format_decimal(value, format='#,##0.00', locale=locale)}×"
+
+
+def percent(value: float | None, locale: str = "en_US", signed: bool = False) -> str:
+    if value is None:
+        return NA
+    text = format_percent(value, format="#,##0.0%", locale=locale)
+    return f"+{text}" if signed and value > 0 else text
+
+
+def count(value: float | int | None, locale: str = "en_US") -> str:
+    if value is None:
+        return NA
+    return format_decimal(value, format="#,##0.##", locale=locale)
+
+
+def score(value: float | None) -> str:
+    """An alignment score on the 0-100 scale."""
+    return NA if value is None else f"{value:.0f}/100"

@@ -1,0 +1,152 @@
+"""The overview: headline figures, spend over time and return by channel, the same for everyone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from alignment import metrics
+from alignment.money import from_cents
+from alignment.periods import Period
+from alignment.periods import add_months
+from alignment.permissions import Action
+from alignment.permissions import Actor
+from alignment.permissions import require
+from alignment.settings import company_profile
+from db import queries
+
+
+@dataclass(frozen=True)
+class HeadlineFigures:
+    """The overview's headline figures for one period; ``None`` means n/a."""
+
+    period: Period
+    currency: str
+    gross_margin: float
+    budget_lines: int
+    planned_budget: Decimal | None
+    actual_spend: Decimal | None
+    spend_variance: Decimal | None
+    spend_variance_pct: float | None
+    attributed_pipeline: Decimal | None
+    attributed_revenue: Decimal | None
+    new_customers: int | None
+    roas: float | None
+    romi: float | None
+    pipeline_roi: float | None
+    marketing_cac: float | None
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON: money as numbers with two decimals, ratios unrounded, n/a as null."""
+
+        def money(value: Decimal | None) -> float | None:
+            return None if value is None else float(value)
+
+        return {
+            "period": self.period.code,
+            "label": self.period.label,
+            "first_month": self.period.first,
+            "last_month": self.period.last,
+            "currency": self.currency,
+            "gross_margin": self.gross_margin,
+            "budget_lines": self.budget_lines,
+            "planned_budget": money(self.planned_budget),
+            "actual_spend": money(self.actual_spend),
+            "spend_variance": money(self.spend_variance),
+            "spend_variance_pct": self.spend_variance_pct,
+            "attributed_pipeline": money(self.attributed_pipeline),
+            "attributed_revenue": money(self.attributed_revenue),
+            "new_customers": self.new_customers,
+            "roas": self.roas,
+            "romi_attributed": self.romi,
+            "pipeline_roi": self.pipeline_roi,
+            "marketing_cac": self.marketing_cac,
+        }
+
+
+def headline_figures(session: Session, actor: Actor, period: Period) -> HeadlineFigures:
+    require(actor, Action.VIEW)
+    profile = company_profile(session, actor)
+    totals = queries.budget_totals(session, period.first, period.last)
+    return _figures(period, profile.currency, profile.gross_margin, totals)
+
+
+def _figures(period: Period, currency: str, gross_margin: float, totals: Any) -> HeadlineFigures:
+    planned = from_cents(totals.planned_budget)
+    spend = from_cents(totals.actual_spend)
+    pipeline = from_cents(totals.attributed_pipeline)
+    revenue = from_cents(totals.attributed_revenue)
+    customers = None if totals.new_customers is None else int(totals.new_customers)
+    variance = metrics.spend_variance(spend, planned)
+    cac = metrics.marketing_cac(spend, customers)
+    return HeadlineFigures(
+        period=period,
+        currency=currency,
+        gross_margin=gross_margin,
+        budget_lines=int(totals.lines),
+        planned_budget=planned,
+        actual_spend=spend,
+        spend_variance=None if variance is None else Decimal(variance),
+        spend_variance_pct=metrics.spend_variance_pct(spend, planned),
+        attributed_pipeline=pipeline,
+        attributed_revenue=revenue,
+        new_customers=customers,
+        roas=metrics.roas(revenue, spend),
+        romi=metrics.romi(revenue, spend, gross_margin),
+        pipeline_roi=metrics.pipeline_roi(pipeline, spend),
+        marketing_cac=None if cac is None else round(cac, 2),
+    )
+
+
+def available_months(session: Session, actor: Actor) -> list[str]:
+    """Months that hold budget figures, oldest first."""
+    require(actor, Action.VIEW)
+    return queries.budget_months(session)
+
+
+def spend_over_time(
+    session: Session, actor: Actor, last_month: str, months: int = 24
+) -> pd.DataFrame:
+    """Planned budget and actual spend per month, for the budget-vs-spend chart."""
+    require(actor, Action.VIEW)
+    first = add_months(last_month, -(months - 1))
+    rows = queries.budget_by_month(session, first, last_month)
+    return pd.DataFrame(
+        {
+            "month": [row.month for row in rows],
+            "planned_budget": [_money_float(row.planned_budget) for row in rows],
+            "actual_spend": [_money_float(row.actual_spend) for row in rows],
+            "attributed_revenue": [_money_float(row.attributed_revenue) for row in rows],
+        },
+        columns=["month", "planned_budget", "actual_spend", "attributed_revenue"],
+    )
+
+
+def return_by_channel(session: Session, actor: Actor, period: Period) -> pd.DataFrame:
+    """Spend, attributed revenue, ROAS and attributed ROMI per channel for the period."""
+    require(actor, Action.VIEW)
+    profile = company_profile(session, actor)
+    records = []
+    for row in queries.budget_by_channel(session, period.first, period.last):
+        spend = from_cents(row.actual_spend)
+        revenue = from_cents(row.attributed_revenue)
+        records.append(
+            {
+                "channel": row.channel,
+                "actual_spend": _money_float(row.actual_spend),
+                "attributed_revenue": _money_float(row.attributed_revenue),
+                "roas": metrics.roas(revenue, spend),
+                "romi": metrics.romi(revenue, spend, profile.gross_margin),
+            }
+        )
+    columns = ["channel", "actual_spend", "attributed_revenue", "roas", "romi"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _money_float(cents: Any) -> float | None:
+    value = from_cents(cents)
+    return None if value is None else float(value)

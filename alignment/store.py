@@ -1,0 +1,99 @@
+"""Opening the store: reach it, refuse one written by a newer SamePage, upgrade an older one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from alignment.errors import StoreTooNew
+from alignment.errors import StoreUnavailable
+from db import migrate
+from db.engine import database_url
+from db.engine import make_engine
+from db.models import Base
+
+
+class Store:
+    """An open store: hand out sessions; services commit, anything else rolls back."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def is_empty(self) -> bool:
+        with self.session() as session:
+            return not store_has_data(session)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def store_has_data(session: Session) -> bool:
+    """True when any of the store's tables holds a row."""
+    for table in Base.metadata.sorted_tables:
+        if session.execute(select(func.count()).select_from(table)).scalar_one():
+            return True
+    return False
+
+
+def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
+    """Open the configured store, or say in one sentence why it cannot be used."""
+    url = url or database_url()
+    try:
+        store = Store(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise StoreUnavailable(f"The database URL '{_redact(url)}' is not valid: {exc}.") from None
+    try:
+        with store.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        revision = migrate.current_revision(store.engine)
+    except DBAPIError as exc:
+        store.close()
+        raise StoreUnavailable(
+            f"Cannot reach the store at {store.display_url}: {_reason(exc)}."
+        ) from None
+    if revision is not None and revision not in migrate.known_revisions():
+        store.close()
+        raise StoreTooNew(
+            f"The store at {store.display_url} was written by a newer version of SamePage "
+            f"(schema {revision}); install that version to open it."
+        )
+    if upgrade and revision != migrate.head_revision():
+        migrate.upgrade(store.engine)
+    return store
+
+
+def _redact(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1]
+
+
+def _reason(exc: DBAPIError) -> str:
+    lines = [line.strip() for line in str(exc.orig).splitlines() if line.strip()]
+    return lines[0].rstrip(".") if lines else type(exc.orig).__name__

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine, read queries and Alembic migrations."""

@@ -1,0 +1,491 @@
+"""The SamePage store: one typed SQLAlchemy model per concept of DESIGN.md's glossary.
+
+Money is kept as integer minor units (cents) so that sums are exact on every
+database; months are ``YYYY-MM`` strings so that they sort, compare and index
+the same way on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy import BigInteger
+from sqlalchemy import Boolean
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
+from sqlalchemy import DateTime
+from sqlalchemy import Float
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Month = String(7)
+Role = String(16)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CompanySettings(Base):
+    """The CFO's financial settings; a single row."""
+
+    __tablename__ = "company_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    locale: Mapped[str] = mapped_column(String(16), default="en_US")
+    gross_margin: Mapped[float] = mapped_column(Float, default=0.7)
+    fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+    __table_args__ = (
+        CheckConstraint("gross_margin >= 0 AND gross_margin <= 1", name="gross_margin_range"),
+        CheckConstraint(
+            "fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_year_start_month_range"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"CompanySettings({self.company_name!r}, {self.currency})"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(Role)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    __table_args__ = (
+        CheckConstraint("role IN ('CEO','CFO','CMO','viewer','admin')", name="role_known"),
+    )
+
+    def __repr__(self) -> str:
+        return f"User({self.email!r}, {self.role})"
+
+
+class Channel(Base):
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    def __repr__(self) -> str:
+        return f"Channel({self.name!r})"
+
+
+class BudgetLine(Base):
+    """Month x channel x campaign: plan, spend and attributed return.
+
+    ``campaign`` is ``''`` when the line covers the whole channel, so the
+    upsert key (month, channel, campaign) is unique on every database.
+    ``version`` is the optimistic-locking counter.
+    """
+
+    __tablename__ = "budget_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(Month)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    campaign: Mapped[str] = mapped_column(String(200), default="")
+    planned_budget: Mapped[int | None] = mapped_column(BigInteger)
+    actual_spend: Mapped[int | None] = mapped_column(BigInteger)
+    attributed_pipeline: Mapped[int | None] = mapped_column(BigInteger)
+    attributed_revenue: Mapped[int | None] = mapped_column(BigInteger)
+    new_customers: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20), default="typed")
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    reconciled: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    channel: Mapped[Channel] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("month", "channel_id", "campaign", name="uq_budget_lines_key"),
+        Index("ix_budget_lines_month_channel", "month", "channel_id"),
+    )
+
+    def __repr__(self) -> str:
+        return f"BudgetLine({self.month}, channel={self.channel_id}, {self.campaign!r})"
+
+
+class Goal(Base):
+    """A shared company objective."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_role: Mapped[str] = mapped_column(Role)
+    horizon: Mapped[str] = mapped_column(String(16))
+    start_month: Mapped[str] = mapped_column(Month)
+    end_month: Mapped[str] = mapped_column(Month)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    kpis: Mapped[list[Kpi]] = relationship(secondary="goal_kpis", back_populates="goals")
+
+    __table_args__ = (
+        CheckConstraint("horizon IN ('short_term','long_term')", name="horizon_known"),
+    )
+
+    def __repr__(self) -> str:
+        return f"Goal({self.title!r})"
+
+
+class GoalKpi(Base):
+    __tablename__ = "goal_kpis"
+
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True
+    )
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id"), primary_key=True)
+
+
+class Kpi(Base):
+    """A measure in the KPI tree; ``parent_id`` points at the KPI it feeds."""
+
+    __tablename__ = "kpis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    unit: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(16), default="higher")
+    kind: Mapped[str] = mapped_column(String(16))
+    aggregation: Mapped[str] = mapped_column(String(16), default="sum")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("kpis.id"))
+    funnel_stage: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    parent: Mapped[Kpi | None] = relationship(remote_side=[id])
+    goals: Mapped[list[Goal]] = relationship(secondary="goal_kpis", back_populates="kpis")
+
+    __table_args__ = (
+        CheckConstraint("direction IN ('higher','lower')", name="direction_known"),
+        CheckConstraint("kind IN ('activity','result','financial')", name="kind_known"),
+        CheckConstraint("aggregation IN ('sum','average','last')", name="aggregation_known"),
+    )
+
+    def __repr__(self) -> str:
+        return f"Kpi({self.name!r})"
+
+
+class KpiValue(Base):
+    """A KPI's target and actual for one month."""
+
+    __tablename__ = "kpi_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id"))
+    month: Mapped[str] = mapped_column(Month)
+    target: Mapped[float | None] = mapped_column(Float)
+    actual: Mapped[float | None] = mapped_column(Float)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("kpi_id", "month", name="uq_kpi_values_kpi_month"),)
+
+    def __repr__(self) -> str:
+        return f"KpiValue(kpi={self.kpi_id}, {self.month})"
+
+
+class SuccessDefinition(Base):
+    """The stable identity of a definition of success; its content lives in versions."""
+
+    __tablename__ = "success_definitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id"))
+    kpi_id: Mapped[int | None] = mapped_column(ForeignKey("kpis.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    versions: Mapped[list[SuccessDefinitionVersion]] = relationship(
+        back_populates="definition", order_by="SuccessDefinitionVersion.number"
+    )
+
+    def __repr__(self) -> str:
+        return f"SuccessDefinition({self.id})"
+
+
+class SuccessDefinitionVersion(Base):
+    """One version of a definition; a signature covers ``content_hash``."""
+
+    __tablename__ = "success_definition_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("success_definitions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    title: Mapped[str] = mapped_column(String(300))
+    metric: Mapped[str] = mapped_column(String(60))
+    target: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    comparison: Mapped[str] = mapped_column(String(16))
+    period_start: Mapped[str] = mapped_column(Month)
+    period_end: Mapped[str] = mapped_column(Month)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    measurement: Mapped[str] = mapped_column(Text)
+    data_source: Mapped[str] = mapped_column(Text, default="")
+    tolerance: Mapped[float] = mapped_column(Float, default=0.1)
+    owner_role: Mapped[str] = mapped_column(Role)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    definition: Mapped[SuccessDefinition] = relationship(back_populates="versions")
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+    events: Mapped[list[SuccessDefinitionEvent]] = relationship(
+        back_populates="version", order_by="SuccessDefinitionEvent.at"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("definition_id", "number", name="uq_success_definition_versions_number"),
+        CheckConstraint(
+            "state IN ('draft','proposed','signed_off','superseded')", name="state_known"
+        ),
+        CheckConstraint("comparison IN ('at_least','at_most')", name="comparison_known"),
+        CheckConstraint("tolerance >= 0", name="tolerance_not_negative"),
+    )
+
+    def __repr__(self) -> str:
+        return f"SuccessDefinitionVersion({self.definition_id} v{self.number}, {self.state})"
+
+
+class SuccessDefinitionEvent(Base):
+    """Who proposed, returned, signed or acknowledged a version, with their comment."""
+
+    __tablename__ = "success_definition_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("success_definition_versions.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    version: Mapped[SuccessDefinitionVersion] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"SuccessDefinitionEvent({self.action}, version={self.version_id})"
+
+
+class ChecklistItem(Base):
+    """A trust/alignment statement; retired items keep their past answers."""
+
+    __tablename__ = "checklist_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    def __repr__(self) -> str:
+        return f"ChecklistItem({self.position}, active={self.active})"
+
+
+class ChecklistAnswer(Base):
+    """One executive's score for one item in one month, with the wording they answered."""
+
+    __tablename__ = "checklist_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
+    month: Mapped[str] = mapped_column(Month)
+    role: Mapped[str] = mapped_column(Role)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    wording: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "month", "role", name="uq_checklist_answers_key"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        CheckConstraint("role IN ('CEO','CFO','CMO')", name="role_executive"),
+        Index("ix_checklist_answers_month", "month"),
+    )
+
+    def __repr__(self) -> str:
+        return f"ChecklistAnswer(item={self.item_id}, {self.month}, {self.role}={self.score})"
+
+
+class Competence(Base):
+    __tablename__ = "competences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self) -> str:
+        return f"Competence({self.name!r})"
+
+
+class MaturityAssessment(Base):
+    """Current and desired level (1 Absent .. 5 Excellent) of a competence in a quarter."""
+
+    __tablename__ = "maturity_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(7))
+    competence_id: Mapped[int] = mapped_column(ForeignKey("competences.id"))
+    current_level: Mapped[int] = mapped_column(Integer)
+    desired_level: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    __table_args__ = (
+        UniqueConstraint("quarter", "competence_id", name="uq_maturity_assessments_key"),
+        CheckConstraint("current_level BETWEEN 1 AND 5", name="current_level_range"),
+        CheckConstraint("desired_level BETWEEN 1 AND 5", name="desired_level_range"),
+    )
+
+    def __repr__(self) -> str:
+        return f"MaturityAssessment({self.quarter}, competence={self.competence_id})"
+
+
+class Request(Base):
+    """An initiative asked of marketing, the research on it, the decision and the outcome."""
+
+    __tablename__ = "requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    asked_by_role: Mapped[str] = mapped_column(Role)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    asked_on: Mapped[dt.date] = mapped_column(Date)
+    research: Mapped[str] = mapped_column(Text, default="")
+    expected_result: Mapped[str] = mapped_column(Text, default="")
+    cost: Mapped[int | None] = mapped_column(BigInteger)
+    recommendation: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("monthly_reviews.id"))
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    outcome_recorded_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint(
+            "decision IS NULL OR decision IN ('do','dont','later')", name="decision_known"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"Request({self.title!r}, decision={self.decision})"
+
+
+class MonthlyReview(Base):
+    """The meeting record of a month; ``snapshot`` freezes the figures when it closes."""
+
+    __tablename__ = "monthly_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(Month, unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    actions: Mapped[list[ActionItem]] = relationship(back_populates="review")
+
+    __table_args__ = (CheckConstraint("status IN ('open','closed')", name="status_known"),)
+
+    def __repr__(self) -> str:
+        return f"MonthlyReview({self.month}, {self.status})"
+
+
+class ActionItem(Base):
+    """A decision or action item recorded in a review; open actions carry over."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("monthly_reviews.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="action")
+    text: Mapped[str] = mapped_column(Text)
+    owner_role: Mapped[str | None] = mapped_column(Role)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("action_items.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    review: Mapped[MonthlyReview] = relationship(back_populates="actions")
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('decision','action')", name="kind_known"),
+        CheckConstraint("status IN ('open','done','dropped')", name="status_known"),
+    )
+
+    def __repr__(self) -> str:
+        return f"ActionItem({self.kind}, {self.status})"
+
+
+class AuditEvent(Base):
+    """Append-only record of a change; ``hash`` chains to the previous event."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(240))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(120))
+    old_value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new_value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    def __repr__(self) -> str:
+        return f"AuditEvent({self.action} {self.object_type}:{self.object_id})"

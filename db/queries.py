@@ -1,0 +1,106 @@
+"""Read-side queries for dashboards: aggregation runs in the database, never in pandas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy import distinct
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import BudgetLine
+from db.models import Channel
+from db.models import ChecklistAnswer
+from db.models import KpiValue
+
+_BUDGET_SUMS = (
+    func.sum(BudgetLine.planned_budget).label("planned_budget"),
+    func.sum(BudgetLine.actual_spend).label("actual_spend"),
+    func.sum(BudgetLine.attributed_pipeline).label("attributed_pipeline"),
+    func.sum(BudgetLine.attributed_revenue).label("attributed_revenue"),
+    func.sum(BudgetLine.new_customers).label("new_customers"),
+    func.count(BudgetLine.id).label("lines"),
+)
+
+
+def budget_totals(session: Session, first: str, last: str) -> Row[Any]:
+    """Sums of every budget figure over the months first..last (cents)."""
+    stmt = select(*_BUDGET_SUMS).where(BudgetLine.month.between(first, last))
+    return session.execute(stmt).one()
+
+
+def budget_by_month(session: Session, first: str, last: str) -> Sequence[Row[Any]]:
+    stmt = (
+        select(BudgetLine.month, *_BUDGET_SUMS)
+        .where(BudgetLine.month.between(first, last))
+        .group_by(BudgetLine.month)
+        .order_by(BudgetLine.month)
+    )
+    return session.execute(stmt).all()
+
+
+def budget_by_channel(session: Session, first: str, last: str) -> Sequence[Row[Any]]:
+    stmt = (
+        select(Channel.name.label("channel"), *_BUDGET_SUMS)
+        .join(Channel, BudgetLine.channel_id == Channel.id)
+        .where(BudgetLine.month.between(first, last))
+        .group_by(Channel.name)
+        .order_by(Channel.name)
+    )
+    return session.execute(stmt).all()
+
+
+def budget_months(session: Session) -> list[str]:
+    stmt = select(distinct(BudgetLine.month)).order_by(BudgetLine.month)
+    return list(session.scalars(stmt))
+
+
+def checklist_scores(session: Session, first: str, last: str) -> Sequence[Row[Any]]:
+    stmt = (
+        select(
+            ChecklistAnswer.month,
+            ChecklistAnswer.item_id,
+            ChecklistAnswer.role,
+            ChecklistAnswer.score,
+        )
+        .where(ChecklistAnswer.month.between(first, last))
+        .order_by(ChecklistAnswer.month, ChecklistAnswer.item_id, ChecklistAnswer.role)
+    )
+    return session.execute(stmt).all()
+
+
+def checklist_months(session: Session, up_to: str) -> list[str]:
+    stmt = (
+        select(distinct(ChecklistAnswer.month))
+        .where(ChecklistAnswer.month <= up_to)
+        .order_by(ChecklistAnswer.month)
+    )
+    return list(session.scalars(stmt))
+
+
+def kpi_aggregate(
+    session: Session, kpi_id: int, first: str, last: str, how: str
+) -> tuple[float | None, float | None]:
+    """A KPI's (target, actual) over first..last, combined as the KPI says: sum, average or last."""
+    where = (KpiValue.kpi_id == kpi_id, KpiValue.month.between(first, last))
+    if how == "last":
+        stmt = (
+            select(KpiValue.target, KpiValue.actual)
+            .where(*where, KpiValue.actual.is_not(None))
+            .order_by(KpiValue.month.desc())
+            .limit(1)
+        )
+    else:
+        combine = func.sum if how == "sum" else func.avg
+        stmt = select(combine(KpiValue.target), combine(KpiValue.actual)).where(*where)
+    row = session.execute(stmt).first()
+    if row is None:
+        return None, None
+    return _float(row[0]), _float(row[1])
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,512 @@
+"""Regenerate the demo company's CSV files (deterministic; run by hand, not at start-up).
+
+Every month in these files is written relative to ANCHOR_MONTH; the loader
+shifts them so the demo always ends at the current month.
+
+    python sample_data/generate.py
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ANCHOR_MONTH = "2026-11"
+MONTHS = 24
+RNG = random.Random(20261123)
+
+COMPANY = {
+    "name": "Kestrel Analytics",
+    "currency": "USD",
+    "locale": "en_US",
+    "gross_margin": "0.74",
+    "fiscal_year_start_month": "1",
+    "anchor_month": ANCHOR_MONTH,
+}
+
+USERS = [
+    ("maya.lindqvist@kestrel.example", "Maya Lindqvist", "CEO"),
+    ("daniel.okafor@kestrel.example", "Daniel Okafor", "CFO"),
+    ("priya.raman@kestrel.example", "Priya Raman", "CMO"),
+    ("tom.becker@kestrel.example", "Tom Becker", "viewer"),
+    ("sam.ortiz@kestrel.example", "Sam Ortiz", "admin"),
+]
+
+# channel, campaign, monthly plan (USD), attributed ROAS, pipeline multiple, seasonality kind
+CAMPAIGNS = [
+    ("Paid search", "Brand keywords", 38_000, 4.6, 2.6, "flat"),
+    ("Paid search", "Competitor keywords", 27_000, 2.1, 3.1, "flat"),
+    ("Paid search", "Generic: supply chain analytics", 45_000, 1.9, 3.4, "flat"),
+    ("LinkedIn ads", "CFO persona", 32_000, 1.4, 4.2, "flat"),
+    ("LinkedIn ads", "Operations leader persona", 41_000, 1.7, 3.9, "flat"),
+    ("Events & trade shows", "ProMat", 0, 2.4, 4.5, "spring"),
+    ("Events & trade shows", "Supply Chain Symposium", 0, 2.2, 4.8, "autumn"),
+    ("Events & trade shows", "", 18_000, 1.2, 3.5, "flat"),
+    ("Content & SEO", "Whitepapers", 22_000, 3.1, 3.0, "flat"),
+    ("Content & SEO", "Blog & SEO", 16_000, 3.8, 2.8, "flat"),
+    ("Webinars", "Monthly webinar series", 14_000, 2.9, 3.6, "flat"),
+    ("Partner marketing", "ERP partner co-marketing", 26_000, 2.6, 3.3, "flat"),
+    ("Partner marketing", "Reseller MDF", 12_000, 1.6, 3.0, "flat"),
+    ("Account-based marketing", "Top-100 accounts", 48_000, 2.0, 5.2, "flat"),
+]
+EVENT_BUDGETS = {"spring": {3: 160_000, 4: 40_000}, "autumn": {9: 35_000, 10: 150_000}}
+AVERAGE_DEAL = 38_500
+
+KPIS = [
+    # name, unit, direction, kind, aggregation, parent, funnel stage, description
+    (
+        "New revenue",
+        "USD",
+        "higher",
+        "financial",
+        "sum",
+        "",
+        "",
+        "New annual recurring revenue from marketing-sourced deals won this month.",
+    ),
+    (
+        "Won deals",
+        "count",
+        "higher",
+        "result",
+        "sum",
+        "New revenue",
+        "5",
+        "Marketing-sourced deals closed won.",
+    ),
+    (
+        "Opportunities",
+        "count",
+        "higher",
+        "result",
+        "sum",
+        "Won deals",
+        "4",
+        "Sales-accepted opportunities with a qualified budget.",
+    ),
+    (
+        "SQLs",
+        "count",
+        "higher",
+        "result",
+        "sum",
+        "Opportunities",
+        "3",
+        "Sales-qualified leads accepted by sales within 5 working days.",
+    ),
+    (
+        "MQLs",
+        "count",
+        "higher",
+        "result",
+        "sum",
+        "SQLs",
+        "2",
+        "Marketing-qualified leads (lead score 60 or more).",
+    ),
+    (
+        "Leads",
+        "count",
+        "higher",
+        "result",
+        "sum",
+        "MQLs",
+        "1",
+        "New contacts with a business e-mail address.",
+    ),
+    (
+        "Whitepapers published",
+        "count",
+        "higher",
+        "activity",
+        "sum",
+        "Leads",
+        "",
+        "Gated research papers released.",
+    ),
+    (
+        "Webinars held",
+        "count",
+        "higher",
+        "activity",
+        "sum",
+        "Leads",
+        "",
+        "Live webinars with at least 50 registrants.",
+    ),
+    (
+        "Events attended",
+        "count",
+        "higher",
+        "activity",
+        "sum",
+        "Leads",
+        "",
+        "Trade shows and field events with a booth or a talk.",
+    ),
+    (
+        "Aided brand awareness",
+        "%",
+        "higher",
+        "result",
+        "average",
+        "",
+        "",
+        "Share of surveyed mid-market operations leaders who recognise Kestrel (quarterly panel).",
+    ),
+]
+
+GOALS = [
+    (
+        "Grow marketing-sourced new ARR to $14M in fiscal 2026",
+        "Marketing-sourced deals add at least $14M of new annual recurring revenue "
+        "this fiscal year.",
+        "CEO",
+        "short_term",
+        "2026-01",
+        "2026-12",
+        "New revenue;Won deals",
+    ),
+    (
+        "Keep pipeline at three times the bookings target",
+        "Marketing-sourced pipeline covers 3x next quarter's bookings target at every month end.",
+        "CMO",
+        "short_term",
+        "2026-01",
+        "2026-12",
+        "SQLs;Opportunities",
+    ),
+    (
+        "Be the first name mid-market operations leaders think of in supply-chain analytics",
+        "Long-term brand goal: aided awareness among mid-market operations leaders from 18% "
+        "to 35% by the end of 2028.",
+        "CEO",
+        "long_term",
+        "2026-01",
+        "2028-12",
+        "Aided brand awareness",
+    ),
+]
+
+DEFINITIONS = [
+    {
+        "title": "Marketing earns its budget back: attributed ROMI of at least 80%",
+        "goal": GOALS[0][0],
+        "metric": "romi",
+        "target": "0.8",
+        "unit": "ratio",
+        "comparison": "at_least",
+        "period_start": "2026-01",
+        "period_end": "2026-12",
+        "deadline": "2026-12-31",
+        "measurement": "(attributed revenue x gross margin - actual spend) / actual spend, "
+        "over the fiscal year to date.",
+        "data_source": "SamePage budget lines (CRM attribution, finance-reconciled spend); "
+        "gross margin from the CFO's settings.",
+        "tolerance": "0.15",
+        "owner_role": "CMO",
+        "state": "signed_off",
+        "proposed_by": "CMO",
+        "proposed_on": "2026-01-12",
+        "signed_by": "CFO",
+        "signed_on": "2026-01-19",
+        "acknowledged_by": "CEO",
+        "acknowledged_on": "2026-01-20",
+    },
+    {
+        "title": "Marketing CAC at most $15,000 per new customer",
+        "goal": GOALS[0][0],
+        "metric": "marketing_cac",
+        "target": "15000",
+        "unit": "USD",
+        "comparison": "at_most",
+        "period_start": "2026-01",
+        "period_end": "2026-12",
+        "deadline": "2026-12-31",
+        "measurement": "Actual marketing spend / new customers won (marketing spend only, "
+        "not blended sales and marketing CAC).",
+        "data_source": "SamePage budget lines; new customers from the CRM.",
+        "tolerance": "0.1",
+        "owner_role": "CMO",
+        "state": "signed_off",
+        "proposed_by": "CMO",
+        "proposed_on": "2026-02-03",
+        "signed_by": "CFO",
+        "signed_on": "2026-02-10",
+        "acknowledged_by": "CEO",
+        "acknowledged_on": "2026-02-11",
+    },
+    {
+        "title": "At least 690 marketing-sourced SQLs per quarter",
+        "goal": GOALS[1][0],
+        "metric": "kpi:SQLs",
+        "target": "690",
+        "unit": "count",
+        "comparison": "at_least",
+        "period_start": "2026-10",
+        "period_end": "2026-12",
+        "deadline": "2026-12-31",
+        "measurement": "Count of leads accepted by sales as SQL within 5 working days, "
+        "per calendar quarter.",
+        "data_source": "CRM lead stage history, exported monthly into the KPI tree.",
+        "tolerance": "0.1",
+        "owner_role": "CMO",
+        "state": "proposed",
+        "proposed_by": "CMO",
+        "proposed_on": "2026-11-06",
+        "signed_by": "",
+        "signed_on": "",
+        "acknowledged_by": "",
+        "acknowledged_on": "",
+    },
+]
+
+# Baseline score per item for CEO, CFO, CMO; items 3 and 6 carry a perception gap.
+CHECKLIST_BASE = [
+    (3.2, 3.4, 4.0),
+    (2.8, 3.0, 3.6),
+    (2.6, 1.8, 4.1),
+    (3.0, 2.4, 3.5),
+    (3.1, 2.6, 3.6),
+    (1.9, 2.4, 4.0),
+    (3.4, 3.0, 3.8),
+    (2.2, 2.8, 3.0),
+    (2.9, 3.1, 3.7),
+    (2.7, 3.2, 3.3),
+    (3.8, 3.5, 3.9),
+    (3.0, 2.7, 4.0),
+]
+CHECKLIST_COMMENTS = {
+    (3, "CFO"): "Marketing's spend still differs from the ledger every month.",
+    (3, "CMO"): "Budget lines are reconciled before every review.",
+    (6, "CEO"): "We see what happened, not where the next dollar should go.",
+    (6, "CMO"): "Channel ROAS tells us where to shift budget.",
+    (12, "CFO"): "Better since spend is reconciled monthly.",
+}
+
+COMPETENCES = [
+    "Strategy and positioning",
+    "Brand and content",
+    "Demand generation",
+    "Marketing operations and automation",
+    "Data and analytics",
+    "Marketing technology",
+    "Alignment with sales and customer success",
+    "Team and organisation",
+]
+MATURITY = {  # quarter offset (0 = anchor quarter) -> (current, desired) per competence
+    -1: [(3, 4), (3, 4), (3, 4), (2, 4), (2, 4), (3, 3), (2, 4), (3, 4)],
+    0: [(3, 4), (3, 4), (4, 4), (3, 4), (2, 4), (3, 3), (3, 4), (3, 4)],
+}
+MATURITY_NOTES = {
+    "Data and analytics": "Attribution is last-touch only; no incrementality tests yet.",
+    "Alignment with sales and customer success": "Shared SQL definition agreed in Q3.",
+    "Demand generation": "Predictable pipeline for three quarters in a row.",
+}
+
+REQUESTS = [
+    {
+        "title": "Start a TikTok channel",
+        "asked_by_role": "CEO",
+        "asked_on": "2026-09-14",
+        "description": "Competitors post short videos; should we?",
+        "research": "Our buyers (operations VPs and CFOs at 200-2,000 employee manufacturers) are "
+        "under 4% of TikTok's B2B audience; LinkedIn video reaches 10x more of them.",
+        "expected_result": "Fewer than 5 SQLs per quarter from TikTok; 20-30 from LinkedIn video.",
+        "cost": "60000",
+        "recommendation": "Don't start TikTok; test LinkedIn video for a quarter.",
+        "decision": "dont",
+        "decision_reason": "Audience mismatch; revisit if the LinkedIn video test beats 20 SQLs.",
+        "decided_on": "2026-10-08",
+    },
+    {
+        "title": "Exhibit at the Supply Chain Symposium again next year",
+        "asked_by_role": "CMO",
+        "asked_on": "2026-10-27",
+        "description": "Book the booth before the early-bird deadline.",
+        "research": "This year's booth sourced $1.1M pipeline at 4.8x pipeline ROI; "
+        "early-bird saves 18%.",
+        "expected_result": "$1.0-1.3M pipeline, 8-10 new customers within two quarters.",
+        "cost": "150000",
+        "recommendation": "Do, at the early-bird price.",
+        "decision": "",
+        "decision_reason": "",
+        "decided_on": "",
+    },
+    {
+        "title": "Cut paid search by 30% to fund a brand campaign",
+        "asked_by_role": "CFO",
+        "asked_on": "2026-11-10",
+        "description": "Move budget from generic search to brand building.",
+        "research": "",
+        "expected_result": "",
+        "cost": "",
+        "recommendation": "",
+        "decision": "",
+        "decision_reason": "",
+        "decided_on": "",
+    },
+]
+
+
+def add_months(month: str, count: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def write(name: str, header: list[str], rows: list[list[object]]) -> None:
+    with (HERE / name).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def budget_rows() -> tuple[list[list[object]], dict[str, dict[str, float]]]:
+    rows: list[list[object]] = []
+    totals: dict[str, dict[str, float]] = {}
+    first = add_months(ANCHOR_MONTH, -(MONTHS - 1))
+    for i in range(MONTHS):
+        month = add_months(first, i)
+        mon = int(month[5:7])
+        growth = 1 + 0.012 * i
+        demand = 1 + 0.08 * math.sin((mon - 2) / 12 * 2 * math.pi)
+        total = totals.setdefault(month, {"revenue": 0.0, "customers": 0.0, "spend": 0.0})
+        for channel, campaign, plan, roas, pipe, season in CAMPAIGNS:
+            planned = EVENT_BUDGETS.get(season, {}).get(mon, 0) if season != "flat" else plan
+            if planned == 0:
+                continue
+            planned = round(planned * (growth if season == "flat" else 1), -2)
+            drift = RNG.gauss(0.02, 0.07) if season == "flat" else RNG.gauss(0.06, 0.05)
+            if channel == "LinkedIn ads" and i >= MONTHS - 4:
+                drift += 0.12
+            actual = round(planned * (1 + drift), 2)
+            efficiency = roas * demand * RNG.uniform(0.8, 1.2) * (1 + 0.006 * i)
+            revenue = round(actual * efficiency, 2)
+            pipeline = round(revenue * pipe * RNG.uniform(0.9, 1.1), 2)
+            customers = max(0, round(revenue / AVERAGE_DEAL * RNG.uniform(0.85, 1.15)))
+            rows.append(
+                [
+                    month,
+                    channel,
+                    campaign,
+                    f"{planned:.2f}",
+                    f"{actual:.2f}",
+                    f"{pipeline:.2f}",
+                    f"{revenue:.2f}",
+                    customers,
+                ]
+            )
+            total["revenue"] += revenue
+            total["customers"] += customers
+            total["spend"] += actual
+    return rows, totals
+
+
+def kpi_rows(totals: dict[str, dict[str, float]]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for i, month in enumerate(sorted(totals)):
+        t = totals[month]
+        won = t["customers"]
+        opportunities = round(won / RNG.uniform(0.22, 0.28))
+        sqls = round(opportunities / RNG.uniform(0.52, 0.6))
+        mqls = round(sqls / RNG.uniform(0.36, 0.44))
+        leads = round(mqls / RNG.uniform(0.32, 0.38))
+        plan = 1 + 0.012 * i
+        values = {
+            "New revenue": (round(1_050_000 * plan, -3), round(t["revenue"], 2)),
+            "Won deals": (round(27 * plan), won),
+            "Opportunities": (round(110 * plan), opportunities),
+            "SQLs": (round(180 * plan), sqls),
+            "MQLs": (round(450 * plan), mqls),
+            "Leads": (round(1250 * plan), leads),
+            "Whitepapers published": (2, RNG.choice([1, 2, 2, 2, 3])),
+            "Webinars held": (2, RNG.choice([1, 2, 2, 3])),
+            "Events attended": (
+                1 if int(month[5:7]) not in (3, 10) else 3,
+                RNG.choice([0, 1, 1]) + (2 if int(month[5:7]) in (3, 10) else 0),
+            ),
+        }
+        if int(month[5:7]) % 3 == 0:
+            values["Aided brand awareness"] = (
+                round(18 + i * 0.6, 1),
+                round(17 + i * 0.45 + RNG.uniform(-1, 1), 1),
+            )
+        for name, (target, actual) in values.items():
+            rows.append([name, month, target, actual])
+    return rows
+
+
+def checklist_rows() -> list[list[object]]:
+    rows: list[list[object]] = []
+    for back in range(5, -1, -1):
+        month = add_months(ANCHOR_MONTH, -back)
+        improvement = (5 - back) * 0.08
+        for item, bases in enumerate(CHECKLIST_BASE, start=1):
+            for role, base in zip(("CEO", "CFO", "CMO"), bases, strict=True):
+                score = min(5, max(1, round(base + improvement + RNG.uniform(-0.35, 0.35))))
+                comment = CHECKLIST_COMMENTS.get((item, role), "") if back == 0 else ""
+                rows.append([month, item, role, score, comment])
+    return rows
+
+
+def main() -> None:
+    write("company.csv", list(COMPANY), [list(COMPANY.values())])
+    write("users.csv", ["email", "name", "role"], [list(u) for u in USERS])
+    budget, totals = budget_rows()
+    write(
+        "budget_lines.csv",
+        [
+            "month",
+            "channel",
+            "campaign",
+            "planned_budget",
+            "actual_spend",
+            "attributed_pipeline",
+            "attributed_revenue",
+            "new_customers",
+        ],
+        budget,
+    )
+    write(
+        "kpis.csv",
+        [
+            "name",
+            "unit",
+            "direction",
+            "kind",
+            "aggregation",
+            "parent",
+            "funnel_stage",
+            "description",
+        ],
+        [list(k) for k in KPIS],
+    )
+    write("kpi_values.csv", ["kpi", "month", "target", "actual"], kpi_rows(totals))
+    write(
+        "goals.csv",
+        ["title", "description", "owner_role", "horizon", "start_month", "end_month", "kpis"],
+        [list(g) for g in GOALS],
+    )
+    write("success_definitions.csv", list(DEFINITIONS[0]), [list(d.values()) for d in DEFINITIONS])
+    write("checklist_answers.csv", ["month", "item", "role", "score", "comment"], checklist_rows())
+    anchor_quarter = (int(ANCHOR_MONTH[5:7]) - 1) // 3
+    maturity = []
+    for offset, levels in MATURITY.items():
+        index = int(ANCHOR_MONTH[:4]) * 4 + anchor_quarter + offset
+        quarter = f"{index // 4}-Q{index % 4 + 1}"
+        for competence, (current, desired) in zip(COMPETENCES, levels, strict=True):
+            note = MATURITY_NOTES.get(competence, "") if offset == 0 else ""
+            maturity.append([quarter, competence, current, desired, note])
+    write(
+        "maturity.csv",
+        ["quarter", "competence", "current_level", "desired_level", "note"],
+        maturity,
+    )
+    write("requests.csv", list(REQUESTS[0]), [list(r.values()) for r in REQUESTS])
+
+
+if __name__ == "__main__":
+    main()
