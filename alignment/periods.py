@@ -66,8 +66,12 @@ def month_label(month: str) -> str:
     return f"{calendar.month_name[int(month[5:7])]} {month[:4]}"
 
 
-def _short(month: str) -> str:
+def short_month_label(month: str) -> str:
     return f"{calendar.month_abbr[int(month[5:7])]} {month[:4]}"
+
+
+def _span(first: str, last: str) -> str:
+    return f"{short_month_label(first)} – {short_month_label(last)}"
 
 
 def quarter_of(month: str) -> str:
@@ -95,6 +99,12 @@ class Period:
     def __len__(self) -> int:
         return len(self.months)
 
+    @property
+    def short_label(self) -> str:
+        if self.first == self.last:
+            return short_month_label(self.first)
+        return _span(self.first, self.last)
+
     def previous(self) -> Period:
         """The period of the same length just before this one, for comparisons."""
         length = len(self)
@@ -112,7 +122,7 @@ def range_period(first: str, last: str) -> Period:
         raise InvalidPeriod(f"The range {first}..{last} ends before it starts.")
     if first == last:
         return month_period(first)
-    return Period(first, last, f"{_short(first)} – {_short(last)}")
+    return Period(first, last, _span(first, last))
 
 
 def quarter_period(year: int, quarter: int) -> Period:
@@ -138,14 +148,14 @@ def quarter_to_date(month: str, fiscal_year_start_month: int = 1) -> Period:
     first = add_months(fy_start, offset - offset % 3)
     quarter = offset // 3 + 1
     name = f"Q{quarter} {first[:4]}" if fiscal_year_start_month == 1 else f"Fiscal Q{quarter}"
-    return Period(first, month, f"{name} to date ({_short(first)} – {_short(month)})")
+    return Period(first, month, f"{name} to date ({_span(first, month)})")
 
 
 def year_to_date(month: str, fiscal_year_start_month: int = 1) -> Period:
     month = parse_month(month)
     first = fiscal_year_start(month, fiscal_year_start_month)
     name = month[:4] if fiscal_year_start_month == 1 else "Fiscal year"
-    return Period(first, month, f"{name} to date ({_short(first)} – {_short(month)})")
+    return Period(first, month, f"{name} to date ({_span(first, month)})")
 
 
 def parse_period(text: str) -> Period:

@@ -1,0 +1,35 @@
+"""SamePage: open the store, choose who is acting, and route to the pages."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import streamlit as st
+
+from ui import context
+
+log = logging.getLogger("samepage")
+
+
+def run() -> None:
+    st.set_page_config(page_title="SamePage", page_icon=":material/handshake:", layout="wide")
+    context.store()
+    context.role_picker()
+    pages = [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ]
+    page = st.navigation(pages)
+    try:
+        page.run()
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("Page %s failed (reference %s)", page.title, reference)
+        st.error(
+            "Something went wrong while showing this page; nothing was changed. "
+            f"The details are in the server log under reference {reference}.",
+            icon=":material/error:",
+        )
+
+
+run()

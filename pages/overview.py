@@ -1,0 +1,252 @@
+"""Overview: the same headline figures, definitions of success and alignment score for everyone."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from alignment import formatting as fmt
+from alignment.checklist import alignment_summary
+from alignment.overview import available_months
+from alignment.overview import headline_figures
+from alignment.overview import return_by_channel
+from alignment.overview import spend_over_time
+from alignment.periods import short_month_label
+from alignment.success import live_status
+from ui import charts
+from ui.context import actor
+from ui.context import profile
+from ui.context import store
+from ui.widgets import period_picker
+
+STATUS_TEXT = {
+    "green": "On target",
+    "amber": "Within tolerance",
+    "red": "Off target",
+    None: "No data yet",
+}
+STATUS_STYLE = {
+    "On target": "background-color: #dafbe1; color: #116329; font-weight: 600",
+    "Within tolerance": "background-color: #fff8c5; color: #7d4e00; font-weight: 600",
+    "Off target": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
+    "No data yet": "color: #57606a",
+    "Changed since sign-off": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
+}
+
+HELP = {
+    "planned": "Sum of the planned budget of every budget line in the period.",
+    "spend": "Sum of actual marketing spend in the period.",
+    "variance": "Actual spend minus planned budget; positive means over plan.",
+    "roas": "Attributed revenue / actual spend.",
+    "romi": "(Attributed revenue × gross margin − actual spend) / actual spend. Attributed "
+    "revenue usually overstates the incremental return.",
+    "pipeline": "Pipeline attributed to marketing in the period.",
+    "cac": "Actual marketing spend / new customers. Marketing spend only, not blended "
+    "sales-and-marketing CAC.",
+    "customers": "New customers attributed to marketing in the period.",
+}
+
+
+def overview() -> None:
+    me = actor()
+    company = profile()
+    cur, loc = company.currency, company.locale
+    with store().session() as session:
+        months = available_months(session, me)
+    st.title("Overview")
+    if not months:
+        st.info(
+            "No budget figures yet. The CMO enters or imports them; until then there is "
+            "nothing to compare."
+        )
+        return
+    period = period_picker(months, company.fiscal_year_start_month, key="overview")
+    with store().session() as session:
+        now = headline_figures(session, me, period)
+        before = headline_figures(session, me, period.previous())
+        trend = spend_over_time(session, me, period.last, months=24)
+        channels = return_by_channel(session, me, period)
+        definitions = live_status(session, me, period)
+        alignment = alignment_summary(session, me, period.last)
+
+    st.caption(
+        f"{company.name} · {now.period.label} · {now.budget_lines} budget lines · "
+        f"compared with {before.period.label}. Every role sees these same figures."
+    )
+
+    def change(current: float | None, previous: float | None) -> str | None:
+        if current is None or previous in (None, 0):
+            return None
+        return fmt.percent((float(current) - float(previous)) / abs(float(previous)), signed=True)
+
+    versus = f"vs {before.period.short_label}"
+    tiles = st.columns(4, gap="small") + st.columns(4, gap="small")
+    row = [
+        (
+            "Planned budget",
+            fmt.money(now.planned_budget, cur, loc),
+            change(now.planned_budget, before.planned_budget),
+            "off",
+            HELP["planned"],
+        ),
+        (
+            "Actual spend",
+            fmt.money(now.actual_spend, cur, loc),
+            change(now.actual_spend, before.actual_spend),
+            "off",
+            HELP["spend"],
+        ),
+        (
+            "Spend variance",
+            fmt.money(now.spend_variance, cur, loc),
+            fmt.percent(now.spend_variance_pct, loc, signed=True) + " of plan"
+            if now.spend_variance_pct is not None
+            else None,
+            "inverse",
+            HELP["variance"],
+        ),
+        (
+            "ROAS",
+            fmt.multiple(now.roas, loc),
+            change(now.roas, before.roas),
+            "normal",
+            HELP["roas"],
+        ),
+        (
+            "ROMI (attributed)",
+            fmt.percent(now.romi, loc),
+            change(now.romi, before.romi),
+            "normal",
+            HELP["romi"],
+        ),
+        (
+            "Attributed pipeline",
+            fmt.money(now.attributed_pipeline, cur, loc),
+            change(now.attributed_pipeline, before.attributed_pipeline),
+            "normal",
+            HELP["pipeline"],
+        ),
+        (
+            "Marketing CAC",
+            fmt.money(now.marketing_cac, cur, loc),
+            change(now.marketing_cac, before.marketing_cac),
+            "inverse",
+            HELP["cac"],
+        ),
+        (
+            "New customers",
+            fmt.count(now.new_customers, loc),
+            change(now.new_customers, before.new_customers),
+            "normal",
+            HELP["customers"],
+        ),
+    ]
+    for tile, (label, value, delta, colour, help_text) in zip(tiles, row, strict=True):
+        tile.metric(
+            label,
+            value,
+            delta,
+            delta_color=colour,
+            help=help_text,
+            border=True,
+            delta_description=versus if delta and "plan" not in delta else None,
+        )
+
+    definitions_column, alignment_column = st.columns([3, 1], gap="large")
+    with definitions_column:
+        st.subheader("Definitions of success in force")
+        _definitions(definitions, cur, loc)
+    with alignment_column:
+        st.subheader("Alignment")
+        _alignment(alignment)
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Budget vs actual spend")
+        st.altair_chart(charts.budget_vs_spend(trend, period, cur), width="stretch")
+    with right:
+        st.subheader("Return by channel")
+        if channels.empty:
+            st.info("No channel figures in this period.")
+        else:
+            st.altair_chart(charts.return_by_channel(channels, cur), width="stretch")
+
+
+def _definitions(definitions: list, cur: str, loc: str) -> None:
+    if not definitions:
+        st.info("No definition of success has been signed off yet.")
+        return
+    changed = [d for d in definitions if d.changed_since_signoff]
+    if changed:
+        st.error(
+            f"{len(changed)} signed definition(s) changed since sign-off: the stored content no "
+            "longer matches the CFO's signature.",
+            icon=":material/gpp_bad:",
+        )
+
+    def show(value: float | None, unit: str) -> str:
+        if unit == "ratio":
+            return fmt.percent(value, loc)
+        if unit == cur:
+            return fmt.money(value, cur, loc)
+        return fmt.count(None if value is None else round(value, 1), loc)
+
+    rows = []
+    for d in definitions:
+        signature = (
+            "Changed since sign-off"
+            if d.changed_since_signoff
+            else f"Signed by {d.signed_by}, {d.signed_at:%d %b %Y}, unchanged since"
+        )
+        rows.append(
+            {
+                "Status": STATUS_TEXT[d.status],
+                "Definition": d.title,
+                "Target": ("≥\u00a0" if d.comparison == "at_least" else "≤\u00a0")
+                + show(d.target, d.unit),
+                "Actual": show(d.actual, d.unit),
+                "Signature": signature,
+            }
+        )
+    table = (
+        pd.DataFrame(rows)
+        .style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status", "Signature"])
+        .hide(axis="index")
+    )
+    st.table(table)
+
+
+def _alignment(summary) -> None:  # type: ignore[no-untyped-def]
+    if summary is None:
+        st.info("Nobody has answered the alignment checklist yet.")
+        return
+    delta = (
+        None
+        if summary.previous_score is None
+        else f"{summary.score - summary.previous_score:+.0f} points"
+    )
+    st.metric(
+        f"Alignment score, {short_month_label(summary.month)}",
+        fmt.score(summary.score),
+        delta,
+        delta_description=f"vs {short_month_label(summary.previous_month)}"
+        if summary.previous_month
+        else None,
+        chart_data=[round(score) for _, score in summary.trend],
+        chart_type="line",
+        border=True,
+        help="Mean of every executive's checklist answers (1-5), scaled to 0-100.",
+    )
+    gaps = summary.flagged_gaps
+    st.write(
+        f"**{gaps}** perception gap{'s' if gaps != 1 else ''} of 2 points or more to discuss."
+        if gaps
+        else "No perception gaps of 2 points or more."
+    )
+    if summary.roles_missing:
+        st.warning(f"Not answered yet: {', '.join(summary.roles_missing)}.")
+    else:
+        st.caption(f"Answered by {', '.join(summary.roles_answered)}.")
+
+
+overview()

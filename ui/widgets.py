@@ -1,0 +1,37 @@
+"""Widgets several pages share."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from alignment.periods import Period
+from alignment.periods import month_label
+from alignment.periods import month_period
+from alignment.periods import quarter_to_date
+from alignment.periods import year_to_date
+
+SCOPES = {
+    "month": "Month",
+    "qtd": "Quarter to date",
+    "ytd": "Year to date",
+}
+
+
+def period_picker(months: list[str], fiscal_year_start_month: int, key: str = "period") -> Period:
+    """Month and scope (month, quarter to date, year to date), newest month first."""
+    newest_first = sorted(months, reverse=True)
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    month = left.selectbox("Month", newest_first, format_func=month_label, key=f"{key}_month")
+    scope = right.segmented_control(
+        "Show",
+        list(SCOPES),
+        format_func=SCOPES.__getitem__,
+        default="month",
+        required=True,
+        key=f"{key}_scope",
+    )
+    if scope == "qtd":
+        return quarter_to_date(month, fiscal_year_start_month)
+    if scope == "ytd":
+        return year_to_date(month, fiscal_year_start_month)
+    return month_period(month)
