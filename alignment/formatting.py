@@ -6,21 +6,34 @@ the same wherever it appears; a missing value always reads "n/a".
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import Locale
+from babel.numbers import NumberPattern
 from babel.numbers import format_currency
 from babel.numbers import format_decimal
 from babel.numbers import format_percent
+from babel.numbers import parse_pattern
 
 NA = "n/a"
 
 
+@lru_cache(maxsize=32)
+def _whole_units_pattern(locale: str) -> NumberPattern:
+    pattern = parse_pattern(Locale.parse(locale).currency_formats["standard"].pattern)
+    pattern.frac_prec = (0, 0)
+    return pattern
+
+
 def money(value: Decimal | float | int | None, currency: str, locale: str = "en_US") -> str:
-    """Whole currency units: executives read $1,234,567, not $1,234,567.49."""
+    """Whole currency units, half rounded up: executives read $1,234,567, not $1,234,567.49."""
     if value is None:
         return NA
-    return format_currency(
-        Decimal(str(value)), currency, format="¤#,##0", locale=locale, currency_digits=False
+    whole = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return _whole_units_pattern(locale).apply(
+        whole, locale, currency=currency, currency_digits=False
     )
 
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy import distinct
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,7 +53,7 @@ def budget_by_channel(session: Session, first: str, last: str) -> Sequence[Row[A
 
 
 def budget_months(session: Session) -> list[str]:
-    stmt = select(distinct(BudgetLine.month)).order_by(BudgetLine.month)
+    stmt = select(BudgetLine.month).distinct().order_by(BudgetLine.month)
     return list(session.scalars(stmt))
 
 
@@ -74,7 +73,8 @@ def checklist_scores(session: Session, first: str, last: str) -> Sequence[Row[An
 
 def checklist_months(session: Session, up_to: str) -> list[str]:
     stmt = (
-        select(distinct(ChecklistAnswer.month))
+        select(ChecklistAnswer.month)
+        .distinct()
         .where(ChecklistAnswer.month <= up_to)
         .order_by(ChecklistAnswer.month)
     )

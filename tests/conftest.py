@@ -1,0 +1,110 @@
+"""Shared fixtures: a fresh store per test on SQLite, and on PostgreSQL whenever it answers.
+
+PostgreSQL tests use one throwaway database per test run, created here and
+dropped at the end; each test starts from empty tables. With ``CI`` set, an
+unreachable PostgreSQL fails the run instead of skipping, so CI always
+covers both databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from alignment.permissions import COMMAND_LINE
+from alignment.sample import load_sample
+from alignment.store import Store
+from alignment.store import open_store
+from db import migrate
+from db.models import Base
+
+POSTGRES_SERVER = os.environ.get(
+    "SAMEPAGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+DEMO_TODAY = dt.date(2026, 11, 23)
+"""Tests load the demo company as if today were this day, so its months are known."""
+
+
+def _postgres_reason() -> str | None:
+    engine = sa.create_engine(POSTGRES_SERVER, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return None
+    except sa.exc.OperationalError as exc:
+        return str(exc.orig).strip().splitlines()[0]
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """URL of a database created for this test run and dropped afterwards."""
+    reason = _postgres_reason()
+    if reason is not None:
+        message = f"PostgreSQL at {POSTGRES_SERVER} is not reachable: {reason}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI must test PostgreSQL)")
+        pytest.skip(message)
+    name = f"samepage_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(POSTGRES_SERVER).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    """Empty every table; rebuild the schema if a test left it at another revision."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            at_head = sa.inspect(conn).has_table("alembic_version") and (
+                conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+                == migrate.head_revision()
+            )
+            if at_head:
+                for table in reversed(Base.metadata.sorted_tables):
+                    conn.execute(table.delete())
+            else:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def store_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """A URL to an empty store; its schema may or may not exist yet."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'samepage.db'}"
+    url = request.getfixturevalue("postgres_database")
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    opened = open_store(store_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def demo_store(store: Store) -> Store:
+    """A store holding the demo company, loaded as of DEMO_TODAY."""
+    with store.session() as session:
+        load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
+    return store

@@ -1,0 +1,136 @@
+"""The demo company: loaded whole, shifted to the current month, never over existing data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from alignment.errors import PermissionDenied
+from alignment.errors import StoreNotEmpty
+from alignment.permissions import COMMAND_LINE
+from alignment.permissions import Actor
+from alignment.permissions import Role
+from alignment.sample import load_sample
+from db.models import AuditEvent
+from db.models import BudgetLine
+from db.models import Channel
+from db.models import ChecklistAnswer
+from db.models import Goal
+from db.models import Kpi
+from db.models import MaturityAssessment
+from db.models import SuccessDefinitionVersion
+from db.models import User
+from tests import oracle
+from tests.conftest import DEMO_TODAY
+
+
+def _count(session, model) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_demo_company_covers_24_months_up_to_the_current_month(demo_store):
+    expected = oracle.budget(DEMO_TODAY)
+    with demo_store.session() as session:
+        months = session.scalars(sa.select(BudgetLine.month).distinct()).all()
+        assert _count(session, BudgetLine) == len(expected)
+        channels = session.scalars(sa.select(Channel.name)).all()
+        campaigns = session.scalars(sa.select(BudgetLine.campaign).distinct()).all()
+    assert len(months) == 24
+    assert max(months) == "2026-11" and min(months) == "2024-12"
+    assert 6 <= len(channels) <= 8
+    assert len([c for c in campaigns if c]) >= len(channels)
+
+
+def test_months_follow_today_so_the_demo_never_goes_stale(store):
+    with store.session() as session:
+        summary = load_sample(session, COMMAND_LINE, today=dt.date(2027, 3, 2))
+        months = session.scalars(sa.select(BudgetLine.month).distinct()).all()
+        answers = session.scalars(sa.select(ChecklistAnswer.month).distinct()).all()
+    assert (summary.first_month, summary.last_month) == ("2025-04", "2027-03")
+    assert max(months) == "2027-03" and len(months) == 24
+    assert max(answers) == "2027-03" and len(answers) == 6
+
+
+def test_demo_company_has_goals_kpi_tree_definitions_and_answers(demo_store):
+    with demo_store.session() as session:
+        goals = session.scalars(sa.select(Goal)).all()
+        kpis = {k.name: k for k in session.scalars(sa.select(Kpi))}
+        states = session.scalars(sa.select(SuccessDefinitionVersion.state)).all()
+        answers = session.execute(
+            sa.select(
+                ChecklistAnswer.month,
+                ChecklistAnswer.item_id,
+                ChecklistAnswer.role,
+                ChecklistAnswer.score,
+            )
+        ).all()
+        assessed = _count(session, MaturityAssessment)
+        roles = set(session.scalars(sa.select(User.role)))
+        signed = session.scalars(
+            sa.select(SuccessDefinitionVersion).where(
+                SuccessDefinitionVersion.state == "signed_off"
+            )
+        ).all()
+    assert len(goals) == 3
+    assert [g.horizon for g in goals].count("long_term") == 1
+    chain = [
+        "Whitepapers published",
+        "Leads",
+        "MQLs",
+        "SQLs",
+        "Opportunities",
+        "Won deals",
+        "New revenue",
+    ]
+    for child, parent in zip(chain, chain[1:], strict=False):
+        assert kpis[child].parent_id == kpis[parent].id
+    assert kpis["Whitepapers published"].kind == "activity"
+    assert kpis["New revenue"].kind == "financial"
+    assert "signed_off" in states and "proposed" in states
+    assert all(v.content_hash and v.signed_by_id for v in signed)
+    assert {"CEO", "CFO", "CMO"} <= roles
+    assert assessed == 16
+    months = sorted({a.month for a in answers})
+    assert len(months) == 6
+    latest = [a for a in answers if a.month == months[-1]]
+    assert {a.role for a in latest} == {"CEO", "CFO", "CMO"}
+    by_item: dict[int, list[int]] = {}
+    for a in latest:
+        by_item.setdefault(a.item_id, []).append(a.score)
+    gaps = [max(s) - min(s) for s in by_item.values()]
+    assert sum(gap >= 2 for gap in gaps) >= 2
+
+
+def test_loading_twice_is_refused_and_changes_nothing(demo_store):
+    with demo_store.session() as session:
+        before = _count(session, BudgetLine), _count(session, AuditEvent)
+        with pytest.raises(StoreNotEmpty, match="--replace"):
+            load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
+    with demo_store.session() as session:
+        assert (_count(session, BudgetLine), _count(session, AuditEvent)) == before
+
+
+def test_replace_wipes_the_store_and_loads_the_demo_again(demo_store):
+    with demo_store.session() as session:
+        session.execute(sa.update(BudgetLine).values(actual_spend=0))
+        session.commit()
+        load_sample(session, COMMAND_LINE, today=DEMO_TODAY, replace=True)
+    with demo_store.session() as session:
+        spend = session.scalar(sa.select(sa.func.sum(BudgetLine.actual_spend)))
+        assert _count(session, BudgetLine) == len(oracle.budget(DEMO_TODAY))
+    assert float(spend) / 100 == pytest.approx(oracle.budget(DEMO_TODAY)["actual_spend"].sum())
+
+
+def test_only_an_administrator_loads_the_demo(store):
+    with store.session() as session, pytest.raises(PermissionDenied):
+        load_sample(session, Actor(1, "Priya", Role.CMO), today=DEMO_TODAY)
+    assert store.is_empty()
+
+
+def test_loading_is_audited(demo_store):
+    with demo_store.session() as session:
+        events = session.scalars(sa.select(AuditEvent)).all()
+    assert [e.action for e in events] == ["load_sample"]
+    assert events[0].hash and events[0].new_value["company"] == "Kestrel Analytics"

@@ -1,0 +1,32 @@
+from decimal import Decimal
+
+import pytest
+
+from alignment import formatting as fmt
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "locale", "expected"),
+    [
+        (Decimal("1234567.49"), "USD", "en_US", "$1,234,567"),
+        (Decimal("1234567.50"), "USD", "en_US", "$1,234,568"),
+        (Decimal("-24900.76"), "USD", "en_US", "-$24,901"),
+        (1234.5, "EUR", "de_DE", "1.235\xa0€"),
+        (None, "USD", "en_US", "n/a"),
+    ],
+)
+def test_money_in_whole_units(value, currency, locale, expected):
+    assert fmt.money(value, currency, locale) == expected
+
+
+def test_ratios_percentages_counts_and_scores():
+    assert fmt.multiple(2.40107) == "2.40×"
+    assert fmt.multiple(None) == "n/a"
+    assert fmt.percent(0.776794) == "77.7%"
+    assert fmt.percent(0.0575, signed=True) == "+5.8%"
+    assert fmt.percent(-0.0575, signed=True) == "-5.8%"
+    assert fmt.percent(None) == "n/a"
+    assert fmt.count(1234) == "1,234"
+    assert fmt.count(None) == "n/a"
+    assert fmt.score(61.8) == "62/100"
+    assert fmt.score(None) == "n/a"
