@@ -15,11 +15,13 @@ log = logging.getLogger("samepage")
 def run() -> None:
     st.set_page_config(page_title="SamePage", page_icon=":material/handshake:", layout="wide")
     context.store()
-    context.role_picker()
     pages = [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     ]
     page = st.navigation(pages)
+    # After st.navigation: a widget drawn before it loses the first change of a new process's
+    # first session (Streamlit 1.67).
+    context.role_picker()
     try:
         page.run()
     except Exception:

@@ -79,7 +79,7 @@ def overview() -> None:
             return None
         return fmt.percent((float(current) - float(previous)) / abs(float(previous)), signed=True)
 
-    versus = f"vs {before.period.short_label}"
+    versus = f"vs {before.period.short_label}" if len(before.period) == 1 else "vs prior period"
     tiles = st.columns(4, gap="small") + st.columns(4, gap="small")
     row = [
         (

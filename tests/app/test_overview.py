@@ -1,0 +1,124 @@
+"""The overview page through Streamlit's AppTest: no exception, the right figures, every role."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from alignment import formatting as fmt
+from tests import oracle
+from tests.conftest import DEMO_TODAY
+
+LABELS = [
+    "Planned budget",
+    "Actual spend",
+    "Spend variance",
+    "ROAS",
+    "ROMI (attributed)",
+    "Attributed pipeline",
+    "Marketing CAC",
+    "New customers",
+]
+
+
+def expected_tiles(first: str, last: str) -> dict[str, str]:
+    f = oracle.headline(DEMO_TODAY, first, last)
+    return {
+        "Planned budget": fmt.money(f["planned_budget"], "USD"),
+        "Actual spend": fmt.money(f["actual_spend"], "USD"),
+        "Spend variance": fmt.money(f["spend_variance"], "USD"),
+        "ROAS": fmt.multiple(f["roas"]),
+        "ROMI (attributed)": fmt.percent(f["romi_attributed"]),
+        "Attributed pipeline": fmt.money(f["attributed_pipeline"], "USD"),
+        "Marketing CAC": fmt.money(f["marketing_cac"], "USD"),
+        "New customers": fmt.count(f["new_customers"]),
+    }
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric if m.label in LABELS}
+
+
+def test_overview_shows_the_latest_month_without_errors(app):
+    app.run()
+    assert not app.exception
+    assert not app.error
+    assert app.title[0].value == "Overview"
+    assert tiles(app) == expected_tiles("2026-11", "2026-11")
+
+
+def test_every_role_sees_the_same_figures(demo_url, monkeypatch):
+    """Each role in its own session; AppTest drops sidebar widgets on a rerun under
+    st.navigation, so the role is seeded in session state as a picked role would be."""
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", demo_url)
+    seen = {}
+    for role in ["CEO", "CFO", "CMO", "viewer"]:
+        at = AppTest.from_file(str(oracle.SAMPLE.parent / "app.py"), default_timeout=60)
+        at.session_state["acting_role"] = role
+        at.run()
+        assert not at.exception
+        assert at.selectbox(key="acting_role").value == role
+        seen[role] = tiles(at)
+    assert all(figures == seen["CEO"] for figures in seen.values())
+    assert len(seen["CEO"]) == 8
+
+
+def test_year_and_quarter_to_date(app):
+    app.run()
+    app.segmented_control(key="overview_scope").set_value("ytd").run()
+    assert tiles(app) == expected_tiles("2026-01", "2026-11")
+    app.segmented_control(key="overview_scope").set_value("qtd").run()
+    assert tiles(app) == expected_tiles("2026-10", "2026-11")
+    app.selectbox(key="overview_month").set_value("2026-06").run()
+    assert tiles(app) == expected_tiles("2026-04", "2026-06")
+
+
+def test_definitions_and_alignment_are_shown(app):
+    app.run()
+    table = app.table[0].value
+    assert list(table["Status"]) == ["Within tolerance", "On target"]
+    assert all("unchanged since" in s for s in table["Signature"])
+    score = next(m for m in app.metric if m.label.startswith("Alignment score"))
+    answers = oracle.checklist(DEMO_TODAY)
+    latest = answers[answers["month"] == "2026-11"]["score"]
+    assert score.value == fmt.score((latest.mean() - 1) / 4 * 100)
+    assert any("perception gap" in md.value for md in app.markdown)
+
+
+def test_a_tampered_definition_shows_red_on_the_overview(app, demo_url):
+    engine = sa.create_engine(demo_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE success_definition_versions SET tolerance = 0.5 WHERE metric = 'romi'")
+        )
+    engine.dispose()
+    app.run()
+    assert "changed since sign-off" in app.error[0].value
+    assert "Changed since sign-off" in list(app.table[0].value["Signature"])
+
+
+def test_an_unreachable_store_is_one_sentence_not_a_traceback(app, monkeypatch):
+    monkeypatch.setenv(
+        "SAMEPAGE_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/x?connect_timeout=2"
+    )
+    app.run()
+    assert not app.exception
+    assert app.error[0].value.startswith("Cannot reach the store at")
+    assert not app.metric
+
+
+def test_an_empty_store_says_so(monkeypatch, tmp_path):
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.delenv("SAMEPAGE_DEMO", raising=False)
+    at = AppTest.from_file(str(oracle.SAMPLE.parent / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "No budget figures yet" in at.info[0].value
+
+
+def test_demo_mode_loads_the_demo_company_into_an_empty_store(monkeypatch, tmp_path):
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'first-run.db'}")
+    monkeypatch.setenv("SAMEPAGE_DEMO", "1")
+    at = AppTest.from_file(str(oracle.SAMPLE.parent / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert len(tiles(at)) == 8
+    assert "Kestrel Analytics" in at.caption[0].value

@@ -1,0 +1,131 @@
+"""Browser-test fixtures: the real app served by ``streamlit run`` on a demo store, and
+the Chromium that tests/browser/chromium.py found."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from alignment.permissions import COMMAND_LINE
+from alignment.sample import load_sample
+from alignment.store import open_store
+from tests.browser import chromium
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    args = {**browser_type_launch_args, "headless": True, "args": CHROMIUM_FLAGS}
+    executable = chromium.executable()
+    if executable:
+        args["executable_path"] = executable
+    return args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 1440, "height": 1700}}
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+    env: dict[str, str]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode() == "ok"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """``streamlit run app.py`` on a fresh SQLite store holding the demo company."""
+    folder = Path(tempfile.mkdtemp(prefix="samepage-browser-"))
+    database_url = f"sqlite:///{folder / 'store.db'}"
+    store = open_store(database_url)
+    with store.session() as session:
+        load_sample(session, COMMAND_LINE)
+    store.close()
+    port = _free_port()
+    env = {**os.environ, "SAMEPAGE_DATABASE_URL": database_url, "SAMEPAGE_DEMO": "1"}
+    log = (folder / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while not _healthy(url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start: {(folder / 'streamlit.log').read_text()}")
+        time.sleep(0.3)
+    try:
+        yield Server(url=url, database_url=database_url, env=env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def wait_for_app(page: Page) -> None:
+    """Wait until the script has finished running and nothing is still loading."""
+    page.wait_for_timeout(250)
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        timeout=30_000
+    )
+    page.get_by_test_id("stSkeleton").first.wait_for(state="detached", timeout=30_000)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

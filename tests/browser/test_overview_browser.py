@@ -1,0 +1,129 @@
+"""The overview in a real browser: every role sees the same figures, equal to the CLI's."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import Page
+
+from alignment import formatting as fmt
+from alignment.periods import current_month
+from tests.browser.conftest import ROOT
+from tests.browser.conftest import screenshot
+from tests.browser.conftest import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+ROLES = {
+    "CFO": "Daniel Okafor (CFO)",
+    "CMO": "Priya Raman (CMO)",
+    "CEO": "Maya Lindqvist (CEO)",
+}
+"""CEO last: the page opens as the CEO, and picking the option already chosen is no change."""
+
+CHART_INK = """
+(chart) => {
+  const canvas = chart.querySelector('canvas');
+  if (!canvas) { return chart.querySelectorAll('svg path, svg rect').length > 20 ? 1 : 0; }
+  const ctx = canvas.getContext('2d');
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let inked = 0;
+  for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) inked++; }
+  return inked / (canvas.width * canvas.height);
+}
+"""
+
+
+def cli_tiles(server) -> dict[str, str]:
+    """The CLI's headline figures for this month, formatted as the overview formats them."""
+    result = subprocess.run(
+        [sys.executable, "-m", "alignment", "metrics", "--period", current_month(), "--json"],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    f = json.loads(result.stdout)
+    cur = f["currency"]
+    return {
+        "Planned budget": fmt.money(f["planned_budget"], cur),
+        "Actual spend": fmt.money(f["actual_spend"], cur),
+        "Spend variance": fmt.money(f["spend_variance"], cur),
+        "ROAS": fmt.multiple(f["roas"]),
+        "ROMI (attributed)": fmt.percent(f["romi_attributed"]),
+        "Attributed pipeline": fmt.money(f["attributed_pipeline"], cur),
+        "Marketing CAC": fmt.money(f["marketing_cac"], cur),
+        "New customers": fmt.count(f["new_customers"]),
+    }
+
+
+def shown_tiles(page: Page) -> dict[str, str]:
+    tiles = {}
+    for metric in page.get_by_test_id("stMetric").all():
+        label = metric.get_by_test_id("stMetricLabel").inner_text().strip()
+        tiles[label] = metric.get_by_test_id("stMetricValue").inner_text().strip()
+    return tiles
+
+
+def open_overview(page: Page, server) -> None:
+    page.goto(server.url)
+    wait_for_app(page)
+    page.get_by_test_id("stVegaLiteChart").nth(1).wait_for()
+    wait_for_app(page)
+    page.wait_for_timeout(1000)
+
+
+def act_as(page: Page, label: str) -> None:
+    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Acting as")
+    picker.click()
+    page.get_by_role("option", name=label).click()
+    wait_for_app(page)
+    assert picker.input_value() == label
+
+
+def test_every_role_sees_the_same_figures_as_the_cli(page: Page, server):
+    expected = cli_tiles(server)
+    open_overview(page, server)
+    seen = {}
+    for role, label in ROLES.items():
+        act_as(page, label)
+        page.get_by_test_id("stVegaLiteChart").nth(1).wait_for()
+        page.wait_for_timeout(800)
+        seen[role] = {k: v for k, v in shown_tiles(page).items() if k in expected}
+        screenshot(page, f"overview-{role}")
+        assert page.get_by_test_id("stException").count() == 0
+        charts = page.get_by_test_id("stVegaLiteChart").all()
+        assert len(charts) == 2
+        for chart in charts:
+            assert chart.evaluate(CHART_INK) > 0.01, "a chart rendered empty"
+    assert seen["CEO"] == expected
+    assert seen["CFO"] == seen["CEO"] == seen["CMO"]
+
+
+def test_quarter_to_date_matches_the_cli_range(page: Page, server):
+    open_overview(page, server)
+    page.get_by_test_id("stButtonGroup").get_by_text("Quarter to date").click()
+    wait_for_app(page)
+    caption = page.get_by_test_id("stCaptionContainer").first.inner_text()
+    assert "to date" in caption
+    result = subprocess.run(
+        [sys.executable, "-m", "alignment", "metrics", "--json", "--period", _qtd_code()],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    spend = json.loads(result.stdout)["actual_spend"]
+    assert shown_tiles(page)["Actual spend"] == fmt.money(spend, "USD")
+    screenshot(page, "overview-quarter-to-date")
+
+
+def _qtd_code() -> str:
+    from alignment.periods import quarter_to_date
+
+    return quarter_to_date(current_month()).code
