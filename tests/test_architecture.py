@@ -1,0 +1,63 @@
+"""Rules of the codebase that a reviewer would otherwise have to remember."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+SOURCES = [
+    p
+    for d in ("app.py", "pages", "ui", "alignment", "db")
+    for p in ([ROOT / d] if d.endswith(".py") else sorted((ROOT / d).rglob("*.py")))
+]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_pages_hold_no_sql(page):
+    forbidden = {m for m in imported_modules(page) if m.split(".")[0] in ("sqlalchemy", "db")}
+    assert not forbidden, f"{page.name} imports {forbidden}; put the query in alignment/"
+
+
+@pytest.mark.parametrize("module", sorted((ROOT / "alignment").glob("*.py")), ids=lambda p: p.name)
+def test_the_domain_does_not_import_streamlit(module):
+    assert not any(m.split(".")[0] == "streamlit" for m in imported_modules(module))
+
+
+def test_no_html_is_ever_unsafe():
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in SOURCES
+        if "unsafe_allow_html" in p.read_text() or "unsafe_allow_javascript" in p.read_text()
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_page_is_described_in_the_readme(page):
+    assert f"pages/{page.name}" in (ROOT / "README.md").read_text()
+
+
+def test_readme_quick_start_is_exactly_the_two_make_commands():
+    readme = (ROOT / "README.md").read_text()
+    quick_start = readme.split("## Quick start", 1)[1].split("##", 1)[0]
+    commands = [
+        line.split("#")[0].strip()
+        for line in quick_start.split("```bash", 1)[1].split("```", 1)[0].strip().splitlines()
+    ]
+    assert commands == ["make run", "make test"]
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
