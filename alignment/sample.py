@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from alignment import audit
 from alignment.checklist import DEFAULT_ITEMS
 from alignment.errors import StoreNotEmpty
+from alignment.maturity import DEFAULT_COMPETENCES
 from alignment.money import to_cents
 from alignment.periods import add_months
 from alignment.periods import current_month
@@ -51,17 +52,6 @@ from db.models import SuccessDefinitionVersion
 from db.models import User
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
-
-DEFAULT_COMPETENCES = (
-    "Strategy and positioning",
-    "Brand and content",
-    "Demand generation",
-    "Marketing operations and automation",
-    "Data and analytics",
-    "Marketing technology",
-    "Alignment with sales and customer success",
-    "Team and organisation",
-)
 
 
 @dataclass(frozen=True)

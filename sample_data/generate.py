@@ -3,7 +3,7 @@
 Every month in these files is written relative to ANCHOR_MONTH; the loader
 shifts them so the demo always ends at the current month.
 
-    python sample_data/generate.py
+    .venv/bin/python sample_data/generate.py
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from __future__ import annotations
 import csv
 import math
 import random
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from alignment.maturity import DEFAULT_COMPETENCES  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ANCHOR_MONTH = "2026-11"
@@ -287,16 +292,7 @@ CHECKLIST_COMMENTS = {
     (12, "CFO"): "Better since spend is reconciled monthly.",
 }
 
-COMPETENCES = [
-    "Strategy and positioning",
-    "Brand and content",
-    "Demand generation",
-    "Marketing operations and automation",
-    "Data and analytics",
-    "Marketing technology",
-    "Alignment with sales and customer success",
-    "Team and organisation",
-]
+COMPETENCES = DEFAULT_COMPETENCES
 MATURITY = {  # quarter offset (0 = anchor quarter) -> (current, desired) per competence
     -1: [(3, 4), (3, 4), (3, 4), (2, 4), (2, 4), (3, 3), (2, 4), (3, 4)],
     0: [(3, 4), (3, 4), (4, 4), (3, 4), (2, 4), (3, 3), (3, 4), (3, 4)],

@@ -122,3 +122,14 @@ def test_demo_mode_loads_the_demo_company_into_an_empty_store(monkeypatch, tmp_p
     assert not at.exception
     assert len(tiles(at)) == 8
     assert "Kestrel Analytics" in at.caption[0].value
+
+
+def test_a_store_newer_than_the_code_is_one_sentence(app, demo_url):
+    engine = sa.create_engine(demo_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'from_the_future'"))
+    engine.dispose()
+    app.run()
+    assert not app.exception
+    assert "newer version of SamePage" in app.error[0].value
+    assert not app.metric
