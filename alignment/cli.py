@@ -10,14 +10,26 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from alignment import budget_import
+from alignment.budget import export_frame
 from alignment.errors import SamePageError
+from alignment.errors import ValidationFailed
+from alignment.export import to_csv
+from alignment.export import to_xlsx
+from alignment.overview import available_months
 from alignment.overview import headline_figures
 from alignment.periods import PERIOD_HELP
 from alignment.periods import parse_period
+from alignment.periods import range_period
 from alignment.permissions import COMMAND_LINE
+from alignment.permissions import Role
 from alignment.sample import load_sample
+from alignment.spreadsheet import source_name
 from alignment.store import open_store
+from alignment.users import actor_by_email
+from alignment.users import first_actor_in_role
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +50,41 @@ def _parser() -> argparse.ArgumentParser:
         "--if-empty",
         action="store_true",
         help="load only when the store is empty; otherwise do nothing",
+    )
+    importing = commands.add_parser(
+        "import", help="import budget lines from a CSV or XLSX file (all or nothing)"
+    )
+    importing.add_argument("path", help="the CSV or XLSX file")
+    importing.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what would change and every problem; write nothing",
+    )
+    importing.add_argument("--sheet", help="the workbook sheet to read (default: the first)")
+    importing.add_argument(
+        "--source",
+        help="the name the column mapping is remembered under "
+        "(default: the file name without dates and numbers)",
+    )
+    importing.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=HEADER",
+        help="map one of SamePage's columns to a header of the file, "
+        "e.g. --map actual_spend=Cost (remembered for the source)",
+    )
+    importing.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="EMAIL",
+        help="act as this user (default: the store's CMO)",
+    )
+    exporting = commands.add_parser("export", help="export budget lines to CSV or XLSX")
+    exporting.add_argument("path", help="where to write: a .csv or .xlsx file")
+    exporting.add_argument("--period", help="only these months (default: all)")
+    exporting.add_argument(
+        "--channel", action="append", default=[], help="only this channel (repeatable)"
     )
     metrics = commands.add_parser("metrics", help="print the overview's headline figures")
     metrics.add_argument("--period", required=True, help=PERIOD_HELP.replace("use ", "", 1))
@@ -68,6 +115,10 @@ def _run(args: argparse.Namespace) -> int:
             for key, value in payload.items():
                 print(f"{key:<{width}}  {'n/a' if value is None else value}")
         return 0
+    if args.command == "import":
+        return _import(args)
+    if args.command == "export":
+        return _export(args)
     store = open_store()
     if args.command == "migrate":
         print(f"The store at {store.display_url} is up to date.")
@@ -84,3 +135,106 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     raise AssertionError(args.command)
+
+
+def _import(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if not path.is_file():
+        raise ValidationFailed(f"There is no file at {path}.")
+    mapping = _mapping_option(args.map)
+    store = open_store()
+    with store.session() as session:
+        actor = (
+            actor_by_email(session, args.acting_as)
+            if args.acting_as
+            else first_actor_in_role(session, Role.CMO)
+        )
+        source = args.source or source_name(path.name)
+        remembered = budget_import.remembered_mapping(session, source)
+        try:
+            budget = budget_import.read_budget_file(
+                path.read_bytes(),
+                path.name,
+                sheet=args.sheet,
+                mapping=mapping or None,
+                source_name=source,
+            )
+        except budget_import.MappingNeeded as needed:
+            if remembered is None:
+                raise ValidationFailed(
+                    f"{needed} Use --map COLUMN=HEADER, e.g. "
+                    + " ".join(
+                        f"--map {name}='{header}'"
+                        for name, header in needed.suggestion.items()
+                        if header
+                    )
+                ) from None
+            budget = budget_import.read_budget_file(
+                path.read_bytes(),
+                path.name,
+                sheet=args.sheet,
+                mapping=remembered,
+                source_name=source,
+            )
+        preview = budget_import.preview_import(session, actor, budget)
+        print(
+            f"{path.name} ({'sheet ' + budget.table.sheet if budget.table.sheet else 'CSV'}), "
+            f"acting as {actor.label}: {preview.summary()}"
+        )
+        if preview.new_channels:
+            print(f"New channels: {', '.join(preview.new_channels)}")
+        if preview.ignored_columns:
+            print(f"Ignored columns: {', '.join(preview.ignored_columns)}")
+        for problem in preview.problems[:20]:
+            print(f"  {problem}")
+        if preview.problem_count > 20:
+            print(f"  ... and {preview.problem_count - 20:,} more")
+        if preview.problem_count:
+            raise ValidationFailed(
+                f"Nothing was imported: {preview.problem_count:,} cell(s) have problems."
+            )
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+            return 0
+        if mapping:
+            budget_import.remember_mapping(session, actor, source, budget.mapping)
+        result = budget_import.apply_import(session, actor, budget)
+    if result.written:
+        print(f"Imported: {result.new:,} new and {result.changed:,} changed lines.")
+    else:
+        print("Nothing to import: every line is already in the store as it is in the file.")
+    return 0
+
+
+def _mapping_option(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        name, sep, header = pair.partition("=")
+        if not sep or not name.strip() or not header.strip():
+            raise ValidationFailed(
+                f"--map takes COLUMN=HEADER, e.g. actual_spend=Cost; not '{pair}'."
+            )
+        mapping[name.strip()] = header.strip()
+    return mapping
+
+
+def _export(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationFailed(f"{path.name}: export writes .csv or .xlsx files.")
+    period = parse_period(args.period) if args.period else None
+    if not path.parent.is_dir():
+        raise ValidationFailed(f"There is no folder {path.parent} to write {path.name} into.")
+    store = open_store()
+    with store.session() as session:
+        if period is None:
+            months = available_months(session, COMMAND_LINE)
+            if not months:
+                raise ValidationFailed("The store holds no budget lines to export.")
+            period = range_period(months[0], months[-1])
+        frame = export_frame(session, COMMAND_LINE, period, args.channel or None)
+    data = to_csv(frame) if suffix == ".csv" else to_xlsx({"Budget lines": frame})
+    path.write_bytes(data)
+    print(f"Wrote {len(frame):,} budget lines ({period.label}) to {path}.")
+    return 0

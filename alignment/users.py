@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alignment.errors import ValidationFailed
 from alignment.permissions import Actor
 from alignment.permissions import Role
 from db.models import User
@@ -34,3 +36,23 @@ def demo_actors(session: Session) -> list[Actor]:
 
 def _role_title(role: Role) -> str:
     return "Board member" if role == Role.VIEWER else str(role)
+
+
+def actor_by_email(session: Session, email: str) -> Actor:
+    """The active user with this e-mail address, as an actor; refused when there is none."""
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active:
+        raise ValidationFailed(f"There is no active user with the e-mail address {email}.")
+    return Actor(user_id=user.id, name=user.name, role=Role(user.role))
+
+
+def first_actor_in_role(session: Session, role: Role) -> Actor:
+    """The first active user holding ``role``: who the command line acts as by default."""
+    user = session.scalar(
+        select(User).where(User.role == role, User.active.is_(True)).order_by(User.id).limit(1)
+    )
+    if user is None:
+        raise ValidationFailed(
+            f"The store has no active {role} account to act as; pass --as EMAIL."
+        )
+    return Actor(user_id=user.id, name=user.name, role=role)

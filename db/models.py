@@ -119,12 +119,14 @@ class BudgetLine(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
     campaign: Mapped[str] = mapped_column(String(200), default="")
     planned_budget: Mapped[int | None] = mapped_column(BigInteger)
+    baseline_budget: Mapped[int | None] = mapped_column(BigInteger)
     actual_spend: Mapped[int | None] = mapped_column(BigInteger)
     attributed_pipeline: Mapped[int | None] = mapped_column(BigInteger)
     attributed_revenue: Mapped[int | None] = mapped_column(BigInteger)
     new_customers: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(20), default="typed")
     source_file: Mapped[str | None] = mapped_column(String(500))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     reconciled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -140,6 +142,85 @@ class BudgetLine(Base):
 
     def __repr__(self) -> str:
         return f"BudgetLine({self.month}, channel={self.channel_id}, {self.campaign!r})"
+
+
+class ImportBatch(Base):
+    """One confirmed import of a file: where figures came from and what it changed."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(500))
+    source_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    new_lines: Mapped[int] = mapped_column(Integer)
+    changed_lines: Mapped[int] = mapped_column(Integer)
+    unchanged_lines: Mapped[int] = mapped_column(Integer)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    def __repr__(self) -> str:
+        return f"ImportBatch({self.file_name!r}, {self.rows} rows)"
+
+
+class ImportMapping(Base):
+    """How a source's own headers map to SamePage's columns, remembered per source name."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    source_name: Mapped[str] = mapped_column(String(200))
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+    __table_args__ = (UniqueConstraint("kind", "source_name", name="uq_import_mappings_source"),)
+
+    def __repr__(self) -> str:
+        return f"ImportMapping({self.kind}, {self.source_name!r})"
+
+
+class Reconciliation(Base):
+    """Finance's booked marketing spend for a month, and whether the CFO reconciled it.
+
+    A reconciled month is locked for the CMO until the CFO reopens it.
+    """
+
+    __tablename__ = "reconciliations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(Month, unique=True)
+    finance_spend: Mapped[int | None] = mapped_column(BigInteger)
+    reconciled: Mapped[bool] = mapped_column(Boolean, default=False)
+    reconciled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reconciled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"Reconciliation({self.month}, reconciled={self.reconciled})"
+
+
+class Baseline(Base):
+    """A fiscal year's planned budget as the CFO locked it; lines keep it in baseline_budget."""
+
+    __tablename__ = "baselines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_month: Mapped[str] = mapped_column(Month, unique=True)
+    last_month: Mapped[str] = mapped_column(Month)
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    locked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    def __repr__(self) -> str:
+        return f"Baseline({self.first_month}..{self.last_month})"
 
 
 class Goal(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Row
 from sqlalchemy import func
 from sqlalchemy import select
@@ -14,6 +15,8 @@ from db.models import BudgetLine
 from db.models import Channel
 from db.models import ChecklistAnswer
 from db.models import KpiValue
+from db.models import Reconciliation
+from db.models import User
 
 _BUDGET_SUMS = (
     func.sum(BudgetLine.planned_budget).label("planned_budget"),
@@ -104,3 +107,103 @@ def kpi_aggregate(
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def budget_lines_frame(session: Session, months: list[str]) -> pd.DataFrame:
+    """Every budget line of the given months, with its channel name, for comparison on import."""
+    columns = [
+        "id",
+        "month",
+        "channel",
+        "campaign",
+        "planned_budget",
+        "actual_spend",
+        "attributed_pipeline",
+        "attributed_revenue",
+        "new_customers",
+        "version",
+    ]
+    if not months:
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="Int64" if c not in ("month", "channel", "campaign") else object)
+                for c in columns
+            }
+        )
+    stmt = (
+        select(
+            BudgetLine.id,
+            BudgetLine.month,
+            Channel.name.label("channel"),
+            BudgetLine.campaign,
+            BudgetLine.planned_budget,
+            BudgetLine.actual_spend,
+            BudgetLine.attributed_pipeline,
+            BudgetLine.attributed_revenue,
+            BudgetLine.new_customers,
+            BudgetLine.version,
+        )
+        .join(Channel, BudgetLine.channel_id == Channel.id)
+        .where(BudgetLine.month.in_(months))
+    )
+    rows = session.execute(stmt).all()
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in columns:
+        if column not in ("month", "channel", "campaign"):
+            frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def reconciled_months(session: Session) -> list[str]:
+    stmt = select(Reconciliation.month).where(Reconciliation.reconciled.is_(True))
+    return list(session.scalars(stmt))
+
+
+def budget_lines_listing(
+    session: Session, first: str, last: str, channels: list[str] | None, limit: int | None
+) -> Sequence[Row[Any]]:
+    """Budget lines with their provenance, newest month first, for the grid and exports."""
+    stmt = (
+        select(
+            BudgetLine.id,
+            BudgetLine.month,
+            Channel.name.label("channel"),
+            BudgetLine.campaign,
+            BudgetLine.planned_budget,
+            BudgetLine.baseline_budget,
+            BudgetLine.actual_spend,
+            BudgetLine.attributed_pipeline,
+            BudgetLine.attributed_revenue,
+            BudgetLine.new_customers,
+            BudgetLine.source,
+            BudgetLine.source_file,
+            User.name.label("entered_by"),
+            BudgetLine.entered_at,
+            BudgetLine.version,
+        )
+        .join(Channel, BudgetLine.channel_id == Channel.id)
+        .outerjoin(User, BudgetLine.entered_by_id == User.id)
+        .where(BudgetLine.month.between(first, last))
+        .order_by(BudgetLine.month.desc(), Channel.name, BudgetLine.campaign)
+    )
+    if channels:
+        stmt = stmt.where(Channel.name.in_(channels))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return session.execute(stmt).all()
+
+
+def budget_lines_count(session: Session, first: str, last: str, channels: list[str] | None) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(BudgetLine)
+        .join(Channel, BudgetLine.channel_id == Channel.id)
+        .where(BudgetLine.month.between(first, last))
+    )
+    if channels:
+        stmt = stmt.where(Channel.name.in_(channels))
+    return int(session.scalar(stmt) or 0)
+
+
+def channel_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Channel.name).order_by(Channel.name)))

@@ -1,0 +1,607 @@
+"""Budget import: the CMO's spreadsheet in, checked cell by cell, previewed, then all or nothing.
+
+The flow is read -> (map headers once per source) -> preview -> apply. Applying
+re-checks everything inside the write transaction, so a preview that went
+stale while someone else edited can never write half an import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import bindparam
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from alignment import audit
+from alignment.errors import ValidationFailed
+from alignment.figures import decimal_comma_evidence
+from alignment.figures import parse_amounts
+from alignment.figures import parse_months
+from alignment.periods import month_label
+from alignment.permissions import Action
+from alignment.permissions import Actor
+from alignment.permissions import require
+from alignment.spreadsheet import Table
+from alignment.spreadsheet import normalise_header
+from alignment.spreadsheet import read_table
+from alignment.spreadsheet import source_name as default_source_name
+from db import queries
+from db.models import BudgetLine
+from db.models import Channel
+from db.models import ImportBatch
+from db.models import ImportMapping
+
+KIND = "budget"
+FIELDS = (
+    "month",
+    "channel",
+    "campaign",
+    "planned_budget",
+    "actual_spend",
+    "attributed_pipeline",
+    "attributed_revenue",
+    "new_customers",
+)
+REQUIRED = ("month", "channel")
+AMOUNTS = ("planned_budget", "actual_spend", "attributed_pipeline", "attributed_revenue")
+FIGURES = (*AMOUNTS, "new_customers")
+KEY = ("month", "channel_key", "campaign")
+MAX_TEXT = 200
+PROBLEMS_SHOWN = 200
+CHANGES_SHOWN = 200
+AUDITED_CHANGES = 500
+CHUNK = 20_000
+PROGRESS_FROM_ROWS = 10_000
+"""Files with more rows than this report progress while they import."""
+
+FIELD_LABELS = {
+    "month": "Month",
+    "channel": "Channel",
+    "campaign": "Campaign",
+    "planned_budget": "Planned budget",
+    "actual_spend": "Actual spend",
+    "attributed_pipeline": "Attributed pipeline",
+    "attributed_revenue": "Attributed revenue",
+    "new_customers": "New customers",
+}
+_ALIASES = {
+    "month": ("month", "period", "date", "monat", "mois", "mes"),
+    "channel": ("channel", "kanal", "canal", "medium", "channel_name"),
+    "campaign": ("campaign", "kampagne", "campagne", "campaign_name"),
+    "planned_budget": ("planned_budget", "budget", "plan", "planned", "planned_spend"),
+    "actual_spend": ("actual_spend", "spend", "actual", "actuals", "cost", "costs"),
+    "attributed_pipeline": ("attributed_pipeline", "pipeline", "pipeline_value"),
+    "attributed_revenue": ("attributed_revenue", "revenue", "closed_won_revenue"),
+    "new_customers": ("new_customers", "customers", "new_logos", "deals_won", "won_deals"),
+}
+
+
+class MappingNeeded(ValidationFailed):
+    """The file's headers are not SamePage's columns; a person maps them once per source."""
+
+    def __init__(self, table: Table, suggestion: dict[str, str | None]) -> None:
+        self.table = table
+        self.suggestion = suggestion
+        unknown = [h for h in table.headers if normalise_header(h) not in FIELDS]
+        super().__init__(
+            f"The columns of {table.file_name} are not SamePage's own "
+            f"({', '.join(unknown)}); map them to SamePage's columns once for this source."
+        )
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
+        return f"Row {self.row}, column '{self.column}': '{shown}' {self.reason}."
+
+
+@dataclass(frozen=True)
+class BudgetFile:
+    """A file read and checked cell by cell; ``lines`` holds only rows without problems."""
+
+    table: Table
+    source_name: str
+    mapping: dict[str, str]
+    lines: pd.DataFrame
+    problems: list[CellProblem]
+    sha256: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(f for f in FIELDS if f in self.mapping)
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        used = set(self.mapping.values())
+        return [h for h in self.table.headers if h not in used]
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    file_name: str
+    source_name: str
+    rows: int
+    fields: tuple[str, ...]
+    new: int
+    changed: int
+    unchanged: int
+    problems: list[CellProblem]
+    problem_count: int
+    ignored_columns: list[str]
+    new_channels: list[str]
+    first_month: str | None
+    last_month: str | None
+    changes: pd.DataFrame = field(repr=False)
+    written: bool = False
+
+    @property
+    def can_import(self) -> bool:
+        return self.problem_count == 0 and self.new + self.changed > 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.rows:,} rows: {self.new:,} new, {self.changed:,} changed, "
+            f"{self.unchanged:,} unchanged, {self.problem_count:,} with problems."
+        )
+
+
+def suggest_mapping(headers: list[str]) -> dict[str, str | None]:
+    """Per SamePage column, the file header that most likely holds it (or None)."""
+    by_name = {normalise_header(h): h for h in headers}
+    suggestion: dict[str, str | None] = {}
+    for name in FIELDS:
+        suggestion[name] = next((by_name[a] for a in _ALIASES[name] if a in by_name), None)
+    return suggestion
+
+
+def canonical_mapping(headers: list[str]) -> dict[str, str] | None:
+    """The mapping when every header already is one of SamePage's columns, else None."""
+    names = {normalise_header(h): h for h in headers}
+    if not set(REQUIRED) <= set(names) or not set(names) <= set(FIELDS):
+        return None
+    return {n: names[n] for n in FIELDS if n in names}
+
+
+def check_mapping(mapping: dict[str, str], headers: list[str]) -> None:
+    missing = [FIELD_LABELS[f] for f in REQUIRED if not mapping.get(f)]
+    if missing:
+        raise ValidationFailed(f"Choose the column that holds: {', '.join(missing)}.")
+    unknown = [h for h in mapping.values() if h not in headers]
+    if unknown:
+        raise ValidationFailed(f"The file has no column called '{unknown[0]}'.")
+    used: dict[str, str] = {}
+    for name, header in mapping.items():
+        if name not in FIELDS:
+            raise ValidationFailed(f"SamePage has no column called '{name}'.")
+        if header in used:
+            raise ValidationFailed(
+                f"Column '{header}' cannot be both {FIELD_LABELS[used[header]]} and "
+                f"{FIELD_LABELS[name]}."
+            )
+        used[header] = name
+
+
+def read_budget_file(
+    data: bytes,
+    file_name: str,
+    *,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    source_name: str | None = None,
+) -> BudgetFile:
+    """Read and check a budget file; raises MappingNeeded when its headers need mapping."""
+    table = read_table(data, file_name, sheet)
+    if mapping is None:
+        mapping = canonical_mapping(table.headers)
+        if mapping is None:
+            raise MappingNeeded(table, suggest_mapping(table.headers))
+    mapping = {k: v for k, v in mapping.items() if v}
+    check_mapping(mapping, table.headers)
+    lines, problems = _check_cells(table, mapping)
+    return BudgetFile(
+        table=table,
+        source_name=source_name or default_source_name(file_name),
+        mapping=mapping,
+        lines=lines,
+        problems=problems,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _problems(
+    table: Table, header: str, reasons: pd.Series, values: pd.Series
+) -> list[CellProblem]:
+    bad = reasons.notna()
+    return [
+        CellProblem(int(row), header, str(value), str(reason))
+        for row, value, reason in zip(
+            table.frame["_row"][bad], values[bad], reasons[bad], strict=True
+        )
+    ]
+
+
+def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, list[CellProblem]]:
+    frame = table.frame
+    problems: list[CellProblem] = []
+    lines = pd.DataFrame({"_row": frame["_row"]})
+    bad = pd.Series(False, index=frame.index)
+
+    months, reasons = parse_months(frame[mapping["month"]])
+    problems += _problems(table, mapping["month"], reasons, frame[mapping["month"]])
+    bad |= reasons.notna()
+    lines["month"] = months
+
+    for name in ("channel", "campaign"):
+        if name not in mapping:
+            lines[name] = ""
+            continue
+        text = frame[mapping[name]].map(lambda v: unicodedata.normalize("NFC", v))
+        reasons = pd.Series(None, index=frame.index, dtype=object)
+        reasons[text.str.len() > MAX_TEXT] = f"is longer than {MAX_TEXT} characters"
+        reasons[text.str.contains(r"[\x00-\x08\x0b-\x1f\x7f]", regex=True)] = (
+            "contains control characters"
+        )
+        if name == "channel":
+            reasons[text == ""] = "the channel is missing"
+        problems += _problems(table, mapping[name], reasons, frame[mapping[name]])
+        bad |= reasons.notna()
+        lines[name] = text
+
+    mapped_amounts = [frame[mapping[f]] for f in FIGURES if f in mapping]
+    evidence = sum(decimal_comma_evidence(column) for column in mapped_amounts)
+    decimal_comma = evidence > 0 or (evidence == 0 and table.delimiter == ";")
+    for name in FIGURES:
+        if name not in mapping:
+            continue
+        numbers, reasons = parse_amounts(frame[mapping[name]], decimal_comma)
+        reasons = reasons.copy()
+        reasons[numbers < 0] = "is negative; figures cannot be below zero"
+        if name == "new_customers":
+            fractional = numbers.notna() & (numbers != np.floor(numbers))
+            reasons[fractional & reasons.isna()] = "is not a whole number of customers"
+            lines[name] = numbers.round().astype("Int64")
+        else:
+            lines[name] = (numbers * 100).round().astype("Int64")
+        problems += _problems(table, mapping[name], reasons, frame[mapping[name]])
+        bad |= reasons.notna()
+
+    lines["channel_key"] = lines["channel"].str.casefold()
+    keyed = lines[~bad]
+    repeated = keyed.duplicated(subset=list(KEY), keep="first")
+    if repeated.any():
+        first_rows = keyed.groupby(list(KEY), sort=False)["_row"].transform("first")
+        for row, first, month, channel in zip(
+            keyed["_row"][repeated],
+            first_rows[repeated],
+            keyed["month"][repeated],
+            keyed["channel"][repeated],
+            strict=True,
+        ):
+            problems.append(
+                CellProblem(
+                    int(row),
+                    mapping["month"],
+                    f"{month} {channel}",
+                    f"repeats row {int(first)}: the same month, channel and campaign twice",
+                )
+            )
+        bad[keyed.index[repeated]] = True
+    problems.sort(key=lambda p: (p.row, FIELDS.index(_field_of(p.column, mapping))))
+    return lines[~bad].reset_index(drop=True), problems
+
+
+def _field_of(header: str, mapping: dict[str, str]) -> str:
+    return next((f for f, h in mapping.items() if h == header), "month")
+
+
+def remembered_mapping(session: Session, source: str) -> dict[str, str] | None:
+    row = session.scalar(
+        select(ImportMapping).where(ImportMapping.kind == KIND, ImportMapping.source_name == source)
+    )
+    return None if row is None else dict(row.mapping)
+
+
+def remember_mapping(session: Session, actor: Actor, source: str, mapping: dict[str, str]) -> None:
+    require(actor, Action.ENTER_FIGURES)
+    row = session.scalar(
+        select(ImportMapping).where(ImportMapping.kind == KIND, ImportMapping.source_name == source)
+    )
+    if row is None:
+        session.add(
+            ImportMapping(
+                kind=KIND, source_name=source, mapping=mapping, updated_by_id=actor.user_id
+            )
+        )
+    else:
+        row.mapping = mapping
+        row.updated_by_id = actor.user_id
+    session.commit()
+
+
+@dataclass
+class _Comparison:
+    new: pd.DataFrame
+    changed: pd.DataFrame
+    unchanged: int
+    problems: list[CellProblem]
+    channels: dict[str, str]
+    new_channels: list[str]
+    changes: pd.DataFrame
+
+
+def _compare(session: Session, budget: BudgetFile) -> _Comparison:
+    lines = budget.lines
+    fields = [f for f in FIGURES if f in budget.mapping]
+    channels = {name.casefold(): name for name in session.scalars(select(Channel.name))}
+    new_channels: dict[str, str] = {}
+    for name in lines["channel"].drop_duplicates():
+        if name.casefold() not in channels and name.casefold() not in new_channels:
+            new_channels[name.casefold()] = name
+    months = sorted(lines["month"].unique())
+    existing = queries.budget_lines_frame(session, months)
+    existing["channel_key"] = existing["channel"].str.casefold()
+    merged = lines.merge(
+        existing.drop(columns=["channel"]),
+        on=list(KEY),
+        how="left",
+        suffixes=("", "_old"),
+        indicator=True,
+    )
+    is_new = merged["_merge"] == "left_only"
+    differs = pd.Series(False, index=merged.index)
+    for name in fields:
+        new_value, old_value = merged[name], merged[f"{name}_old"].astype("Int64")
+        differs |= ~((new_value == old_value).fillna(False) | (new_value.isna() & old_value.isna()))
+    is_changed = ~is_new & differs
+
+    locked = set(queries.reconciled_months(session)) & set(months)
+    problems: list[CellProblem] = []
+    if locked:
+        blocked = (is_new | is_changed) & merged["month"].isin(locked)
+        for row, month in zip(merged["_row"][blocked], merged["month"][blocked], strict=True):
+            problems.append(
+                CellProblem(
+                    int(row),
+                    budget.mapping["month"],
+                    month,
+                    f"falls in {month_label(month)}, which finance has reconciled and locked; "
+                    "ask the CFO to reopen the month",
+                )
+            )
+
+    changed = merged[is_changed]
+    return _Comparison(
+        new=merged[is_new],
+        changed=changed,
+        unchanged=int((~is_new & ~differs).sum()),
+        problems=problems,
+        channels={**channels, **new_channels},
+        new_channels=sorted(new_channels.values()),
+        changes=_changes(changed, fields),
+    )
+
+
+def _changes(changed: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
+    """Changed cells, old and new side by side, in currency units, for people to read."""
+    parts = []
+    for name in fields:
+        old, new = changed[f"{name}_old"].astype("Int64"), changed[name]
+        moved = changed[~((old == new).fillna(False) | (old.isna() & new.isna()))]
+        scale = 1 if name == "new_customers" else 100
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": moved["_row"],
+                    "month": moved["month"],
+                    "channel": moved["channel"],
+                    "campaign": moved["campaign"],
+                    "figure": FIELD_LABELS[name],
+                    "old": moved[f"{name}_old"].astype("Float64") / scale,
+                    "new": moved[name].astype("Float64") / scale,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["row", "month", "channel", "campaign", "figure", "old", "new"])
+    return (
+        pd.concat(parts).sort_values(["row", "figure"]).head(CHANGES_SHOWN).reset_index(drop=True)
+    )
+
+
+def _preview(budget: BudgetFile, comparison: _Comparison, written: bool) -> ImportPreview:
+    problems = sorted(budget.problems + comparison.problems, key=lambda p: p.row)
+    months = budget.lines["month"]
+    return ImportPreview(
+        file_name=budget.table.file_name,
+        source_name=budget.source_name,
+        rows=budget.table.rows,
+        fields=budget.fields,
+        new=len(comparison.new),
+        changed=len(comparison.changed),
+        unchanged=comparison.unchanged,
+        problems=problems[:PROBLEMS_SHOWN],
+        problem_count=len(problems),
+        ignored_columns=budget.ignored_columns,
+        new_channels=comparison.new_channels,
+        first_month=months.min() if len(months) else None,
+        last_month=months.max() if len(months) else None,
+        changes=comparison.changes,
+        written=written,
+    )
+
+
+def preview_import(session: Session, actor: Actor, budget: BudgetFile) -> ImportPreview:
+    """What importing would do: rows new, changed and unchanged, and every problem."""
+    require(actor, Action.ENTER_FIGURES)
+    return _preview(budget, _compare(session, budget), written=False)
+
+
+Progress = Callable[[float, str], None]
+
+
+def apply_import(
+    session: Session, actor: Actor, budget: BudgetFile, progress: Progress | None = None
+) -> ImportPreview:
+    """Write the file's new and changed lines in one transaction, or nothing at all."""
+    require(actor, Action.ENTER_FIGURES)
+    comparison = _compare(session, budget)
+    preview = _preview(budget, comparison, written=False)
+    if preview.problem_count:
+        session.rollback()
+        first = preview.problems[0]
+        raise ValidationFailed(
+            f"Nothing was imported: {preview.problem_count:,} cell(s) have problems, "
+            f"the first: {first}"
+        )
+    if preview.new + preview.changed == 0:
+        session.rollback()
+        return preview
+    report = progress if progress is not None and budget.table.rows > PROGRESS_FROM_ROWS else None
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    batch = ImportBatch(
+        kind=KIND,
+        file_name=budget.table.file_name,
+        source_name=budget.source_name,
+        sha256=budget.sha256,
+        rows=budget.table.rows,
+        new_lines=preview.new,
+        changed_lines=preview.changed,
+        unchanged_lines=preview.unchanged,
+        imported_by_id=actor.user_id,
+        imported_at=now,
+    )
+    session.add(batch)
+    for name in comparison.new_channels:
+        session.add(Channel(name=name))
+    session.flush()
+    channel_ids = {name: id_ for name, id_ in session.execute(select(Channel.name, Channel.id))}
+    ids = {
+        key: channel_ids[name] for key, name in comparison.channels.items() if name in channel_ids
+    }
+    fields = [f for f in FIGURES if f in budget.mapping]
+    provenance = {
+        "source": "imported",
+        "source_file": budget.table.file_name[:500],
+        "import_id": batch.id,
+        "entered_by_id": actor.user_id,
+        "entered_at": now,
+    }
+    total = preview.new + preview.changed
+    done = 0
+    new = comparison.new
+    for start in range(0, len(new), CHUNK):
+        chunk = new.iloc[start : start + CHUNK]
+        values = {
+            "month": chunk["month"].tolist(),
+            "channel_id": chunk["channel_key"].map(ids).tolist(),
+            "campaign": chunk["campaign"].tolist(),
+        }
+        for name in fields:
+            values[name] = _nullable(chunk[name])
+        rows = [
+            {
+                **dict(zip(values, items, strict=True)),
+                **provenance,
+                "reconciled": False,
+                "version": 1,
+            }
+            for items in zip(*values.values(), strict=True)
+        ]
+        session.execute(insert(BudgetLine), rows)
+        done += len(chunk)
+        if report:
+            report(done / total, f"Imported {done:,} of {total:,} lines")
+    changed = comparison.changed
+    for start in range(0, len(changed), CHUNK):
+        chunk = changed.iloc[start : start + CHUNK]
+        rows = [
+            {"b_id": int(i), "b_version": int(v), **{n: x for n, x in zip(fields, xs, strict=True)}}
+            for i, v, *xs in zip(
+                chunk["id"], chunk["version"], *(_nullable(chunk[n]) for n in fields), strict=True
+            )
+        ]
+        statement = (
+            update(BudgetLine.__table__)
+            .where(BudgetLine.__table__.c.id == bindparam("b_id"))
+            .where(BudgetLine.__table__.c.version == bindparam("b_version"))
+            .values(
+                **{n: bindparam(n) for n in fields},
+                **provenance,
+                version=BudgetLine.__table__.c.version + 1,
+            )
+        )
+        session.execute(statement, rows)
+        done += len(chunk)
+        if report:
+            report(done / total, f"Imported {done:,} of {total:,} lines")
+    written = session.scalar(
+        select(func.count()).select_from(BudgetLine).where(BudgetLine.import_id == batch.id)
+    )
+    if written != total:
+        session.rollback()
+        raise ValidationFailed(
+            "Nothing was imported: some of these lines were changed by someone else while the "
+            "file was being imported. Preview the file again to see their figures."
+        )
+    audit.record(
+        session,
+        actor,
+        "import",
+        "budget_lines",
+        batch.id,
+        None,
+        {
+            "file": budget.table.file_name,
+            "sha256": budget.sha256,
+            "rows": budget.table.rows,
+            "new": preview.new,
+            "changed": preview.changed,
+            "unchanged": preview.unchanged,
+            "changes": _audited_changes(comparison, fields),
+        },
+    )
+    session.commit()
+    return _preview(budget, comparison, written=True)
+
+
+def _nullable(column: pd.Series) -> list[int | None]:
+    return [None if pd.isna(v) else int(v) for v in column]
+
+
+def _audited_changes(comparison: _Comparison, fields: list[str]) -> list[dict[str, object]]:
+    changes = []
+    for row in comparison.changed.head(AUDITED_CHANGES).itertuples(index=False):
+        old = {f: _plain(getattr(row, f"{f}_old")) for f in fields}
+        new = {f: _plain(getattr(row, f)) for f in fields}
+        changes.append(
+            {
+                "line": int(row.id),
+                "month": row.month,
+                "channel": row.channel,
+                "campaign": row.campaign,
+                "old": old,
+                "new": new,
+            }
+        )
+    return changes
+
+
+def _plain(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]

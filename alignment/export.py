@@ -1,0 +1,42 @@
+"""Files people take away: CSV and XLSX whose text a spreadsheet can never run as a formula."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    out.columns = [neutralise(c) for c in out.columns]
+    return out
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM, so Excel opens accented channel names correctly."""
+    return neutralised(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            neutralised(frame).to_excel(writer, sheet_name=name[:31], index=False)
+            worksheet = writer.sheets[name[:31]]
+            for column in worksheet.columns:
+                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+                worksheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
+    return buffer.getvalue()

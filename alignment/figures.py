@@ -1,0 +1,155 @@
+"""Reading months and amounts written the way executives write them, a whole column at a time.
+
+Amounts: ``1234.5``, ``1,234.50``, ``1.234,50``, ``1 234,50``, ``1'234.50``, with or
+without a currency symbol or code, negatives as ``-5`` or ``(5)``.
+Months: ``2026-03``, ``2026-03-01``, ``2026/03``, ``Mar 2026``, ``March 2026``,
+``03/2026``, ``3.2026``.
+
+Each parser returns the parsed values and, per cell, the reason it could not be
+read (or None), so a caller can list every bad cell instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MAX_AMOUNT = 999_999_999_999.99
+"""The largest amount SamePage stores; beyond it a figure is a typing error, not a budget."""
+
+MONTH_FORMS = "2026-03, 2026-03-01, Mar 2026 or 03/2026"
+
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january", "januar", "janvier", "enero"),
+            ("feb", "february", "februar", "fév", "fev", "février", "febrero"),
+            ("mar", "march", "mär", "mrz", "märz", "mars", "marzo"),
+            ("apr", "april", "avr", "avril", "abr", "abril"),
+            ("may", "mai", "mayo"),
+            ("jun", "june", "juni", "juin", "junio"),
+            ("jul", "july", "juli", "juil", "juillet", "julio"),
+            ("aug", "august", "aoû", "août", "ago", "agosto"),
+            ("sep", "sept", "september", "septembre", "septiembre"),
+            ("oct", "october", "okt", "oktober", "octobre", "octubre"),
+            ("nov", "november", "novembre", "noviembre"),
+            ("dec", "december", "dez", "dezember", "déc", "décembre", "dic", "diciembre"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_CURRENCY = r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|SEK|NOK|DKK|CAD|AUD|INR)\b"
+_SPACES = r"[\s\u00a0\u202f\u2009']"
+
+
+def parse_months(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``YYYY-MM`` per cell (None where unreadable) and the reason per unreadable cell."""
+    text = values.astype(str).str.strip()
+    year = pd.Series(np.nan, index=text.index)
+    month = pd.Series(np.nan, index=text.index)
+
+    def take(pattern: str, year_group: int, month_group: int) -> None:
+        found = text.str.extract(pattern)
+        hit = found[0].notna() & year.isna()
+        year[hit] = pd.to_numeric(found.loc[hit, year_group])
+        month[hit] = pd.to_numeric(found.loc[hit, month_group])
+
+    take(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[ T][\d:.]+)?$", 0, 1)
+    take(r"^(\d{1,2})[/.\-](\d{4})$", 1, 0)
+    named = text.str.extract(r"^([^\W\d_]{3,9})\.?[\s\-/]*(\d{4})$")
+    number = named[0].str.lower().map(_MONTH_NAMES)
+    hit = number.notna() & year.isna()
+    year[hit] = pd.to_numeric(named.loc[hit, 1])
+    month[hit] = number[hit]
+
+    reason = pd.Series(None, index=text.index, dtype=object)
+    reason[text == ""] = "the month is missing"
+    unreadable = year.isna() & (text != "")
+    reason[unreadable] = f"is not a month SamePage can read; write it as {MONTH_FORMS}"
+    out_of_range = year.notna() & ~month.between(1, 12)
+    reason[out_of_range] = "has no such month: months run from 01 to 12"
+    early = year.notna() & (year < 1990)
+    reason[early & ~out_of_range] = "is before 1990; check the year"
+    good = reason.isna()
+    months = pd.Series(None, index=text.index, dtype=object)
+    months[good] = [
+        f"{int(y):04d}-{int(m):02d}" for y, m in zip(year[good], month[good], strict=True)
+    ]
+    return months, reason
+
+
+def decimal_comma_evidence(values: pd.Series) -> int:
+    """Cells that can only mean a decimal comma, minus cells that can only mean a decimal point."""
+    text = _bare(values.astype(str))
+    comma = text.str.match(
+        r"^\d*(?:\.\d{3})*,\d{1,2}$|^\d*(?:\.\d{3})*,\d{4,}$|^\d{1,3}(?:\.\d{3}){2,}$"
+    )
+    point = text.str.match(
+        r"^\d*(?:,\d{3})*\.\d{1,2}$|^\d*(?:,\d{3})*\.\d{4,}$|^\d{1,3}(?:,\d{3}){2,}$"
+    )
+    both_comma_last = text.str.match(r"^\d{1,3}(?:\.\d{3})+,\d+$")
+    both_point_last = text.str.match(r"^\d{1,3}(?:,\d{3})+\.\d+$")
+    return int((comma | both_comma_last).sum()) - int((point | both_point_last).sum())
+
+
+def _bare(text: pd.Series) -> pd.Series:
+    """Digits and separators only: no currency, spaces, sign or parentheses."""
+    text = text.str.strip()
+    text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    text = text.str.replace(_CURRENCY, "", regex=True, case=False)
+    text = text.str.replace(_SPACES, "", regex=True)
+    return text.str.replace(r"^[-−–+]", "", regex=True)
+
+
+def parse_amounts(values: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    """Amounts as floats (NaN for empty cells) and the reason per unreadable cell.
+
+    ``decimal_comma`` settles only the cells that could be read either way,
+    such as ``1,234`` or ``1.234``; every other cell says which it is itself.
+    """
+    raw = values.astype(str).str.strip()
+    text = raw.str.replace(_CURRENCY, "", regex=True, case=False)
+    text = text.str.replace(_SPACES, "", regex=True)
+    negative = text.str.match(r"^\(.*\)$") | text.str.match(r"^[-−–]")
+    text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    text = text.str.replace(r"^[-−–+]", "", regex=True)
+
+    normal = pd.Series(None, index=text.index, dtype=object)
+    scientific = text.str.match(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
+    normal[scientific] = text[scientific]
+    plain = text.str.match(r"^\d+$") | (
+        text.str.match(r"^\d*\.\d+$") & ~text.str.match(r"^\d{1,3}\.\d{3}$")
+    )
+    normal[plain & normal.isna()] = text[plain & normal.isna()]
+    rules = [
+        (r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$", ",", "."),  # 1,234,567.89
+        (r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$", ".", ","),  # 1.234.567,89
+        (r"^\d*,\d+$", "", ","),  # 1234,5
+    ]
+    ambiguous_thousands = text.str.match(r"^\d{1,3}[.,]\d{3}$")
+    for pattern, thousands, decimal in rules:
+        hit = text.str.match(pattern) & normal.isna() & ~ambiguous_thousands
+        cleaned = text[hit]
+        if thousands:
+            cleaned = cleaned.str.replace(thousands, "", regex=False)
+        normal[hit] = cleaned.str.replace(decimal, ".", regex=False)
+    hit = ambiguous_thousands & normal.isna()
+    separator_is_decimal = text[hit].str.contains("," if decimal_comma else ".", regex=False)
+    normal[hit] = np.where(
+        separator_is_decimal,
+        text[hit].str.replace(",", "."),
+        text[hit].str.replace(r"[.,]", "", regex=True),
+    )
+    numbers = pd.to_numeric(normal, errors="coerce").astype(float)
+    numbers[negative] = -numbers[negative]
+
+    reason = pd.Series(None, index=text.index, dtype=object)
+    unreadable = numbers.isna() & (raw != "")
+    reason[unreadable] = "is not an amount SamePage can read (expected e.g. 1234.50 or 1.234,50)"
+    too_large = numbers.abs() > MAX_AMOUNT
+    reason[too_large] = "is too large: amounts above 999,999,999,999.99 are refused"
+    numbers[unreadable | too_large] = np.nan
+    return numbers, reason

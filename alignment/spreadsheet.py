@@ -1,0 +1,226 @@
+"""Reading the tables executives actually send: CSV as Excel writes it in any locale, and XLSX.
+
+Everything comes back as text, with the spreadsheet row number of every
+row, so one validation path serves both formats and can name the row a
+person sees in their own spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from alignment.errors import ValidationFailed
+
+MAX_FILE_BYTES = 150 * 1024 * 1024
+"""Larger files are refused before reading; split them by year."""
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+class FileRefused(ValidationFailed):
+    """The file as a whole cannot be read; nothing in it was looked at further."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's cells as text: ``frame`` has one column per header and a ``_row`` column."""
+
+    file_name: str
+    headers: list[str]
+    frame: pd.DataFrame
+    delimiter: str | None
+    encoding: str | None
+    sheet: str | None
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+
+def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
+    """Read a CSV or XLSX file (told apart by content, not by name) into text cells."""
+    size = len(data)
+    if size == 0:
+        raise FileRefused(f"{file_name} is empty.")
+    if size > MAX_FILE_BYTES:
+        raise FileRefused(
+            f"{file_name} is {size / 1024 / 1024:.0f} MB; SamePage imports files up to "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB. Split it, for example by year."
+        )
+    if data.startswith(_XLSX_MAGIC):
+        return _read_xlsx(data, file_name, sheet)
+    if data.startswith(_OLE_MAGIC):
+        raise FileRefused(
+            f"{file_name} is an old Excel 97-2003 workbook (.xls); save it as .xlsx or CSV."
+        )
+    if Path(file_name).suffix.lower() in (".xlsx", ".xlsm"):
+        raise FileRefused(f"{file_name} is not a valid Excel workbook (it is not an .xlsx file).")
+    if sheet:
+        raise FileRefused(f"{file_name} is a CSV file; it has no sheets, so leave out the sheet.")
+    return _read_csv(data, file_name)
+
+
+def _decode(data: bytes, file_name: str) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "UTF-16"
+    if b"\x00" in data[:8192]:
+        raise FileRefused(
+            f"{file_name} is not a text CSV file (it contains binary data); "
+            "export the sheet as CSV or XLSX."
+        )
+    try:
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "Latin-1"
+
+
+def _delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        header = text.splitlines()[0] if text else ""
+        counts = {d: header.count(d) for d in (",", ";", "\t")}
+        return max(counts, key=counts.__getitem__) if any(counts.values()) else ","
+
+
+def _read_csv(data: bytes, file_name: str) -> Table:
+    text, encoding = _decode(data, file_name)
+    if not text.strip():
+        raise FileRefused(f"{file_name} is empty.")
+    delimiter = _delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            header=None,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if fields:
+            expected, line, saw = fields.groups()
+            raise FileRefused(
+                f"Line {line} of {file_name} has {saw} cells where the rows above have "
+                f"{expected}; check for a stray '{delimiter}' or a missing quote."
+            ) from None
+        raise FileRefused(f"{file_name} could not be read as CSV: {_first_line(exc)}.") from None
+    return _table(frame, file_name, delimiter=delimiter, encoding=encoding, sheet=None)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else type(exc).__name__
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRefused(
+            f"{file_name} is not a valid Excel workbook: {_first_line(exc)}."
+        ) from None
+    try:
+        names = workbook.sheetnames
+        if sheet is not None and sheet not in names:
+            raise FileRefused(
+                f"{file_name} has no sheet called '{sheet}'; its sheets are: {', '.join(names)}."
+            )
+        worksheet = workbook[sheet] if sheet is not None else workbook[names[0]]
+        rows = [[_cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    frame = pd.DataFrame(rows, dtype=str) if rows else pd.DataFrame()
+    return _table(frame, file_name, delimiter=None, encoding=None, sheet=worksheet.title)
+
+
+def _table(
+    raw: pd.DataFrame,
+    file_name: str,
+    *,
+    delimiter: str | None,
+    encoding: str | None,
+    sheet: str | None,
+) -> Table:
+    """Find the header (the first non-blank row), name the columns and number the rows."""
+    where = f"sheet '{sheet}' of {file_name}" if sheet else file_name
+    if raw.empty:
+        raise FileRefused(f"{where} is empty.")
+    cells = raw.fillna("").astype(str).apply(lambda column: column.str.strip())
+    filled = cells != ""
+    non_blank = filled.any(axis=1).to_numpy()
+    if not non_blank.any():
+        raise FileRefused(f"{where} is empty.")
+    header_at = int(non_blank.argmax())
+    headers = [unicodedata.normalize("NFC", h) for h in cells.iloc[header_at]]
+    while headers and headers[-1] == "":
+        headers.pop()
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers, start=1):
+        if header == "":
+            raise FileRefused(f"Column {position} of {where} has no header.")
+        if header.lower() in seen:
+            raise FileRefused(
+                f"Columns {seen[header.lower()]} and {position} of {where} are both called "
+                f"'{header}'."
+            )
+        seen[header.lower()] = position
+    overflow = filled.iloc[header_at + 1 :, len(headers) :].any(axis=1).to_numpy()
+    if overflow.any():
+        row = header_at + 2 + int(overflow.argmax())
+        raise FileRefused(f"Row {row} of {where} has more cells than the header row has columns.")
+    body = cells.iloc[header_at + 1 :, : len(headers)]
+    body.columns = headers
+    body = body.assign(_row=range(header_at + 2, header_at + 2 + len(body)))
+    body = body[non_blank[header_at + 1 :]].reset_index(drop=True)
+    if body.empty:
+        raise FileRefused(f"{where} has a header row but no figures.")
+    return Table(file_name, headers, body, delimiter, encoding, sheet)
+
+
+def normalise_header(header: str) -> str:
+    """``Planned Budget`` and ``planned-budget`` both read as ``planned_budget``."""
+    return re.sub(r"[\s\-./]+", "_", header.strip().lower()).strip("_")
+
+
+def source_name(file_name: str) -> str:
+    """The name a mapping is remembered under: the file name without dates and numbers.
+
+    ``hubspot-export-2026-03.csv`` and ``hubspot-export-2026-04.csv`` share a mapping.
+    """
+    stem = Path(file_name).stem.lower()
+    stem = re.sub(r"[\d]+", " ", stem)
+    stem = re.sub(r"[\s_\-.()]+", " ", stem).strip()
+    return stem or "spreadsheet"
