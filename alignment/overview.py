@@ -119,10 +119,17 @@ def spend_over_time(
         {
             "month": [row.month for row in rows],
             "planned_budget": [_money_float(row.planned_budget) for row in rows],
+            "baseline_budget": [_money_float(row.baseline_budget) for row in rows],
             "actual_spend": [_money_float(row.actual_spend) for row in rows],
             "attributed_revenue": [_money_float(row.attributed_revenue) for row in rows],
         },
-        columns=["month", "planned_budget", "actual_spend", "attributed_revenue"],
+        columns=[
+            "month",
+            "planned_budget",
+            "baseline_budget",
+            "actual_spend",
+            "attributed_revenue",
+        ],
     )
 
 

@@ -7,8 +7,10 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Row
+from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from db.models import BudgetLine
@@ -20,6 +22,7 @@ from db.models import User
 
 _BUDGET_SUMS = (
     func.sum(BudgetLine.planned_budget).label("planned_budget"),
+    func.sum(BudgetLine.baseline_budget).label("baseline_budget"),
     func.sum(BudgetLine.actual_spend).label("actual_spend"),
     func.sum(BudgetLine.attributed_pipeline).label("attributed_pipeline"),
     func.sum(BudgetLine.attributed_revenue).label("attributed_revenue"),
@@ -207,3 +210,46 @@ def budget_lines_count(session: Session, first: str, last: str, channels: list[s
 
 def channel_names(session: Session) -> list[str]:
     return list(session.scalars(select(Channel.name).order_by(Channel.name)))
+
+
+def month_updates(session: Session, first: str, last: str) -> Sequence[Row[Any]]:
+    """Per month: lines, when they were last updated and by whom, and how many were imported."""
+    latest = (
+        select(
+            BudgetLine.month,
+            func.max(BudgetLine.entered_at).label("last_updated"),
+            func.count(BudgetLine.id).label("lines"),
+            func.sum(case((BudgetLine.source == "imported", 1), else_=0)).label("imported"),
+            func.sum(case((BudgetLine.source == "typed", 1), else_=0)).label("typed"),
+        )
+        .where(BudgetLine.month.between(first, last))
+        .group_by(BudgetLine.month)
+        .subquery()
+    )
+    who = (
+        select(BudgetLine.month, func.max(User.name).label("updated_by"))
+        .join(User, BudgetLine.entered_by_id == User.id)
+        .join(
+            latest,
+            (latest.c.month == BudgetLine.month) & (latest.c.last_updated == BudgetLine.entered_at),
+        )
+        .group_by(BudgetLine.month)
+        .subquery()
+    )
+    stmt = (
+        select(latest, who.c.updated_by)
+        .outerjoin(who, who.c.month == latest.c.month)
+        .order_by(latest.c.month.desc())
+    )
+    return session.execute(stmt).all()
+
+
+def lock_baseline_lines(session: Session, first: str, last: str) -> int:
+    """Copy each line's planned budget into its baseline for the months first..last."""
+    result = session.execute(
+        update(BudgetLine)
+        .where(BudgetLine.month.between(first, last))
+        .values(baseline_budget=BudgetLine.planned_budget)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

@@ -17,9 +17,11 @@ import pytest
 import sqlalchemy as sa
 
 from alignment.permissions import COMMAND_LINE
+from alignment.permissions import Actor
 from alignment.sample import load_sample
 from alignment.store import Store
 from alignment.store import open_store
+from alignment.users import demo_actors as demo_actors_of
 from db import migrate
 from db.models import Base
 
@@ -108,3 +110,10 @@ def demo_store(store: Store) -> Store:
     with store.session() as session:
         load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
     return store
+
+
+@pytest.fixture
+def demo_actors(demo_store: Store) -> dict[str, Actor]:
+    """The demo company's people by role, with their real user ids in this store."""
+    with demo_store.session() as session:
+        return {str(a.role): a for a in demo_actors_of(session)}

@@ -1,0 +1,195 @@
+"""Finance reconciliation: the CFO sets finance's booked marketing spend beside the CMO's
+figures, and a reconciled month is locked for the CMO until the CFO reopens it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from alignment import audit
+from alignment import metrics
+from alignment.errors import ValidationFailed
+from alignment.figures import MAX_AMOUNT
+from alignment.money import from_cents
+from alignment.money import to_cents
+from alignment.periods import month_label
+from alignment.periods import months_between
+from alignment.periods import parse_month
+from alignment.permissions import Action
+from alignment.permissions import Actor
+from alignment.permissions import require
+from db import queries
+from db.models import BudgetLine
+from db.models import Reconciliation
+from db.models import User
+
+GAP_TOLERANCE = 0.01
+"""A gap within 1 % of finance's figure reads as matching; larger gaps are flagged."""
+
+
+@dataclass(frozen=True)
+class MonthReconciliation:
+    month: str
+    marketing_spend: Decimal | None
+    finance_spend: Decimal | None
+    gap: Decimal | None
+    gap_pct: float | None
+    reconciled: bool
+    reconciled_by: str | None
+    reconciled_at: dt.datetime | None
+    note: str
+
+    @property
+    def matches(self) -> bool | None:
+        if self.gap_pct is None:
+            return None if self.gap is None else self.gap == 0
+        return abs(self.gap_pct) <= GAP_TOLERANCE
+
+
+def reconciliation(
+    session: Session, actor: Actor, first: str, last: str
+) -> list[MonthReconciliation]:
+    """Every month from first to last that has budget lines or a finance figure, newest first."""
+    require(actor, Action.VIEW)
+    spend = {row.month: row.actual_spend for row in queries.budget_by_month(session, first, last)}
+    records = {
+        r.month: r
+        for r in session.scalars(
+            select(Reconciliation).where(Reconciliation.month.between(first, last))
+        )
+    }
+    names = dict(session.execute(select(User.id, User.name)).all())
+    result = []
+    for month in reversed(months_between(first, last)):
+        if month not in spend and month not in records:
+            continue
+        record = records.get(month)
+        marketing = from_cents(spend.get(month))
+        finance = from_cents(record.finance_spend) if record else None
+        gap = metrics.spend_variance(marketing, finance)
+        result.append(
+            MonthReconciliation(
+                month=month,
+                marketing_spend=marketing,
+                finance_spend=finance,
+                gap=None if gap is None else Decimal(gap),
+                gap_pct=metrics.ratio(gap, finance),
+                reconciled=bool(record and record.reconciled),
+                reconciled_by=names.get(record.reconciled_by_id) if record else None,
+                reconciled_at=record.reconciled_at if record else None,
+                note=record.note if record else "",
+            )
+        )
+    return result
+
+
+def unreconciled_months(session: Session, actor: Actor, first: str, last: str) -> list[str]:
+    """Months in first..last with budget lines that finance has not reconciled."""
+    require(actor, Action.VIEW)
+    with_lines = {row.month for row in queries.budget_by_month(session, first, last)}
+    return sorted(with_lines - set(queries.reconciled_months(session)))
+
+
+def _record(session: Session, month: str) -> Reconciliation:
+    record = session.scalar(select(Reconciliation).where(Reconciliation.month == month))
+    if record is None:
+        record = Reconciliation(month=month, reconciled=False, note="")
+        session.add(record)
+    return record
+
+
+def record_finance_spend(
+    session: Session, actor: Actor, month: str, amount: Decimal | float | None
+) -> None:
+    """Finance's booked marketing spend for a month (the CFO's figure, from the ledger)."""
+    require(actor, Action.RECONCILE_SPEND)
+    month = parse_month(month)
+    if amount is not None:
+        amount = Decimal(str(amount))
+        if not amount.is_finite() or abs(amount) > Decimal(str(MAX_AMOUNT)):
+            raise ValidationFailed(f"{amount} is not a booked spend SamePage can store.")
+        if amount < 0:
+            raise ValidationFailed("Booked spend cannot be negative.")
+    record = _record(session, month)
+    if record.reconciled:
+        session.rollback()
+        raise ValidationFailed(
+            f"{month_label(month)} is reconciled; reopen it before changing finance's figure."
+        )
+    old = from_cents(record.finance_spend)
+    record.finance_spend = to_cents(amount)
+    record.updated_by_id = actor.user_id
+    audit.record(
+        session,
+        actor,
+        "finance_spend",
+        "reconciliation",
+        month,
+        {"finance_spend": old},
+        {"finance_spend": amount},
+    )
+    session.commit()
+
+
+def reconcile_month(session: Session, actor: Actor, month: str, note: str = "") -> None:
+    """Mark a month reconciled: its budget lines are locked for the CMO from now on."""
+    require(actor, Action.RECONCILE_SPEND)
+    month = parse_month(month)
+    record = _record(session, month)
+    if record.reconciled:
+        session.rollback()
+        raise ValidationFailed(f"{month_label(month)} is already reconciled.")
+    if record.finance_spend is None:
+        session.rollback()
+        raise ValidationFailed(
+            f"Enter finance's booked spend for {month_label(month)} before reconciling it."
+        )
+    record.reconciled = True
+    record.reconciled_by_id = actor.user_id
+    record.reconciled_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    record.note = note.strip()
+    session.execute(update(BudgetLine).where(BudgetLine.month == month).values(reconciled=True))
+    audit.record(
+        session,
+        actor,
+        "reconcile",
+        "reconciliation",
+        month,
+        None,
+        {"finance_spend": from_cents(record.finance_spend), "note": record.note},
+    )
+    session.commit()
+
+
+def reopen_month(session: Session, actor: Actor, month: str, reason: str) -> None:
+    """Unlock a reconciled month for the CMO; the reason goes into the audit trail."""
+    require(actor, Action.RECONCILE_SPEND)
+    month = parse_month(month)
+    if not reason.strip():
+        raise ValidationFailed(
+            "Say why the month is reopened; the reason is kept in the audit trail."
+        )
+    record = session.scalar(select(Reconciliation).where(Reconciliation.month == month))
+    if record is None or not record.reconciled:
+        session.rollback()
+        raise ValidationFailed(
+            f"{month_label(month)} is not reconciled, so there is nothing to reopen."
+        )
+    record.reconciled = False
+    record.note = reason.strip()
+    session.execute(update(BudgetLine).where(BudgetLine.month == month).values(reconciled=False))
+    audit.record(
+        session,
+        actor,
+        "reopen",
+        "reconciliation",
+        month,
+        {"reconciled": True},
+        {"reconciled": False, "reason": reason.strip()},
+    )
+    session.commit()
