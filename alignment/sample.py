@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import delete
 from sqlalchemy import insert
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from alignment import audit
@@ -35,6 +36,7 @@ from alignment.success import KPI_PREFIX
 from alignment.success import content_hash
 from alignment.success import version_content
 from db.models import Base
+from db.models import Baseline
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import ChecklistAnswer
@@ -45,6 +47,7 @@ from db.models import Goal
 from db.models import Kpi
 from db.models import KpiValue
 from db.models import MaturityAssessment
+from db.models import Reconciliation
 from db.models import Request
 from db.models import SuccessDefinition
 from db.models import SuccessDefinitionEvent
@@ -81,7 +84,7 @@ def load_sample(
             )
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(delete(table))
-    loader = _Loader(session, directory, current_month(today))
+    loader = _Loader(session, directory, current_month(today), today or dt.date.today())
     summary = loader.load()
     audit.record(
         session,
@@ -106,13 +109,16 @@ def _optional(value: str) -> str | None:
 
 
 class _Loader:
-    def __init__(self, session: Session, directory: Path, target_month: str) -> None:
+    def __init__(
+        self, session: Session, directory: Path, target_month: str, today: dt.date
+    ) -> None:
         self.session = session
         self.directory = directory
         self.company = _read(directory, "company.csv")[0]
         anchor = self.company["anchor_month"]
         self.shift = month_difference(anchor, target_month)
         self.users: dict[str, User] = {}
+        self.today = today
 
     def month(self, month: str) -> str:
         return add_months(month, self.shift)
@@ -167,7 +173,6 @@ class _Loader:
             self.session.flush()
             channels[name] = channel.id
         cmo = self.users["CMO"].id
-        entered = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         values = [
             {
                 "month": self.month(row["month"]),
@@ -181,14 +186,73 @@ class _Loader:
                 "source": "sample",
                 "source_file": "sample_data/budget_lines.csv",
                 "entered_by_id": cmo,
-                "entered_at": entered,
+                "entered_at": self.entered(self.month(row["month"])),
                 "reconciled": False,
                 "version": 1,
             }
             for row in rows
         ]
         self.session.execute(insert(BudgetLine), values)
+        self._baseline(channels)
+        self._finance()
         return len(values), sorted({v["month"] for v in values})
+
+    def entered(self, month: str) -> dt.datetime:
+        """When the CMO entered a month's figures: four days after it ended, or yesterday."""
+        year, mon = int(month[:4]), int(month[5:7])
+        month_end = dt.date(year, mon, calendar.monthrange(year, mon)[1])
+        entered = dt.datetime.combine(month_end + dt.timedelta(days=4), dt.time(10, 0))
+        return min(entered, dt.datetime.combine(self.today - dt.timedelta(days=1), dt.time(17, 30)))
+
+    def _baseline(self, channels: dict[str, int]) -> None:
+        rows = _read(self.directory, "baseline.csv")
+        for row in rows:
+            self.session.execute(
+                update(BudgetLine)
+                .where(
+                    BudgetLine.month == self.month(row["month"]),
+                    BudgetLine.channel_id == channels[row["channel"]],
+                    BudgetLine.campaign == row["campaign"],
+                )
+                .values(baseline_budget=to_cents(Decimal(row["baseline_budget"])))
+                .execution_options(synchronize_session=False)
+            )
+        months = sorted(self.month(row["month"]) for row in rows)
+        first = months[0]
+        self.session.add(
+            Baseline(
+                first_month=first,
+                last_month=add_months(first, 11),
+                locked_by_id=self.users["CFO"].id,
+                locked_at=dt.datetime(int(first[:4]), int(first[5:7]), 7, 9, 0),
+            )
+        )
+
+    def _finance(self) -> None:
+        cfo = self.users["CFO"]
+        for row in _read(self.directory, "finance.csv"):
+            month = self.month(row["month"])
+            reconciled = row["reconciled"] == "true"
+            self.session.add(
+                Reconciliation(
+                    month=month,
+                    finance_spend=to_cents(Decimal(row["finance_spend"])),
+                    reconciled=reconciled,
+                    reconciled_by_id=cfo.id if reconciled else None,
+                    reconciled_at=self.entered(month) + dt.timedelta(days=3)
+                    if reconciled
+                    else None,
+                    note=row["note"],
+                    updated_by_id=cfo.id,
+                )
+            )
+            if reconciled:
+                self.session.execute(
+                    update(BudgetLine)
+                    .where(BudgetLine.month == month)
+                    .values(reconciled=True)
+                    .execution_options(synchronize_session=False)
+                )
 
     def _kpis(self) -> dict[str, Kpi]:
         kpis: dict[str, Kpi] = {}

@@ -360,8 +360,10 @@ def write(name: str, header: list[str], rows: list[list[object]]) -> None:
         writer.writerows(rows)
 
 
-def budget_rows() -> tuple[list[list[object]], dict[str, dict[str, float]]]:
+def budget_rows() -> tuple[list[list[object]], dict[str, dict[str, float]], list[list[object]]]:
+    """Budget lines, monthly totals, and the anchor fiscal year's baseline (before re-plans)."""
     rows: list[list[object]] = []
+    baseline: list[list[object]] = []
     totals: dict[str, dict[str, float]] = {}
     first = add_months(ANCHOR_MONTH, -(MONTHS - 1))
     for i in range(MONTHS):
@@ -376,9 +378,13 @@ def budget_rows() -> tuple[list[list[object]], dict[str, dict[str, float]]]:
                 continue
             planned = round(planned * (growth if season == "flat" else 1), -2)
             drift = RNG.gauss(0.02, 0.07) if season == "flat" else RNG.gauss(0.06, 0.05)
+            locked = planned
             if channel == "LinkedIn ads" and i >= MONTHS - 4:
                 drift += 0.12
-            actual = round(planned * (1 + drift), 2)
+                planned = round(planned * 1.1, -2)
+            actual = round(locked * (1 + drift), 2)
+            if month[:4] == ANCHOR_MONTH[:4]:
+                baseline.append([month, channel, campaign, f"{locked:.2f}"])
             efficiency = roas * demand * RNG.uniform(0.8, 1.2) * (1 + 0.006 * i)
             revenue = round(actual * efficiency, 2)
             pipeline = round(revenue * pipe * RNG.uniform(0.9, 1.1), 2)
@@ -398,7 +404,27 @@ def budget_rows() -> tuple[list[list[object]], dict[str, dict[str, float]]]:
             total["revenue"] += revenue
             total["customers"] += customers
             total["spend"] += actual
-    return rows, totals
+    return rows, totals, baseline
+
+
+def finance_rows(totals: dict[str, dict[str, float]]) -> list[list[object]]:
+    """Finance's booked spend: reconciled up to three months back, then open gaps."""
+    rows: list[list[object]] = []
+    months = sorted(totals)
+    for month in months[:-3]:
+        booked = totals[month]["spend"] * (1 + RNG.uniform(-0.004, 0.004))
+        rows.append([month, f"{booked:.2f}", "true", "Matches the ledger"])
+    september, october = months[-3], months[-2]
+    rows.append(
+        [
+            september,
+            f"{totals[september]['spend'] * 1.031:.2f}",
+            "false",
+            "Events agency invoice not yet in marketing's figures",
+        ]
+    )
+    rows.append([october, f"{totals[october]['spend'] * 0.988:.2f}", "false", ""])
+    return rows
 
 
 def kpi_rows(totals: dict[str, dict[str, float]]) -> list[list[object]]:
@@ -451,7 +477,7 @@ def checklist_rows() -> list[list[object]]:
 def main() -> None:
     write("company.csv", list(COMPANY), [list(COMPANY.values())])
     write("users.csv", ["email", "name", "role"], [list(u) for u in USERS])
-    budget, totals = budget_rows()
+    budget, totals, baseline = budget_rows()
     write(
         "budget_lines.csv",
         [
@@ -466,6 +492,8 @@ def main() -> None:
         ],
         budget,
     )
+    write("baseline.csv", ["month", "channel", "campaign", "baseline_budget"], baseline)
+    write("finance.csv", ["month", "finance_spend", "reconciled", "note"], finance_rows(totals))
     write(
         "kpis.csv",
         [

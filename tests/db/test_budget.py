@@ -230,26 +230,27 @@ def test_reconciliation_shows_the_gap_and_locks_the_month(demo_store, cmo, cfo):
 def test_reconciliation_refuses_what_makes_no_sense(demo_store, cmo, cfo):
     with demo_store.session() as session:
         with pytest.raises(ValidationFailed, match="Enter finance's booked spend"):
-            reconcile_month(session, cfo, "2026-10")
+            reconcile_month(session, cfo, "2026-11")
         with pytest.raises(ValidationFailed, match="cannot be negative"):
-            record_finance_spend(session, cfo, "2026-10", -1)
+            record_finance_spend(session, cfo, "2026-11", -1)
         with pytest.raises(ValidationFailed, match="not a booked spend"):
-            record_finance_spend(session, cfo, "2026-10", 1e308)
+            record_finance_spend(session, cfo, "2026-11", 1e308)
         with pytest.raises(ValidationFailed, match="nothing to reopen"):
-            reopen_month(session, cfo, "2026-10", "why not")
+            reopen_month(session, cfo, "2026-11", "why not")
         with pytest.raises(PermissionDenied):
-            record_finance_spend(session, cmo, "2026-10", 5)
-        record_finance_spend(session, cfo, "2026-10", 5)
-        reconcile_month(session, cfo, "2026-10")
+            record_finance_spend(session, cmo, "2026-11", 5)
         with pytest.raises(ValidationFailed, match="already reconciled"):
-            reconcile_month(session, cfo, "2026-10")
+            reconcile_month(session, cfo, "2026-08")
 
 
 def test_the_baseline_stays_when_the_plan_changes(demo_store, cmo, cfo):
     with demo_store.session() as session:
-        locked = lock_baseline(session, cfo, "2026-06")
-    assert (locked.first_month, locked.last_month) == ("2026-01", "2026-12")
-    line = first_line(demo_store)
+        session.execute(sa.text("DELETE FROM reconciliations"))
+        session.execute(sa.text("UPDATE budget_lines SET reconciled = false"))
+        session.commit()
+        locked = lock_baseline(session, cfo, "2025-06")
+    assert (locked.first_month, locked.last_month) == ("2025-01", "2025-12")
+    line = first_line(demo_store, "2025-06")
     planned = float(line["planned_budget"])
     assert float(line["baseline_budget"]) == planned
     with demo_store.session() as session:
@@ -264,7 +265,7 @@ def test_the_baseline_stays_when_the_plan_changes(demo_store, cmo, cfo):
                 ]
             ),
         )
-    line = first_line(demo_store)
+    line = first_line(demo_store, "2025-06")
     assert (float(line["planned_budget"]), float(line["baseline_budget"])) == (
         planned + 500,
         planned,
@@ -280,26 +281,24 @@ def test_the_baseline_stays_when_the_plan_changes(demo_store, cmo, cfo):
 
 def test_months_not_updated_for_35_days_are_flagged_unless_reconciled(demo_store, cfo):
     with demo_store.session() as session:
-        session.execute(
-            sa.update(BudgetLine)
-            .where(BudgetLine.month == "2026-09")
-            .values(entered_at=dt.datetime(2026, 10, 1))
-        )
-        session.execute(
-            sa.update(BudgetLine)
-            .where(BudgetLine.month == "2026-08")
-            .values(entered_at=dt.datetime(2026, 9, 1))
-        )
-        session.commit()
-        record_finance_spend(session, cfo, "2026-08", 1)
-        reconcile_month(session, cfo, "2026-08")
         fresh = month_freshness(
             session, cfo, parse_period("2026-08..2026-11"), today=dt.date(2026, 11, 23)
         ).set_index("month")
+    assert fresh.loc["2026-09", "days_since_update"] == 50
     assert bool(fresh.loc["2026-09", "stale"]) is True
-    assert fresh.loc["2026-09", "days_since_update"] == 53
     assert bool(fresh.loc["2026-08", "stale"]) is False
+    assert bool(fresh.loc["2026-08", "reconciled"]) is True
+    assert bool(fresh.loc["2026-11", "stale"]) is False
     assert fresh.loc["2026-09", "updated_by"] == "Priya Raman"
+    with demo_store.session() as session:
+        session.execute(
+            sa.update(BudgetLine)
+            .where(BudgetLine.month == "2026-11")
+            .values(entered_at=dt.datetime(2026, 10, 1))
+        )
+        session.commit()
+        fresh = month_freshness(session, cfo, parse_period("2026-11"), today=dt.date(2026, 11, 23))
+    assert bool(fresh.iloc[0]["stale"]) is True
 
 
 def test_export_frame_has_the_canonical_columns(demo_store, cfo):

@@ -14,12 +14,14 @@ from alignment.permissions import Actor
 from alignment.permissions import Role
 from alignment.sample import load_sample
 from db.models import AuditEvent
+from db.models import Baseline
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import ChecklistAnswer
 from db.models import Goal
 from db.models import Kpi
 from db.models import MaturityAssessment
+from db.models import Reconciliation
 from db.models import SuccessDefinitionVersion
 from db.models import User
 from tests import oracle
@@ -134,3 +136,35 @@ def test_loading_is_audited(demo_store):
         events = session.scalars(sa.select(AuditEvent)).all()
     assert [e.action for e in events] == ["load_sample"]
     assert events[0].hash and events[0].new_value["company"] == "Kestrel Analytics"
+
+
+def test_demo_finance_and_baseline(demo_store):
+    with demo_store.session() as session:
+        reconciled = session.scalars(
+            sa.select(Reconciliation.month).where(Reconciliation.reconciled.is_(True))
+        ).all()
+        open_months = session.scalars(
+            sa.select(Reconciliation.month).where(Reconciliation.reconciled.is_(False))
+        ).all()
+        baseline = session.scalar(sa.select(Baseline))
+        replanned = session.scalars(
+            sa.select(BudgetLine).where(
+                BudgetLine.baseline_budget.is_not(None),
+                BudgetLine.baseline_budget != BudgetLine.planned_budget,
+            )
+        ).all()
+        locked_lines = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(BudgetLine)
+            .where(BudgetLine.reconciled.is_(True))
+        )
+    assert max(reconciled) == "2026-08" and len(reconciled) == 21
+    assert sorted(open_months) == ["2026-09", "2026-10"]
+    assert (baseline.first_month, baseline.last_month) == ("2026-01", "2026-12")
+    assert replanned and {line.month for line in replanned} <= {
+        "2026-08",
+        "2026-09",
+        "2026-10",
+        "2026-11",
+    }
+    assert locked_lines == len(oracle.budget(DEMO_TODAY).query("month <= '2026-08'"))
