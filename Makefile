@@ -23,7 +23,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime
 	$(PY) -m alignment migrate
 	$(PY) -m alignment load-sample --if-empty
-	SAMEPAGE_DEMO=1 $(PY) -m streamlit run app.py --server.port $(PORT)
+	SAMEPAGE_DEMO=1 $(PY) -m ui.server run app.py --server.port $(PORT)
 
 ## test: install dev tools and a Chromium, then lint and run every test
 test: $(VENV)/.dev

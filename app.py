@@ -17,6 +17,7 @@ def run() -> None:
     context.store()
     pages = [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/budget.py", title="Budget & return", icon=":material/payments:"),
     ]
     page = st.navigation(pages)
     # After st.navigation: a widget drawn before it loses the first change of a new process's

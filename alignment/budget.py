@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
@@ -517,3 +518,27 @@ def locked_baselines(session: Session, actor: Actor) -> list[tuple[str, str]]:
         (b.first_month, b.last_month)
         for b in session.scalars(select(Baseline).order_by(Baseline.first_month))
     ]
+
+
+def changes_from_editor(frame: pd.DataFrame, state: Mapping[str, Any]) -> BudgetChanges:
+    """Turn a grid editor's edited, added and deleted rows into changes to save.
+
+    ``frame`` is the listing the grid showed (with ``id`` and ``version``), so each
+    edit carries the version the person saw and a conflict can be told apart.
+    """
+    edits = []
+    for position, values in (state.get("edited_rows") or {}).items():
+        row = frame.iloc[int(position)]
+        kept = {k: v for k, v in values.items() if k in EDITABLE}
+        if kept:
+            edits.append(LineEdit(int(row["id"]), int(row["version"]), kept))
+    added = []
+    for values in state.get("added_rows") or []:
+        kept = {k: v for k, v in values.items() if k in EDITABLE}
+        if any(not _missing(v) for v in kept.values()):
+            added.append(kept)
+    removed = [
+        LineRemoval(int(frame.iloc[int(p)]["id"]), int(frame.iloc[int(p)]["version"]))
+        for p in state.get("deleted_rows") or []
+    ]
+    return BudgetChanges(edits=edits, added=added, removed=removed)

@@ -20,6 +20,16 @@ from babel.numbers import parse_pattern
 NA = "n/a"
 
 
+def _missing(value: object) -> bool:
+    """None, NaN and pandas' NA all read as n/a."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
+
+
 @lru_cache(maxsize=32)
 def _whole_units_pattern(locale: str) -> NumberPattern:
     pattern = parse_pattern(Locale.parse(locale).currency_formats["standard"].pattern)
@@ -29,7 +39,7 @@ def _whole_units_pattern(locale: str) -> NumberPattern:
 
 def money(value: Decimal | float | int | None, currency: str, locale: str = "en_US") -> str:
     """Whole currency units, half rounded up: executives read $1,234,567, not $1,234,567.49."""
-    if value is None:
+    if _missing(value):
         return NA
     whole = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return _whole_units_pattern(locale).apply(
@@ -38,31 +48,31 @@ def money(value: Decimal | float | int | None, currency: str, locale: str = "en_
 
 
 def money_exact(value: Decimal | float | int | None, currency: str, locale: str = "en_US") -> str:
-    if value is None:
+    if _missing(value):
         return NA
     return format_currency(Decimal(str(value)), currency, locale=locale)
 
 
 def multiple(value: float | None, locale: str = "en_US") -> str:
     """A return multiple such as ROAS: 2.41×."""
-    if value is None:
+    if _missing(value):
         return NA
     return f"{format_decimal(value, format='#,##0.00', locale=locale)}×"
 
 
 def percent(value: float | None, locale: str = "en_US", signed: bool = False) -> str:
-    if value is None:
+    if _missing(value):
         return NA
     text = format_percent(value, format="#,##0.0%", locale=locale)
     return f"+{text}" if signed and value > 0 else text
 
 
 def count(value: float | int | None, locale: str = "en_US") -> str:
-    if value is None:
+    if _missing(value):
         return NA
     return format_decimal(value, format="#,##0.##", locale=locale)
 
 
 def score(value: float | None) -> str:
     """An alignment score on the 0-100 scale."""
-    return NA if value is None else f"{value:.0f}/100"
+    return NA if _missing(value) else f"{value:.0f}/100"

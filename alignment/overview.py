@@ -134,24 +134,49 @@ def spend_over_time(
 
 
 def return_by_channel(session: Session, actor: Actor, period: Period) -> pd.DataFrame:
-    """Spend, attributed revenue, ROAS and attributed ROMI per channel for the period."""
+    """Per channel: plan, spend, variance, pipeline, revenue and the return ratios."""
     require(actor, Action.VIEW)
     profile = company_profile(session, actor)
     records = []
     for row in queries.budget_by_channel(session, period.first, period.last):
+        planned = from_cents(row.planned_budget)
         spend = from_cents(row.actual_spend)
         revenue = from_cents(row.attributed_revenue)
+        pipeline = from_cents(row.attributed_pipeline)
+        variance = metrics.spend_variance(spend, planned)
         records.append(
             {
                 "channel": row.channel,
+                "planned_budget": _money_float(row.planned_budget),
                 "actual_spend": _money_float(row.actual_spend),
+                "spend_variance": None if variance is None else float(variance),
+                "spend_variance_pct": metrics.spend_variance_pct(spend, planned),
+                "attributed_pipeline": _money_float(row.attributed_pipeline),
                 "attributed_revenue": _money_float(row.attributed_revenue),
+                "new_customers": None if row.new_customers is None else int(row.new_customers),
                 "roas": metrics.roas(revenue, spend),
                 "romi": metrics.romi(revenue, spend, profile.gross_margin),
+                "pipeline_roi": metrics.pipeline_roi(pipeline, spend),
+                "marketing_cac": metrics.marketing_cac(spend, row.new_customers),
             }
         )
-    columns = ["channel", "actual_spend", "attributed_revenue", "roas", "romi"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return pd.DataFrame.from_records(records, columns=CHANNEL_COLUMNS)
+
+
+CHANNEL_COLUMNS = [
+    "channel",
+    "planned_budget",
+    "actual_spend",
+    "spend_variance",
+    "spend_variance_pct",
+    "attributed_pipeline",
+    "attributed_revenue",
+    "new_customers",
+    "roas",
+    "romi",
+    "pipeline_roi",
+    "marketing_cac",
+]
 
 
 def _money_float(cents: Any) -> float | None:

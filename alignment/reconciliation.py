@@ -7,19 +7,23 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from alignment import audit
 from alignment import metrics
+from alignment.budget import month_freshness
 from alignment.errors import ValidationFailed
 from alignment.figures import MAX_AMOUNT
 from alignment.money import from_cents
 from alignment.money import to_cents
+from alignment.periods import add_months
 from alignment.periods import month_label
 from alignment.periods import months_between
 from alignment.periods import parse_month
+from alignment.periods import range_period
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
@@ -193,3 +197,53 @@ def reopen_month(session: Session, actor: Actor, month: str, reason: str) -> Non
         {"reconciled": False, "reason": reason.strip()},
     )
     session.commit()
+
+
+def month_status(
+    session: Session, actor: Actor, last: str, months: int = 12, today: dt.date | None = None
+) -> pd.DataFrame:
+    """The last ``months`` months up to ``last``: spend against finance, reconciliation and
+    freshness in one table, newest first."""
+    require(actor, Action.VIEW)
+    first = add_months(last, -(months - 1))
+    fresh = month_freshness(session, actor, range_period(first, last), today).set_index("month")
+    records = []
+    for m in reconciliation(session, actor, first, last):
+        row = fresh.loc[m.month] if m.month in fresh.index else None
+        records.append(
+            {
+                "month": m.month,
+                "marketing_spend": m.marketing_spend,
+                "finance_spend": m.finance_spend,
+                "gap": m.gap,
+                "gap_pct": m.gap_pct,
+                "matches": m.matches,
+                "reconciled": m.reconciled,
+                "reconciled_by": m.reconciled_by,
+                "reconciled_at": m.reconciled_at,
+                "note": m.note,
+                "last_updated": None if row is None else row["last_updated"],
+                "updated_by": None if row is None else row["updated_by"],
+                "days_since_update": None if row is None else int(row["days_since_update"]),
+                "stale": False if row is None else bool(row["stale"]),
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=MONTH_STATUS_COLUMNS)
+
+
+MONTH_STATUS_COLUMNS = [
+    "month",
+    "marketing_spend",
+    "finance_spend",
+    "gap",
+    "gap_pct",
+    "matches",
+    "reconciled",
+    "reconciled_by",
+    "reconciled_at",
+    "note",
+    "last_updated",
+    "updated_by",
+    "days_since_update",
+    "stale",
+]

@@ -224,3 +224,19 @@ def source_name(file_name: str) -> str:
     stem = re.sub(r"[\d]+", " ", stem)
     stem = re.sub(r"[\s_\-.()]+", " ", stem).strip()
     return stem or "spreadsheet"
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheets of an XLSX file, so a person can choose one; [] for anything else."""
+    if not data.startswith(_XLSX_MAGIC):
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return []
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()

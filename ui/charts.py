@@ -10,9 +10,19 @@ from alignment.periods import Period
 from alignment.periods import add_months
 
 PLANNED = "Planned budget"
+BASELINE = "Baseline"
 ACTUAL = "Actual spend"
 REVENUE = "Attributed revenue"
-COLOURS = {PLANNED: "#9aa5b1", ACTUAL: "#1f6feb", REVENUE: "#2da44e"}
+PIPELINE = "Attributed pipeline"
+COLOURS = {
+    PLANNED: "#9aa5b1",
+    BASELINE: "#6e7781",
+    ACTUAL: "#1f6feb",
+    REVENUE: "#2da44e",
+    PIPELINE: "#8250df",
+}
+OVER = "#cf222e"
+UNDER = "#1a7f37"
 
 
 def _colours(*series: str) -> alt.Scale:
@@ -24,14 +34,16 @@ def _month_start(month: pd.Series) -> pd.Series:
 
 
 def budget_vs_spend(frame: pd.DataFrame, period: Period, currency: str) -> alt.LayerChart:
-    """Planned budget and actual spend by month, the chosen period shaded."""
+    """Planned budget (and the locked baseline, where there is one) against actual spend by
+    month, the chosen period shaded."""
+    names = {"planned_budget": PLANNED, "actual_spend": ACTUAL}
+    if "baseline_budget" in frame and frame["baseline_budget"].notna().any():
+        names = {"baseline_budget": BASELINE, **names}
     long = frame.melt(
-        id_vars="month",
-        value_vars=["planned_budget", "actual_spend"],
-        var_name="series",
-        value_name="amount",
-    )
-    long["series"] = long["series"].map({"planned_budget": PLANNED, "actual_spend": ACTUAL})
+        id_vars="month", value_vars=list(names), var_name="series", value_name="amount"
+    ).dropna(subset=["amount"])
+    long["series"] = long["series"].map(names)
+    series = list(names.values())
     long["date"] = _month_start(long["month"])
     long["label"] = [formatting.money(v, currency) for v in long["amount"]]
     band = pd.DataFrame(
@@ -50,14 +62,15 @@ def budget_vs_spend(frame: pd.DataFrame, period: Period, currency: str) -> alt.L
             color=alt.Color(
                 "series:N",
                 title=None,
-                scale=alt.Scale(
-                    domain=[PLANNED, ACTUAL], range=[COLOURS[PLANNED], COLOURS[ACTUAL]]
-                ),
+                scale=_colours(*series),
                 legend=alt.Legend(orient="top"),
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
-                scale=alt.Scale(domain=[PLANNED, ACTUAL], range=[[5, 4], [1, 0]]),
+                scale=alt.Scale(
+                    domain=series,
+                    range=[{BASELINE: [2, 3], PLANNED: [6, 4], ACTUAL: [1, 0]}[n] for n in series],
+                ),
                 legend=None,
             ),
             tooltip=[
@@ -117,3 +130,126 @@ def return_by_channel(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
         .encode(y=y, x="attributed_revenue:Q", text="roas_label:N", tooltip=tooltip)
     )
     return alt.layer(bars, labels).properties(height=max(240, 46 * len(data)))
+
+
+def variance_by_channel(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """Actual minus planned per channel: red over plan, green under."""
+    data = frame.dropna(subset=["spend_variance"]).copy()
+    data["direction"] = ["Over plan" if v > 0 else "Under plan" for v in data["spend_variance"]]
+    data["label"] = [
+        f"{formatting.money(v, currency)} ({formatting.percent(p, signed=True)})"
+        for v, p in zip(data["spend_variance"], data["spend_variance_pct"], strict=True)
+    ]
+    y = alt.Y("channel:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220))
+    bars = (
+        alt.Chart(data)
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=y,
+            x=alt.X(
+                "spend_variance:Q",
+                title=f"Actual − planned ({currency})",
+                axis=alt.Axis(format="~s"),
+            ),
+            color=alt.Color(
+                "direction:N",
+                title=None,
+                scale=alt.Scale(domain=["Over plan", "Under plan"], range=[OVER, UNDER]),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("channel:N", title="Channel"),
+                alt.Tooltip("label:N", title="Variance"),
+            ],
+        )
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#57606a").encode(x="x:Q")
+    return alt.layer(bars, zero).properties(height=alt.Step(30))
+
+
+def return_ratios_by_channel(frame: pd.DataFrame) -> tuple[alt.Chart, alt.Chart]:
+    """ROAS and attributed ROMI per channel, as two charts on their own scales."""
+    data = frame.copy()
+    data["roas_label"] = [formatting.multiple(v) for v in data["roas"]]
+    data["romi_label"] = [formatting.percent(v) for v in data["romi"]]
+    order = data.sort_values("roas", ascending=False)["channel"].tolist()
+    y = alt.Y("channel:N", title=None, sort=order, axis=alt.Axis(labelLimit=220))
+    tooltip = [
+        alt.Tooltip("channel:N", title="Channel"),
+        alt.Tooltip("roas_label:N", title="ROAS"),
+        alt.Tooltip("romi_label:N", title="ROMI (attributed)"),
+    ]
+    roas = (
+        alt.Chart(data, title="ROAS")
+        .mark_bar(color=COLOURS[REVENUE], cornerRadiusEnd=3)
+        .encode(y=y, x=alt.X("roas:Q", title="Attributed revenue / spend"), tooltip=tooltip)
+    )
+    romi = (
+        alt.Chart(data, title="ROMI (attributed)")
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=y,
+            x=alt.X(
+                "romi:Q", title="(revenue × margin − spend) / spend", axis=alt.Axis(format="%")
+            ),
+            color=alt.condition(alt.datum.romi < 0, alt.value(OVER), alt.value(UNDER)),
+            tooltip=tooltip,
+        )
+    )
+    return roas.properties(height=alt.Step(30)), romi.properties(height=alt.Step(30))
+
+
+def return_against_spend(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """Each channel's attributed pipeline and revenue against its spend; the line is break-even."""
+    data = frame.dropna(subset=["actual_spend"]).copy()
+    long = data.melt(
+        id_vars=["channel", "actual_spend"],
+        value_vars=["attributed_pipeline", "attributed_revenue"],
+        var_name="measure",
+        value_name="amount",
+    ).dropna(subset=["amount"])
+    long["measure"] = long["measure"].map(
+        {"attributed_pipeline": PIPELINE, "attributed_revenue": REVENUE}
+    )
+    long["spend_label"] = [formatting.money(v, currency) for v in long["actual_spend"]]
+    long["amount_label"] = [formatting.money(v, currency) for v in long["amount"]]
+    top = float(max(long["amount"].max(), long["actual_spend"].max())) if len(long) else 1.0
+    even = pd.DataFrame({"spend": [0.0, float(long["actual_spend"].max() or 1)]})
+    break_even = (
+        alt.Chart(even)
+        .mark_line(color="#57606a", strokeDash=[4, 4])
+        .encode(x="spend:Q", y="spend:Q")
+    )
+    points = (
+        alt.Chart(long)
+        .mark_circle(size=140, opacity=0.85)
+        .encode(
+            x=alt.X(
+                "actual_spend:Q", title=f"Actual spend ({currency})", axis=alt.Axis(format="~s")
+            ),
+            y=alt.Y(
+                "amount:Q",
+                title=currency,
+                axis=alt.Axis(format="~s"),
+                scale=alt.Scale(domain=[0, top * 1.05]),
+            ),
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                scale=_colours(PIPELINE, REVENUE),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("channel:N", title="Channel"),
+                alt.Tooltip("spend_label:N", title=ACTUAL),
+                alt.Tooltip("measure:N", title="Figure"),
+                alt.Tooltip("amount_label:N", title="Amount"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(long[long["measure"] == PIPELINE])
+        .mark_text(align="left", dx=8, fontSize=11, color="#57606a")
+        .encode(x="actual_spend:Q", y="amount:Q", text="channel:N")
+    )
+    return alt.layer(break_even, points, labels).properties(height=340)

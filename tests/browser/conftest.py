@@ -78,7 +78,7 @@ def server() -> Iterator[Server]:
         [
             sys.executable,
             "-m",
-            "streamlit",
+            "ui.server",
             "run",
             "app.py",
             "--server.port",

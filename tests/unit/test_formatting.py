@@ -30,3 +30,12 @@ def test_ratios_percentages_counts_and_scores():
     assert fmt.count(None) == "n/a"
     assert fmt.score(61.8) == "62/100"
     assert fmt.score(None) == "n/a"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), __import__("pandas").NA])
+def test_every_kind_of_missing_reads_na(missing):
+    assert fmt.money(missing, "USD") == "n/a"
+    assert fmt.percent(missing) == "n/a"
+    assert fmt.multiple(missing) == "n/a"
+    assert fmt.count(missing) == "n/a"
+    assert fmt.score(missing) == "n/a"

@@ -1,0 +1,439 @@
+"""Budget & return: the CMO's figures by month, channel and campaign; import, export,
+finance reconciliation and the baseline. Everyone reads; each role changes only its part."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from alignment import budget
+from alignment import budget_import
+from alignment import formatting as fmt
+from alignment.budget_import import FIELD_LABELS
+from alignment.budget_import import FIELDS
+from alignment.budget_import import MappingNeeded
+from alignment.errors import SamePageError
+from alignment.export import to_csv
+from alignment.export import to_xlsx
+from alignment.overview import available_months
+from alignment.overview import return_by_channel
+from alignment.overview import spend_over_time
+from alignment.periods import month_label
+from alignment.periods import short_month_label
+from alignment.permissions import Action
+from alignment.permissions import can
+from alignment.reconciliation import month_status
+from alignment.reconciliation import reconcile_month
+from alignment.reconciliation import record_finance_spend
+from alignment.reconciliation import reopen_month
+from alignment.spreadsheet import sheet_names
+from alignment.spreadsheet import source_name
+from ui import charts
+from ui.context import actor
+from ui.context import profile
+from ui.context import store
+from ui.widgets import period_picker
+
+GRID_LIMIT = 2_000
+STYLE_OPEN = "color: #9a6700; font-weight: 600"
+STYLE_STALE = "background-color: #fff8c5; color: #7d4e00"
+MONEY_COLUMNS = ["planned_budget", "actual_spend", "attributed_pipeline", "attributed_revenue"]
+
+
+def page() -> None:
+    me = actor()
+    company = profile()
+    cur = company.currency
+    st.title("Budget & return")
+    if flash := st.session_state.pop("budget_flash", None):
+        st.success(flash, icon=":material/check:")
+    with store().session() as session:
+        months = available_months(session, me)
+        channels = budget.channels(session, me)
+    if not months and not can(me, Action.ENTER_FIGURES):
+        st.info("No budget figures yet. The CMO enters or imports them here.")
+        return
+    if months:
+        top = st.columns([3, 2], vertical_alignment="bottom")
+        with top[0]:
+            period = period_picker(months, company.fiscal_year_start_month, key="budget")
+        chosen = top[1].multiselect("Channels", channels, placeholder="All channels")
+    charts_tab, figures_tab, import_tab, months_tab = st.tabs(
+        ["Charts", "Figures", "Import", "Months and reconciliation"],
+        key="budget_tab",
+        on_change="rerun",
+        bind="query-params",
+        default=None if months else "Import",
+    )
+    if import_tab.open:
+        with import_tab:
+            _import_section(me)
+    if not months:
+        return
+    if charts_tab.open:
+        with charts_tab:
+            _charts(me, period, cur)
+    if figures_tab.open:
+        with figures_tab:
+            _figures(me, period, chosen, cur)
+    if months_tab.open:
+        with months_tab:
+            _reconciliation(me, period, cur)
+
+
+def _charts(me, period, cur: str) -> None:  # type: ignore[no-untyped-def]
+    with store().session() as session:
+        trend = spend_over_time(session, me, period.last, months=24)
+        by_channel = return_by_channel(session, me, period)
+    st.caption(f"{period.label}. Return figures are attributed, not incremental.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Planned vs actual spend by month")
+        st.altair_chart(charts.budget_vs_spend(trend, period, cur), width="stretch")
+    with right:
+        st.subheader("Spend variance by channel")
+        st.altair_chart(charts.variance_by_channel(by_channel, cur), width="stretch")
+    left, right = st.columns(2, gap="large")
+    roas, romi = charts.return_ratios_by_channel(by_channel)
+    with left:
+        st.subheader("ROAS by channel")
+        st.altair_chart(roas, width="stretch")
+    with right:
+        st.subheader("ROMI (attributed) by channel")
+        st.altair_chart(romi, width="stretch")
+    st.subheader("Pipeline and revenue against spend")
+    st.altair_chart(charts.return_against_spend(by_channel, cur), width="stretch")
+
+
+def _figures(me, period, chosen: list[str], cur: str) -> None:  # type: ignore[no-untyped-def]
+    with store().session() as session:
+        total = budget.count_lines(session, me, period, chosen or None)
+        lines = budget.budget_lines(session, me, period, chosen or None, limit=GRID_LIMIT)
+        freshness = budget.month_freshness(session, me, period)
+        export = budget.export_frame(session, me, period, chosen or None)
+    stale = freshness[freshness["stale"]]
+    for row in stale.itertuples():
+        st.warning(
+            f"{month_label(row.month)} has not been updated for {row.days_since_update} days "
+            f"(last by {row.updated_by or 'someone'}) and finance has not reconciled it.",
+            icon=":material/schedule:",
+        )
+    locked = sorted(freshness[freshness["reconciled"]]["month"])
+    shown = f"the first {GRID_LIMIT:,} of " if total > GRID_LIMIT else ""
+    st.caption(
+        f"Showing {shown}{total:,} lines for {period.label}."
+        + (
+            f" Locked by finance: {', '.join(short_month_label(m) for m in locked)}."
+            if locked
+            else ""
+        )
+    )
+    config = {
+        "month": st.column_config.TextColumn(
+            "Month", help="YYYY-MM", required=True, validate=r"^\d{4}-\d{2}$"
+        ),
+        "channel": st.column_config.TextColumn("Channel", required=True, max_chars=200),
+        "campaign": st.column_config.TextColumn("Campaign", max_chars=200),
+        **{
+            name: st.column_config.NumberColumn(FIELD_LABELS[name], min_value=0, format="localized")
+            for name in MONEY_COLUMNS
+        },
+        "new_customers": st.column_config.NumberColumn("New customers", min_value=0, step=1),
+        "baseline_budget": st.column_config.NumberColumn("Baseline", format="localized"),
+        "source": st.column_config.TextColumn("Source"),
+        "entered_by": st.column_config.TextColumn("Entered by"),
+        "entered_at": st.column_config.DatetimeColumn("Updated", format="D MMM YYYY, HH:mm"),
+    }
+    order = [*FIELDS, "baseline_budget", "source", "entered_by", "entered_at"]
+    if can(me, Action.ENTER_FIGURES):
+        generation = st.session_state.setdefault("budget_grid_generation", 0)
+        key = f"budget_grid_{generation}"
+        st.data_editor(
+            lines,
+            key=key,
+            num_rows="dynamic",
+            hide_index=True,
+            column_order=order,
+            column_config=config,
+            disabled=["baseline_budget", "source", "entered_by", "entered_at"],
+            width="stretch",
+            height=420,
+        )
+        if st.button("Save changes", type="primary", key="budget_save"):
+            changes = budget.changes_from_editor(lines, st.session_state.get(key, {}))
+            if not changes:
+                st.info("Nothing to save: no figure was changed.")
+            else:
+                try:
+                    with store().session() as session:
+                        result = budget.save_changes(session, me, changes)
+                except SamePageError as exc:
+                    st.error(str(exc), icon=":material/error:")
+                else:
+                    st.session_state["budget_grid_generation"] = generation + 1
+                    st.session_state["budget_flash"] = (
+                        f"Saved: {result.updated} changed, {result.added} added, "
+                        f"{result.removed} removed."
+                    )
+                    st.rerun()
+    else:
+        st.dataframe(
+            lines,
+            hide_index=True,
+            column_order=order,
+            column_config=config,
+            width="stretch",
+            height=420,
+        )
+        st.caption("Only the CMO enters figures; the CFO reconciles them with finance.")
+    left, right, _ = st.columns([1, 1, 4])
+    stem = f"budget-{period.code.replace('..', '-to-')}"
+    left.download_button(
+        "Download CSV",
+        to_csv(export),
+        f"{stem}.csv",
+        "text/csv",
+        icon=":material/download:",
+        key="budget_csv",
+    )
+    right.download_button(
+        "Download XLSX",
+        to_xlsx({"Budget lines": export}),
+        f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="budget_xlsx",
+    )
+
+
+def _import_section(me) -> None:  # type: ignore[no-untyped-def]
+    if not can(me, Action.ENTER_FIGURES):
+        st.info("Only the CMO imports budget figures.")
+        return
+    st.write(
+        "Import the spreadsheet you already keep: CSV or XLSX, one row per month, channel and "
+        "campaign. Nothing is written until you confirm the preview, and one bad cell means "
+        "nothing is written at all."
+    )
+    generation = st.session_state.setdefault("budget_upload_generation", 0)
+    upload = st.file_uploader(
+        "Budget file", type=["csv", "xlsx", "txt"], key=f"budget_upload_{generation}"
+    )
+    if upload is None:
+        return
+    data = upload.getvalue()
+    sheets = sheet_names(data)
+    sheet = st.selectbox("Sheet", sheets, key="budget_sheet") if len(sheets) > 1 else None
+    source = st.text_input(
+        "Source name",
+        value=source_name(upload.name),
+        key="budget_source",
+        help="Column mappings are remembered under this name.",
+    )
+    mapping = st.session_state.get("budget_mapping", {}).get(source)
+    try:
+        with store().session() as session:
+            mapping = mapping or budget_import.remembered_mapping(session, source)
+        try:
+            parsed = _parse(data, upload.name, sheet, None, source)
+        except MappingNeeded as needed:
+            if mapping is None or not set(mapping.values()) <= set(needed.table.headers):
+                _mapping_form(needed, source)
+                return
+            parsed = _parse(data, upload.name, sheet, tuple(sorted(mapping.items())), source)
+        with store().session() as session:
+            preview = budget_import.preview_import(session, me, parsed)
+    except SamePageError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    _show_preview(preview)
+    label = f"Import {preview.new:,} new and {preview.changed:,} changed lines"
+    if st.button(label, type="primary", disabled=not preview.can_import, key="budget_confirm"):
+        bar = st.progress(0.0, text="Importing…") if parsed.table.rows > 10_000 else None
+        try:
+            with store().session() as session:
+                if parsed.mapping != budget_import.canonical_mapping(parsed.table.headers):
+                    budget_import.remember_mapping(session, me, source, parsed.mapping)
+                result = budget_import.apply_import(
+                    session,
+                    me,
+                    parsed,
+                    progress=(lambda f, m: bar.progress(f, text=m)) if bar else None,
+                )
+        except SamePageError as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+        _parse.clear()
+        st.session_state["budget_upload_generation"] = generation + 1
+        st.session_state["budget_flash"] = (
+            f"Imported {result.new:,} new and {result.changed:,} changed lines from "
+            f"{result.file_name}."
+        )
+        st.rerun()
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=4)
+def _parse(data: bytes, name: str, sheet: str | None, mapping: tuple | None, source: str):  # type: ignore[no-untyped-def]
+    return budget_import.read_budget_file(
+        data, name, sheet=sheet, mapping=dict(mapping) if mapping else None, source_name=source
+    )
+
+
+def _mapping_form(needed: MappingNeeded, source: str) -> None:
+    st.warning(str(needed), icon=":material/table_view:")
+    headers = needed.table.headers
+    with st.form("budget_mapping_form"):
+        st.write(f"Which column of **{needed.table.file_name}** holds each figure?")
+        chosen = {}
+        columns = st.columns(4)
+        for i, name in enumerate(FIELDS):
+            options = ["(not in this file)", *headers]
+            suggested = needed.suggestion.get(name)
+            chosen[name] = columns[i % 4].selectbox(
+                FIELD_LABELS[name] + (" *" if name in budget_import.REQUIRED else ""),
+                options,
+                index=options.index(suggested) if suggested in options else 0,
+                key=f"budget_map_{name}",
+            )
+        if st.form_submit_button("Use this mapping", type="primary"):
+            mapping = {k: v for k, v in chosen.items() if v != "(not in this file)"}
+            try:
+                budget_import.check_mapping(mapping, headers)
+            except SamePageError as exc:
+                st.error(str(exc))
+                return
+            st.session_state.setdefault("budget_mapping", {})[source] = mapping
+            st.rerun()
+
+
+def _show_preview(preview: budget_import.ImportPreview) -> None:
+    st.subheader("Preview")
+    cells = st.columns(5)
+    cells[0].metric("Rows", f"{preview.rows:,}")
+    cells[1].metric("New", f"{preview.new:,}")
+    cells[2].metric("Changed", f"{preview.changed:,}")
+    cells[3].metric("Unchanged", f"{preview.unchanged:,}")
+    cells[4].metric("Problems", f"{preview.problem_count:,}")
+    if preview.first_month:
+        st.caption(
+            f"{preview.file_name}: {short_month_label(preview.first_month)} to "
+            f"{short_month_label(preview.last_month)}; columns "
+            f"{', '.join(FIELD_LABELS[f] for f in preview.fields)}."
+        )
+    if preview.ignored_columns:
+        st.caption(f"Ignored columns: {', '.join(preview.ignored_columns)}.")
+    if preview.new_channels:
+        st.info(f"New channels: {', '.join(preview.new_channels)}.", icon=":material/add:")
+    if preview.problem_count:
+        st.error(
+            f"{preview.problem_count:,} cell(s) cannot be imported; fix them in the file and "
+            "upload it again. Nothing will be written until every cell is right.",
+            icon=":material/error:",
+        )
+        st.dataframe(
+            pd.DataFrame([vars(p) for p in preview.problems]),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "row": "Row",
+                "column": "Column",
+                "value": "Value",
+                "reason": st.column_config.TextColumn("Problem", width="large"),
+            },
+        )
+    elif preview.new + preview.changed == 0:
+        st.success("Every line in this file is already in SamePage exactly as it is.")
+    if not preview.changes.empty:
+        st.write("Changed figures")
+        st.dataframe(preview.changes, hide_index=True, width="stretch")
+
+
+def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-def]
+    with store().session() as session:
+        status = month_status(session, me, period.last, months=12)
+        baselines = budget.locked_baselines(session, me)
+    st.caption(
+        f"The 12 months to {month_label(period.last)}: the CMO's spend against finance's books. "
+        "A reconciled month is locked for the CMO until the CFO reopens it."
+    )
+    rows = [
+        {
+            "Month": month_label(r.month),
+            "Marketing spend": fmt.money(r.marketing_spend, cur),
+            "Finance booked": fmt.money(r.finance_spend, cur),
+            "Gap": fmt.money(r.gap, cur),
+            "Gap %": fmt.percent(r.gap_pct, signed=True),
+            "Status": (
+                f"Reconciled by {r.reconciled_by}, {r.reconciled_at:%d %b %Y}"
+                if r.reconciled and r.reconciled_at
+                else "Open"
+            ),
+            "Last updated": (
+                f"{_days(r.days_since_update)} by {r.updated_by}"
+                if r.days_since_update is not None
+                else "n/a"
+            )
+            + (" (stale)" if r.stale else ""),
+            "Note": r.note,
+        }
+        for r in status.itertuples()
+    ]
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table = table.style.map(
+            lambda v: STYLE_OPEN if v == "Open" else STYLE_STALE if v.endswith("(stale)") else "",
+            subset=["Status", "Last updated"],
+        )
+    st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(rows) + 1) + 3)
+    months = [(r.month, r.reconciled) for r in status.itertuples()]
+    if baselines:
+        st.caption(
+            "Baseline locked for: "
+            + ", ".join(f"{short_month_label(a)} – {short_month_label(b)}" for a, b in baselines)
+        )
+    if not can(me, Action.RECONCILE_SPEND):
+        st.caption("Only the CFO records finance's figures, reconciles and reopens months.")
+        return
+    open_months = [m for m, reconciled in months if not reconciled]
+    closed_months = [m for m, reconciled in months if reconciled]
+    left, middle, right = st.columns(3, gap="large")
+    with left, st.form("finance_spend_form"):
+        st.write("**Finance's booked spend**")
+        month = st.selectbox("Month", open_months, format_func=month_label, key="fin_month")
+        amount = st.number_input(
+            f"Booked marketing spend ({cur})", min_value=0.0, step=1000.0, key="fin_amount"
+        )
+        if st.form_submit_button("Save figure"):
+            _act(lambda s: record_finance_spend(s, me, month, amount), "Saved finance's figure.")
+    with middle, st.form("reconcile_form"):
+        st.write("**Mark reconciled**")
+        month = st.selectbox("Month", open_months, format_func=month_label, key="rec_month")
+        note = st.text_input("Note", key="rec_note")
+        if st.form_submit_button("Mark reconciled"):
+            _act(lambda s: reconcile_month(s, me, month, note), "Month reconciled and locked.")
+    with right, st.form("reopen_form"):
+        st.write("**Reopen a month**")
+        month = st.selectbox("Month", closed_months, format_func=month_label, key="reo_month")
+        reason = st.text_input("Reason", key="reo_reason")
+        if st.form_submit_button("Reopen"):
+            _act(lambda s: reopen_month(s, me, month, reason), "Month reopened for the CMO.")
+    if st.button("Lock this fiscal year's planned budget as the baseline", key="lock_baseline"):
+        _act(lambda s: budget.lock_baseline(s, me, period.last), "Baseline locked.")
+
+
+def _days(days: int) -> str:
+    return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _act(action, done: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        with store().session() as session:
+            action(session)
+    except SamePageError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.session_state["budget_flash"] = done
+        st.rerun()
+
+
+page()
