@@ -100,8 +100,7 @@ def budget_lines(
     rows = queries.budget_lines_listing(session, period.first, period.last, channel_names, limit)
     frame = pd.DataFrame(rows, columns=LISTING_COLUMNS)
     for column in AMOUNT_COLUMNS:
-        frame[column] = [None if v is None else float(from_cents(v)) for v in frame[column]]
-        frame[column] = frame[column].astype("Float64")
+        frame[column] = frame[column].astype("Float64") / 100
     frame["new_customers"] = frame["new_customers"].astype("Int64")
     return frame
 

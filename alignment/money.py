@@ -10,7 +10,7 @@ CENT = Decimal("0.01")
 
 
 def from_cents(value: Any) -> Decimal | None:
-    if value is None:
+    if value is None or value != value:
         return None
     return (Decimal(int(value)) / 100).quantize(CENT)
 

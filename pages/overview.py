@@ -12,6 +12,7 @@ from alignment.overview import headline_figures
 from alignment.overview import return_by_channel
 from alignment.overview import spend_over_time
 from alignment.periods import short_month_label
+from alignment.reconciliation import unreconciled_months
 from alignment.success import live_status
 from ui import charts
 from ui.context import actor
@@ -68,6 +69,7 @@ def overview() -> None:
         channels = return_by_channel(session, me, period)
         definitions = live_status(session, me, period)
         alignment = alignment_summary(session, me, period.last)
+        unreconciled = unreconciled_months(session, me, period.first, period.last)
 
     st.caption(
         f"{company.name} · {now.period.label} · {now.budget_lines} budget lines · "
@@ -79,6 +81,13 @@ def overview() -> None:
             return None
         return fmt.percent((float(current) - float(previous)) / abs(float(previous)), signed=True)
 
+    if unreconciled:
+        st.warning(
+            "Not yet reconciled with finance: "
+            + ", ".join(short_month_label(m) for m in unreconciled)
+            + ". These figures may still change.",
+            icon=":material/pending:",
+        )
     versus = f"vs {before.period.short_label}" if len(before.period) == 1 else "vs prior period"
     tiles = st.columns(4, gap="small") + st.columns(4, gap="small")
     row = [

@@ -315,3 +315,10 @@ def test_export_frame_has_the_canonical_columns(demo_store, cfo):
         "new_customers",
     ]
     assert set(frame["channel"]) == {"Webinars"} and len(frame) == 11
+
+
+def test_listing_shows_missing_figures_as_missing(demo_store, cmo):
+    with demo_store.session() as session:
+        save_changes(session, cmo, BudgetChanges(added=[{"month": "2026-11", "channel": "Radio"}]))
+        frame = budget_lines(session, cmo, NOV, ["Radio"])
+    assert frame["actual_spend"].isna().all() and frame["new_customers"].isna().all()

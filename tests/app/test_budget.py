@@ -1,0 +1,131 @@
+"""The Budget & return page through AppTest: each role's powers, editing, import, reconciliation."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import ROOT
+
+CSV = (
+    b"month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
+    b"attributed_revenue,new_customers\n"
+    b"2026-12,Podcasts,Founder stories,12000,11500.50,60000,21000,1\n"
+)
+
+
+@pytest.fixture
+def budget_page(demo_url, monkeypatch):
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", demo_url)
+
+    def open_as(role: str, tab: str = "Charts") -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state["acting_role"] = role
+        at.query_params["budget_tab"] = tab
+        at.switch_page("pages/budget.py")
+        return at.run()
+
+    return open_as
+
+
+def scalar(url: str, sql: str, **params):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        value = conn.execute(sa.text(sql), params).scalar()
+    engine.dispose()
+    return value
+
+
+@pytest.mark.parametrize("tab", ["Charts", "Figures", "Import", "Months and reconciliation"])
+@pytest.mark.parametrize("role", ["CEO", "CFO", "CMO", "viewer"])
+def test_every_tab_renders_for_every_role(budget_page, role, tab):
+    at = budget_page(role, tab)
+    assert not at.exception
+    assert not at.error
+    assert at.title[0].value == "Budget & return"
+
+
+def test_only_the_cmo_gets_an_editable_grid_and_the_importer(budget_page):
+    cmo = budget_page("CMO", "Figures")
+    assert len(cmo.data_editor) == 1
+    assert any(b.label == "Save changes" for b in cmo.button)
+    cfo = budget_page("CFO", "Figures")
+    assert not cfo.data_editor
+    assert any("Only the CMO enters figures" in c.value for c in cfo.caption)
+    assert not budget_page("CEO", "Import").file_uploader
+    assert budget_page("CMO", "Import").file_uploader
+
+
+def test_the_cmo_edits_a_figure_in_the_grid(budget_page, demo_url):
+    at = budget_page("CMO", "Figures")
+    first_row = at.data_editor[0].value.iloc[0]
+    at.session_state["budget_grid_0"] = {
+        "edited_rows": {0: {"actual_spend": 4321.5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert not at.exception and not at.error
+    assert any("Saved: 1 changed" in s.value for s in at.success)
+    stored = scalar(
+        demo_url,
+        "SELECT actual_spend FROM budget_lines WHERE id = :id AND source = 'typed'",
+        id=int(first_row["id"]),
+    )
+    assert stored == 432150
+
+
+def test_the_cmo_imports_a_csv_after_a_preview(budget_page, demo_url):
+    at = budget_page("CMO", "Import")
+    at.file_uploader[0].upload("december.csv", CSV, "text/csv").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["New"], metrics["Changed"], metrics["Problems"]) == ("1", "0", "0")
+    assert scalar(demo_url, "SELECT count(*) FROM budget_lines WHERE month = '2026-12'") == 0
+    next(b for b in at.button if b.label.startswith("Import 1 new")).click().run()
+    assert not at.exception
+    assert any("Imported 1 new" in s.value for s in at.success)
+    assert scalar(demo_url, "SELECT actual_spend FROM budget_lines WHERE month = '2026-12'") == (
+        1150050
+    )
+
+
+def test_a_bad_file_shows_every_problem_and_cannot_be_imported(budget_page, demo_url):
+    bad = CSV.replace(b"11500.50", b"lots").replace(b"2026-12", b"2026-13")
+    at = budget_page("CMO", "Import")
+    at.file_uploader[0].upload("bad.csv", bad, "text/csv").run()
+    assert not at.exception
+    assert "2 cell(s) cannot be imported" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert list(problems["row"]) == [2, 2]
+    assert set(problems["column"]) == {"month", "actual_spend"}
+    button = next(b for b in at.button if b.label.startswith("Import"))
+    assert button.disabled
+    assert (
+        scalar(demo_url, "SELECT count(*) FROM budget_lines WHERE campaign = 'Founder stories'")
+        == 0
+    )
+
+
+def test_the_cfo_records_finance_spend_and_reconciles_a_month(budget_page, demo_url):
+    at = budget_page("CFO", "Months and reconciliation")
+    at.selectbox(key="fin_month").set_value("2026-11")
+    at.number_input(key="fin_amount").set_value(450000.0)
+    at.button(key="FormSubmitter:finance_spend_form-Save figure").click().run()
+    assert not at.exception and not at.error
+    assert scalar(
+        demo_url, "SELECT finance_spend FROM reconciliations WHERE month = '2026-11'"
+    ) == (45000000)
+    at.selectbox(key="rec_month").set_value("2026-11")
+    at.text_input(key="rec_note").set_value("Agreed with the ledger")
+    at.button(key="FormSubmitter:reconcile_form-Mark reconciled").click().run()
+    assert not at.error
+    assert scalar(demo_url, "SELECT reconciled FROM reconciliations WHERE month = '2026-11'")
+
+
+def test_the_cmo_cannot_reconcile(budget_page):
+    at = budget_page("CMO", "Months and reconciliation")
+    assert not at.get("form")
+    assert any("Only the CFO" in c.value for c in at.caption)

@@ -1,0 +1,128 @@
+"""Budget & return in a real browser: upload an XLSX, preview, confirm, see it on the overview,
+and download the figures with formula text neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+from playwright.sync_api import Page
+
+from alignment import formatting as fmt
+from alignment.periods import current_month
+from tests.browser.conftest import ROOT
+from tests.browser.conftest import screenshot
+from tests.browser.conftest import wait_for_app
+from tests.browser.test_overview_browser import act_as
+from tests.browser.test_overview_browser import shown_tiles
+
+pytestmark = pytest.mark.browser
+
+
+def cli_metrics(server) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "alignment", "metrics", "--period", current_month(), "--json"],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def workbook(path, month: str) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Budget"
+    sheet.append(
+        [
+            "month",
+            "channel",
+            "campaign",
+            "planned_budget",
+            "actual_spend",
+            "attributed_pipeline",
+            "attributed_revenue",
+            "new_customers",
+        ]
+    )
+    sheet.append([month, "Podcasts", "", 10000, 12345.67, 80000, 40000, 2])
+    campaign = sheet.cell(row=2, column=3)
+    campaign.value = '=HYPERLINK("http://x")'
+    campaign.data_type = "s"
+    book.save(path)
+
+
+def test_upload_preview_confirm_and_see_it_on_the_overview(page: Page, server, tmp_path):
+    before = cli_metrics(server)
+    upload = tmp_path / "podcasts.xlsx"
+    workbook(upload, current_month())
+    page.goto(f"{server.url}/budget?budget_tab=Import")
+    wait_for_app(page)
+    page.wait_for_timeout(1000)
+    act_as(page, "Priya Raman (CMO)")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+    wait_for_app(page)
+    preview = page.get_by_test_id("stMetric")
+    preview.first.wait_for()
+    numbers = {
+        m.get_by_test_id("stMetricLabel").inner_text(): m.get_by_test_id(
+            "stMetricValue"
+        ).inner_text()
+        for m in preview.all()
+    }
+    assert (numbers["New"], numbers["Changed"], numbers["Problems"]) == ("1", "0", "0")
+    screenshot(page, "budget-import-preview")
+    page.get_by_role("button", name="Import 1 new and 0 changed lines").click()
+    wait_for_app(page)
+    page.get_by_text("Imported 1 new and 0 changed lines").wait_for()
+    screenshot(page, "budget-import-done")
+
+    after = cli_metrics(server)
+    assert after["actual_spend"] == pytest.approx(before["actual_spend"] + 12345.67)
+    page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
+    wait_for_app(page)
+    page.get_by_test_id("stVegaLiteChart").nth(1).wait_for()
+    page.wait_for_timeout(800)
+    tiles = shown_tiles(page)
+    assert tiles["Actual spend"] == fmt.money(after["actual_spend"], after["currency"])
+    assert tiles["New customers"] == fmt.count(after["new_customers"])
+    assert page.get_by_test_id("stException").count() == 0
+    screenshot(page, "overview-after-import")
+
+    page.get_by_test_id("stSidebarNav").get_by_text("Budget & return").click()
+    wait_for_app(page)
+    page.get_by_role("tab", name="Figures").click()
+    wait_for_app(page)
+    page.get_by_text("Only the CMO enters figures").or_(
+        page.get_by_role("button", name="Save changes")
+    ).first.wait_for()
+    screenshot(page, "budget-figures")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    text = download.value.path().read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert set(rows[0]) >= {"month", "channel", "campaign", "actual_spend"}
+    campaigns = {r["campaign"] for r in rows}
+    assert [c for c in campaigns if "HYPERLINK" in c] == ["'=HYPERLINK(\"http://x\")"]
+    assert not any(c.startswith("=") for c in campaigns)
+
+
+def test_charts_tab_draws_four_charts(page: Page, server):
+    page.goto(f"{server.url}/budget")
+    wait_for_app(page)
+    charts = page.get_by_test_id("stVegaLiteChart")
+    charts.nth(4).wait_for()
+    page.wait_for_timeout(1000)
+    from tests.browser.test_overview_browser import CHART_INK
+
+    assert charts.count() == 5
+    for chart in charts.all():
+        assert chart.evaluate(CHART_INK) > 0.005
+    screenshot(page, "budget-charts")
