@@ -253,6 +253,7 @@ def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, l
             lines[name] = ""
             continue
         text = frame[mapping[name]].map(lambda v: unicodedata.normalize("NFC", v))
+        text = text.str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
         reasons = pd.Series(None, index=frame.index, dtype=object)
         reasons[text.str.len() > MAX_TEXT] = f"is longer than {MAX_TEXT} characters"
         reasons[text.str.contains(r"[\x00-\x08\x0b-\x1f\x7f]", regex=True)] = (

@@ -10,7 +10,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe.
+
+    Importing strips that apostrophe again, so an export can be edited and re-imported.
+    """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

@@ -27,10 +27,11 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_pages_hold_no_sql(page):
-    forbidden = {m for m in imported_modules(page) if m.split(".")[0] in ("sqlalchemy", "db")}
-    assert not forbidden, f"{page.name} imports {forbidden}; put the query in alignment/"
+@pytest.mark.parametrize("page_file", PAGES, ids=lambda p: p.name)
+def test_pages_hold_no_sql(page_file):
+    imports = imported_modules(page_file)
+    forbidden = {m for m in imports if m.split(".")[0] in ("sqlalchemy", "db")}
+    assert not forbidden, f"{page_file.name} imports {forbidden}; put the query in alignment/"
 
 
 @pytest.mark.parametrize("module", sorted((ROOT / "alignment").glob("*.py")), ids=lambda p: p.name)
@@ -47,9 +48,9 @@ def test_no_html_is_ever_unsafe():
     assert offenders == []
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_every_page_is_described_in_the_readme(page):
-    assert f"pages/{page.name}" in (ROOT / "README.md").read_text()
+@pytest.mark.parametrize("page_file", PAGES, ids=lambda p: p.name)
+def test_every_page_is_described_in_the_readme(page_file):
+    assert f"pages/{page_file.name}" in (ROOT / "README.md").read_text()
 
 
 def test_readme_quick_start_is_exactly_the_two_make_commands():

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -105,3 +106,112 @@ def test_a_store_newer_than_the_code_is_refused_untouched(store_url):
     assert result.returncode == 2
     assert "newer version of SamePage" in result.stderr
     assert (version, lines) == ("from_the_future", 0)
+
+
+HEADER = (
+    "month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
+    "attributed_revenue,new_customers\n"
+)
+
+
+def count_lines(url: str) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        value = conn.execute(sa.text("SELECT count(*) FROM budget_lines")).scalar()
+    engine.dispose()
+    return value
+
+
+def test_import_dry_run_then_import_then_again(store_url, tmp_path):
+    assert run(store_url, "load-sample").returncode == 0
+    before = count_lines(store_url)
+    path = tmp_path / "figures.csv"
+    path.write_text(HEADER + "2026-12,Podcasts,Pilot,1000,900,5000,2000,1\n")
+    dry = run(store_url, "import", str(path), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "1 new, 0 changed" in dry.stdout and "Dry run" in dry.stdout
+    assert count_lines(store_url) == before
+    done = run(store_url, "import", str(path))
+    assert done.returncode == 0 and "Imported: 1 new" in done.stdout
+    assert "acting as Priya Raman (CMO)" in done.stdout
+    assert count_lines(store_url) == before + 1
+    again = run(store_url, "import", str(path))
+    assert again.returncode == 0 and "Nothing to import" in again.stdout
+
+
+def test_import_with_a_bad_cell_names_it_and_writes_nothing(store_url, tmp_path):
+    assert run(store_url, "load-sample").returncode == 0
+    before = count_lines(store_url)
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + "2026-12,Podcasts,,1000,900,5000,2000,1\n2026-13,TV,,1,x,1,1,1\n")
+    result = run(store_url, "import", str(path))
+    assert result.returncode == 2
+    assert "Row 3, column 'month': '2026-13' has no such month" in result.stdout
+    assert "Row 3, column 'actual_spend': 'x' is not an amount" in result.stdout
+    assert result.stderr.strip().count("\n") == 0 and "Nothing was imported" in result.stderr
+    assert count_lines(store_url) == before
+
+
+def test_import_maps_other_headers_once_and_remembers(store_url, tmp_path):
+    assert run(store_url, "migrate").returncode == 0
+    run(store_url, "load-sample")
+    first = tmp_path / "agency-2026-11.csv"
+    first.write_text("Period;Medium;Cost\n2026-12;Radio;1.234,50\n", encoding="cp1252")
+    refused = run(store_url, "import", str(first))
+    assert refused.returncode == 2 and "--map month='Period'" in refused.stderr
+    mapped = run(
+        store_url,
+        "import",
+        str(first),
+        "--map",
+        "month=Period",
+        "--map",
+        "channel=Medium",
+        "--map",
+        "actual_spend=Cost",
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    second = tmp_path / "agency-2026-12.csv"
+    second.write_text("Period;Medium;Cost\n2027-01;Radio;99\n", encoding="cp1252")
+    remembered = run(store_url, "import", str(second))
+    assert remembered.returncode == 0, remembered.stderr
+    assert "1 new" in remembered.stdout
+
+
+def test_import_refuses_a_missing_file_and_a_wrong_sheet(store_url, tmp_path):
+    run(store_url, "load-sample")
+    missing = run(store_url, "import", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2 and "There is no file" in missing.stderr
+    path = tmp_path / "plan.csv"
+    path.write_text(HEADER + "2026-12,Podcasts,,1,1,1,1,1\n")
+    sheet = run(store_url, "import", str(path), "--sheet", "Budget")
+    assert sheet.returncode == 2 and "no sheets" in sheet.stderr
+
+
+def test_export_csv_and_xlsx_with_neutralised_text(store_url, tmp_path):
+    run(store_url, "load-sample")
+    path = tmp_path / "evil.csv"
+    path.write_text(
+        HEADER + '2026-12,Podcasts,"=1+2",1,1,1,1,1\n2026-12,Radio,@SUM(A1),1,1,1,1,1\n'
+    )
+    assert run(store_url, "import", str(path)).returncode == 0
+    out = tmp_path / "out.csv"
+    result = run(store_url, "export", str(out), "--period", "2026-12")
+    assert result.returncode == 0 and "Wrote 2 budget lines" in result.stdout
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=1+2" in text and "'@SUM(A1)" in text
+    xlsx = tmp_path / "out.xlsx"
+    assert run(store_url, "export", str(xlsx), "--channel", "Podcasts").returncode == 0
+    book = openpyxl.load_workbook(xlsx)
+    cells = [c.value for row in book.active.iter_rows() for c in row]
+    assert "'=1+2" in cells and not any(isinstance(c, str) and c.startswith("=") for c in cells)
+    reimport = run(store_url, "import", str(out))
+    assert reimport.returncode == 0 and "0 new" in reimport.stdout
+
+
+def test_export_refuses_what_it_cannot_write(store_url, tmp_path):
+    run(store_url, "load-sample")
+    wrong = run(store_url, "export", str(tmp_path / "out.pdf"))
+    assert wrong.returncode == 2 and ".csv or .xlsx" in wrong.stderr
+    nowhere = run(store_url, "export", str(tmp_path / "missing" / "out.csv"))
+    assert nowhere.returncode == 2 and "no folder" in nowhere.stderr
