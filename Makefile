@@ -42,7 +42,7 @@ fix: $(VENV)/.dev
 
 ## bench: the benchmark tables of benchmarks/ (see README)
 bench: $(VENV)/.dev
-	$(PY) -m benchmarks.overview_aggregation
+	$(PY) -m benchmarks.budget_scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts/*.png

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam
 from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 from alignment import audit
 from alignment.errors import ValidationFailed
 from alignment.figures import decimal_comma_evidence
+from alignment.figures import has_ambiguous_amounts
 from alignment.figures import parse_amounts
 from alignment.figures import parse_months
 from alignment.periods import month_label
@@ -36,6 +36,7 @@ from alignment.spreadsheet import Table
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
 from alignment.spreadsheet import source_name as default_source_name
+from db import bulk
 from db import queries
 from db.models import BudgetLine
 from db.models import Channel
@@ -61,7 +62,7 @@ MAX_TEXT = 200
 PROBLEMS_SHOWN = 200
 CHANGES_SHOWN = 200
 AUDITED_CHANGES = 500
-CHUNK = 20_000
+CHUNK = 50_000
 PROGRESS_FROM_ROWS = 10_000
 """Files with more rows than this report progress while they import."""
 
@@ -216,7 +217,7 @@ def read_budget_file(
     check_mapping(mapping, table.headers)
     lines, problems = _check_cells(table, mapping)
     return BudgetFile(
-        table=table,
+        table=table.without_cells(),
         source_name=source_name or default_source_name(file_name),
         mapping=mapping,
         lines=lines,
@@ -245,6 +246,7 @@ def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, l
 
     months, reasons = parse_months(frame[mapping["month"]])
     problems += _problems(table, mapping["month"], reasons, frame[mapping["month"]])
+    del frame[mapping["month"]]
     bad |= reasons.notna()
     lines["month"] = months
 
@@ -252,8 +254,12 @@ def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, l
         if name not in mapping:
             lines[name] = ""
             continue
-        text = frame[mapping[name]].map(lambda v: unicodedata.normalize("NFC", v))
-        text = text.str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
+        text = frame[mapping[name]].astype("str")
+        unusual = ~text.str.isascii()
+        if unusual.any():
+            text = text.copy()
+            text[unusual] = [unicodedata.normalize("NFC", v) for v in text[unusual]]
+        text = text.str.replace(r"^'([=+\-@\t\r])", r"\1", regex=True)
         reasons = pd.Series(None, index=frame.index, dtype=object)
         reasons[text.str.len() > MAX_TEXT] = f"is longer than {MAX_TEXT} characters"
         reasons[text.str.contains(r"[\x00-\x08\x0b-\x1f\x7f]", regex=True)] = (
@@ -264,10 +270,14 @@ def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, l
         problems += _problems(table, mapping[name], reasons, frame[mapping[name]])
         bad |= reasons.notna()
         lines[name] = text
+        del frame[mapping[name]], text
 
     mapped_amounts = [frame[mapping[f]] for f in FIGURES if f in mapping]
-    evidence = sum(decimal_comma_evidence(column) for column in mapped_amounts)
-    decimal_comma = evidence > 0 or (evidence == 0 and table.delimiter == ";")
+    decimal_comma = table.delimiter == ";"
+    if any(has_ambiguous_amounts(column) for column in mapped_amounts):
+        evidence = sum(decimal_comma_evidence(column) for column in mapped_amounts)
+        decimal_comma = evidence > 0 or (evidence == 0 and table.delimiter == ";")
+    del mapped_amounts
     for name in FIGURES:
         if name not in mapping:
             continue
@@ -282,8 +292,9 @@ def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, l
             lines[name] = (numbers * 100).round().astype("Int64")
         problems += _problems(table, mapping[name], reasons, frame[mapping[name]])
         bad |= reasons.notna()
+        del frame[mapping[name]], numbers
 
-    lines["channel_key"] = lines["channel"].str.casefold()
+    lines["channel_key"] = lines["channel"].str.lower()
     keyed = lines[~bad]
     repeated = keyed.duplicated(subset=list(KEY), keep="first")
     if repeated.any():
@@ -350,14 +361,25 @@ class _Comparison:
 def _compare(session: Session, budget: BudgetFile) -> _Comparison:
     lines = budget.lines
     fields = [f for f in FIGURES if f in budget.mapping]
-    channels = {name.casefold(): name for name in session.scalars(select(Channel.name))}
+    channels = {name.lower(): name for name in session.scalars(select(Channel.name))}
     new_channels: dict[str, str] = {}
     for name in lines["channel"].drop_duplicates():
-        if name.casefold() not in channels and name.casefold() not in new_channels:
-            new_channels[name.casefold()] = name
+        if name.lower() not in channels and name.lower() not in new_channels:
+            new_channels[name.lower()] = name
     months = sorted(lines["month"].unique())
     existing = queries.budget_lines_frame(session, months)
-    existing["channel_key"] = existing["channel"].str.casefold()
+    locked = set(queries.reconciled_months(session)) & set(months)
+    if existing.empty:
+        return _Comparison(
+            new=lines,
+            changed=lines.iloc[0:0],
+            unchanged=0,
+            problems=_locked_problems(lines, locked, budget.mapping["month"]),
+            channels={**channels, **new_channels},
+            new_channels=sorted(new_channels.values()),
+            changes=_changes(lines.iloc[0:0], []),
+        )
+    existing["channel_key"] = existing["channel"].str.lower()
     merged = lines.merge(
         existing.drop(columns=["channel"]),
         on=list(KEY),
@@ -372,20 +394,7 @@ def _compare(session: Session, budget: BudgetFile) -> _Comparison:
         differs |= ~((new_value == old_value).fillna(False) | (new_value.isna() & old_value.isna()))
     is_changed = ~is_new & differs
 
-    locked = set(queries.reconciled_months(session)) & set(months)
-    problems: list[CellProblem] = []
-    if locked:
-        blocked = (is_new | is_changed) & merged["month"].isin(locked)
-        for row, month in zip(merged["_row"][blocked], merged["month"][blocked], strict=True):
-            problems.append(
-                CellProblem(
-                    int(row),
-                    budget.mapping["month"],
-                    month,
-                    f"falls in {month_label(month)}, which finance has reconciled and locked; "
-                    "ask the CFO to reopen the month",
-                )
-            )
+    problems = _locked_problems(merged[is_new | is_changed], locked, budget.mapping["month"])
 
     changed = merged[is_changed]
     return _Comparison(
@@ -397,6 +406,23 @@ def _compare(session: Session, budget: BudgetFile) -> _Comparison:
         new_channels=sorted(new_channels.values()),
         changes=_changes(changed, fields),
     )
+
+
+def _locked_problems(lines: pd.DataFrame, locked: set[str], header: str) -> list[CellProblem]:
+    """Lines that would change a month finance has reconciled: refused until it is reopened."""
+    if not locked:
+        return []
+    blocked = lines[lines["month"].isin(locked)]
+    return [
+        CellProblem(
+            int(row),
+            header,
+            month,
+            f"falls in {month_label(month)}, which finance has reconciled and locked; "
+            "ask the CFO to reopen the month",
+        )
+        for row, month in zip(blocked["_row"], blocked["month"], strict=True)
+    ]
 
 
 def _changes(changed: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
@@ -507,25 +533,17 @@ def apply_import(
     total = preview.new + preview.changed
     done = 0
     new = comparison.new
+    constants = {**provenance, "reconciled": False, "version": 1}
+    columns = ["month", "channel_id", "campaign", *fields]
     for start in range(0, len(new), CHUNK):
         chunk = new.iloc[start : start + CHUNK]
-        values = {
-            "month": chunk["month"].tolist(),
-            "channel_id": chunk["channel_key"].map(ids).tolist(),
-            "campaign": chunk["campaign"].tolist(),
-        }
-        for name in fields:
-            values[name] = _nullable(chunk[name])
-        rows = [
-            {
-                **dict(zip(values, items, strict=True)),
-                **provenance,
-                "reconciled": False,
-                "version": 1,
-            }
-            for items in zip(*values.values(), strict=True)
+        values = [
+            chunk["month"].tolist(),
+            chunk["channel_key"].map(ids).tolist(),
+            chunk["campaign"].tolist(),
+            *(_nullable(chunk[name]) for name in fields),
         ]
-        session.execute(insert(BudgetLine), rows)
+        bulk.insert_budget_lines(session, columns, list(zip(*values, strict=True)), constants)
         done += len(chunk)
         if report:
             report(done / total, f"Imported {done:,} of {total:,} lines")
@@ -583,7 +601,7 @@ def apply_import(
 
 
 def _nullable(column: pd.Series) -> list[int | None]:
-    return [None if pd.isna(v) else int(v) for v in column]
+    return column.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
 
 
 def _audited_changes(comparison: _Comparison, fields: list[str]) -> list[dict[str, object]]:

@@ -45,8 +45,8 @@ _CURRENCY = r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|SEK|NOK|DKK|CAD|AUD|INR)\b"
 _SPACES = r"[\s\u00a0\u202f\u2009']"
 
 
-def parse_months(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """``YYYY-MM`` per cell (None where unreadable) and the reason per unreadable cell."""
+def _parse_months_slow(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Every form of month, cell by cell; only for cells the fast path did not read."""
     text = values.astype(str).str.strip()
     year = pd.Series(np.nan, index=text.index)
     month = pd.Series(np.nan, index=text.index)
@@ -81,8 +81,7 @@ def parse_months(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return months, reason
 
 
-def decimal_comma_evidence(values: pd.Series) -> int:
-    """Cells that can only mean a decimal comma, minus cells that can only mean a decimal point."""
+def _evidence_slow(values: pd.Series) -> int:
     text = _bare(values.astype(str))
     comma = text.str.match(
         r"^\d*(?:\.\d{3})*,\d{1,2}$|^\d*(?:\.\d{3})*,\d{4,}$|^\d{1,3}(?:\.\d{3}){2,}$"
@@ -104,12 +103,8 @@ def _bare(text: pd.Series) -> pd.Series:
     return text.str.replace(r"^[-−–+]", "", regex=True)
 
 
-def parse_amounts(values: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
-    """Amounts as floats (NaN for empty cells) and the reason per unreadable cell.
-
-    ``decimal_comma`` settles only the cells that could be read either way,
-    such as ``1,234`` or ``1.234``; every other cell says which it is itself.
-    """
+def _parse_amounts_slow(values: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    """Every form of amount, cell by cell; only for cells the fast path did not read."""
     raw = values.astype(str).str.strip()
     text = raw.str.replace(_CURRENCY, "", regex=True, case=False)
     text = text.str.replace(_SPACES, "", regex=True)
@@ -152,4 +147,85 @@ def parse_amounts(values: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd
     too_large = numbers.abs() > MAX_AMOUNT
     reason[too_large] = "is too large: amounts above 999,999,999,999.99 are refused"
     numbers[unreadable | too_large] = np.nan
+    return numbers, reason
+
+
+_PLAIN_MONTH = r"\d{4}-\d{2}"
+_PLAIN_NUMBER = r"\d+(?:\.\d+)?"
+_AMBIGUOUS = r"\d{1,3}\.\d{3}"
+_POINT_DECIMALS = r"\d*\.(?:\d{1,2}|\d{4,})"
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    return values.astype("str").fillna("").str.strip()
+
+
+def parse_months(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``YYYY-MM`` per cell (None where unreadable) and the reason per unreadable cell.
+
+    Cells already written as ``YYYY-MM`` are read in bulk; only the others go
+    through the slower reading of every other form.
+    """
+    text = _as_text(values)
+    plain = text.str.fullmatch(_PLAIN_MONTH).fillna(False).to_numpy(dtype=bool)
+    months = pd.Series(None, index=text.index, dtype=object)
+    reason = pd.Series(None, index=text.index, dtype=object)
+    if plain.any():
+        plain_text = text[plain]
+        number = plain_text.str.slice(5, 7).astype(int)
+        year = plain_text.str.slice(0, 4).astype(int)
+        good = number.between(1, 12) & (year >= 1990)
+        months[good[good].index] = plain_text[good]
+        rest = ~plain
+        rest[np.flatnonzero(plain)[~good.to_numpy()]] = True
+    else:
+        rest = np.ones(len(text), dtype=bool)
+    if rest.any():
+        slow_months, slow_reason = _parse_months_slow(text[rest])
+        months[rest] = slow_months
+        reason[rest] = slow_reason
+    return months.astype("str"), reason
+
+
+def has_ambiguous_amounts(values: pd.Series) -> bool:
+    """Whether any cell reads differently with a decimal comma (``1,234``, ``€1.234``)."""
+    found = values.astype("str").str.contains(
+        r"(?:^|[^\d.,])\d{1,3}[.,]\d{3}(?:$|[^\d.,])", regex=True
+    )
+    return bool(found.fillna(False).any())
+
+
+def decimal_comma_evidence(values: pd.Series) -> int:
+    """Cells that can only mean a decimal comma, minus cells that can only mean a decimal point."""
+    text = _as_text(values)
+    plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
+    point = int((plain & text.str.fullmatch(_POINT_DECIMALS).fillna(False)).sum())
+    rest = ~plain & (text != "")
+    return (_evidence_slow(text[rest]) if rest.any() else 0) - point
+
+
+def parse_amounts(values: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    """Amounts as floats (NaN for empty cells) and the reason per unreadable cell.
+
+    ``decimal_comma`` settles only the cells that could be read either way,
+    such as ``1,234`` or ``1.234``; every other cell says which it is itself.
+    Plain numbers (``1234.5``) are read in bulk; only the rest cell by cell.
+    """
+    text = _as_text(values)
+    plain = (
+        text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
+        & ~text.str.fullmatch(_AMBIGUOUS).fillna(False)
+    ).to_numpy(dtype=bool)
+    numbers = pd.Series(np.nan, index=text.index, dtype=float)
+    reason = pd.Series(None, index=text.index, dtype=object)
+    if plain.any():
+        numbers[plain] = text[plain].astype("float64")
+    rest = ~plain & (text != "").to_numpy(dtype=bool)
+    if rest.any():
+        slow_numbers, slow_reason = _parse_amounts_slow(text[rest], decimal_comma)
+        numbers[rest] = slow_numbers
+        reason[rest] = slow_reason
+    too_large = numbers.abs() > MAX_AMOUNT
+    reason[too_large] = "is too large: amounts above 999,999,999,999.99 are refused"
+    numbers[too_large] = np.nan
     return numbers, reason

@@ -8,6 +8,7 @@ person sees in their own spreadsheet.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from pyarrow import ArrowException
 
 from alignment.errors import ValidationFailed
 
@@ -41,10 +43,11 @@ class Table:
     delimiter: str | None
     encoding: str | None
     sheet: str | None
+    rows: int
 
-    @property
-    def rows(self) -> int:
-        return len(self.frame)
+    def without_cells(self) -> Table:
+        """The same description with the cells let go, once they have been checked."""
+        return dataclasses.replace(self, frame=self.frame.iloc[0:0])
 
 
 def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
@@ -70,22 +73,40 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
     return _read_csv(data, file_name)
 
 
-def _decode(data: bytes, file_name: str) -> tuple[str, str]:
+_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
+
+
+def _has_blank_line(data: bytes) -> bool:
+    """Arrow's fast CSV reader skips blank lines, which would shift the row numbers we report."""
+    return data.lstrip(b"\xef\xbb\xbf").startswith((b"\n", b"\r\n", b" ", b"\t")) or bool(
+        _BLANK_LINE.search(data)
+    )
+
+
+ENCODING_NAMES = {
+    "utf-16": "UTF-16",
+    "utf-8-sig": "UTF-8",
+    "cp1252": "Windows-1252",
+    "latin-1": "Latin-1",
+}
+
+
+def _encoding(data: bytes, file_name: str) -> str:
+    """The codec the file is written in: UTF-16 by its BOM, else UTF-8, else Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
+        return "utf-16"
     if b"\x00" in data[:8192]:
         raise FileRefused(
             f"{file_name} is not a text CSV file (it contains binary data); "
             "export the sheet as CSV or XLSX."
         )
-    try:
-        return data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "Latin-1"
+    for codec in ("utf-8-sig", "cp1252"):
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return codec
+    return "latin-1"
 
 
 def _delimiter(text: str) -> str:
@@ -99,13 +120,29 @@ def _delimiter(text: str) -> str:
 
 
 def _read_csv(data: bytes, file_name: str) -> Table:
-    text, encoding = _decode(data, file_name)
-    if not text.strip():
+    codec = _encoding(data, file_name)
+    head = data[:65536].decode(codec, errors="ignore")
+    if not head.strip() and not data.decode(codec).strip():
         raise FileRefused(f"{file_name} is empty.")
-    delimiter = _delimiter(text)
+    delimiter = _delimiter(head)
+    if codec == "utf-8-sig" and not _has_blank_line(data):
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(data),
+                encoding=codec,
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                header=None,
+                engine="pyarrow",
+            )
+            return _table(frame, file_name, delimiter=delimiter, encoding="UTF-8", sheet=None)
+        except (pd.errors.ParserError, ValueError, ArrowException):
+            pass
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(data),
+            encoding=codec,
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
@@ -122,7 +159,7 @@ def _read_csv(data: bytes, file_name: str) -> Table:
                 f"{expected}; check for a stray '{delimiter}' or a missing quote."
             ) from None
         raise FileRefused(f"{file_name} could not be read as CSV: {_first_line(exc)}.") from None
-    return _table(frame, file_name, delimiter=delimiter, encoding=encoding, sheet=None)
+    return _table(frame, file_name, delimiter=delimiter, encoding=ENCODING_NAMES[codec], sheet=None)
 
 
 def _first_line(exc: Exception) -> str:
@@ -178,7 +215,9 @@ def _table(
     where = f"sheet '{sheet}' of {file_name}" if sheet else file_name
     if raw.empty:
         raise FileRefused(f"{where} is empty.")
-    cells = raw.fillna("").astype(str).apply(lambda column: column.str.strip())
+    cells = raw
+    for column in cells.columns:
+        cells[column] = cells[column].fillna("").astype("str").str.strip()
     filled = cells != ""
     non_blank = filled.any(axis=1).to_numpy()
     if not non_blank.any():
@@ -207,7 +246,7 @@ def _table(
     body = body[non_blank[header_at + 1 :]].reset_index(drop=True)
     if body.empty:
         raise FileRefused(f"{where} has a header row but no figures.")
-    return Table(file_name, headers, body, delimiter, encoding, sheet)
+    return Table(file_name, headers, body, delimiter, encoding, sheet, len(body))
 
 
 def normalise_header(header: str) -> str:

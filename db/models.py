@@ -137,7 +137,6 @@ class BudgetLine(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("month", "channel_id", "campaign", name="uq_budget_lines_key"),
-        Index("ix_budget_lines_month_channel", "month", "channel_id"),
     )
 
     def __repr__(self) -> str:

@@ -120,3 +120,19 @@ def test_decimal_comma_evidence_reads_the_whole_column():
     assert decimal_comma_evidence(pd.Series(["1.234,50", "12,5", "1,234"])) > 0
     assert decimal_comma_evidence(pd.Series(["1,234.50", "12.5", "1.234"])) < 0
     assert decimal_comma_evidence(pd.Series(["1,234", "1.234", "100"])) == 0
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["1234.5", "12", "1,234.50", "1.234,50"], False),
+        (["1,234"], True),
+        (["€1.234"], True),
+        (["1.234 EUR"], True),
+        (["1.234.567", "12,345.67"], False),
+    ],
+)
+def test_ambiguous_amounts_are_spotted(cells, expected):
+    from alignment.figures import has_ambiguous_amounts
+
+    assert has_ambiguous_amounts(pd.Series(cells)) is expected
