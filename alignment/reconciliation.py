@@ -17,6 +17,9 @@ from alignment import metrics
 from alignment.budget import month_freshness
 from alignment.errors import ValidationFailed
 from alignment.figures import MAX_AMOUNT
+from alignment.figures import decimal_comma_evidence
+from alignment.figures import parse_amounts
+from alignment.figures import parse_months
 from alignment.money import from_cents
 from alignment.money import to_cents
 from alignment.periods import add_months
@@ -27,6 +30,8 @@ from alignment.periods import range_period
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.spreadsheet import normalise_header
+from alignment.spreadsheet import read_table
 from db import queries
 from db.models import BudgetLine
 from db.models import Reconciliation
@@ -247,3 +252,108 @@ MONTH_STATUS_COLUMNS = [
     "days_since_update",
     "stale",
 ]
+
+
+FINANCE_HEADERS = {
+    "month": ("month", "period", "date"),
+    "finance_spend": (
+        "finance_spend",
+        "booked_spend",
+        "booked",
+        "amount",
+        "spend",
+        "marketing_spend",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FinanceImport:
+    months: list[tuple[str, Decimal]]
+    problems: list[str]
+
+    @property
+    def can_import(self) -> bool:
+        return not self.problems and bool(self.months)
+
+
+def read_finance_file(
+    session: Session, actor: Actor, data: bytes, file_name: str, sheet: str | None = None
+) -> FinanceImport:
+    """Finance's booked spend per month from CSV/XLSX (columns month and finance_spend)."""
+    require(actor, Action.RECONCILE_SPEND)
+    table = read_table(data, file_name, sheet)
+    names = {normalise_header(h): h for h in table.headers}
+    columns = {}
+    for field, aliases in FINANCE_HEADERS.items():
+        header = next((names[a] for a in aliases if a in names), None)
+        if header is None:
+            raise ValidationFailed(
+                f"{file_name} needs a column '{field}' (or one of: {', '.join(aliases[1:])})."
+            )
+        columns[field] = header
+    frame = table.frame
+    months, month_reasons = parse_months(frame[columns["month"]])
+    text = frame[columns["finance_spend"]]
+    amounts, amount_reasons = parse_amounts(
+        text, decimal_comma_evidence(text) > 0 or table.delimiter == ";"
+    )
+    problems = []
+    locked = set(queries.reconciled_months(session))
+    seen: dict[str, int] = {}
+    result = []
+    for row, month, month_reason, value, amount, amount_reason in zip(
+        frame["_row"],
+        months,
+        month_reasons,
+        frame[columns["month"]],
+        amounts,
+        amount_reasons,
+        strict=True,
+    ):
+        if pd.notna(month_reason):
+            problems.append(f"Row {row}, column '{columns['month']}': '{value}' {month_reason}.")
+            continue
+        if pd.notna(amount_reason) or pd.isna(amount):
+            reason = amount_reason if pd.notna(amount_reason) else "is missing"
+            problems.append(f"Row {row}, column '{columns['finance_spend']}': {reason}.")
+            continue
+        if amount < 0:
+            problems.append(f"Row {row}: booked spend cannot be negative.")
+        elif month in locked:
+            problems.append(f"Row {row}: {month_label(month)} is reconciled; reopen it first.")
+        elif month in seen:
+            problems.append(f"Row {row} repeats {month_label(month)} from row {seen[month]}.")
+        else:
+            seen[month] = int(row)
+            result.append((month, Decimal(str(round(float(amount), 2)))))
+    return FinanceImport(months=result, problems=problems)
+
+
+def apply_finance_file(session: Session, actor: Actor, finance: FinanceImport) -> int:
+    """Record every month's booked spend from the file, or none of them."""
+    require(actor, Action.RECONCILE_SPEND)
+    if finance.problems:
+        raise ValidationFailed(
+            f"Nothing was imported: {len(finance.problems)} problem(s), the first: "
+            f"{finance.problems[0]}"
+        )
+    for month, amount in finance.months:
+        record = _record(session, month)
+        if record.reconciled:
+            session.rollback()
+            raise ValidationFailed(f"Nothing was imported: {month_label(month)} is reconciled.")
+        old = from_cents(record.finance_spend)
+        record.finance_spend = to_cents(amount)
+        record.updated_by_id = actor.user_id
+        audit.record(
+            session,
+            actor,
+            "finance_spend",
+            "reconciliation",
+            month,
+            {"finance_spend": old},
+            {"finance_spend": amount, "source": "import"},
+        )
+    session.commit()
+    return len(finance.months)

@@ -22,7 +22,9 @@ from alignment.periods import month_label
 from alignment.periods import short_month_label
 from alignment.permissions import Action
 from alignment.permissions import can
+from alignment.reconciliation import apply_finance_file
 from alignment.reconciliation import month_status
+from alignment.reconciliation import read_finance_file
 from alignment.reconciliation import reconcile_month
 from alignment.reconciliation import record_finance_spend
 from alignment.reconciliation import reopen_month
@@ -141,10 +143,11 @@ def _figures(me, period, chosen: list[str], cur: str) -> None:  # type: ignore[n
         "new_customers": st.column_config.NumberColumn("New customers", min_value=0, step=1),
         "baseline_budget": st.column_config.NumberColumn("Baseline", format="localized"),
         "source": st.column_config.TextColumn("Source"),
+        "source_file": st.column_config.TextColumn("File"),
         "entered_by": st.column_config.TextColumn("Entered by"),
         "entered_at": st.column_config.DatetimeColumn("Updated", format="D MMM YYYY, HH:mm"),
     }
-    order = [*FIELDS, "baseline_budget", "source", "entered_by", "entered_at"]
+    order = [*FIELDS, "baseline_budget", "source", "source_file", "entered_by", "entered_at"]
     if can(me, Action.ENTER_FIGURES):
         generation = st.session_state.setdefault("budget_grid_generation", 0)
         key = f"budget_grid_{generation}"
@@ -155,7 +158,7 @@ def _figures(me, period, chosen: list[str], cur: str) -> None:  # type: ignore[n
             hide_index=True,
             column_order=order,
             column_config=config,
-            disabled=["baseline_budget", "source", "entered_by", "entered_at"],
+            disabled=["baseline_budget", "source", "source_file", "entered_by", "entered_at"],
             width="stretch",
             height=420,
         )
@@ -417,6 +420,31 @@ def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-de
         reason = st.text_input("Reason", key="reo_reason")
         if st.form_submit_button("Reopen"):
             _act(lambda s: reopen_month(s, me, month, reason), "Month reopened for the CMO.")
+    with st.expander("Import finance's booked spend from a file"):
+        st.caption("CSV or XLSX with a month column and a finance_spend (or booked spend) column.")
+        upload = st.file_uploader("Finance file", type=["csv", "xlsx"], key="finance_upload")
+        if upload is not None:
+            try:
+                with store().session() as session:
+                    finance = read_finance_file(session, me, upload.getvalue(), upload.name)
+            except SamePageError as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                for problem in finance.problems:
+                    st.error(problem, icon=":material/error:")
+                st.write(
+                    ", ".join(
+                        f"{short_month_label(m)}: {fmt.money(a, cur)}" for m, a in finance.months
+                    )
+                )
+                if st.button(
+                    f"Record {len(finance.months)} month(s)",
+                    key="finance_confirm",
+                    disabled=not finance.can_import,
+                ):
+                    _act(
+                        lambda s: apply_finance_file(s, me, finance), "Recorded finance's figures."
+                    )
     if st.button("Lock this fiscal year's planned budget as the baseline", key="lock_baseline"):
         _act(lambda s: budget.lock_baseline(s, me, period.last), "Baseline locked.")
 

@@ -129,3 +129,17 @@ def test_the_cmo_cannot_reconcile(budget_page):
     at = budget_page("CMO", "Months and reconciliation")
     assert not at.get("form")
     assert any("Only the CFO" in c.value for c in at.caption)
+
+
+def test_the_cfo_imports_finance_figures_from_a_file(budget_page, demo_url):
+    at = budget_page("CFO", "Months and reconciliation")
+    at.file_uploader(key="finance_upload").upload(
+        "ledger.csv", b"month,finance_spend\n2026-11,460000\n", "text/csv"
+    ).run()
+    assert not at.exception and not at.error
+    at.button(key="finance_confirm").click().run()
+    assert not at.exception
+    assert any("Recorded finance's figures" in s.value for s in at.success)
+    assert scalar(
+        demo_url, "SELECT finance_spend FROM reconciliations WHERE month = '2026-11'"
+    ) == (46000000)

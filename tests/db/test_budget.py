@@ -322,3 +322,32 @@ def test_listing_shows_missing_figures_as_missing(demo_store, cmo):
         save_changes(session, cmo, BudgetChanges(added=[{"month": "2026-11", "channel": "Radio"}]))
         frame = budget_lines(session, cmo, NOV, ["Radio"])
     assert frame["actual_spend"].isna().all() and frame["new_customers"].isna().all()
+
+
+def test_the_cfo_imports_finance_figures_all_or_nothing(demo_store, cfo, cmo):
+    from alignment.reconciliation import apply_finance_file
+    from alignment.reconciliation import read_finance_file
+
+    good = b"Month;Booked spend\n2026-10;580.000,50\nNov 2026;460.000\n"
+    with demo_store.session() as session:
+        finance = read_finance_file(session, cfo, good, "ledger.csv")
+        assert finance.can_import
+        assert apply_finance_file(session, cfo, finance) == 2
+        months = {m.month: m for m in reconciliation(session, cfo, "2026-10", "2026-11")}
+    assert float(months["2026-10"].finance_spend) == 580000.5
+    assert float(months["2026-11"].finance_spend) == 460000.0
+    bad = b"month,finance_spend\n2026-11,1\n2026-08,5\n2026-13,2\n2026-11,-4\n"
+    with demo_store.session() as session:
+        finance = read_finance_file(session, cfo, bad, "ledger.csv")
+        assert len(finance.problems) == 3
+        assert "Row 3: August 2026 is reconciled" in finance.problems[0]
+        assert "no such month" in finance.problems[1]
+        assert "Row 5" in finance.problems[2]
+        with pytest.raises(ValidationFailed, match="Nothing was imported"):
+            apply_finance_file(session, cfo, finance)
+        months = {m.month: m for m in reconciliation(session, cfo, "2026-11", "2026-11")}
+        assert float(months["2026-11"].finance_spend) == 460000.0
+        with pytest.raises(ValidationFailed, match="needs a column 'finance_spend'"):
+            read_finance_file(session, cfo, b"month,cost_centre\n2026-11,4\n", "x.csv")
+        with pytest.raises(PermissionDenied):
+            read_finance_file(session, cmo, good, "ledger.csv")
