@@ -371,3 +371,28 @@ def test_large_files_report_progress(store):
     assert result.new == 12_000
     assert seen and seen[-1][0] == pytest.approx(1.0)
     assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
+
+
+@pytest.fixture(scope="session")
+def million_line_file(tmp_path_factory) -> tuple[bytes, int]:
+    """A canonical budget CSV of 1,000,000 lines and the sum of its actual spend in cents."""
+    rows, spend = [], 0
+    for i in range(1_000_000):
+        cents = 100_000 + i % 9_973
+        spend += cents
+        rows.append(
+            f"{2020 + i // 120_000}-{(i // 10_000) % 12 + 1:02d},Channel {i % 8},"
+            f"campaign {i},1000,{cents // 100}.{cents % 100:02d},4000,2500,1"
+        )
+    return csv_bytes(*rows), spend
+
+
+def test_a_million_lines_import(store, million_line_file):
+    data, spend = million_line_file
+    result = do_import(store, data, name="million.csv")
+    assert (result.new, result.problem_count) == (1_000_000, 0)
+    with store.engine.connect() as conn:
+        count, total = conn.execute(
+            sa.text("SELECT count(*), sum(actual_spend) FROM budget_lines")
+        ).one()
+    assert (count, int(total)) == (1_000_000, spend)
