@@ -20,6 +20,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from alignment import audit
 from alignment import formatting
+from alignment.budget_import import AMOUNTS
+from alignment.budget_import import FIELDS
 from alignment.budget_import import MAX_TEXT
 from alignment.errors import ValidationFailed
 from alignment.figures import MAX_AMOUNT
@@ -40,16 +42,7 @@ from db.models import BudgetLine
 from db.models import Channel
 from db.models import User
 
-EXPORT_COLUMNS = [
-    "month",
-    "channel",
-    "campaign",
-    "planned_budget",
-    "actual_spend",
-    "attributed_pipeline",
-    "attributed_revenue",
-    "new_customers",
-]
+EXPORT_COLUMNS = list(FIELDS)
 AMOUNT_COLUMNS = [
     "planned_budget",
     "baseline_budget",
@@ -115,17 +108,8 @@ def export_frame(
     )
 
 
-EDITABLE = (
-    "month",
-    "channel",
-    "campaign",
-    "planned_budget",
-    "actual_spend",
-    "attributed_pipeline",
-    "attributed_revenue",
-    "new_customers",
-)
-MONEY = ("planned_budget", "actual_spend", "attributed_pipeline", "attributed_revenue")
+EDITABLE = FIELDS
+MONEY = AMOUNTS
 LABELS = {
     "month": "month",
     "channel": "channel",

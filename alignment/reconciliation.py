@@ -124,6 +124,13 @@ def record_finance_spend(
             raise ValidationFailed(f"{amount} is not a booked spend SamePage can store.")
         if amount < 0:
             raise ValidationFailed("Booked spend cannot be negative.")
+    _set_finance_spend(session, actor, month, amount, "typed")
+    session.commit()
+
+
+def _set_finance_spend(
+    session: Session, actor: Actor, month: str, amount: Decimal | None, source: str
+) -> None:
     record = _record(session, month)
     if record.reconciled:
         session.rollback()
@@ -140,9 +147,8 @@ def record_finance_spend(
         "reconciliation",
         month,
         {"finance_spend": old},
-        {"finance_spend": amount},
+        {"finance_spend": amount, "source": source},
     )
-    session.commit()
 
 
 def reconcile_month(session: Session, actor: Actor, month: str, note: str = "") -> None:
@@ -339,21 +345,6 @@ def apply_finance_file(session: Session, actor: Actor, finance: FinanceImport) -
             f"{finance.problems[0]}"
         )
     for month, amount in finance.months:
-        record = _record(session, month)
-        if record.reconciled:
-            session.rollback()
-            raise ValidationFailed(f"Nothing was imported: {month_label(month)} is reconciled.")
-        old = from_cents(record.finance_spend)
-        record.finance_spend = to_cents(amount)
-        record.updated_by_id = actor.user_id
-        audit.record(
-            session,
-            actor,
-            "finance_spend",
-            "reconciliation",
-            month,
-            {"finance_spend": old},
-            {"finance_spend": amount, "source": "import"},
-        )
+        _set_finance_spend(session, actor, month, amount, "import")
     session.commit()
     return len(finance.months)
