@@ -180,12 +180,12 @@ def return_ratios_by_channel(frame: pd.DataFrame) -> tuple[alt.Chart, alt.Chart]
         alt.Tooltip("romi_label:N", title="ROMI (attributed)"),
     ]
     roas = (
-        alt.Chart(data, title="ROAS")
+        alt.Chart(data)
         .mark_bar(color=COLOURS[REVENUE], cornerRadiusEnd=3)
         .encode(y=y, x=alt.X("roas:Q", title="Attributed revenue / spend"), tooltip=tooltip)
     )
     romi = (
-        alt.Chart(data, title="ROMI (attributed)")
+        alt.Chart(data)
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             y=y,
