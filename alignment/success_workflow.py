@@ -1,0 +1,659 @@
+"""How a definition of success becomes agreed: draft, propose, CFO sign-off or return, CEO
+acknowledgement, and revisions that leave the signed version in force until their
+successor is signed.
+
+Every step checks the acting user's role, the version's state and, for the
+CFO's decision, that the content is still the content the CFO read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
+
+from alignment import audit
+from alignment.errors import InvalidPeriod
+from alignment.errors import ValidationFailed
+from alignment.periods import month_label
+from alignment.periods import parse_month
+from alignment.permissions import EXECUTIVES
+from alignment.permissions import Action
+from alignment.permissions import Actor
+from alignment.permissions import Role
+from alignment.permissions import can
+from alignment.permissions import require
+from alignment.success import BUDGET_METRICS
+from alignment.success import CONTENT_FIELDS
+from alignment.success import KPI_PREFIX
+from alignment.success import changed_since_signoff
+from alignment.success import content_hash
+from alignment.success import version_content
+from db.models import Goal
+from db.models import Kpi
+from db.models import SuccessDefinition
+from db.models import SuccessDefinitionEvent
+from db.models import SuccessDefinitionVersion
+from db.models import User
+
+FIELD_LABELS = {
+    "title": "Title",
+    "metric": "Metric",
+    "target": "Target",
+    "unit": "Unit",
+    "comparison": "Comparison",
+    "period_start": "Period from",
+    "period_end": "Period to",
+    "deadline": "Deadline",
+    "measurement": "How it is measured",
+    "data_source": "Data source",
+    "tolerance": "Tolerance (amber band)",
+    "owner_role": "Owner",
+}
+COMPARISONS = {"at_least": "at least", "at_most": "at most"}
+STATE_LABELS = {
+    "draft": "Draft",
+    "proposed": "Awaiting CFO sign-off",
+    "signed_off": "Signed off, in force",
+    "superseded": "Superseded",
+}
+ACTIONS = ("edit", "propose", "sign_off", "return", "acknowledge", "revise")
+
+
+@dataclass(frozen=True)
+class DefinitionInput:
+    """What a person types into the definition form; checked by ``check_input``."""
+
+    title: str
+    metric: str
+    target: Any
+    unit: str
+    comparison: str
+    period_start: str
+    period_end: str
+    deadline: Any
+    measurement: str
+    data_source: str
+    tolerance: Any
+    owner_role: str
+    goal_id: int | None = None
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version_id: int
+    definition_id: int
+    number: int
+    state: str
+    content: dict[str, Any]
+    content_hash: str
+    proposed_by: str | None
+    signed_by: str | None
+    signed_at: dt.datetime | None
+    acknowledged_by: str | None
+    acknowledged_at: dt.datetime | None
+    changed_since_signoff: bool
+    returned_comment: str | None
+    events: list[dict[str, Any]]
+    allowed: tuple[str, ...]
+
+    @property
+    def signature(self) -> str:
+        if self.state not in ("signed_off", "superseded") or self.signed_at is None:
+            return ""
+        if self.changed_since_signoff:
+            return "Changed since sign-off"
+        return f"Signed by {self.signed_by}, {self.signed_at:%d %b %Y}, unchanged since"
+
+
+@dataclass(frozen=True)
+class DefinitionView:
+    definition_id: int
+    goal: str | None
+    in_force: VersionView | None
+    open_version: VersionView | None
+
+    @property
+    def current(self) -> VersionView:
+        return self.open_version or self.in_force  # type: ignore[return-value]
+
+
+def metric_choices(session: Session, actor: Actor) -> dict[str, str]:
+    """Metrics a definition can measure: the budget metrics and every KPI, code -> label."""
+    require(actor, Action.VIEW)
+    choices = dict(BUDGET_METRICS)
+    for kpi in session.scalars(select(Kpi).order_by(Kpi.name)):
+        choices[f"{KPI_PREFIX}{kpi.id}"] = f"KPI: {kpi.name}"
+    return choices
+
+
+def goal_choices(session: Session, actor: Actor) -> dict[int, str]:
+    require(actor, Action.VIEW)
+    return {g.id: g.title for g in session.scalars(select(Goal).order_by(Goal.id))}
+
+
+def _number(value: Any, label: str, problems: list[str]) -> float | None:
+    if isinstance(value, str):
+        value = value.strip().replace(",", "")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        problems.append(f"The {label} '{value}' is not a number")
+        return None
+    if not math.isfinite(number):
+        problems.append(f"The {label} '{value}' is not a number")
+        return None
+    return number
+
+
+def check_input(session: Session, data: DefinitionInput) -> dict[str, Any]:
+    """The content to store, or ValidationFailed naming every problem; nothing is written."""
+    problems: list[str] = []
+    title = (data.title or "").strip()
+    if not title:
+        problems.append("Give the definition a title")
+    if data.metric not in metric_choices(session, Actor(None, "check", Role.VIEWER)):
+        problems.append(f"'{data.metric}' is not a metric SamePage knows")
+    target = _number(data.target, "target", problems)
+    tolerance = _number(data.tolerance, "tolerance", problems)
+    if tolerance is not None and not 0 <= tolerance <= 1:
+        problems.append("The tolerance is a share of the target between 0 and 1 (0.1 = 10 %)")
+    if data.comparison not in COMPARISONS:
+        problems.append("Choose whether the target is a minimum (at least) or a maximum (at most)")
+    months = {}
+    for name in ("period_start", "period_end"):
+        try:
+            months[name] = parse_month(
+                str(data.period_start if name == "period_start" else data.period_end)
+            )
+        except InvalidPeriod as exc:
+            problems.append(str(exc).rstrip("."))
+    deadline = data.deadline
+    if isinstance(deadline, str):
+        try:
+            deadline = dt.date.fromisoformat(deadline.strip())
+        except ValueError:
+            problems.append(f"The deadline '{data.deadline}' is not a date (YYYY-MM-DD)")
+            deadline = None
+    if len(months) == 2:
+        if months["period_end"] < months["period_start"]:
+            problems.append("The period ends before it starts")
+        if isinstance(deadline, dt.date) and f"{deadline:%Y-%m}" < months["period_start"]:
+            problems.append(
+                f"The deadline {deadline:%d %b %Y} is before the period starts "
+                f"({month_label(months['period_start'])})"
+            )
+    if not (data.measurement or "").strip():
+        problems.append("Say how success is measured: the formula and where the figures come from")
+    if data.owner_role not in [str(r) for r in EXECUTIVES]:
+        problems.append("The owner is the CEO, the CFO or the CMO")
+    if data.goal_id is not None and session.get(Goal, data.goal_id) is None:
+        problems.append("That shared goal does not exist")
+    if problems:
+        raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+    return {
+        "title": title,
+        "metric": data.metric,
+        "target": target,
+        "unit": (data.unit or "").strip(),
+        "comparison": data.comparison,
+        "period_start": months["period_start"],
+        "period_end": months["period_end"],
+        "deadline": deadline,
+        "measurement": data.measurement.strip(),
+        "data_source": (data.data_source or "").strip(),
+        "tolerance": tolerance,
+        "owner_role": data.owner_role,
+    }
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _event(
+    session: Session,
+    version: SuccessDefinitionVersion,
+    action: str,
+    actor: Actor,
+    comment: str = "",
+) -> None:
+    session.add(
+        SuccessDefinitionEvent(
+            version_id=version.id, action=action, actor_id=actor.user_id, at=_now(), comment=comment
+        )
+    )
+
+
+def create_definition(session: Session, actor: Actor, data: DefinitionInput) -> int:
+    """A new definition with its first version as a draft; returns the version id."""
+    require(actor, Action.PROPOSE_DEFINITION)
+    content = check_input(session, data)
+    kpi_id = (
+        int(content["metric"].removeprefix(KPI_PREFIX))
+        if content["metric"].startswith(KPI_PREFIX)
+        else None
+    )
+    definition = SuccessDefinition(goal_id=data.goal_id, kpi_id=kpi_id)
+    session.add(definition)
+    session.flush()
+    version = SuccessDefinitionVersion(
+        definition_id=definition.id, number=1, state="draft", created_by_id=actor.user_id, **content
+    )
+    session.add(version)
+    session.flush()
+    _event(session, version, "drafted", actor)
+    audit.record(
+        session, actor, "draft", "success_definition", definition.id, None, version_content(version)
+    )
+    session.commit()
+    return version.id
+
+
+def _version(session: Session, version_id: int) -> SuccessDefinitionVersion:
+    version = session.get(SuccessDefinitionVersion, version_id)
+    if version is None:
+        session.rollback()
+        raise ValidationFailed("That definition version no longer exists; reload the page.")
+    return version
+
+
+def _refuse(session: Session, message: str) -> ValidationFailed:
+    session.rollback()
+    return ValidationFailed(message)
+
+
+def _check_seen(session: Session, version: SuccessDefinitionVersion, seen_hash: str | None) -> None:
+    if seen_hash is not None and content_hash(version_content(version)) != seen_hash:
+        raise _refuse(
+            session,
+            f"'{version.title}' changed after you opened it; nothing was done. Reload the page "
+            "and read the current text before deciding.",
+        )
+
+
+def update_draft(
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    data: DefinitionInput,
+    seen_hash: str | None = None,
+) -> None:
+    """Change a draft's content; proposed and signed versions are never edited in place."""
+    require(actor, Action.PROPOSE_DEFINITION)
+    version = _version(session, version_id)
+    if version.state != "draft":
+        raise _refuse(
+            session,
+            f"Only a draft can be edited; '{version.title}' is "
+            f"{STATE_LABELS[version.state].lower()}.",
+        )
+    _check_seen(session, version, seen_hash)
+    content = check_input(session, data)
+    old = version_content(version)
+    for name, value in content.items():
+        setattr(version, name, value)
+    _event(session, version, "edited", actor)
+    audit.record(
+        session,
+        actor,
+        "edit",
+        "success_definition_version",
+        version.id,
+        old,
+        version_content(version),
+    )
+    session.commit()
+
+
+def revise(session: Session, actor: Actor, definition_id: int) -> int:
+    """Open a new draft from the version in force; the signed version stays in force."""
+    require(actor, Action.PROPOSE_DEFINITION)
+    versions = session.scalars(
+        select(SuccessDefinitionVersion)
+        .where(SuccessDefinitionVersion.definition_id == definition_id)
+        .order_by(SuccessDefinitionVersion.number)
+    ).all()
+    if not versions:
+        raise _refuse(session, "That definition does not exist.")
+    if any(v.state in ("draft", "proposed") for v in versions):
+        raise _refuse(
+            session, "This definition already has a new version in progress; edit that one."
+        )
+    latest = versions[-1]
+    version = SuccessDefinitionVersion(
+        definition_id=definition_id,
+        number=latest.number + 1,
+        state="draft",
+        created_by_id=actor.user_id,
+        **version_content(latest),
+    )
+    session.add(version)
+    session.flush()
+    _event(session, version, "drafted", actor, f"Revision of version {latest.number}")
+    audit.record(
+        session,
+        actor,
+        "revise",
+        "success_definition",
+        definition_id,
+        None,
+        {"version": version.number},
+    )
+    session.commit()
+    return version.id
+
+
+def propose(session: Session, actor: Actor, version_id: int, seen_hash: str | None = None) -> None:
+    require(actor, Action.PROPOSE_DEFINITION)
+    version = _version(session, version_id)
+    if version.state != "draft":
+        raise _refuse(
+            session,
+            f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
+            "only a draft can be proposed.",
+        )
+    _check_seen(session, version, seen_hash)
+    version.state = "proposed"
+    version.proposed_by_id = actor.user_id
+    version.proposed_at = _now()
+    _event(session, version, "proposed", actor)
+    audit.record(
+        session,
+        actor,
+        "propose",
+        "success_definition_version",
+        version.id,
+        {"state": "draft"},
+        {"state": "proposed"},
+    )
+    session.commit()
+
+
+def sign_off(session: Session, actor: Actor, version_id: int, seen_hash: str | None) -> None:
+    """The CFO signs the content they read; the previous signed version is superseded."""
+    require(actor, Action.SIGN_OFF_DEFINITION)
+    version = _version(session, version_id)
+    if version.state == "signed_off":
+        raise _refuse(session, f"'{version.title}' is already signed off.")
+    if version.state != "proposed":
+        raise _refuse(
+            session,
+            f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
+            "only a proposed definition can be signed.",
+        )
+    if version.proposed_by_id is not None and version.proposed_by_id == actor.user_id:
+        raise _refuse(
+            session, "Nobody signs their own proposal; another executive must propose it."
+        )
+    _check_seen(session, version, seen_hash)
+    for previous in session.scalars(
+        select(SuccessDefinitionVersion).where(
+            SuccessDefinitionVersion.definition_id == version.definition_id,
+            SuccessDefinitionVersion.state == "signed_off",
+        )
+    ):
+        previous.state = "superseded"
+    version.state = "signed_off"
+    version.signed_by_id = actor.user_id
+    version.signed_at = _now()
+    version.content_hash = content_hash(version_content(version))
+    _event(session, version, "signed_off", actor)
+    audit.record(
+        session,
+        actor,
+        "sign_off",
+        "success_definition_version",
+        version.id,
+        {"state": "proposed"},
+        {"state": "signed_off", "content_hash": version.content_hash},
+    )
+    session.commit()
+
+
+def return_to_draft(
+    session: Session, actor: Actor, version_id: int, comment: str, seen_hash: str | None = None
+) -> None:
+    """The CFO sends a proposal back, saying why; it becomes a draft again."""
+    require(actor, Action.RETURN_DEFINITION)
+    if not (comment or "").strip():
+        raise ValidationFailed("Say why the definition goes back: the comment is required.")
+    version = _version(session, version_id)
+    if version.state != "proposed":
+        raise _refuse(
+            session,
+            f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
+            "only a proposed definition can be returned.",
+        )
+    _check_seen(session, version, seen_hash)
+    version.state = "draft"
+    _event(session, version, "returned", actor, comment.strip())
+    audit.record(
+        session,
+        actor,
+        "return",
+        "success_definition_version",
+        version.id,
+        {"state": "proposed"},
+        {"state": "draft", "comment": comment.strip()},
+    )
+    session.commit()
+
+
+def acknowledge(session: Session, actor: Actor, version_id: int) -> None:
+    """The CEO confirms they know the signed definition."""
+    require(actor, Action.ACKNOWLEDGE_DEFINITION)
+    version = _version(session, version_id)
+    if version.state != "signed_off":
+        raise _refuse(
+            session,
+            f"Only a signed definition can be acknowledged; '{version.title}' "
+            f"is {STATE_LABELS[version.state].lower()}.",
+        )
+    if version.acknowledged_at is not None:
+        raise _refuse(session, f"'{version.title}' is already acknowledged.")
+    version.acknowledged_by_id = actor.user_id
+    version.acknowledged_at = _now()
+    _event(session, version, "acknowledged", actor)
+    audit.record(
+        session,
+        actor,
+        "acknowledge",
+        "success_definition_version",
+        version.id,
+        None,
+        {"acknowledged": True},
+    )
+    session.commit()
+
+
+def _allowed(actor: Actor, version: SuccessDefinitionVersion, has_open: bool) -> tuple[str, ...]:
+    allowed = []
+    if version.state == "draft" and can(actor, Action.PROPOSE_DEFINITION):
+        allowed += ["edit", "propose"]
+    if version.state == "proposed":
+        if can(actor, Action.SIGN_OFF_DEFINITION) and version.proposed_by_id != actor.user_id:
+            allowed.append("sign_off")
+        if can(actor, Action.RETURN_DEFINITION):
+            allowed.append("return")
+    if version.state == "signed_off":
+        if can(actor, Action.ACKNOWLEDGE_DEFINITION) and version.acknowledged_at is None:
+            allowed.append("acknowledge")
+        if can(actor, Action.PROPOSE_DEFINITION) and not has_open:
+            allowed.append("revise")
+    return tuple(allowed)
+
+
+def _view(
+    version: SuccessDefinitionVersion, names: dict[int, str], actor: Actor, has_open: bool
+) -> VersionView:
+    events = [
+        {
+            "action": e.action,
+            "by": names.get(e.actor_id or -1, "someone"),
+            "at": e.at,
+            "comment": e.comment,
+        }
+        for e in sorted(version.events, key=lambda e: (e.at, e.id))
+    ]
+    returned = None
+    if version.state == "draft":
+        for event in reversed(events):
+            if event["action"] == "proposed":
+                break
+            if event["action"] == "returned":
+                returned = event["comment"]
+                break
+    return VersionView(
+        version_id=version.id,
+        definition_id=version.definition_id,
+        number=version.number,
+        state=version.state,
+        content=version_content(version),
+        content_hash=content_hash(version_content(version)),
+        proposed_by=names.get(version.proposed_by_id or -1),
+        signed_by=names.get(version.signed_by_id or -1),
+        signed_at=version.signed_at,
+        acknowledged_by=names.get(version.acknowledged_by_id or -1),
+        acknowledged_at=version.acknowledged_at,
+        changed_since_signoff=changed_since_signoff(version),
+        returned_comment=returned,
+        events=events,
+        allowed=_allowed(actor, version, has_open),
+    )
+
+
+def _load(session: Session, definition_id: int | None = None) -> list[SuccessDefinition]:
+    stmt = (
+        select(SuccessDefinition)
+        .options(
+            selectinload(SuccessDefinition.versions).selectinload(SuccessDefinitionVersion.events)
+        )
+        .order_by(SuccessDefinition.id)
+    )
+    if definition_id is not None:
+        stmt = stmt.where(SuccessDefinition.id == definition_id)
+    return list(session.scalars(stmt))
+
+
+def definitions(session: Session, actor: Actor) -> list[DefinitionView]:
+    """Every definition with its version in force and its version in progress, if any."""
+    require(actor, Action.VIEW)
+    names = dict(session.execute(select(User.id, User.name)).all())
+    goals = {g.id: g.title for g in session.scalars(select(Goal))}
+    views = []
+    for definition in _load(session):
+        open_version = next(
+            (v for v in definition.versions if v.state in ("draft", "proposed")), None
+        )
+        signed = next((v for v in definition.versions if v.state == "signed_off"), None)
+        views.append(
+            DefinitionView(
+                definition_id=definition.id,
+                goal=goals.get(definition.goal_id or -1),
+                in_force=_view(signed, names, actor, open_version is not None) if signed else None,
+                open_version=_view(open_version, names, actor, True) if open_version else None,
+            )
+        )
+    return views
+
+
+def history(session: Session, actor: Actor, definition_id: int) -> list[VersionView]:
+    """Every version of a definition, oldest first, with who did what and their comments."""
+    require(actor, Action.VIEW)
+    names = dict(session.execute(select(User.id, User.name)).all())
+    loaded = _load(session, definition_id)
+    if not loaded:
+        raise ValidationFailed("That definition does not exist.")
+    has_open = any(v.state in ("draft", "proposed") for v in loaded[0].versions)
+    return [_view(v, names, actor, has_open) for v in loaded[0].versions]
+
+
+def diff(
+    older: VersionView, newer: VersionView, metric_labels: dict[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """The fields that differ between two versions, as (field, old text, new text)."""
+    labels = metric_labels or {}
+    changes = []
+    for name in CONTENT_FIELDS:
+        a, b = older.content[name], newer.content[name]
+        if a != b:
+            changes.append((FIELD_LABELS[name], _text(name, a, labels), _text(name, b, labels)))
+    return changes
+
+
+def _text(name: str, value: Any, labels: dict[str, str]) -> str:
+    if name == "metric":
+        return labels.get(value, value)
+    if name == "comparison":
+        return COMPARISONS.get(value, value)
+    if name in ("period_start", "period_end"):
+        return month_label(value)
+    if name == "deadline":
+        return f"{value:%d %b %Y}" if isinstance(value, dt.date) else str(value)
+    if name == "tolerance":
+        return f"{value * 100:g} %"
+    if name == "target":
+        return f"{value:g}"
+    return str(value)
+
+
+def waiting_work(session: Session, actor: Actor) -> list[str]:
+    """What waits for this person: sign-offs for the CFO, returned drafts for the proposers,
+    acknowledgements for the CEO."""
+    require(actor, Action.VIEW)
+    views = definitions(session, actor)
+    messages = []
+    if can(actor, Action.SIGN_OFF_DEFINITION):
+        count = sum(1 for d in views if d.open_version and "sign_off" in d.open_version.allowed)
+        if count:
+            messages.append(f"{_count(count)} await{'s' if count == 1 else ''} your sign-off")
+    if can(actor, Action.PROPOSE_DEFINITION):
+        count = sum(1 for d in views if d.open_version and d.open_version.returned_comment)
+        if count:
+            messages.append(f"{_count(count)} returned with a comment")
+    if can(actor, Action.ACKNOWLEDGE_DEFINITION):
+        count = sum(1 for d in views if d.in_force and "acknowledge" in d.in_force.allowed)
+        if count:
+            messages.append(f"{count} to acknowledge")
+    return messages
+
+
+def _count(count: int) -> str:
+    return f"{count} definition{'s' if count != 1 else ''}"
+
+
+def definitions_json(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Every version of every definition as plain JSON, for the command line and exports."""
+    require(actor, Action.VIEW)
+    names = dict(session.execute(select(User.id, User.name)).all())
+    rows = []
+    for definition in _load(session):
+        for version in definition.versions:
+            content = version_content(version)
+            rows.append(
+                {
+                    "definition": definition.id,
+                    "version": version.number,
+                    "title": version.title,
+                    "state": version.state,
+                    "in_force": version.state == "signed_off",
+                    "metric": version.metric,
+                    "target": version.target,
+                    "comparison": version.comparison,
+                    "period": f"{version.period_start}..{version.period_end}",
+                    "deadline": version.deadline.isoformat(),
+                    "signed_by": names.get(version.signed_by_id or -1),
+                    "signed_at": version.signed_at.isoformat() if version.signed_at else None,
+                    "acknowledged_by": names.get(version.acknowledged_by_id or -1),
+                    "content_hash": version.content_hash,
+                    "current_hash": content_hash(content),
+                    "changed_since_signoff": changed_since_signoff(version),
+                }
+            )
+    return rows
