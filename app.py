@@ -17,6 +17,7 @@ def run() -> None:
     context.store()
     pages = [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/definitions.py", title="Definitions of success", icon=":material/verified:"),
         st.Page("pages/budget.py", title="Budget & return", icon=":material/payments:"),
     ]
     page = st.navigation(pages)

@@ -28,6 +28,7 @@ from alignment.permissions import Role
 from alignment.sample import load_sample
 from alignment.spreadsheet import source_name
 from alignment.store import open_store
+from alignment.success_workflow import definitions_json
 from alignment.users import actor_by_email
 from alignment.users import first_actor_in_role
 
@@ -86,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument(
         "--channel", action="append", default=[], help="only this channel (repeatable)"
     )
+    listing = commands.add_parser(
+        "definitions", help="list every definition of success, version by version"
+    )
+    listing.add_argument("--json", action="store_true", help="print JSON")
     metrics = commands.add_parser("metrics", help="print the overview's headline figures")
     metrics.add_argument("--period", required=True, help=PERIOD_HELP.replace("use ", "", 1))
     metrics.add_argument("--json", action="store_true", help="print JSON")
@@ -120,6 +125,20 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "export":
         return _export(args)
     store = open_store()
+    if args.command == "definitions":
+        with store.session() as session:
+            rows = definitions_json(session, COMMAND_LINE)
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            for row in rows:
+                flag = " CHANGED SINCE SIGN-OFF" if row["changed_since_signoff"] else ""
+                force = " (in force)" if row["in_force"] else ""
+                print(
+                    f"{row['definition']}.v{row['version']} {row['state']}{force}: "
+                    f"{row['title']}{flag}"
+                )
+        return 0
     if args.command == "migrate":
         print(f"The store at {store.display_url} is up to date.")
         return 0

@@ -14,6 +14,7 @@ from alignment.overview import spend_over_time
 from alignment.periods import short_month_label
 from alignment.reconciliation import unreconciled_months
 from alignment.success import live_status
+from alignment.success_workflow import waiting_work
 from ui import charts
 from ui.context import actor
 from ui.context import profile
@@ -70,6 +71,7 @@ def overview() -> None:
         definitions = live_status(session, me, period)
         alignment = alignment_summary(session, me, period.last)
         unreconciled = unreconciled_months(session, me, period.first, period.last)
+        waiting = waiting_work(session, me)
 
     st.caption(
         f"{company.name} · {now.period.label} · {now.budget_lines} budget lines · "
@@ -81,6 +83,8 @@ def overview() -> None:
             return None
         return fmt.percent((float(current) - float(previous)) / abs(float(previous)), signed=True)
 
+    for message in waiting:
+        st.info(f"{message}.", icon=":material/inbox:")
     if unreconciled:
         st.warning(
             "Not yet reconciled with finance: "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from alignment.periods import Period
@@ -35,3 +37,23 @@ def period_picker(months: list[str], fiscal_year_start_month: int, key: str = "p
     if scope == "ytd":
         return year_to_date(month, fiscal_year_start_month)
     return month_period(month)
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def as_text(value: object) -> str:
+    """Stored text made safe for st.markdown: every Markdown character escaped, so what a
+    person typed is shown exactly, never run as formatting, links or HTML."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value)).replace("\n", "  \n")
+
+
+def flash(message: str) -> None:
+    """Show ``message`` after the rerun that follows a successful action."""
+    st.session_state["flash"] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    if message := st.session_state.pop("flash", None):
+        st.success(message, icon=":material/check:")

@@ -1,0 +1,83 @@
+"""One definition of success from draft to signed to acknowledged, in a real browser:
+the CMO drafts and proposes, the CFO signs, the CEO acknowledges."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import ROOT
+from tests.browser.conftest import screenshot
+from tests.browser.conftest import wait_for_app
+from tests.browser.test_overview_browser import act_as
+
+pytestmark = pytest.mark.browser
+TITLE = "Pipeline ROI of at least 6x"
+
+
+def card(page: Page):
+    return (
+        page.get_by_test_id("stVerticalBlock")
+        .filter(has=page.get_by_role("heading", name=TITLE))
+        .last
+    )
+
+
+def test_cmo_drafts_and_proposes_cfo_signs_ceo_acknowledges(page: Page, server):
+    page.goto(f"{server.url}/definitions")
+    wait_for_app(page)
+    page.wait_for_timeout(800)
+    act_as(page, "Priya Raman (CMO)")
+    page.get_by_text("New definition of success").click()
+    form = page.get_by_test_id("stForm").first
+    form.get_by_label("Title", exact=True).fill(TITLE)
+    form.get_by_role("combobox", name="Metric").click()
+    page.get_by_role("option", name="Pipeline ROI").click()
+    form.get_by_label("Target", exact=True).fill("6")
+    form.get_by_label("Unit (ratio, USD, count, %)").fill("x")
+    form.get_by_label("Period from (YYYY-MM)").fill("2026-01")
+    form.get_by_label("Period to (YYYY-MM)").fill("2026-12")
+    form.get_by_label("How it is measured (formula, in words)").fill(
+        "Attributed pipeline / actual spend, fiscal year to date"
+    )
+    form.get_by_role("button", name="Save draft").click()
+    wait_for_app(page)
+    page.get_by_text("Draft saved.").wait_for()
+    card(page).get_by_role("button", name="Propose for sign-off").click()
+    wait_for_app(page)
+    page.get_by_text("Proposed to the CFO.").wait_for()
+    screenshot(page, "definitions-proposed")
+
+    act_as(page, "Daniel Okafor (CFO)")
+    page.get_by_text("2 definitions await your sign-off.").wait_for()
+    card(page).get_by_role("button", name="Sign off").click()
+    wait_for_app(page)
+    page.get_by_text("Signed off; this version is in force.").wait_for()
+
+    act_as(page, "Maya Lindqvist (CEO)")
+    page.get_by_text("1 to acknowledge.").wait_for()
+    card(page).get_by_role("button", name="Acknowledge").click()
+    wait_for_app(page)
+    page.get_by_text("Acknowledged.", exact=True).wait_for()
+    signature = card(page).get_by_text("Signed by Daniel Okafor")
+    assert "unchanged since" in signature.inner_text()
+    assert "Acknowledged by Maya Lindqvist" in signature.inner_text()
+    screenshot(page, "definitions-signed")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "alignment", "definitions", "--json"],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ours = next(r for r in json.loads(result.stdout) if r["title"] == TITLE)
+    assert ours["state"] == "signed_off" and ours["in_force"]
+    assert ours["signed_by"] == "Daniel Okafor" and ours["acknowledged_by"] == "Maya Lindqvist"
+    assert ours["content_hash"] == ours["current_hash"]
+    assert not ours["changed_since_signoff"]
