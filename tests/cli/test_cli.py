@@ -215,3 +215,32 @@ def test_export_refuses_what_it_cannot_write(store_url, tmp_path):
     assert wrong.returncode == 2 and ".csv or .xlsx" in wrong.stderr
     nowhere = run(store_url, "export", str(tmp_path / "missing" / "out.csv"))
     assert nowhere.returncode == 2 and "no folder" in nowhere.stderr
+
+
+def test_definitions_json_lists_versions_and_flags_tampering(store_url):
+    assert run(store_url, "load-sample").returncode == 0
+    clean = json.loads(run(store_url, "definitions", "--json").stdout)
+    assert len(clean) == 3
+    assert {r["state"] for r in clean} == {"signed_off", "proposed"}
+    keys = {
+        "version",
+        "state",
+        "in_force",
+        "signed_by",
+        "signed_at",
+        "content_hash",
+        "changed_since_signoff",
+    }
+    assert all(keys <= set(r) for r in clean)
+    assert not any(r["changed_since_signoff"] for r in clean)
+    engine = sa.create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE success_definition_versions SET target = 0.1 WHERE metric = 'romi'")
+        )
+    engine.dispose()
+    tampered = json.loads(run(store_url, "definitions", "--json").stdout)
+    flagged = [r for r in tampered if r["changed_since_signoff"]]
+    assert len(flagged) == 1 and flagged[0]["metric"] == "romi"
+    text = run(store_url, "definitions").stdout
+    assert "CHANGED SINCE SIGN-OFF" in text
