@@ -35,8 +35,9 @@ def test_cmo_drafts_and_proposes_cfo_signs_ceo_acknowledges(page: Page, server):
     page.get_by_text("New definition of success").click()
     form = page.get_by_test_id("stForm").first
     form.get_by_label("Title", exact=True).fill(TITLE)
-    form.get_by_role("combobox", name="Metric").click()
-    page.get_by_role("option", name="Pipeline ROI").click()
+    metric = form.get_by_role("combobox", name="Metric")
+    metric.fill("Pipeline ROI")
+    metric.press("Enter")
     form.get_by_label("Target", exact=True).fill("6")
     form.get_by_label("Unit (ratio, USD, count, %)").fill("x")
     form.get_by_label("Period from (YYYY-MM)").fill("2026-01")
@@ -77,6 +78,7 @@ def test_cmo_drafts_and_proposes_cfo_signs_ceo_acknowledges(page: Page, server):
         check=True,
     )
     ours = next(r for r in json.loads(result.stdout) if r["title"] == TITLE)
+    assert ours["metric"] == "pipeline_roi"
     assert ours["state"] == "signed_off" and ours["in_force"]
     assert ours["signed_by"] == "Daniel Okafor" and ours["acknowledged_by"] == "Maya Lindqvist"
     assert ours["content_hash"] == ours["current_hash"]
