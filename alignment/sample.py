@@ -167,8 +167,9 @@ class _Loader:
     def _budget_lines(self) -> tuple[int, list[str]]:
         rows = _read(self.directory, "budget_lines.csv")
         channels: dict[str, int] = {}
+        horizons = {r["channel"]: r["horizon"] for r in _read(self.directory, "channels.csv")}
         for name in sorted({row["channel"] for row in rows}):
-            channel = Channel(name=name)
+            channel = Channel(name=name, horizon=horizons.get(name, "short_term"))
             self.session.add(channel)
             self.session.flush()
             channels[name] = channel.id
@@ -266,6 +267,8 @@ class _Loader:
                 aggregation=row["aggregation"],
                 funnel_stage=int(row["funnel_stage"]) if row["funnel_stage"] else None,
                 description=row["description"],
+                parent_factor=float(row["parent_factor"]) if row["parent_factor"] else None,
+                conversion_label=row["conversion_label"],
             )
             self.session.add(kpi)
             kpis[kpi.name] = kpi

@@ -95,10 +95,15 @@ class User(Base):
 
 
 class Channel(Base):
+    """A marketing channel; ``horizon`` says whether its spend serves short-term demand or
+    long-term brand goals, for the goals' balance view."""
+
     __tablename__ = "channels"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    horizon: Mapped[str] = mapped_column(String(16), default="short_term",
+                                         server_default="short_term")
 
     def __repr__(self) -> str:
         return f"Channel({self.name!r})"
@@ -268,6 +273,8 @@ class Kpi(Base):
     kind: Mapped[str] = mapped_column(String(16))
     aggregation: Mapped[str] = mapped_column(String(16), default="sum")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("kpis.id"))
+    parent_factor: Mapped[float | None] = mapped_column(Float)
+    conversion_label: Mapped[str] = mapped_column(String(200), default="", server_default="")
     funnel_stage: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, default="")
 

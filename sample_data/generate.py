@@ -164,6 +164,19 @@ KPIS = [
     ),
 ]
 
+CONVERSIONS = {"Won deals": (str(AVERAGE_DEAL), "average new ARR per won deal (USD)")}
+"""A KPI in another unit than its parent says how one of it converts into the parent's unit."""
+
+CHANNEL_HORIZONS = {
+    "Paid search": "short_term",
+    "LinkedIn ads": "short_term",
+    "Events & trade shows": "short_term",
+    "Content & SEO": "long_term",
+    "Webinars": "short_term",
+    "Partner marketing": "short_term",
+    "Account-based marketing": "short_term",
+}
+
 GOALS = [
     (
         "Grow marketing-sourced new ARR to $14M in fiscal 2026",
@@ -505,9 +518,12 @@ def main() -> None:
             "parent",
             "funnel_stage",
             "description",
+            "parent_factor",
+            "conversion_label",
         ],
-        [list(k) for k in KPIS],
+        [[*k, *CONVERSIONS.get(k[0], ("", ""))] for k in KPIS],
     )
+    write("channels.csv", ["channel", "horizon"], [[c, h] for c, h in CHANNEL_HORIZONS.items()])
     write("kpi_values.csv", ["kpi", "month", "target", "actual"], kpi_rows(totals))
     write(
         "goals.csv",
