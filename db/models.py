@@ -102,8 +102,9 @@ class Channel(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    horizon: Mapped[str] = mapped_column(String(16), default="short_term",
-                                         server_default="short_term")
+    horizon: Mapped[str] = mapped_column(
+        String(16), default="short_term", server_default="short_term"
+    )
 
     def __repr__(self) -> str:
         return f"Channel({self.name!r})"

@@ -1,0 +1,94 @@
+import pytest
+
+from alignment.kpis import CycleError
+from alignment.kpis import KpiInfo
+from alignment.kpis import KpiPeriodValue
+from alignment.kpis import build_tree
+from alignment.kpis import find_cycle
+from alignment.kpis import kpi_status
+from alignment.kpis import tree_dot
+from alignment.kpis import walk
+from alignment.kpis import would_create_cycle
+
+
+def kpi(id_, name, parent=None, unit="count", kind="result", label=""):
+    return KpiInfo(id_, name, unit, "higher", kind, "sum", parent, None, label, None, "")
+
+
+TREE = [
+    kpi(1, "New revenue", unit="USD", kind="financial"),
+    kpi(2, "Won deals", 1, label="average deal"),
+    kpi(3, "SQLs", 2),
+    kpi(4, "Whitepapers", 3, kind="activity"),
+    kpi(5, "Webinars", 3, kind="activity"),
+    kpi(6, "Brand awareness", unit="%"),
+]
+
+
+def test_tree_has_roots_children_and_depths():
+    roots = build_tree(TREE)
+    assert [r.kpi.name for r in roots] == ["Brand awareness", "New revenue"]
+    order = [(n.kpi.name, n.depth) for n in walk(roots)]
+    assert order == [
+        ("Brand awareness", 0),
+        ("New revenue", 0),
+        ("Won deals", 1),
+        ("SQLs", 2),
+        ("Webinars", 3),
+        ("Whitepapers", 3),
+    ]
+
+
+def test_a_loop_in_the_tree_is_named():
+    looped = [kpi(1, "A", 3), kpi(2, "B", 1), kpi(3, "C", 2)]
+    with pytest.raises(CycleError, match="loops: .*A.*B.*C|loops"):
+        build_tree(looped)
+    assert find_cycle({1: 3, 2: 1, 3: 2}) is not None
+    assert find_cycle({1: None, 2: 1, 3: 2}) is None
+
+
+@pytest.mark.parametrize(
+    ("kpi_id", "parent", "expected"),
+    [(1, 3, True), (1, 1, True), (3, 1, False), (4, 2, False), (2, None, False), (2, 4, True)],
+)
+def test_would_create_cycle(kpi_id, parent, expected):
+    parents = {1: None, 2: 1, 3: 2, 4: 3}
+    assert would_create_cycle(parents, kpi_id, parent) is expected
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "direction", "expected"),
+    [
+        (100, 100, "higher", "green"),
+        (95, 100, "higher", "amber"),
+        (80, 100, "higher", "red"),
+        (90, 100, "lower", "green"),
+        (105, 100, "lower", "amber"),
+        (130, 100, "lower", "red"),
+        (None, 100, "higher", None),
+        (100, None, "higher", None),
+    ],
+)
+def test_kpi_status(actual, target, direction, expected):
+    assert kpi_status(actual, target, direction) == expected
+
+
+def test_dot_draws_every_node_and_edge_coloured_by_status():
+    roots = build_tree(TREE)
+    values = {
+        1: KpiPeriodValue(TREE[0], 100, 120, "green"),
+        3: KpiPeriodValue(TREE[2], 10, 5, "red"),
+    }
+    dot = tree_dot(roots, values)
+    assert dot.startswith("digraph kpis {") and dot.endswith("}")
+    for k in TREE:
+        assert f'k{k.id} [label="{k.name}"' in dot
+    assert "k4 -> k3;" in dot and "k5 -> k3;" in dot
+    assert 'k2 -> k1 [label="average deal"' in dot
+    assert 'k1 [label="New revenue", fillcolor="#dafbe1"' in dot
+    assert 'k3 [label="SQLs", fillcolor="#ffebe9"' in dot
+
+
+def test_dot_escapes_quotes_in_names():
+    dot = tree_dot(build_tree([kpi(1, 'The "best" KPI')]), {})
+    assert 'label="The \\"best\\" KPI"' in dot
