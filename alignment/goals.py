@@ -236,7 +236,8 @@ def balance(session: Session, actor: Actor, period: Period) -> Balance:
 
 def channel_horizons(session: Session, actor: Actor) -> dict[str, str]:
     require(actor, Action.VIEW)
-    return dict(session.execute(select(Channel.name, Channel.horizon).order_by(Channel.name)))
+    rows = session.execute(select(Channel.name, Channel.horizon).order_by(Channel.name)).all()
+    return {name: horizon for name, horizon in rows}
 
 
 def set_channel_horizon(session: Session, actor: Actor, channel: str, horizon: str) -> None:
