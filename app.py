@@ -19,6 +19,7 @@ def run() -> None:
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/definitions.py", title="Definitions of success", icon=":material/verified:"),
         st.Page("pages/budget.py", title="Budget & return", icon=":material/payments:"),
+        st.Page("pages/goals.py", title="Goals & KPIs", icon=":material/account_tree:"),
     ]
     page = st.navigation(pages)
     # After st.navigation: a widget drawn before it loses the first change of a new process's

@@ -140,6 +140,8 @@ class WhatIf:
     links: list[Link]
     implied: list[tuple[str, float | None]]
     assumptions: list[str]
+    usual: dict[str, float | None]
+    """Each KPI's average month over the period the rates come from."""
 
 
 def implied_values(
@@ -201,7 +203,7 @@ def what_if(
         "below it times the rate."
     ] + [
         f"{link.parent} per {link.child}: "
-        + ("no history" if link.rate is None else f"{link.rate:,.3g}")
+        + ("no history" if link.rate is None else _rate_text(link.rate))
         + f" (actuals of the last {months} month{'s' if months != 1 else ''})"
         for link in links
     ]
@@ -220,4 +222,23 @@ def what_if(
         links=links,
         implied=list(zip([link.parent for link in links], values, strict=True)),
         assumptions=assumptions,
+        usual={k.name: base for k, base in zip(chain, bases, strict=True)},
     )
+
+
+def usual_month(
+    session: Session, actor: Actor, kpi_id: int, last_month: str, months: int
+) -> float | None:
+    """A KPI's average actual per month over the last ``months`` months."""
+    require(actor, Action.VIEW)
+    first = add_months(last_month, -(months - 1))
+    total = session.scalar(
+        select(func.sum(KpiValue.actual)).where(
+            KpiValue.kpi_id == kpi_id, KpiValue.month.between(first, last_month)
+        )
+    )
+    return None if total is None else float(total) / months
+
+
+def _rate_text(rate: float) -> str:
+    return f"{rate:,.0f}" if rate >= 100 else f"{rate:.3g}"

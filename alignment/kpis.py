@@ -62,6 +62,10 @@ class KpiInfo:
     description: str
 
 
+_KIND_ORDER = {"financial": 0, "result": 1, "activity": 2}
+"""Revenue at the top of the page, activities last, as the tree is read."""
+
+
 @dataclass
 class KpiNode:
     kpi: KpiInfo
@@ -124,7 +128,7 @@ def build_tree(kpis: list[KpiInfo]) -> list[KpiNode]:
         raise CycleError("The KPI tree loops: " + " -> ".join(names[i] for i in cycle) + ".")
     nodes = {k.id: KpiNode(k) for k in kpis}
     roots = []
-    for kpi in sorted(kpis, key=lambda k: k.name):
+    for kpi in sorted(kpis, key=lambda k: (_KIND_ORDER.get(k.kind, 9), k.name)):
         if kpi.parent_id is not None and kpi.parent_id in nodes:
             nodes[kpi.parent_id].children.append(nodes[kpi.id])
         else:

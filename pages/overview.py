@@ -7,6 +7,7 @@ import streamlit as st
 
 from alignment import formatting as fmt
 from alignment.checklist import alignment_summary
+from alignment.kpis import top_kpis
 from alignment.overview import available_months
 from alignment.overview import headline_figures
 from alignment.overview import return_by_channel
@@ -33,6 +34,13 @@ STATUS_STYLE = {
     "Off target": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
     "No data yet": "color: #57606a",
     "Changed since sign-off": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
+}
+
+KPI_STATUS = {
+    "green": "On target",
+    "amber": "Within tolerance",
+    "red": "Off target",
+    None: "No data yet",
 }
 
 HELP = {
@@ -72,6 +80,7 @@ def overview() -> None:
         alignment = alignment_summary(session, me, period.last)
         unreconciled = unreconciled_months(session, me, period.first, period.last)
         waiting = waiting_work(session, me)
+        top = top_kpis(session, me, period)
 
     st.caption(
         f"{company.name} · {now.period.label} · {now.budget_lines} budget lines · "
@@ -173,6 +182,9 @@ def overview() -> None:
         st.subheader("Alignment")
         _alignment(alignment)
 
+    st.subheader("Top of the KPI tree")
+    _top_kpis(top, cur, loc)
+
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Budget vs actual spend")
@@ -227,6 +239,34 @@ def _definitions(definitions: list, cur: str, loc: str) -> None:
         .hide(axis="index")
     )
     st.table(table)
+
+
+def _top_kpis(values: list, cur: str, loc: str) -> None:
+    if not values:
+        st.info("No result or financial KPIs yet.")
+        return
+
+    def show(value: float | None, unit: str) -> str:
+        return (
+            fmt.money(value, cur, loc)
+            if unit == cur
+            else fmt.count(None if value is None else round(value, 1), loc)
+        )
+
+    rows = pd.DataFrame(
+        [
+            {
+                "KPI": v.kpi.name,
+                "Target": show(v.target, v.kpi.unit),
+                "Actual": show(v.actual, v.kpi.unit),
+                "Status": KPI_STATUS[v.status],
+            }
+            for v in values
+        ]
+    )
+    st.table(
+        rows.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status"]).hide(axis="index")
+    )
 
 
 def _alignment(summary) -> None:  # type: ignore[no-untyped-def]

@@ -253,3 +253,54 @@ def return_against_spend(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
         .encode(x="actual_spend:Q", y="amount:Q", text="channel:N")
     )
     return alt.layer(break_even, points, labels).properties(height=340)
+
+
+def kpi_history(frame: pd.DataFrame, unit: str) -> alt.LayerChart:
+    """A KPI's actual (solid) against its target (dashed), month by month."""
+    long = frame.melt(
+        id_vars="month", value_vars=["target", "actual"], var_name="series", value_name="value"
+    ).dropna(subset=["value"])
+    long["series"] = long["series"].map({"target": "Target", "actual": "Actual"})
+    long["date"] = _month_start(long["month"])
+    scale = alt.Scale(domain=["Target", "Actual"], range=[COLOURS[PLANNED], COLOURS[ACTUAL]])
+    line = (
+        alt.Chart(long)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            y=alt.Y("value:Q", title=unit, axis=alt.Axis(format="~s")),
+            color=alt.Color("series:N", title=None, scale=scale, legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                legend=None,
+                scale=alt.Scale(domain=["Target", "Actual"], range=[[6, 4], [1, 0]]),
+            ),
+            tooltip=[
+                alt.Tooltip("month:N", title="Month"),
+                alt.Tooltip("series:N", title=""),
+                alt.Tooltip("value:Q", title=unit, format=",.4~g"),
+            ],
+        )
+    )
+    return alt.layer(line).properties(height=280)
+
+
+def conversion_trend(frame: pd.DataFrame) -> alt.Chart:
+    """Each funnel step's conversion rate by month."""
+    data = frame.dropna(subset=["rate"]).copy()
+    data["date"] = _month_start(data["month"])
+    return (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            y=alt.Y("rate:Q", title="Conversion", axis=alt.Axis(format="%")),
+            color=alt.Color("step:N", title=None, legend=alt.Legend(orient="top", columns=2)),
+            tooltip=[
+                alt.Tooltip("month:N", title="Month"),
+                alt.Tooltip("step:N", title="Step"),
+                alt.Tooltip("rate:Q", title="Conversion", format=".1%"),
+            ],
+        )
+        .properties(height=300)
+    )

@@ -67,7 +67,7 @@ def test_a_parent_that_would_loop_is_refused(demo_store, demo_actors):
                 ),
             )
         tree = kpis.kpi_tree(session, cmo)
-    assert [n.kpi.name for n in tree] == ["Aided brand awareness", "New revenue"]
+    assert [n.kpi.name for n in tree] == ["New revenue", "Aided brand awareness"]
 
 
 def test_a_parent_in_another_unit_needs_a_conversion(demo_store, demo_actors):

@@ -27,15 +27,15 @@ TREE = [
 
 def test_tree_has_roots_children_and_depths():
     roots = build_tree(TREE)
-    assert [r.kpi.name for r in roots] == ["Brand awareness", "New revenue"]
+    assert [r.kpi.name for r in roots] == ["New revenue", "Brand awareness"]
     order = [(n.kpi.name, n.depth) for n in walk(roots)]
     assert order == [
-        ("Brand awareness", 0),
         ("New revenue", 0),
         ("Won deals", 1),
         ("SQLs", 2),
         ("Webinars", 3),
         ("Whitepapers", 3),
+        ("Brand awareness", 0),
     ]
 
 

@@ -1,0 +1,511 @@
+"""Goals & KPIs: the shared goals, short and long term side by side; the KPI tree from
+activities to revenue; the funnel; and what a changed target would imply."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from alignment import formatting as fmt
+from alignment import funnel
+from alignment import goals
+from alignment import kpis
+from alignment.errors import SamePageError
+from alignment.overview import available_months
+from alignment.periods import add_months
+from alignment.periods import month_label
+from alignment.periods import months_between
+from alignment.periods import short_month_label
+from alignment.permissions import Action
+from alignment.permissions import can
+from ui import charts
+from ui.context import actor
+from ui.context import profile
+from ui.context import store
+from ui.widgets import as_text
+from ui.widgets import flash
+from ui.widgets import period_picker
+from ui.widgets import show_flash
+
+STATUS = {"green": "On target", "amber": "Within 10 %", "red": "Off target", None: "No data"}
+STATUS_STYLE = {
+    "On target": "background-color: #dafbe1; color: #116329; font-weight: 600",
+    "Within 10 %": "background-color: #fff8c5; color: #7d4e00; font-weight: 600",
+    "Off target": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
+}
+OWNERS = ["CEO", "CMO", "CFO"]
+
+
+def page() -> None:
+    me = actor()
+    company = profile()
+    st.title("Goals & KPIs")
+    show_flash()
+    with store().session() as session:
+        months = available_months(session, me)
+    if not months:
+        st.info("No figures yet; goals and KPIs are measured against monthly figures.")
+        return
+    period = period_picker(months, company.fiscal_year_start_month, key="goals")
+    goals_tab, tree_tab, funnel_tab, what_if_tab = st.tabs(
+        ["Goals", "KPI tree", "Funnel", "What-if"],
+        key="goals_tab",
+        on_change="rerun",
+        bind="query-params",
+    )
+    if goals_tab.open:
+        with goals_tab:
+            _goals(me, period, company.currency)
+    if tree_tab.open:
+        with tree_tab:
+            _tree(me, period, company.currency)
+    if funnel_tab.open:
+        with funnel_tab:
+            _funnel(me, period)
+    if what_if_tab.open:
+        with what_if_tab:
+            _what_if(me, period)
+
+
+def _show(value: float | None, unit: str, currency: str) -> str:
+    if unit == currency:
+        return fmt.money(value, currency)
+    if unit == "%":
+        return fmt.count(value) + " %" if value is not None else fmt.NA
+    return fmt.count(None if value is None else round(value, 1))
+
+
+def _kpi_table(values: list[kpis.KpiPeriodValue], currency: str) -> None:
+    rows = pd.DataFrame(
+        [
+            {
+                "KPI": v.kpi.name,
+                "Kind": v.kpi.kind,
+                "Target": _show(v.target, v.kpi.unit, currency),
+                "Actual": _show(v.actual, v.kpi.unit, currency),
+                "Status": STATUS[v.status],
+            }
+            for v in values
+        ]
+    )
+    if rows.empty:
+        st.caption("No KPIs linked.")
+        return
+    st.table(
+        rows.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status"]).hide(axis="index")
+    )
+
+
+def _goals(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
+    with store().session() as session:
+        views = goals.goals(session, me, period)
+        split = goals.balance(session, me, period)
+        all_kpis = kpis.kpi_list(session, me)
+    st.subheader("Balance between short and long term")
+    columns = st.columns(2)
+    for column, share in zip(columns, split.shares, strict=True):
+        with column.container(border=True):
+            st.markdown(f"**{goals.HORIZONS[share.horizon]}**")
+            cells = st.columns(4)
+            cells[0].metric("Goals", share.goals)
+            cells[1].metric("KPIs", share.kpis)
+            cells[2].metric("Agreed indicators", share.agreed_indicators)
+            cells[3].metric(
+                "Share of spend",
+                fmt.percent(share.spend_share),
+                help=f"Spend of the channels marked for this horizon, {period.label}.",
+            )
+    for warning in split.warnings:
+        st.warning(as_text(warning), icon=":material/warning:")
+    for goal in views:
+        with st.container(border=True):
+            badges = st.container(horizontal=True, gap="small")
+            badges.badge(
+                goals.HORIZONS[goal.horizon],
+                color="violet" if goal.horizon == "long_term" else "blue",
+            )
+            badges.badge(f"Owner: {goal.owner_role}", color="gray")
+            badges.badge(
+                f"{short_month_label(goal.start_month)} – {short_month_label(goal.end_month)}",
+                color="gray",
+            )
+            st.markdown(f"#### {as_text(goal.title)}")
+            if goal.description:
+                st.caption(as_text(goal.description))
+            _kpi_table(goal.kpis, currency)
+            if goal.agreed_indicators:
+                st.caption(
+                    "Agreed indicators: " + "; ".join(as_text(t) for t in goal.agreed_indicators)
+                )
+            if can(me, Action.SET_GOALS):
+                with st.expander("Edit goal", icon=":material/edit:"):
+                    _goal_form(f"goal_{goal.id}", goal, all_kpis)
+    if can(me, Action.SET_GOALS):
+        with st.expander("New shared goal", icon=":material/add:"):
+            _goal_form("goal_new", None, all_kpis)
+    if can(me, Action.ENTER_FIGURES):
+        with st.expander("Which horizon each channel's spend serves"):
+            with store().session() as session:
+                horizons = goals.channel_horizons(session, me)
+            for channel, horizon in horizons.items():
+                chosen = st.segmented_control(
+                    channel,
+                    list(goals.HORIZONS),
+                    default=horizon,
+                    required=True,
+                    format_func=goals.HORIZONS.get,
+                    key=f"horizon_{channel}",
+                )
+                if chosen != horizon:
+                    _do(
+                        lambda s, me, c=channel, h=chosen: goals.set_channel_horizon(s, me, c, h),
+                        f"{channel} now counts as {goals.HORIZONS[chosen].lower()}.",
+                    )
+
+
+def _goal_form(key: str, goal, all_kpis: list) -> None:  # type: ignore[no-untyped-def]
+    names = {k.id: k.name for k in all_kpis}
+    with st.form(key):
+        title = st.text_input("Title", goal.title if goal else "", key=f"{key}_title")
+        description = st.text_area(
+            "Description", goal.description if goal else "", key=f"{key}_description"
+        )
+        a, b, c, d = st.columns(4)
+        owner = a.selectbox(
+            "Owner", OWNERS, key=f"{key}_owner", index=OWNERS.index(goal.owner_role) if goal else 0
+        )
+        horizon = b.selectbox(
+            "Horizon",
+            list(goals.HORIZONS),
+            format_func=goals.HORIZONS.get,
+            key=f"{key}_horizon",
+            index=list(goals.HORIZONS).index(goal.horizon) if goal else 0,
+        )
+        start = c.text_input("From (YYYY-MM)", goal.start_month if goal else "", key=f"{key}_start")
+        end = d.text_input("To (YYYY-MM)", goal.end_month if goal else "", key=f"{key}_end")
+        linked = st.multiselect(
+            "Linked KPIs",
+            list(names),
+            format_func=names.get,
+            default=[v.kpi.id for v in goal.kpis] if goal else [],
+            key=f"{key}_kpis",
+        )
+        if st.form_submit_button("Save goal", type="primary"):
+            data = goals.GoalInput(title, description, owner, horizon, start, end, tuple(linked))
+            if goal is None:
+                _do(lambda s, me: goals.create_goal(s, me, data), "Goal saved.")
+            else:
+                _do(lambda s, me: goals.update_goal(s, me, goal.id, data), "Goal saved.")
+
+
+def _tree(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
+    with store().session() as session:
+        roots = kpis.kpi_tree(session, me)
+        values = kpis.period_values(session, me, period)
+    st.caption(
+        f"Each KPI feeds the one above it. Colours: status against target, "
+        f"{period.label}; green on target, amber within 10 %, red off target, grey no "
+        "data."
+    )
+
+    def label(value: kpis.KpiPeriodValue) -> str:
+        unit = value.kpi.unit
+        return f"{_show(value.actual, unit, currency)} of {_show(value.target, unit, currency)}"
+
+    st.graphviz_chart(kpis.tree_dot(roots, values, label), width="stretch")
+    order = [n.kpi for n in kpis.walk(roots)]
+    chosen = st.selectbox(
+        "History of",
+        [k.id for k in order],
+        format_func={k.id: k.name for k in order}.get,
+        key="kpi_history",
+    )
+    kpi = next(k for k in order if k.id == chosen)
+    with store().session() as session:
+        frame = kpis.history(session, me, chosen, period.last, months=24)
+    if frame.empty:
+        st.info(f"No figures for {kpi.name} yet.")
+    else:
+        st.altair_chart(charts.kpi_history(frame, kpi.unit), width="stretch")
+    if kpi.description:
+        st.caption(as_text(kpi.description))
+    if can(me, Action.ENTER_KPI_VALUES):
+        _kpi_entry(me, period, order)
+    if can(me, Action.EDIT_KPIS):
+        _kpi_manager(me, order)
+
+
+def _kpi_entry(me, period, order: list) -> None:  # type: ignore[no-untyped-def]
+    st.subheader("Targets and actuals")
+    with store().session() as session:
+        stored = kpis.values_frame(session, me, period.first, period.last)
+    grid = pd.DataFrame(
+        [
+            {"kpi": k.name, "month": m, "kpi_id": k.id}
+            for m in reversed(months_between(period.first, period.last))
+            for k in order
+        ]
+    ).merge(
+        stored[["kpi_id", "month", "target", "actual", "version"]],
+        on=["kpi_id", "month"],
+        how="left",
+    )
+    generation = st.session_state.setdefault("kpi_grid_generation", 0)
+    key = f"kpi_grid_{generation}"
+    st.data_editor(
+        grid,
+        key=key,
+        hide_index=True,
+        num_rows="fixed",
+        width="stretch",
+        column_order=["kpi", "month", "target", "actual"],
+        disabled=["kpi", "month"],
+        column_config={
+            "kpi": "KPI",
+            "month": "Month",
+            "target": st.column_config.NumberColumn("Target", format="localized"),
+            "actual": st.column_config.NumberColumn("Actual", format="localized"),
+        },
+    )
+    if st.button("Save KPI figures", type="primary", key="kpi_save"):
+        state = st.session_state.get(key, {})
+        changes = []
+        for position, edited in (state.get("edited_rows") or {}).items():
+            row = grid.iloc[int(position)]
+            fields = tuple(f for f in ("target", "actual") if f in edited)
+            version = None if pd.isna(row["version"]) else int(row["version"])
+            changes.append(
+                kpis.KpiValueChange(
+                    int(row["kpi_id"]),
+                    row["month"],
+                    edited.get("target"),
+                    edited.get("actual"),
+                    version,
+                    fields,
+                )
+            )
+        if not changes:
+            st.info("Nothing to save: no figure was changed.")
+        else:
+            st.session_state["kpi_grid_generation"] = generation + 1
+            _do(
+                lambda s, me: kpis.save_values(s, me, changes),
+                f"Saved {len(changes)} KPI figure(s).",
+            )
+    with st.expander("Import KPI figures from a file"):
+        st.caption(
+            "CSV or XLSX with the columns kpi, month and target and/or actual; "
+            "one bad cell and nothing is imported."
+        )
+        upload = st.file_uploader("KPI file", type=["csv", "xlsx"], key="kpi_upload")
+        if upload is not None:
+            try:
+                with store().session() as session:
+                    parsed = kpis.read_kpi_file(session, me, upload.getvalue(), upload.name)
+            except SamePageError as exc:
+                st.error(str(exc), icon=":material/error:")
+                return
+            for problem in parsed.problems:
+                st.error(problem, icon=":material/error:")
+            if st.button(
+                f"Import {len(parsed.changes)} KPI figure(s)",
+                key="kpi_import",
+                disabled=not parsed.can_import,
+            ):
+                _do(lambda s, me: kpis.apply_kpi_file(s, me, parsed), "KPI figures imported.")
+
+
+def _kpi_manager(me, order: list) -> None:  # type: ignore[no-untyped-def]
+    with st.expander("Add, change or remove a KPI", icon=":material/account_tree:"):
+        names = {k.id: k.name for k in order}
+        choice = st.selectbox(
+            "KPI",
+            [None, *names],
+            key="kpi_edit_choice",
+            format_func=lambda k: "(a new KPI)" if k is None else names[k],
+        )
+        kpi = next((k for k in order if k.id == choice), None)
+        with st.form("kpi_form"):
+            a, b, c = st.columns(3)
+            name = a.text_input("Name", kpi.name if kpi else "", key="kpi_name")
+            unit = b.text_input("Unit (count, USD, %)", kpi.unit if kpi else "", key="kpi_unit")
+            kind = c.selectbox(
+                "Kind",
+                list(kpis.KINDS),
+                key="kpi_kind",
+                index=list(kpis.KINDS).index(kpi.kind) if kpi else 0,
+            )
+            a, b, c = st.columns(3)
+            direction = a.selectbox(
+                "Better when",
+                list(kpis.DIRECTIONS),
+                key="kpi_direction",
+                index=list(kpis.DIRECTIONS).index(kpi.direction) if kpi else 0,
+            )
+            aggregation = b.selectbox(
+                "Months combine by",
+                list(kpis.AGGREGATIONS),
+                key="kpi_aggregation",
+                index=list(kpis.AGGREGATIONS).index(kpi.aggregation) if kpi else 0,
+            )
+            stage = c.text_input(
+                "Funnel stage (1 = top, empty = none)",
+                "" if not kpi or kpi.funnel_stage is None else str(kpi.funnel_stage),
+                key="kpi_stage",
+            )
+            parents = [None, *[k for k in names if k != choice]]
+            a, b, c = st.columns(3)
+            parent = a.selectbox(
+                "Feeds into",
+                parents,
+                key="kpi_parent",
+                index=parents.index(kpi.parent_id) if kpi and kpi.parent_id in parents else 0,
+                format_func=lambda k: "(top of the tree)" if k is None else names[k],
+            )
+            factor = b.text_input(
+                "Conversion into the parent's unit",
+                "" if not kpi or kpi.parent_factor is None else f"{kpi.parent_factor:g}",
+                key="kpi_factor",
+            )
+            conversion = c.text_input(
+                "Conversion, in words", kpi.conversion_label if kpi else "", key="kpi_conversion"
+            )
+            description = st.text_input(
+                "Description", kpi.description if kpi else "", key="kpi_description"
+            )
+            save = st.form_submit_button("Save KPI", type="primary")
+            remove = st.form_submit_button("Delete KPI", disabled=kpi is None)
+        if save:
+            data = kpis.KpiInput(
+                name,
+                unit,
+                direction,
+                kind,
+                aggregation,
+                parent,
+                factor,
+                conversion,
+                stage,
+                description,
+            )
+            if kpi is None:
+                _do(lambda s, me: kpis.create_kpi(s, me, data), "KPI added.")
+            else:
+                _do(lambda s, me: kpis.update_kpi(s, me, kpi.id, data), "KPI saved.")
+        if remove and kpi is not None:
+            _do(lambda s, me: kpis.delete_kpi(s, me, kpi.id), f"{kpi.name} deleted.")
+
+
+def _funnel(me, period) -> None:  # type: ignore[no-untyped-def]
+    with store().session() as session:
+        counts = funnel.stage_counts(session, me, period.last, months=12)
+    if counts.empty:
+        st.info("No funnel stages with figures yet; give KPIs a funnel stage.")
+        return
+    month = funnel.funnel_month(counts, period.last)
+    st.caption(f"{month_label(period.last)}: stages from the KPI tree, top of the funnel first.")
+    if month.biggest_loss:
+        st.warning(
+            f"This month lost most against target at **{as_text(month.biggest_loss)}**: "
+            "its conversion fell furthest below the conversion the targets assume.",
+            icon=":material/trending_down:",
+        )
+    rows = pd.DataFrame(
+        [
+            {
+                "Stage": s.stage,
+                "Actual": fmt.count(s.actual),
+                "Target": fmt.count(s.target),
+                "vs target": fmt.percent(s.vs_target, signed=True),
+                "Conversion from above": fmt.percent(s.conversion),
+                "Target conversion": fmt.percent(s.target_conversion),
+                "Note": "Larger than the stage above" if s.larger_than_above else "",
+            }
+            for s in month.stages
+        ]
+    )
+    st.table(rows.set_index("Stage"))
+    st.subheader("Conversion by month")
+    st.altair_chart(charts.conversion_trend(funnel.conversions(counts)), width="stretch")
+
+
+def _what_if(me, period) -> None:  # type: ignore[no-untyped-def]
+    with store().session() as session:
+        order = [n.kpi for n in kpis.walk(kpis.kpi_tree(session, me)) if n.kpi.parent_id]
+    if not order:
+        st.info("The what-if needs KPIs that feed another KPI.")
+        return
+    names = {k.id: k.name for k in order}
+    default = next((k.id for k in order if k.kind == "activity"), order[0].id)
+    a, b, c = st.columns(3)
+    chosen = a.selectbox(
+        "If this KPI were",
+        list(names),
+        format_func=names.get,
+        index=list(names).index(default),
+        key="what_if_kpi",
+    )
+    months = c.slider("using the rates of the last N months", 1, 24, 6, key="what_if_months")
+    with store().session() as session:
+        usual = funnel.usual_month(session, me, chosen, period.last, months) or 0.0
+    value = b.number_input(
+        f"per month (usually {fmt.count(round(usual, 1))})",
+        min_value=0.0,
+        value=float(round(usual + max(1.0, usual * 0.2))),
+        step=1.0,
+        key=f"what_if_value_{chosen}",
+    )
+    try:
+        with store().session() as session:
+            result = funnel.what_if(session, me, chosen, value, period.last, months)
+    except SamePageError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    rows = []
+    for name, implied in [(result.start, result.value), *result.implied]:
+        base = result.usual.get(name)
+        change = None if implied is None or not base else implied / base - 1
+        rows.append(
+            {
+                "KPI": name,
+                "Usual month": fmt.count(None if base is None else round(base, 1)),
+                "Implied": fmt.count(None if implied is None else round(implied, 1)),
+                "Change": fmt.percent(change, signed=True),
+            }
+        )
+    st.table(pd.DataFrame(rows).set_index("KPI"))
+    st.caption("Assumptions:")
+    for assumption in result.assumptions:
+        st.caption(f"- {as_text(assumption)}")
+    st.caption("Nothing is saved unless you save it as targets.")
+    next_month = add_months(period.last, 1)
+    if can(me, Action.ENTER_KPI_VALUES) and st.button(
+        f"Save as targets for {month_label(next_month)}", key="what_if_save"
+    ):
+        with store().session() as session:
+            ids = {k.name: k.id for k in kpis.kpi_list(session, me)}
+        changes = [
+            kpis.KpiValueChange(ids[result.start], next_month, target=value, fields=("target",))
+        ]
+        changes += [
+            kpis.KpiValueChange(ids[name], next_month, target=round(v, 2), fields=("target",))
+            for name, v in result.implied
+            if v is not None
+        ]
+        _do(
+            lambda s, me: kpis.save_values(s, me, changes),
+            f"Saved {len(changes)} targets for {month_label(next_month)}.",
+        )
+
+
+def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        with store().session() as session:
+            action(session, actor())
+    except SamePageError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        flash(done)
+
+
+page()
