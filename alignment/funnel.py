@@ -242,3 +242,12 @@ def usual_month(
 
 def _rate_text(rate: float) -> str:
     return f"{rate:,.0f}" if rate >= 100 else f"{rate:.3g}"
+
+
+def monthly_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Stage actuals as a month x stage table, newest month first, stages in funnel order."""
+    if counts.empty:
+        return pd.DataFrame()
+    order = counts.drop_duplicates("stage").sort_values("order")["stage"].tolist()
+    table = counts.pivot_table(index="month", columns="stage", values="actual", aggfunc="sum")
+    return table.reindex(columns=order).sort_index(ascending=False)

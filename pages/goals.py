@@ -427,6 +427,14 @@ def _funnel(me, period) -> None:  # type: ignore[no-untyped-def]
     st.table(rows.set_index("Stage"))
     st.subheader("Conversion by month")
     st.altair_chart(charts.conversion_trend(funnel.conversions(counts)), width="stretch")
+    st.subheader("Counts by month")
+    table = funnel.monthly_counts(counts)
+    table.index = [short_month_label(m) for m in table.index]
+    st.dataframe(
+        table,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="localized") for c in table.columns},
+    )
 
 
 def _what_if(me, period) -> None:  # type: ignore[no-untyped-def]

@@ -55,3 +55,12 @@ def test_implied_values_move_each_level_by_the_change_below():
     assert implied_values(2, [2, 100, 40], [10, 0.4]) == [100, 40]
     assert implied_values(3, [2, None, 40], [10, 0.4]) == [None, None]
     assert implied_values(3, [2, 100, 40], [None, 0.4]) == [None, None]
+
+
+def test_monthly_counts_table_in_funnel_order_newest_first():
+    from alignment.funnel import monthly_counts
+
+    table = monthly_counts(FUNNEL)
+    assert list(table.columns) == ["Leads", "MQLs", "SQLs", "Won"]
+    assert list(table.index) == ["2026-11", "2026-10"]
+    assert table.loc["2026-10", "SQLs"] == 100
