@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+import pandas as pd
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alignment import audit
+from alignment.errors import PermissionDenied
+from alignment.errors import ValidationFailed
 from alignment.periods import add_months
+from alignment.periods import current_month
+from alignment.periods import month_label
+from alignment.periods import parse_month
 from alignment.permissions import EXECUTIVES
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
 from db import queries
+from db.models import ChecklistAnswer
+from db.models import ChecklistItem
+from db.models import MonthlyReview
 
 GAP_FLAG = 2
 """A perception gap of this many points or more is flagged for discussion."""
@@ -96,3 +110,261 @@ def alignment_summary(
         flagged_gaps=sum(1 for gap in gaps if gap is not None and gap >= GAP_FLAG),
         trend=trend,
     )
+
+
+def movers(
+    this_month: Mapping[int, list[int]], last_month: Mapping[int, list[int]]
+) -> list[tuple[int, float]]:
+    """Items by how much their mean score moved since the previous answered month, largest
+    change first (improvements positive); items missing from either month are left out."""
+    moves = []
+    for item, scores in this_month.items():
+        before = last_month.get(item)
+        if scores and before:
+            moves.append((item, sum(scores) / len(scores) - sum(before) / len(before)))
+    return sorted(moves, key=lambda m: (-abs(m[1]), m[0]))
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: int
+    position: int
+    text: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class ChecklistMonth:
+    month: str
+    closed: bool
+    score: float | None
+    roles_answered: tuple[str, ...]
+    roles_missing: tuple[str, ...]
+    items: pd.DataFrame
+    """One row per item: id, position, wording, CEO, CFO, CMO, gap, flagged, comments."""
+    trend: tuple[tuple[str, float], ...]
+    improved: list[tuple[str, float]]
+    worsened: list[tuple[str, float]]
+
+
+def items(session: Session, actor: Actor, include_retired: bool = False) -> list[ItemView]:
+    require(actor, Action.VIEW)
+    stmt = select(ChecklistItem).order_by(ChecklistItem.position)
+    if not include_retired:
+        stmt = stmt.where(ChecklistItem.active.is_(True))
+    return [ItemView(i.id, i.position, i.text, i.active) for i in session.scalars(stmt)]
+
+
+def _text(text: str) -> str:
+    clean = (text or "").strip()
+    if not clean:
+        raise ValidationFailed("Write the statement: an item cannot be empty.")
+    if len(clean) > 500:
+        raise ValidationFailed("Keep the statement under 500 characters.")
+    return clean
+
+
+def add_item(session: Session, actor: Actor, text: str) -> int:
+    require(actor, Action.EDIT_CHECKLIST_ITEMS)
+    clean = _text(text)
+    position = (session.scalar(select(func.max(ChecklistItem.position))) or 0) + 1
+    item = ChecklistItem(position=position, text=clean, active=True)
+    session.add(item)
+    session.flush()
+    audit.record(session, actor, "add", "checklist_item", item.id, None, {"text": clean})
+    session.commit()
+    return item.id
+
+
+def reword_item(session: Session, actor: Actor, item_id: int, text: str) -> None:
+    """New wording from now on; past answers keep the wording they were given to."""
+    require(actor, Action.EDIT_CHECKLIST_ITEMS)
+    clean = _text(text)
+    item = session.get(ChecklistItem, item_id)
+    if item is None:
+        raise ValidationFailed("That item no longer exists.")
+    audit.record(
+        session, actor, "reword", "checklist_item", item.id, {"text": item.text}, {"text": clean}
+    )
+    item.text = clean
+    session.commit()
+
+
+def retire_item(session: Session, actor: Actor, item_id: int) -> None:
+    """Stop asking an item; its past answers stay in the history and the scores."""
+    require(actor, Action.EDIT_CHECKLIST_ITEMS)
+    item = session.get(ChecklistItem, item_id)
+    if item is None or not item.active:
+        raise ValidationFailed("That item is not being asked.")
+    item.active = False
+    audit.record(
+        session, actor, "retire", "checklist_item", item.id, {"active": True}, {"active": False}
+    )
+    session.commit()
+
+
+def month_closed(session: Session, month: str) -> bool:
+    status = session.scalar(select(MonthlyReview.status).where(MonthlyReview.month == month))
+    return status == "closed"
+
+
+@dataclass(frozen=True)
+class Answer:
+    item_id: int
+    score: Any
+    comment: str = ""
+
+
+def save_answers(
+    session: Session, actor: Actor, month: str, answers: list[Answer], role: str | None = None
+) -> int:
+    """The acting executive's answers for a month; refused for another role, a closed
+    month or a score outside 1..5, and then nothing is written."""
+    require(actor, Action.ANSWER_CHECKLIST)
+    if role is not None and role != str(actor.role):
+        raise PermissionDenied(
+            f"{actor.label} cannot answer for the {role}: each executive answers for themselves."
+        )
+    month = parse_month(month)
+    if month_closed(session, month):
+        raise ValidationFailed(
+            f"The review of {month_label(month)} is closed; its answers can no longer change."
+        )
+    if month > current_month():
+        raise ValidationFailed(f"{month_label(month)} has not started; answer it when it has.")
+    active = {
+        i.id: i.text
+        for i in session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True)))
+    }
+    problems = []
+    for answer in answers:
+        if answer.item_id not in active:
+            problems.append(f"item {answer.item_id} is not being asked")
+            continue
+        score = answer.score
+        if isinstance(score, float) and score.is_integer():
+            score = int(score)
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+            problems.append(
+                f"'{score}' is not a score from 1 to 5 (item {active[answer.item_id][:40]}…)"
+            )
+        if len(answer.comment or "") > 2000:
+            problems.append("a comment is longer than 2,000 characters")
+    if problems:
+        raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+    written = 0
+    for answer in answers:
+        row = session.scalar(
+            select(ChecklistAnswer).where(
+                ChecklistAnswer.item_id == answer.item_id,
+                ChecklistAnswer.month == month,
+                ChecklistAnswer.role == str(actor.role),
+            )
+        )
+        score, comment = int(answer.score), (answer.comment or "").strip()
+        if row is not None and (row.score, row.comment) == (score, comment):
+            continue
+        old = None if row is None else {"score": row.score, "comment": row.comment}
+        if row is None:
+            row = ChecklistAnswer(
+                item_id=answer.item_id,
+                month=month,
+                role=str(actor.role),
+                wording=active[answer.item_id],
+            )
+            session.add(row)
+        row.score, row.comment, row.user_id = score, comment, actor.user_id
+        row.answered_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "answer",
+            "checklist_answer",
+            f"{answer.item_id}:{month}:{actor.role}",
+            old,
+            {"score": score, "comment": comment},
+        )
+        written += 1
+    session.commit()
+    return written
+
+
+def checklist_month(session: Session, actor: Actor, month: str) -> ChecklistMonth:
+    """Everything the checklist page shows for a month: scores by role side by side, the
+    gaps, who has not answered, the trend and the items that moved most."""
+    require(actor, Action.VIEW)
+    month = parse_month(month)
+    rows = session.execute(
+        select(
+            ChecklistAnswer.item_id,
+            ChecklistAnswer.role,
+            ChecklistAnswer.score,
+            ChecklistAnswer.comment,
+            ChecklistAnswer.wording,
+        ).where(ChecklistAnswer.month == month)
+    ).all()
+    asked = items(session, actor, include_retired=True)
+    answered_ids = {r.item_id for r in rows}
+    shown = [i for i in asked if i.active or i.id in answered_ids]
+    by_item: dict[int, dict[str, Any]] = {
+        i.id: {
+            "id": i.id,
+            "position": i.position,
+            "wording": i.text,
+            "CEO": None,
+            "CFO": None,
+            "CMO": None,
+            "comments": [],
+        }
+        for i in shown
+    }
+    for row in rows:
+        entry = by_item[row.item_id]
+        entry[row.role] = row.score
+        entry["wording"] = row.wording
+        if row.comment:
+            entry["comments"].append(f"{row.role}: {row.comment}")
+    for entry in by_item.values():
+        scores = {r: entry[r] for r in ("CEO", "CFO", "CMO") if entry[r] is not None}
+        entry["gap"] = perception_gap(scores)
+        entry["flagged"] = entry["gap"] is not None and entry["gap"] >= GAP_FLAG
+        entry["comments"] = "\n".join(entry["comments"])
+    table = pd.DataFrame(
+        list(by_item.values()),
+        columns=["id", "position", "wording", "CEO", "CFO", "CMO", "gap", "flagged", "comments"],
+    )
+    roles = {r.role for r in rows}
+    summary = alignment_summary(session, actor, month)
+    trend = summary.trend if summary else ()
+    earlier = [m for m, _ in trend if m < month]
+    this_scores: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        this_scores[row.item_id].append(row.score)
+    last_scores: dict[int, list[int]] = defaultdict(list)
+    if earlier:
+        for row in queries.checklist_scores(session, earlier[-1], earlier[-1]):
+            last_scores[row.item_id].append(row.score)
+    wording = {i.id: i.text for i in asked}
+    moved = movers(this_scores, last_scores)
+    return ChecklistMonth(
+        month=month,
+        closed=month_closed(session, month),
+        score=alignment_score([r.score for r in rows]),
+        roles_answered=tuple(str(r) for r in EXECUTIVES if r in roles),
+        roles_missing=tuple(str(r) for r in EXECUTIVES if r not in roles),
+        items=table,
+        trend=tuple((m, s) for m, s in trend if m <= month),
+        improved=[(wording[i], d) for i, d in moved if d > 0][:3],
+        worsened=[(wording[i], d) for i, d in moved if d < 0][:3],
+    )
+
+
+def open_gaps(session: Session, actor: Actor, month: str) -> list[tuple[str, int]]:
+    """Items with a perception gap of 2 or more in the latest answered month up to ``month``."""
+    summary = alignment_summary(session, actor, month)
+    if summary is None:
+        return []
+    table = checklist_month(session, actor, summary.month).items
+    flagged = table[table["flagged"]]
+    return [(row.wording, int(row.gap)) for row in flagged.itertuples()]

@@ -1,0 +1,259 @@
+"""The request and decision log: what was asked of marketing, the research behind it, what
+was decided and why, and later what actually came of it.
+
+It shows whether strategy changes rest on research and an expected result, or on impulse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from decimal import InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alignment import audit
+from alignment.errors import ValidationFailed
+from alignment.figures import MAX_AMOUNT
+from alignment.money import from_cents
+from alignment.money import to_cents
+from alignment.periods import month_of
+from alignment.periods import quarter_of
+from alignment.permissions import Action
+from alignment.permissions import Actor
+from alignment.permissions import require
+from db.models import Request
+from db.models import User
+
+DECISIONS = {"do": "Do it", "dont": "Don't", "later": "Later"}
+
+
+@dataclass(frozen=True)
+class RequestView:
+    id: int
+    title: str
+    description: str
+    asked_by_role: str
+    asked_by: str | None
+    asked_on: dt.date
+    research: str
+    expected_result: str
+    cost: Decimal | None
+    recommendation: str
+    decision: str | None
+    decision_reason: str
+    decided_on: dt.date | None
+    outcome: str
+    outcome_recorded_on: dt.date | None
+
+    @property
+    def researched(self) -> bool:
+        return bool(self.research.strip() and self.expected_result.strip())
+
+    @property
+    def status(self) -> str:
+        if self.decision is None:
+            return "Awaiting a decision" if self.researched else "Awaiting research"
+        if self.outcome:
+            return "Outcome recorded"
+        return f"Decided: {DECISIONS[self.decision]}"
+
+
+@dataclass(frozen=True)
+class RequestStats:
+    direction_changes: dict[str, int]
+    """Per quarter, how many requests were decided "do it": how often direction changed."""
+    decided_without_research: list[str]
+    open_requests: int
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _text(value: str, what: str, limit: int = 5000) -> str:
+    clean = (value or "").strip()
+    if len(clean) > limit:
+        raise ValidationFailed(f"Keep the {what} under {limit:,} characters.")
+    return clean
+
+
+def raise_request(session: Session, actor: Actor, title: str, description: str = "") -> int:
+    """Anyone on the leadership team records what they asked of marketing."""
+    require(actor, Action.RAISE_REQUEST)
+    clean = _text(title, "title", 300)
+    if not clean:
+        raise ValidationFailed("Give the request a title: what is marketing asked to do?")
+    request = Request(
+        title=clean,
+        description=_text(description, "description"),
+        asked_by_role=str(actor.role),
+        asked_by_id=actor.user_id,
+        asked_on=_today(),
+    )
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "raise",
+        "request",
+        request.id,
+        None,
+        {"title": clean, "asked_by_role": str(actor.role)},
+    )
+    session.commit()
+    return request.id
+
+
+def _get(session: Session, request_id: int) -> Request:
+    request = session.get(Request, request_id)
+    if request is None:
+        raise ValidationFailed("That request no longer exists.")
+    return request
+
+
+def _cost(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValidationFailed(f"The cost '{value}' is not an amount.") from None
+    if not amount.is_finite() or amount < 0 or amount > Decimal(str(MAX_AMOUNT)):
+        raise ValidationFailed(f"The cost '{value}' is not an amount SamePage can store.")
+    return to_cents(amount)
+
+
+def add_research(
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    research: str,
+    expected_result: str,
+    cost: Any,
+    recommendation: str,
+) -> None:
+    """The CMO's homework before a decision: research, expected result, cost, recommendation."""
+    require(actor, Action.RESEARCH_REQUEST)
+    request = _get(session, request_id)
+    if request.decision is not None:
+        raise ValidationFailed("This request is already decided; record its outcome instead.")
+    old = {"research": request.research, "expected_result": request.expected_result}
+    request.research = _text(research, "research")
+    request.expected_result = _text(expected_result, "expected result")
+    request.cost = _cost(cost)
+    request.recommendation = _text(recommendation, "recommendation")
+    audit.record(
+        session,
+        actor,
+        "research",
+        "request",
+        request.id,
+        old,
+        {
+            "research": request.research,
+            "expected_result": request.expected_result,
+            "cost": from_cents(request.cost),
+            "recommendation": request.recommendation,
+        },
+    )
+    session.commit()
+
+
+def decide(session: Session, actor: Actor, request_id: int, decision: str, reason: str) -> None:
+    """The CEO's decision, usually taken in the monthly review, always with its reason."""
+    require(actor, Action.DECIDE_REQUEST)
+    if decision not in DECISIONS:
+        raise ValidationFailed("Decide do it, don't or later.")
+    clean = _text(reason, "reason")
+    if not clean:
+        raise ValidationFailed(
+            "Give the reason for the decision; it is what the team will remember."
+        )
+    request = _get(session, request_id)
+    if request.decision in ("do", "dont"):
+        raise ValidationFailed(f"'{request.title}' is already decided.")
+    old = {"decision": request.decision}
+    request.decision, request.decision_reason, request.decided_on = decision, clean, _today()
+    audit.record(
+        session,
+        actor,
+        "decide",
+        "request",
+        request.id,
+        old,
+        {"decision": decision, "reason": clean},
+    )
+    session.commit()
+
+
+def record_outcome(session: Session, actor: Actor, request_id: int, outcome: str) -> None:
+    """What actually came of a decided request, against what was expected."""
+    require(actor, Action.RESEARCH_REQUEST)
+    request = _get(session, request_id)
+    if request.decision is None:
+        raise ValidationFailed("Decide the request before recording its outcome.")
+    clean = _text(outcome, "outcome")
+    if not clean:
+        raise ValidationFailed("Describe the outcome.")
+    audit.record(
+        session,
+        actor,
+        "outcome",
+        "request",
+        request.id,
+        {"outcome": request.outcome},
+        {"outcome": clean},
+    )
+    request.outcome, request.outcome_recorded_on = clean, _today()
+    session.commit()
+
+
+def requests(session: Session, actor: Actor) -> list[RequestView]:
+    """Every request, open ones first, newest first."""
+    require(actor, Action.VIEW)
+    names = dict(session.execute(select(User.id, User.name)).all())
+    views = [
+        RequestView(
+            id=r.id,
+            title=r.title,
+            description=r.description,
+            asked_by_role=r.asked_by_role,
+            asked_by=names.get(r.asked_by_id or -1),
+            asked_on=r.asked_on,
+            research=r.research,
+            expected_result=r.expected_result,
+            cost=from_cents(r.cost),
+            recommendation=r.recommendation,
+            decision=r.decision,
+            decision_reason=r.decision_reason,
+            decided_on=r.decided_on,
+            outcome=r.outcome,
+            outcome_recorded_on=r.outcome_recorded_on,
+        )
+        for r in session.scalars(select(Request))
+    ]
+    return sorted(views, key=lambda v: (v.decision is not None, -v.asked_on.toordinal(), -v.id))
+
+
+def stats(views: list[RequestView]) -> RequestStats:
+    changes = Counter(
+        quarter_of(month_of(v.decided_on)) for v in views if v.decision == "do" and v.decided_on
+    )
+    return RequestStats(
+        direction_changes=dict(sorted(changes.items())),
+        decided_without_research=[
+            v.title for v in views if v.decision is not None and not v.researched
+        ],
+        open_requests=sum(1 for v in views if v.decision in (None, "later")),
+    )
+
+
+def awaiting_decision(session: Session, actor: Actor) -> list[RequestView]:
+    """Requests with no decision yet, or put off until later: the review's agenda."""
+    return [v for v in requests(session, actor) if v.decision in (None, "later")]
