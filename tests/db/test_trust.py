@@ -1,0 +1,220 @@
+"""Checklist, maturity and the request log against a real store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from alignment import checklist
+from alignment import maturity
+from alignment import request_log
+from alignment.checklist import Answer
+from alignment.errors import PermissionDenied
+from alignment.errors import ValidationFailed
+from alignment.periods import current_month
+from db.models import ChecklistAnswer
+from db.models import MonthlyReview
+from tests import oracle
+from tests.conftest import DEMO_TODAY
+
+
+def count(store, model, *where):
+    with store.session() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def first_item(store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT min(id) FROM checklist_items")).scalar()
+
+
+def test_month_view_matches_the_answers(demo_store, demo_actors):
+    with demo_store.session() as session:
+        view = checklist.checklist_month(session, demo_actors["CEO"], "2026-11")
+    csv = oracle.checklist(DEMO_TODAY)
+    nov = csv[csv["month"] == "2026-11"]
+    assert view.score == pytest.approx((nov["score"].mean() - 1) / 4 * 100)
+    assert view.roles_missing == () and len(view.items) == 12
+    pivot = nov.pivot(index="item", columns="role", values="score")
+    for row in view.items.itertuples():
+        assert (row.CEO, row.CFO, row.CMO) == tuple(pivot.loc[row.position])
+        assert row.gap == max(row.CEO, row.CFO, row.CMO) - min(row.CEO, row.CFO, row.CMO)
+        assert row.flagged == (row.gap >= 2)
+    assert len(view.trend) == 6
+    assert view.improved or view.worsened
+
+
+def test_each_executive_answers_for_themselves(demo_store, demo_actors):
+    month = "2026-04"
+    item = first_item(demo_store)
+    with demo_store.session() as session:
+        checklist.save_answers(session, demo_actors["CFO"], month, [Answer(item, 2, "Not yet")])
+        with pytest.raises(PermissionDenied, match="cannot answer for the CMO"):
+            checklist.save_answers(
+                session, demo_actors["CFO"], month, [Answer(item, 5)], role="CMO"
+            )
+        with pytest.raises(PermissionDenied):
+            checklist.save_answers(session, demo_actors["viewer"], month, [Answer(item, 5)])
+        view = checklist.checklist_month(session, demo_actors["CEO"], month)
+    assert view.roles_answered == ("CFO",)
+    assert view.roles_missing == ("CEO", "CMO")
+    row = view.items.set_index("id").loc[item]
+    assert row["CFO"] == 2 and pd_isna(row["CEO"])
+    assert "CFO: Not yet" in row["comments"]
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+@pytest.mark.parametrize("score", [0, 6, 3.5, "high", None, True])
+def test_a_score_outside_1_to_5_changes_nothing(demo_store, demo_actors, score):
+    before = count(demo_store, ChecklistAnswer)
+    with demo_store.session() as session, pytest.raises(ValidationFailed, match="1 to 5"):
+        checklist.save_answers(
+            session,
+            demo_actors["CMO"],
+            current_month(),
+            [Answer(first_item(demo_store), 4), Answer(first_item(demo_store) + 1, score)],
+        )
+    assert count(demo_store, ChecklistAnswer) == before
+
+
+def test_a_closed_month_cannot_be_answered(demo_store, demo_actors):
+    with demo_store.session() as session:
+        session.add(MonthlyReview(month="2026-10", status="closed"))
+        session.commit()
+        with pytest.raises(ValidationFailed, match="is closed"):
+            checklist.save_answers(
+                session, demo_actors["CEO"], "2026-10", [Answer(first_item(demo_store), 3)]
+            )
+
+
+def test_answers_can_change_until_the_month_closes(demo_store, demo_actors):
+    item = first_item(demo_store)
+    with demo_store.session() as session:
+        checklist.save_answers(session, demo_actors["CMO"], "2026-11", [Answer(item, 1, "x")])
+        row = session.scalar(
+            sa.select(ChecklistAnswer).where(
+                ChecklistAnswer.item_id == item,
+                ChecklistAnswer.month == "2026-11",
+                ChecklistAnswer.role == "CMO",
+            )
+        )
+    assert (row.score, row.comment) == (1, "x")
+
+
+def test_reworded_and_retired_items_keep_their_past_answers(demo_store, demo_actors):
+    ceo = demo_actors["CEO"]
+    item = first_item(demo_store)
+    with demo_store.session() as session:
+        with pytest.raises(PermissionDenied):
+            checklist.reword_item(session, demo_actors["CMO"], item, "New words")
+        old = session.scalar(
+            sa.select(ChecklistAnswer.wording).where(ChecklistAnswer.item_id == item)
+        ).strip()
+        checklist.reword_item(session, ceo, item, "Success is written down and signed.")
+        before = checklist.checklist_month(session, ceo, "2026-11").items.set_index("id")
+        checklist.save_answers(session, ceo, "2026-04", [Answer(item, 4)])
+        now = checklist.checklist_month(session, ceo, "2026-04").items.set_index("id")
+        new_id = checklist.add_item(session, ceo, "We celebrate wins together.")
+        checklist.retire_item(session, ceo, new_id)
+        asked = [i.id for i in checklist.items(session, ceo)]
+        with pytest.raises(ValidationFailed, match="cannot be empty"):
+            checklist.add_item(session, ceo, "  ")
+    assert before.loc[item, "wording"] == old
+    assert now.loc[item, "wording"] == "Success is written down and signed."
+    assert new_id not in asked
+
+
+def test_open_gaps_for_the_overview(demo_store, demo_actors):
+    with demo_store.session() as session:
+        gaps = checklist.open_gaps(session, demo_actors["CFO"], "2026-11")
+    assert len(gaps) >= 2 and all(gap >= 2 for _, gap in gaps)
+
+
+def test_maturity_assessment_with_previous_quarter_and_gaps(demo_store, demo_actors):
+    cmo = demo_actors["CMO"]
+    with demo_store.session() as session:
+        quarters = maturity.assessed_quarters(session, cmo)
+        levels = maturity.assessment(session, cmo, "2026-Q4")
+    assert quarters == ["2026-Q4", "2026-Q3"]
+    assert len(levels) == 8 and all(level.current for level in levels)
+    demand = next(level for level in levels if level.competence == "Demand generation")
+    assert (demand.current, demand.previous_current, demand.change) == (4, 3, 1)
+    assert maturity.largest_gaps(levels)[0].gap == 2
+
+
+def test_maturity_levels_must_be_1_to_5(demo_store, demo_actors):
+    cmo = demo_actors["CMO"]
+    with demo_store.session() as session:
+        competence_id = maturity.competences(session, cmo)[0][0]
+        with pytest.raises(ValidationFailed, match="'6' is not 1 to 5"):
+            maturity.save_assessment(session, cmo, "2027-Q1", [(competence_id, 6, 4, "")])
+        with pytest.raises(PermissionDenied):
+            maturity.save_assessment(
+                session, demo_actors["CFO"], "2027-Q1", [(competence_id, 3, 4, "")]
+            )
+        maturity.save_assessment(session, cmo, "2027-Q1", [(competence_id, 3, 5, "Hiring")])
+        level = maturity.assessment(session, cmo, "2027-Q1")[0]
+        new = maturity.add_competence(session, cmo, "Customer marketing")
+        with pytest.raises(ValidationFailed, match="already"):
+            maturity.add_competence(session, cmo, "customer marketing")
+        maturity.rename_competence(session, cmo, new, "Customer and community marketing")
+        names = [n for _, n in maturity.competences(session, cmo)]
+    assert (level.current, level.desired, level.note) == (3, 5, "Hiring")
+    assert "Customer and community marketing" in names
+
+
+def test_request_from_raise_to_outcome(demo_store, demo_actors, monkeypatch):
+    cfo, cmo, ceo = demo_actors["CFO"], demo_actors["CMO"], demo_actors["CEO"]
+    monkeypatch.setattr(request_log, "_today", lambda: dt.date(2026, 11, 20))
+    with demo_store.session() as session:
+        with pytest.raises(ValidationFailed, match="Give the request a title"):
+            request_log.raise_request(session, cfo, "  ")
+        request_id = request_log.raise_request(session, cfo, "Sponsor the industry podcast")
+        with pytest.raises(PermissionDenied):
+            request_log.add_research(session, cfo, request_id, "r", "e", "1", "")
+        request_log.add_research(
+            session,
+            cmo,
+            request_id,
+            "Listeners are our buyers",
+            "10 SQLs a quarter",
+            "24,000",
+            "Do it",
+        )
+        with pytest.raises(ValidationFailed, match="Give the reason"):
+            request_log.decide(session, ceo, request_id, "do", " ")
+        with pytest.raises(PermissionDenied):
+            request_log.decide(session, cmo, request_id, "do", "Yes")
+        request_log.decide(session, ceo, request_id, "do", "Fits the brand goal")
+        request_log.record_outcome(session, cmo, request_id, "12 SQLs in Q1")
+        views = {v.id: v for v in request_log.requests(session, ceo)}
+    ours = views[request_id]
+    assert (ours.asked_by, ours.decision, ours.outcome) == ("Daniel Okafor", "do", "12 SQLs in Q1")
+    assert float(ours.cost) == 24000 and ours.status == "Outcome recorded"
+
+
+def test_demo_request_log_and_its_statistics(demo_store, demo_actors):
+    with demo_store.session() as session:
+        views = request_log.requests(session, demo_actors["viewer"])
+        waiting = request_log.awaiting_decision(session, demo_actors["CEO"])
+    assert [v.title for v in waiting] == [
+        "Cut paid search by 30% to fund a brand campaign",
+        "Exhibit at the Supply Chain Symposium again next year",
+    ]
+    assert waiting[0].status == "Awaiting research"
+    summary = request_log.stats(views)
+    assert summary.open_requests == 2 and summary.decided_without_research == []
+
+
+def test_a_month_that_has_not_started_cannot_be_answered(demo_store, demo_actors):
+    with demo_store.session() as session, pytest.raises(ValidationFailed, match="has not started"):
+        checklist.save_answers(
+            session, demo_actors["CEO"], "2099-01", [Answer(first_item(demo_store), 3)]
+        )
