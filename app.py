@@ -20,6 +20,9 @@ def run() -> None:
         st.Page("pages/definitions.py", title="Definitions of success", icon=":material/verified:"),
         st.Page("pages/budget.py", title="Budget & return", icon=":material/payments:"),
         st.Page("pages/goals.py", title="Goals & KPIs", icon=":material/account_tree:"),
+        st.Page("pages/checklist.py", title="Alignment checklist", icon=":material/fact_check:"),
+        st.Page("pages/maturity.py", title="Marketing maturity", icon=":material/stairs:"),
+        st.Page("pages/requests.py", title="Requests and decisions", icon=":material/gavel:"),
     ]
     page = st.navigation(pages)
     # After st.navigation: a widget drawn before it loses the first change of a new process's

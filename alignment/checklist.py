@@ -316,6 +316,9 @@ def checklist_month(session: Session, actor: Actor, month: str) -> ChecklistMont
             "CFO": None,
             "CMO": None,
             "comments": [],
+            "CEO_comment": "",
+            "CFO_comment": "",
+            "CMO_comment": "",
         }
         for i in shown
     }
@@ -325,6 +328,7 @@ def checklist_month(session: Session, actor: Actor, month: str) -> ChecklistMont
         entry["wording"] = row.wording
         if row.comment:
             entry["comments"].append(f"{row.role}: {row.comment}")
+            entry[f"{row.role}_comment"] = row.comment
     for entry in by_item.values():
         scores = {r: entry[r] for r in ("CEO", "CFO", "CMO") if entry[r] is not None}
         entry["gap"] = perception_gap(scores)
@@ -332,7 +336,20 @@ def checklist_month(session: Session, actor: Actor, month: str) -> ChecklistMont
         entry["comments"] = "\n".join(entry["comments"])
     table = pd.DataFrame(
         list(by_item.values()),
-        columns=["id", "position", "wording", "CEO", "CFO", "CMO", "gap", "flagged", "comments"],
+        columns=[
+            "id",
+            "position",
+            "wording",
+            "CEO",
+            "CFO",
+            "CMO",
+            "gap",
+            "flagged",
+            "comments",
+            "CEO_comment",
+            "CFO_comment",
+            "CMO_comment",
+        ],
     )
     roles = {r.role for r in rows}
     summary = alignment_summary(session, actor, month)

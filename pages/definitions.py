@@ -41,6 +41,7 @@ from ui.widgets import as_text
 from ui.widgets import flash
 from ui.widgets import period_picker
 from ui.widgets import show_flash
+from ui.widgets import text_table
 
 STATE_COLOURS = {"draft": "gray", "proposed": "orange", "signed_off": "green", "superseded": "gray"}
 RAG = {
@@ -123,7 +124,7 @@ def _definition(view, status, metrics: dict, goals: dict, currency: str) -> None
                 f"**Version {view.open_version.number}** "
                 f"({STATE_LABELS[view.open_version.state].lower()}) changes:"
             )
-            st.table(pd.DataFrame(changes, columns=["Field", "In force", "Proposed"]))
+            text_table(pd.DataFrame(changes, columns=["Field", "In force", "Proposed"]))
         if view.open_version and view.open_version.returned_comment:
             st.warning(
                 f"Returned with a comment: {as_text(view.open_version.returned_comment)}",
@@ -173,7 +174,7 @@ def _content(version: VersionView, metrics: dict, currency: str) -> None:
         "How it is measured": c["measurement"],
         "Data source": c["data_source"] or "n/a",
     }
-    st.table(pd.DataFrame({"": list(rows), "Agreed": list(rows.values())}).set_index(""))
+    text_table(pd.DataFrame({"": list(rows), "Agreed": list(rows.values())}).set_index(""))
 
 
 def _actions(version: VersionView, metrics: dict, goals: dict) -> None:
@@ -315,7 +316,7 @@ def _history(definition_id: int, metrics: dict) -> None:
         by_number = {v.number: v for v in versions}
         changes = diff(by_number[older], by_number[newer], metrics)
         if changes:
-            st.table(
+            text_table(
                 pd.DataFrame(changes, columns=["Field", f"Version {older}", f"Version {newer}"])
             )
         else:

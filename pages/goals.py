@@ -26,6 +26,7 @@ from ui.widgets import as_text
 from ui.widgets import flash
 from ui.widgets import period_picker
 from ui.widgets import show_flash
+from ui.widgets import text_table
 
 STATUS = {"green": "On target", "amber": "Within 10 %", "red": "Off target", None: "No data"}
 STATUS_STYLE = {
@@ -91,7 +92,7 @@ def _kpi_table(values: list[kpis.KpiPeriodValue], currency: str) -> None:
     if rows.empty:
         st.caption("No KPIs linked.")
         return
-    st.table(
+    text_table(
         rows.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status"]).hide(axis="index")
     )
 
@@ -424,7 +425,7 @@ def _funnel(me, period) -> None:  # type: ignore[no-untyped-def]
             for s in month.stages
         ]
     )
-    st.table(rows.set_index("Stage"))
+    text_table(rows.set_index("Stage"))
     st.subheader("Conversion by month")
     st.altair_chart(charts.conversion_trend(funnel.conversions(counts)), width="stretch")
     st.subheader("Counts by month")
@@ -481,7 +482,7 @@ def _what_if(me, period) -> None:  # type: ignore[no-untyped-def]
                 "Change": fmt.percent(change, signed=True),
             }
         )
-    st.table(pd.DataFrame(rows).set_index("KPI"))
+    text_table(pd.DataFrame(rows).set_index("KPI"))
     st.caption("Assumptions:")
     for assumption in result.assumptions:
         st.caption(f"- {as_text(assumption)}")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from alignment import formatting as fmt
 from alignment.checklist import alignment_summary
+from alignment.checklist import open_gaps
 from alignment.kpis import top_kpis
 from alignment.overview import available_months
 from alignment.overview import headline_figures
@@ -14,13 +15,16 @@ from alignment.overview import return_by_channel
 from alignment.overview import spend_over_time
 from alignment.periods import short_month_label
 from alignment.reconciliation import unreconciled_months
+from alignment.request_log import awaiting_decision
 from alignment.success import live_status
 from alignment.success_workflow import waiting_work
 from ui import charts
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
+from ui.widgets import as_text
 from ui.widgets import period_picker
+from ui.widgets import text_table
 
 STATUS_TEXT = {
     "green": "On target",
@@ -78,6 +82,8 @@ def overview() -> None:
         channels = return_by_channel(session, me, period)
         definitions = live_status(session, me, period)
         alignment = alignment_summary(session, me, period.last)
+        gaps = open_gaps(session, me, period.last)
+        waiting_requests = awaiting_decision(session, me)
         unreconciled = unreconciled_months(session, me, period.first, period.last)
         waiting = waiting_work(session, me)
         top = top_kpis(session, me, period)
@@ -180,7 +186,7 @@ def overview() -> None:
         _definitions(definitions, cur, loc)
     with alignment_column:
         st.subheader("Alignment")
-        _alignment(alignment)
+        _alignment(alignment, gaps, waiting_requests)
 
     st.subheader("Top of the KPI tree")
     _top_kpis(top, cur, loc)
@@ -238,7 +244,7 @@ def _definitions(definitions: list, cur: str, loc: str) -> None:
         .style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status", "Signature"])
         .hide(axis="index")
     )
-    st.table(table)
+    text_table(table)
 
 
 def _top_kpis(values: list, cur: str, loc: str) -> None:
@@ -264,12 +270,12 @@ def _top_kpis(values: list, cur: str, loc: str) -> None:
             for v in values
         ]
     )
-    st.table(
+    text_table(
         rows.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status"]).hide(axis="index")
     )
 
 
-def _alignment(summary) -> None:  # type: ignore[no-untyped-def]
+def _alignment(summary, gaps: list, requests: list) -> None:  # type: ignore[no-untyped-def]
     if summary is None:
         st.info("Nobody has answered the alignment checklist yet.")
         return
@@ -290,16 +296,24 @@ def _alignment(summary) -> None:  # type: ignore[no-untyped-def]
         border=True,
         help="Mean of every executive's checklist answers (1-5), scaled to 0-100.",
     )
-    gaps = summary.flagged_gaps
+    count = len(gaps)
     st.write(
-        f"**{gaps}** perception gap{'s' if gaps != 1 else ''} of 2 points or more to discuss."
-        if gaps
+        f"**{count}** perception gap{'s' if count != 1 else ''} of 2 points or more to discuss:"
+        if count
         else "No perception gaps of 2 points or more."
     )
+    for text, gap in gaps:
+        st.caption(f"- {as_text(text)} (gap {gap})")
     if summary.roles_missing:
         st.warning(f"Not answered yet: {', '.join(summary.roles_missing)}.")
     else:
         st.caption(f"Answered by {', '.join(summary.roles_answered)}.")
+    st.write(
+        f"**{len(requests)}** request{'s' if len(requests) != 1 else ''} of marketing await"
+        f"{'s' if len(requests) == 1 else ''} a decision" + (":" if requests else ".")
+    )
+    for request in requests:
+        st.caption(f"- {as_text(request.title)} ({request.status.lower()})")
 
 
 overview()

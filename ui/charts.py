@@ -304,3 +304,57 @@ def conversion_trend(frame: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=300)
     )
+
+
+def score_trend(frame: pd.DataFrame) -> alt.Chart:
+    """The alignment score (0-100) month by month."""
+    data = frame.copy()
+    data["date"] = _month_start(data["month"])
+    return (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=2.5, color="#1a7f37")
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            y=alt.Y("score:Q", title="Alignment score", scale=alt.Scale(domain=[0, 100])),
+            tooltip=[
+                alt.Tooltip("month:N", title="Month"),
+                alt.Tooltip("score:Q", title="Score", format=".0f"),
+            ],
+        )
+        .properties(height=260)
+    )
+
+
+def maturity_levels(frame: pd.DataFrame) -> alt.LayerChart:
+    """Current level as a bar, desired level as a tick, per competence (1 Absent .. 5)."""
+    data = frame.dropna(subset=["current"]).copy()
+    y = alt.Y("competence:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
+    x_scale = alt.Scale(domain=[0, 5])
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=COLOURS[ACTUAL], cornerRadiusEnd=3, opacity=0.85)
+        .encode(
+            y=y,
+            x=alt.X(
+                "current:Q",
+                title="Level (1 Absent … 5 Excellent)",
+                scale=x_scale,
+                axis=alt.Axis(values=[1, 2, 3, 4, 5]),
+            ),
+            tooltip=[
+                "competence:N",
+                alt.Tooltip("current:Q", title="Current"),
+                alt.Tooltip("desired:Q", title="Desired"),
+            ],
+        )
+    )
+    ticks = (
+        alt.Chart(data)
+        .mark_tick(color="#cf222e", thickness=3, size=22)
+        .encode(
+            y=y,
+            x=alt.X("desired:Q", scale=x_scale),
+            tooltip=["competence:N", alt.Tooltip("desired:Q", title="Desired")],
+        )
+    )
+    return alt.layer(bars, ticks).properties(height=alt.Step(34))

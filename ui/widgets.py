@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from alignment.periods import Period
 from alignment.periods import month_label
@@ -57,3 +59,16 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     if message := st.session_state.pop("flash", None):
         st.success(message, icon=":material/check:")
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return as_text(value)
+
+
+def text_table(frame: pd.DataFrame | Styler) -> None:
+    """st.table renders Markdown inside cells; this shows every cell and header as the text
+    it is, keeping any styling."""
+    styler = frame if isinstance(frame, Styler) else frame.style
+    st.table(styler.format(_cell).format_index(_cell, axis=0).format_index(_cell, axis=1))

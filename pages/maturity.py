@@ -1,0 +1,165 @@
+"""Marketing maturity: where each competence stands on the five levels, where the team wants
+it, the largest gaps, and what moved since last quarter."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from alignment import maturity
+from alignment.errors import SamePageError
+from alignment.maturity import LEVELS
+from alignment.periods import current_month
+from alignment.periods import quarter_of
+from alignment.permissions import Action
+from alignment.permissions import can
+from ui import charts
+from ui.context import actor
+from ui.context import store
+from ui.widgets import as_text
+from ui.widgets import flash
+from ui.widgets import show_flash
+
+
+def page() -> None:
+    me = actor()
+    st.title("Marketing maturity")
+    show_flash()
+    this_quarter = quarter_of(current_month())
+    with store().session() as session:
+        quarters = maturity.assessed_quarters(session, me)
+    options = sorted({this_quarter, *quarters}, reverse=True)
+    quarter = st.selectbox(
+        "Quarter",
+        options,
+        key="maturity_quarter",
+        index=options.index(quarters[0]) if quarters else 0,
+    )
+    with store().session() as session:
+        levels = maturity.assessment(session, me, quarter)
+    st.caption(
+        "Levels: "
+        + ", ".join(f"{n} {name}" for n, name in LEVELS.items())
+        + ". Bars show where each competence stands; red marks show where the team "
+        "wants it."
+    )
+    frame = pd.DataFrame(
+        [
+            {"competence": lv.competence, "current": lv.current, "desired": lv.desired}
+            for lv in levels
+        ]
+    )
+    if frame["current"].notna().any():
+        st.altair_chart(charts.maturity_levels(frame), width="stretch")
+    else:
+        st.info(f"{quarter} has not been assessed yet.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Largest gaps")
+        gaps = maturity.largest_gaps(levels)
+        for level in gaps:
+            st.write(
+                f"**{as_text(level.competence)}**: {LEVELS[level.current]} now, "
+                f"{LEVELS[level.desired]} wanted ({level.gap} level"
+                f"{'s' if level.gap != 1 else ''} to go)."
+            )
+        if not gaps:
+            st.caption("No competence is below where the team wants it.")
+    with right:
+        st.subheader(f"Since {maturity.previous_quarter(quarter)}")
+        moved = [lv for lv in levels if lv.change]
+        for level in moved:
+            arrow = "up" if level.change > 0 else "down"
+            st.write(
+                f"**{as_text(level.competence)}** went {arrow}: "
+                f"{LEVELS[level.previous_current]} → {LEVELS[level.current]}."
+            )
+        if not moved:
+            st.caption("No competence changed level.")
+    st.subheader("Assessment")
+    table = pd.DataFrame(
+        [
+            {
+                "Competence": lv.competence,
+                "Current": LEVELS.get(lv.current, "—") if lv.current else "—",
+                "Desired": LEVELS.get(lv.desired, "—") if lv.desired else "—",
+                "Gap": "—" if lv.gap is None else lv.gap,
+                "Last quarter": LEVELS.get(lv.previous_current, "—")
+                if lv.previous_current
+                else "—",
+                "Note": lv.note,
+            }
+            for lv in levels
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    if can(me, Action.ASSESS_MATURITY):
+        _assess(me, quarter, levels)
+        _competences(me)
+
+
+def _assess(me, quarter: str, levels) -> None:  # type: ignore[no-untyped-def]
+    with st.expander(f"Assess {quarter}", icon=":material/edit:"):
+        with st.form("maturity_form"):
+            rows = []
+            for level in levels:
+                a, b, c, d = st.columns([3, 2, 2, 4])
+                a.write(level.competence)
+                current = b.selectbox(
+                    "Current",
+                    list(LEVELS),
+                    format_func=LEVELS.get,
+                    index=(level.current or 1) - 1,
+                    key=f"cur_{quarter}_{level.competence_id}",
+                )
+                desired = c.selectbox(
+                    "Desired",
+                    list(LEVELS),
+                    format_func=LEVELS.get,
+                    index=(level.desired or 3) - 1,
+                    key=f"des_{quarter}_{level.competence_id}",
+                )
+                note = d.text_input("Note", level.note, key=f"note_{quarter}_{level.competence_id}")
+                rows.append((level.competence_id, current, desired, note))
+            if st.form_submit_button("Save assessment", type="primary"):
+                _do(
+                    lambda s: maturity.save_assessment(s, me, quarter, rows),
+                    f"Saved the assessment of {quarter}.",
+                )
+
+
+def _competences(me) -> None:  # type: ignore[no-untyped-def]
+    with st.expander("Change the competences", icon=":material/tune:"):
+        with store().session() as session:
+            listed = maturity.competences(session, me)
+        names = dict(listed)
+        choice = st.selectbox(
+            "Competence",
+            [None, *names],
+            key="competence_choice",
+            format_func=lambda c: "(a new competence)" if c is None else names[c],
+        )
+        name = st.text_input("Name", "" if choice is None else names[choice], key="competence_name")
+        left, right, _ = st.columns([1, 1, 3])
+        if left.button("Save competence", key="competence_save", type="primary"):
+            if choice is None:
+                _do(lambda s: maturity.add_competence(s, me, name), "Competence added.")
+            else:
+                _do(
+                    lambda s: maturity.rename_competence(s, me, choice, name), "Competence renamed."
+                )
+        if choice is not None and right.button("Stop assessing it", key="competence_retire"):
+            _do(lambda s: maturity.retire_competence(s, me, choice), "Competence retired.")
+
+
+def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        with store().session() as session:
+            action(session)
+    except SamePageError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        flash(done)
+
+
+page()

@@ -1,0 +1,151 @@
+"""Requests and decisions: what was asked of marketing, the research, the decision and its
+reason, and what came of it. Shows whether direction changes rest on research."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from alignment import formatting as fmt
+from alignment import request_log
+from alignment.errors import SamePageError
+from alignment.permissions import Action
+from alignment.permissions import can
+from ui.context import actor
+from ui.context import profile
+from ui.context import store
+from ui.widgets import as_text
+from ui.widgets import flash
+from ui.widgets import show_flash
+from ui.widgets import text_table
+
+
+def page() -> None:
+    me = actor()
+    currency = profile().currency
+    st.title("Requests and decisions")
+    show_flash()
+    with store().session() as session:
+        views = request_log.requests(session, me)
+    summary = request_log.stats(views)
+    cells = st.columns(3)
+    cells[0].metric("Awaiting a decision", summary.open_requests, border=True)
+    cells[1].metric(
+        "Decided without research",
+        len(summary.decided_without_research),
+        border=True,
+        help="Decided while research or the expected result was missing.",
+    )
+    latest = list(summary.direction_changes.items())[-1] if summary.direction_changes else None
+    cells[2].metric(
+        "Direction changes, latest quarter",
+        latest[1] if latest else 0,
+        border=True,
+        help="Requests decided 'do it' per quarter: "
+        + ", ".join(f"{q}: {n}" for q, n in summary.direction_changes.items()),
+    )
+    for title in summary.decided_without_research:
+        st.warning(f"Decided without research: {as_text(title)}", icon=":material/warning:")
+    if can(me, Action.RAISE_REQUEST):
+        with st.expander("Record a request of marketing", icon=":material/add:"):
+            with st.form("request_new"):
+                title = st.text_input("What is marketing asked to do?", key="request_title")
+                description = st.text_area("Why, and by when", key="request_description")
+                if st.form_submit_button("Record request", type="primary"):
+                    _do(
+                        lambda s: request_log.raise_request(s, me, title, description),
+                        "Request recorded.",
+                    )
+    for view in views:
+        _request(me, view, currency)
+
+
+def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
+    with st.container(border=True):
+        badges = st.container(horizontal=True, gap="small")
+        colour = {None: "orange", "later": "orange", "do": "green", "dont": "gray"}[view.decision]
+        badges.badge(view.status, color=colour)
+        badges.badge(
+            f"Asked by {view.asked_by or view.asked_by_role} ({view.asked_by_role}), "
+            f"{view.asked_on:%d %b %Y}",
+            color="gray",
+        )
+        st.markdown(f"#### {as_text(view.title)}")
+        if view.description:
+            st.caption(as_text(view.description))
+        details = {
+            "Research": view.research or "—",
+            "Expected result": view.expected_result or "—",
+            "Cost": fmt.money(view.cost, currency),
+            "Recommendation": view.recommendation or "—",
+        }
+        if view.decision:
+            details["Decision"] = (
+                f"{request_log.DECISIONS[view.decision]}, "
+                f"{view.decided_on:%d %b %Y}: {view.decision_reason}"
+            )
+        if view.outcome:
+            details["Outcome"] = view.outcome
+        text_table(
+            pd.DataFrame({"": list(details), "Recorded": list(details.values())}).set_index("")
+        )
+        if view.decision in (None, "later") and can(me, Action.RESEARCH_REQUEST):
+            with st.expander("Add research", icon=":material/science:"):
+                with st.form(f"research_{view.id}"):
+                    research = st.text_area("Research", view.research, key=f"res_{view.id}")
+                    expected = st.text_input(
+                        "Expected result", view.expected_result, key=f"exp_{view.id}"
+                    )
+                    cost = st.text_input(
+                        f"Cost ({currency})",
+                        "" if view.cost is None else f"{view.cost:.2f}",
+                        key=f"cost_{view.id}",
+                    )
+                    recommendation = st.text_input(
+                        "Recommendation", view.recommendation, key=f"rec_{view.id}"
+                    )
+                    if st.form_submit_button("Save research", type="primary"):
+                        _do(
+                            lambda s: request_log.add_research(
+                                s, me, view.id, research, expected, cost, recommendation
+                            ),
+                            "Research saved.",
+                        )
+        if view.decision in (None, "later") and can(me, Action.DECIDE_REQUEST):
+            with st.form(f"decide_{view.id}"):
+                a, b = st.columns([1, 3])
+                decision = a.selectbox(
+                    "Decision",
+                    list(request_log.DECISIONS),
+                    format_func=request_log.DECISIONS.get,
+                    key=f"dec_{view.id}",
+                )
+                reason = b.text_input("Reason (required)", key=f"why_{view.id}")
+                if st.form_submit_button("Record decision"):
+                    _do(
+                        lambda s: request_log.decide(s, me, view.id, decision, reason),
+                        "Decision recorded.",
+                    )
+        if view.decision and not view.outcome and can(me, Action.RESEARCH_REQUEST):
+            with st.form(f"outcome_{view.id}"):
+                outcome = st.text_input(
+                    "Actual outcome, against the expected result", key=f"out_{view.id}"
+                )
+                if st.form_submit_button("Record outcome"):
+                    _do(
+                        lambda s: request_log.record_outcome(s, me, view.id, outcome),
+                        "Outcome recorded.",
+                    )
+
+
+def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        with store().session() as session:
+            action(session)
+    except SamePageError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        flash(done)
+
+
+page()

@@ -1,0 +1,91 @@
+"""The checklist, maturity and request pages through AppTest."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from alignment.periods import current_month
+from tests.app.conftest import ROOT
+
+
+@pytest.fixture
+def open_page(demo_url, monkeypatch):
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", demo_url)
+
+    def open_as(page: str, role: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state["acting_role"] = role
+        at.switch_page(f"pages/{page}.py")
+        return at.run()
+
+    return open_as
+
+
+def query(url: str, sql: str, **params):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(sql), params).all()
+    engine.dispose()
+    return rows
+
+
+@pytest.mark.parametrize("page", ["checklist", "maturity", "requests"])
+@pytest.mark.parametrize("role", ["CEO", "CFO", "CMO", "viewer"])
+def test_every_page_renders_for_every_role(open_page, page, role):
+    at = open_page(page, role)
+    assert not at.exception and not at.error
+
+
+def test_an_executive_changes_their_answer(open_page, demo_url):
+    item = query(demo_url, "SELECT id FROM checklist_items WHERE position = 11")[0][0]
+    month = current_month()
+    at = open_page("checklist", "CFO")
+    at.segmented_control(key=f"score_CFO_{month}_{item}").set_value(1)
+    at.text_input(key=f"comment_CFO_{month}_{item}").set_value("<b>Actions</b> get lost")
+    at.button(key="FormSubmitter:checklist_answers-Save my answers").click().run()
+    assert not at.exception and not at.error
+    rows = query(
+        demo_url,
+        "SELECT score, comment FROM checklist_answers WHERE item_id = :i "
+        "AND role = 'CFO' AND month = :m",
+        i=item,
+        m=month,
+    )
+    assert rows == [(1, "<b>Actions</b> get lost")]
+    table = at.table[0].value
+    assert "<b>Actions</b> get lost" in " ".join(table["Comments"])
+
+
+def test_the_viewer_cannot_answer(open_page):
+    at = open_page("checklist", "viewer")
+    assert not any(b.label == "Save my answers" for b in at.button)
+
+
+def test_the_cmo_assesses_maturity_and_bad_levels_never_reach_the_store(open_page, demo_url):
+    at = open_page("maturity", "CMO")
+    competence = query(demo_url, "SELECT id FROM competences ORDER BY position LIMIT 1")[0][0]
+    at.selectbox(key=f"cur_2026-Q4_{competence}").set_value(5)
+    at.button(key="FormSubmitter:maturity_form-Save assessment").click().run()
+    assert not at.error
+    assert query(
+        demo_url,
+        "SELECT current_level FROM maturity_assessments WHERE quarter = "
+        "'2026-Q4' AND competence_id = :c",
+        c=competence,
+    ) == [(5,)]
+
+
+def test_requests_need_a_title_and_decisions_a_reason(open_page, demo_url):
+    at = open_page("requests", "CEO")
+    at.button(key="FormSubmitter:request_new-Record request").click().run()
+    assert "Give the request a title" in at.error[0].value
+    waiting = query(demo_url, "SELECT id FROM requests WHERE decision IS NULL ORDER BY id")
+    request_id = waiting[0][0]
+    at.button(key=f"FormSubmitter:decide_{request_id}-Record decision").click().run()
+    assert "Give the reason" in at.error[0].value
+    at.text_input(key=f"why_{request_id}").set_value("Worth a try for one quarter")
+    at.button(key=f"FormSubmitter:decide_{request_id}-Record decision").click().run()
+    assert not at.error
+    assert query(demo_url, "SELECT decision FROM requests WHERE id = :i", i=request_id) == [("do",)]
