@@ -18,14 +18,18 @@ from alignment.errors import SamePageError
 from alignment.errors import ValidationFailed
 from alignment.export import to_csv
 from alignment.export import to_xlsx
+from alignment.meeting_pack import pack_files
 from alignment.overview import available_months
 from alignment.overview import headline_figures
 from alignment.periods import PERIOD_HELP
+from alignment.periods import parse_month
 from alignment.periods import parse_period
 from alignment.periods import range_period
 from alignment.permissions import COMMAND_LINE
 from alignment.permissions import Role
+from alignment.review import review
 from alignment.sample import load_sample
+from alignment.settings import company_profile
 from alignment.spreadsheet import source_name
 from alignment.store import open_store
 from alignment.success_workflow import definitions_json
@@ -91,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         "definitions", help="list every definition of success, version by version"
     )
     listing.add_argument("--json", action="store_true", help="print JSON")
+    pack = commands.add_parser("pack", help="write a month's meeting pack (PDF and XLSX)")
+    pack.add_argument("--month", required=True, help="the review's month, YYYY-MM")
+    pack.add_argument("--out", required=True, help="the folder to write the two files into")
     metrics = commands.add_parser("metrics", help="print the overview's headline figures")
     metrics.add_argument("--period", required=True, help=PERIOD_HELP.replace("use ", "", 1))
     metrics.add_argument("--json", action="store_true", help="print JSON")
@@ -122,6 +129,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "import":
         return _import(args)
+    if args.command == "pack":
+        return _pack(args)
     if args.command == "export":
         return _export(args)
     store = open_store()
@@ -256,4 +265,21 @@ def _export(args: argparse.Namespace) -> int:
     data = to_csv(frame) if suffix == ".csv" else to_xlsx({"Budget lines": frame})
     path.write_bytes(data)
     print(f"Wrote {len(frame):,} budget lines ({period.label}) to {path}.")
+    return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    month = parse_month(args.month)
+    folder = Path(args.out)
+    if not folder.is_dir():
+        raise ValidationFailed(f"There is no folder {folder} to write the meeting pack into.")
+    store = open_store()
+    with store.session() as session:
+        view = review(session, COMMAND_LINE, month)
+        company = company_profile(session, COMMAND_LINE).name
+    for name, data in pack_files(view, company).items():
+        (folder / name).write_bytes(data)
+        print(f"Wrote {folder / name}")
+    if not view.has_data:
+        print(f"Note: there are no figures for {month}; the pack says so.")
     return 0
