@@ -61,9 +61,12 @@ def kpi_value(value: Any, unit: str, currency: str) -> str:
     return fmt.count(None if value is None else round(value, 1))
 
 
-def section_frames(view: ReviewView) -> dict[str, pd.DataFrame]:
-    """Each agenda section as a table of display text, in agenda order."""
+def section_frames(view: ReviewView, formatted: bool = True) -> dict[str, pd.DataFrame]:
+    """Each agenda section as a table, in agenda order: display text for the PDF, or the
+    snapshot's own numbers for the spreadsheet (``formatted=False``)."""
     s, cur = view.sections, view.sections["currency"]
+    if not formatted:
+        return _raw_frames(view)
     head = s["headline"]
     frames = {
         "Headline figures": pd.DataFrame(
@@ -164,6 +167,119 @@ def section_frames(view: ReviewView) -> dict[str, pd.DataFrame]:
         ),
     }
     return frames
+
+
+def _raw_frames(view: ReviewView) -> dict[str, pd.DataFrame]:
+    s = view.sections
+    head = s["headline"]
+    rows = [
+        {
+            "Figure": label,
+            "This month": head["now"].get(key),
+            head["previous_label"]: head["previous"].get(key),
+        }
+        for key, label in HEADLINE_LABELS.items()
+    ]
+    return {
+        "Headline figures": pd.DataFrame(rows),
+        "Definitions of success": pd.DataFrame(
+            [
+                {
+                    "Definition": d["title"],
+                    "Metric": d["metric"],
+                    "Comparison": d["comparison"],
+                    "Target": d["target"],
+                    "Actual": d["actual"],
+                    "Unit": d["unit"],
+                    "Status": RAG[d["status"]],
+                    "Signature": d["signature"],
+                }
+                for d in s["definitions"]
+            ],
+            columns=[
+                "Definition",
+                "Metric",
+                "Comparison",
+                "Target",
+                "Actual",
+                "Unit",
+                "Status",
+                "Signature",
+            ],
+        ),
+        "Budget vs return": pd.DataFrame(
+            [
+                {
+                    "Channel": c["channel"],
+                    "Planned": c["planned"],
+                    "Actual": c["actual"],
+                    "Variance": c["variance"],
+                    "Variance %": c["variance_pct"],
+                    "Attributed revenue": c["revenue"],
+                    "ROAS": c["roas"],
+                    "ROMI (attributed)": c["romi"],
+                }
+                for c in s["budget"]
+            ],
+            columns=[
+                "Channel",
+                "Planned",
+                "Actual",
+                "Variance",
+                "Variance %",
+                "Attributed revenue",
+                "ROAS",
+                "ROMI (attributed)",
+            ],
+        ),
+        "KPI tree and funnel": pd.DataFrame(
+            [
+                {
+                    "KPI": k["kpi"],
+                    "Unit": k["unit"],
+                    "Target": k["target"],
+                    "Actual": k["actual"],
+                    "Status": RAG[k["status"]],
+                }
+                for k in s["kpis"]
+            ],
+            columns=["KPI", "Unit", "Target", "Actual", "Status"],
+        ),
+        "Alignment checklist": pd.DataFrame(
+            [{"Statement": "Alignment score (0-100)", "Perception gap": s["alignment"]["score"]}]
+            + [
+                {"Statement": g["statement"], "Perception gap": g["gap"]}
+                for g in s["alignment"]["gaps"]
+            ],
+            columns=["Statement", "Perception gap"],
+        ),
+        "Requests awaiting a decision": pd.DataFrame(
+            [
+                {
+                    "Request": r["title"],
+                    "Asked by": r["asked_by"],
+                    "Status": r["status"],
+                    "Recommendation": r["recommendation"],
+                }
+                for r in s["requests"]
+            ],
+            columns=["Request", "Asked by", "Status", "Recommendation"],
+        ),
+        "Action items": pd.DataFrame(
+            [
+                {
+                    "From": a["month"],
+                    "Kind": KINDS.get(a["kind"], a["kind"]),
+                    "What": a["text"],
+                    "Owner": a["owner_role"] or "",
+                    "Due": a["due_date"] or "",
+                    "Status": a["status"],
+                }
+                for a in [*s["actions"]["carried"], *s["actions"]["recorded"]]
+            ],
+            columns=["From", "Kind", "What", "Owner", "Due", "Status"],
+        ),
+    }
 
 
 def _measure(value: Any, unit: str, currency: str) -> str:
@@ -364,7 +480,7 @@ def pack_xlsx(view: ReviewView, company: str) -> bytes:
                 ),
             ]
         )
-    sheets.update(section_frames(view))
+    sheets.update(section_frames(view, formatted=False))
     return to_xlsx(sheets)
 
 

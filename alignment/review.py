@@ -304,7 +304,8 @@ def review(session: Session, actor: Actor, month: str) -> ReviewView:
         recorded=recorded_items(session, month),
         carried=carried_actions(session, month),
         differences=changed,
-        has_data=bool(sections["headline"]["lines"]) or bool(sections["kpis"]),
+        has_data=bool(sections["headline"]["lines"])
+        or any(k["actual"] is not None for k in sections["kpis"]),
     )
 
 

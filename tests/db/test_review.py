@@ -1,0 +1,187 @@
+"""The monthly review: frozen snapshots, carried-over actions and the meeting pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from alignment import review
+from alignment.budget import BudgetChanges
+from alignment.budget import LineEdit
+from alignment.budget import budget_lines
+from alignment.budget import save_changes
+from alignment.checklist import Answer
+from alignment.checklist import save_answers
+from alignment.errors import PermissionDenied
+from alignment.errors import ValidationFailed
+from alignment.meeting_pack import HEADLINE_LABELS
+from alignment.meeting_pack import headline_value
+from alignment.meeting_pack import pack_pdf
+from alignment.meeting_pack import pack_xlsx
+from alignment.periods import parse_period
+from db.models import AuditEvent
+
+OCTOBER = "2026-10"
+
+
+def close(store, actor, month=OCTOBER):
+    with store.session() as session:
+        review.close_review(session, actor, month, today=dt.date(2026, 11, 23))
+
+
+def view(store, actor, month=OCTOBER):
+    with store.session() as session:
+        return review.review(session, actor, month)
+
+
+def test_a_closed_review_keeps_its_figures_after_later_edits(demo_store, demo_actors):
+    ceo, cmo = demo_actors["CEO"], demo_actors["CMO"]
+    close(demo_store, ceo)
+    frozen = view(demo_store, ceo)
+    assert frozen.closed and frozen.differences == []
+    spend_before = frozen.sections["headline"]["now"]["actual_spend"]
+    with demo_store.session() as session:
+        session.execute(sa.text("UPDATE reconciliations SET reconciled = false"))
+        session.commit()
+        line = budget_lines(session, cmo, parse_period(OCTOBER)).iloc[0]
+        save_changes(
+            session,
+            cmo,
+            BudgetChanges(
+                edits=[
+                    LineEdit(
+                        int(line["id"]),
+                        int(line["version"]),
+                        {"actual_spend": float(line["actual_spend"]) + 1000},
+                    )
+                ]
+            ),
+        )
+        save_answers(session, cmo, "2026-11", [Answer(1, 1)])
+    after = view(demo_store, ceo)
+    assert after.sections["headline"]["now"]["actual_spend"] == spend_before
+    changed = {(d.section, d.item): d for d in after.differences}
+    spend = changed[("Headline figures", "actual spend")]
+    assert spend.frozen == spend_before and spend.now == pytest.approx(spend_before + 1000)
+    channel = line["channel"]
+    assert ("Budget vs return", f"{channel}: actual") in changed
+
+
+def test_closing_twice_a_future_month_and_by_others_is_refused(demo_store, demo_actors):
+    ceo = demo_actors["CEO"]
+    close(demo_store, ceo)
+    with demo_store.session() as session:
+        with pytest.raises(ValidationFailed, match="already closed"):
+            review.close_review(session, ceo, OCTOBER, today=dt.date(2026, 11, 23))
+        with pytest.raises(ValidationFailed, match="has not started"):
+            review.close_review(session, ceo, "2026-12", today=dt.date(2026, 11, 23))
+        for role in ("CFO", "CMO", "viewer"):
+            with pytest.raises(PermissionDenied):
+                review.close_review(session, demo_actors[role], "2026-09")
+
+
+def test_reopening_needs_the_ceo_and_a_reason_and_is_audited(demo_store, demo_actors):
+    ceo = demo_actors["CEO"]
+    close(demo_store, ceo)
+    with demo_store.session() as session:
+        with pytest.raises(PermissionDenied):
+            review.reopen_review(session, demo_actors["CFO"], OCTOBER, "typo")
+        with pytest.raises(ValidationFailed, match="Say why"):
+            review.reopen_review(session, ceo, OCTOBER, " ")
+        review.reopen_review(session, ceo, OCTOBER, "Late invoice")
+        event = session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event.action == "reopen" and event.new_value["reason"] == "Late invoice"
+    assert event.old_value["snapshot"]["headline"]["now"]["actual_spend"] > 0
+    assert not view(demo_store, ceo).closed
+
+
+def test_open_actions_carry_over_until_done(demo_store, demo_actors):
+    cfo = demo_actors["CFO"]
+    with demo_store.session() as session:
+        with pytest.raises(ValidationFailed, match="needs an owner.*needs a due date"):
+            review.record_item(session, cfo, "2026-09", "action", "Fix attribution")
+        with pytest.raises(ValidationFailed, match="write down what"):
+            review.record_item(session, cfo, "2026-09", "decision", " ")
+        action = review.record_item(
+            session, cfo, "2026-09", "action", "Fix attribution", "CMO", "2026-10-15"
+        )
+        review.record_item(session, cfo, "2026-09", "decision", "Keep the event budget")
+        done = review.record_item(
+            session, cfo, "2026-09", "action", "Send the board deck", "CEO", dt.date(2026, 9, 30)
+        )
+        review.set_status(session, cfo, done, "done")
+        with pytest.raises(PermissionDenied):
+            review.record_item(session, demo_actors["viewer"], "2026-09", "decision", "x")
+    october = view(demo_store, cfo, OCTOBER)
+    november = view(demo_store, cfo, "2026-11")
+    assert [a.text for a in october.carried] == ["Fix attribution"]
+    assert [a.text for a in november.carried] == ["Fix attribution"]
+    with demo_store.session() as session:
+        review.set_status(session, cfo, action, "done")
+    assert view(demo_store, cfo, "2026-11").carried == []
+
+
+def test_nothing_is_recorded_into_a_closed_review(demo_store, demo_actors):
+    close(demo_store, demo_actors["CEO"])
+    with demo_store.session() as session, pytest.raises(ValidationFailed, match="is closed"):
+        review.record_item(session, demo_actors["CMO"], OCTOBER, "decision", "Late idea")
+
+
+def test_the_pack_holds_the_snapshots_numbers(demo_store, demo_actors):
+    ceo = demo_actors["CEO"]
+    with demo_store.session() as session:
+        review.record_item(session, ceo, OCTOBER, "decision", "Book the symposium booth")
+    close(demo_store, ceo)
+    frozen = view(demo_store, ceo)
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(frozen, "Kestrel Analytics")))
+    assert book.sheetnames[:2] == ["Cover", "Headline figures"]
+    rows = {r[0]: r[1] for r in book["Headline figures"].iter_rows(min_row=2, values_only=True)}
+    now = frozen.sections["headline"]["now"]
+    for key, label in HEADLINE_LABELS.items():
+        assert rows[label] == pytest.approx(now[key])
+    channels = {r[0]: r[2] for r in book["Budget vs return"].iter_rows(min_row=2, values_only=True)}
+    first = frozen.sections["budget"][0]
+    assert channels[first["channel"]] == pytest.approx(first["actual"])
+    actions = [r[2] for r in book["Action items"].iter_rows(min_row=2, values_only=True)]
+    assert actions == ["Book the symposium booth"]
+    text = " ".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(pack_pdf(frozen, "Kestrel Analytics"))).pages
+    )
+    assert "Monthly review, October 2026" in text and "Closed by Maya Lindqvist" in text
+    assert headline_value("actual_spend", now["actual_spend"], "USD") in text
+    assert headline_value("roas", now["roas"], "USD") in text
+    assert "Book the symposium booth" in text
+
+
+def test_a_month_without_figures_gets_a_pack_that_says_so(demo_store, demo_actors):
+    empty = view(demo_store, demo_actors["CEO"], "2022-01")
+    assert not empty.has_data
+    text = " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(pack_pdf(empty, "Kestrel Analytics"))).pages
+    )
+    assert "There are no figures for January 2022" in text
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(empty, "Kestrel Analytics")))
+    assert "No figures for January 2022." in [
+        r[1] for r in book["Cover"].iter_rows(values_only=True)
+    ]
+
+
+def test_history_lists_closed_reviews_and_searches_their_decisions(demo_store, demo_actors):
+    ceo = demo_actors["CEO"]
+    with demo_store.session() as session:
+        review.record_item(session, ceo, "2026-09", "decision", "Stop the TikTok test")
+        review.record_item(session, ceo, OCTOBER, "decision", "Book the booth")
+    close(demo_store, ceo, "2026-09")
+    close(demo_store, ceo)
+    with demo_store.session() as session:
+        everything = review.history(session, ceo)
+        tiktok = review.history(session, ceo, "tiktok")
+    assert [r.month for r in everything] == ["2026-10", "2026-09"]
+    assert [r.month for r in tiktok] == ["2026-09"]
+    assert tiktok[0].decisions[0].text == "Stop the TikTok test"
