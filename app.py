@@ -13,21 +13,27 @@ log = logging.getLogger("samepage")
 
 
 def run() -> None:
-    st.set_page_config(page_title="SamePage", page_icon=":material/handshake:", layout="wide")
+    presenting = st.query_params.get("present") == "1"
+    st.set_page_config(
+        page_title="SamePage",
+        page_icon=":material/handshake:",
+        layout="wide",
+        initial_sidebar_state="collapsed" if presenting else "auto",
+    )
     context.store()
     pages = [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/definitions.py", title="Definitions of success", icon=":material/verified:"),
         st.Page("pages/budget.py", title="Budget & return", icon=":material/payments:"),
         st.Page("pages/goals.py", title="Goals & KPIs", icon=":material/account_tree:"),
+        st.Page("pages/review.py", title="Monthly review", icon=":material/event_note:"),
         st.Page("pages/checklist.py", title="Alignment checklist", icon=":material/fact_check:"),
         st.Page("pages/maturity.py", title="Marketing maturity", icon=":material/stairs:"),
         st.Page("pages/requests.py", title="Requests and decisions", icon=":material/gavel:"),
     ]
-    page = st.navigation(pages)
-    # After st.navigation: a widget drawn before it loses the first change of a new process's
-    # first session (Streamlit 1.67).
-    context.role_picker()
+    page = st.navigation(pages, position="hidden" if presenting else "sidebar")
+    if not presenting:
+        context.role_picker()
     try:
         page.run()
     except Exception:
