@@ -159,7 +159,7 @@ def section_frames(view: ReviewView, formatted: bool = True) -> dict[str, pd.Dat
                     "What": a["text"],
                     "Owner": a["owner_role"] or "",
                     "Due": a["due_date"] or "",
-                    "Status": a["status"],
+                    "Status": a["status"] if a["kind"] == "action" else "",
                 }
                 for a in [*s["actions"]["carried"], *s["actions"]["recorded"]]
             ],
@@ -273,7 +273,7 @@ def _raw_frames(view: ReviewView) -> dict[str, pd.DataFrame]:
                     "What": a["text"],
                     "Owner": a["owner_role"] or "",
                     "Due": a["due_date"] or "",
-                    "Status": a["status"],
+                    "Status": a["status"] if a["kind"] == "action" else "",
                 }
                 for a in [*s["actions"]["carried"], *s["actions"]["recorded"]]
             ],

@@ -219,7 +219,7 @@ def _actions(view: review.ReviewView) -> None:
                         "What": a.text,
                         "Owner": a.owner_role or "",
                         "Due": f"{a.due_date:%d %b %Y}" if a.due_date else "",
-                        "Status": a.status,
+                        "Status": a.status if a.kind == "action" else "",
                     }
                     for a in view.recorded
                 ]

@@ -244,3 +244,18 @@ def test_definitions_json_lists_versions_and_flags_tampering(store_url):
     assert len(flagged) == 1 and flagged[0]["metric"] == "romi"
     text = run(store_url, "definitions").stdout
     assert "CHANGED SINCE SIGN-OFF" in text
+
+
+def test_pack_writes_a_pdf_and_an_xlsx(store_url, tmp_path):
+    run(store_url, "load-sample")
+    result = run(store_url, "pack", "--month", "2026-10", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "samepage-review-2026-10.pdf").read_bytes().startswith(b"%PDF")
+    book = openpyxl.load_workbook(tmp_path / "samepage-review-2026-10.xlsx")
+    assert "Headline figures" in book.sheetnames
+    empty = run(store_url, "pack", "--month", "2020-01", "--out", str(tmp_path))
+    assert empty.returncode == 0 and "the pack says so" in empty.stdout
+    bad = run(store_url, "pack", "--month", "2026-13", "--out", str(tmp_path))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    nowhere = run(store_url, "pack", "--month", "2026-10", "--out", str(tmp_path / "nope"))
+    assert nowhere.returncode == 2 and "no folder" in nowhere.stderr

@@ -1,0 +1,86 @@
+"""The Monthly review page through AppTest."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from alignment.periods import current_month
+from tests.app.conftest import ROOT
+
+
+@pytest.fixture
+def review_page(demo_url, monkeypatch):
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", demo_url)
+
+    def open_as(role: str, **params: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at.session_state["acting_role"] = role
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.switch_page("pages/review.py")
+        return at.run()
+
+    return open_as
+
+
+def query(url: str, sql: str):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(sql)).all()
+    engine.dispose()
+    return rows
+
+
+@pytest.mark.parametrize("role", ["CEO", "CFO", "CMO", "viewer"])
+def test_the_review_renders_every_section_for_every_role(review_page, role):
+    at = review_page(role)
+    assert not at.exception and not at.error
+    headings = [h.value for h in at.subheader]
+    assert headings[:7] == [
+        "1. Headline figures",
+        "2. Definitions of success",
+        "3. Budget vs return",
+        "4. KPI tree and funnel",
+        "5. Alignment checklist",
+        "6. Requests awaiting a decision",
+        "7. Action items",
+    ]
+
+
+def test_only_executives_record_and_only_the_ceo_closes(review_page):
+    viewer = review_page("viewer")
+    assert not any(b.label.startswith("Close") for b in viewer.button)
+    assert not viewer.get("form")
+    cfo = review_page("CFO")
+    assert cfo.get("form") and not any(b.label.startswith("Close") for b in cfo.button)
+
+
+def test_the_ceo_records_a_decision_and_closes_the_month(review_page, demo_url):
+    at = review_page("CEO")
+    at.text_input(key="rec_text").set_value("Book the symposium booth at the early-bird price")
+    at.button(key="FormSubmitter:review_record-Record").click().run()
+    assert not at.error
+    at.selectbox(key="rec_kind").set_value("action")
+    at.text_input(key="rec_text").set_value("Send the pack to the board")
+    at.button(key="FormSubmitter:review_record-Record").click().run()
+    assert "needs an owner" in at.error[0].value
+    at.button(key="review_close").click().run()
+    assert not at.exception and not at.error
+    month = current_month()
+    assert query(demo_url, f"SELECT status FROM monthly_reviews WHERE month = '{month}'") == [  # noqa: S608
+        ("closed",)
+    ]
+    assert any("figures below are the ones frozen" in s.value for s in at.success)
+
+
+def test_presentation_mode_is_read_only_and_steps_through_the_agenda(review_page):
+    at = review_page("viewer", present="1", month="2026-10")
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Headline figures"
+    assert not at.text_input and not at.selectbox and not at.get("form")
+    at.button(key="present_next").click().run()
+    assert at.title[0].value == "Definitions of success"
+    at.button(key="present_prev").click().run()
+    assert at.title[0].value == "Headline figures"
