@@ -62,7 +62,8 @@ def test_a_closed_review_keeps_its_figures_after_later_edits(demo_store, demo_ac
                 ]
             ),
         )
-        save_answers(session, cmo, "2026-11", [Answer(1, 1)])
+        item = session.execute(sa.text("SELECT min(id) FROM checklist_items")).scalar()
+        save_answers(session, cmo, "2026-11", [Answer(item, 1)])
     after = view(demo_store, ceo)
     assert after.sections["headline"]["now"]["actual_spend"] == spend_before
     changed = {(d.section, d.item): d for d in after.differences}
