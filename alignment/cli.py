@@ -12,14 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from alignment import budget_import
-from alignment.budget import export_frame
 from alignment.errors import SamePageError
 from alignment.errors import ValidationFailed
-from alignment.export import to_csv
-from alignment.export import to_xlsx
-from alignment.meeting_pack import pack_files
-from alignment.overview import available_months
 from alignment.overview import headline_figures
 from alignment.periods import PERIOD_HELP
 from alignment.periods import parse_month
@@ -27,14 +21,9 @@ from alignment.periods import parse_period
 from alignment.periods import range_period
 from alignment.permissions import COMMAND_LINE
 from alignment.permissions import Role
-from alignment.review import review
 from alignment.sample import load_sample
-from alignment.settings import company_profile
-from alignment.spreadsheet import source_name
 from alignment.store import open_store
 from alignment.success_workflow import definitions_json
-from alignment.users import actor_by_email
-from alignment.users import first_actor_in_role
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -166,6 +155,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from alignment import budget_import
+    from alignment.spreadsheet import source_name
+    from alignment.users import actor_by_email
+    from alignment.users import first_actor_in_role
+
     path = Path(args.path)
     if not path.is_file():
         raise ValidationFailed(f"There is no file at {path}.")
@@ -247,6 +241,11 @@ def _mapping_option(pairs: list[str]) -> dict[str, str]:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from alignment.budget import export_frame
+    from alignment.export import to_csv
+    from alignment.export import to_xlsx
+    from alignment.overview import available_months
+
     path = Path(args.path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -269,6 +268,10 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
+    from alignment.meeting_pack import pack_files
+    from alignment.review import review
+    from alignment.settings import company_profile
+
     month = parse_month(args.month)
     folder = Path(args.out)
     if not folder.is_dir():
