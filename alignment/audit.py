@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alignment.permissions import Action
 from alignment.permissions import Actor
+from alignment.permissions import require
 from db.models import AuditEvent
+from db.models import AuditHead
 
 
 def _canonical(payload: dict[str, Any]) -> str:
@@ -44,8 +48,16 @@ def record(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an event to the session; it commits with the change it describes."""
-    prev_hash = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    """Append an event to the session; it commits with the change it describes.
+
+    The chain's head row is locked first, so concurrent writers queue up and every event
+    links to the one committed just before it.
+    """
+    head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    if head is None:
+        head = AuditHead(id=1)
+        session.add(head)
+    prev_hash = head.last_hash
     event = AuditEvent(
         at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
         user_id=actor.user_id,
@@ -60,4 +72,42 @@ def record(
     event.hash = event_hash(prev_hash, event)
     session.add(event)
     session.flush()
+    head.last_id, head.last_hash = event.id, event.hash
+    session.flush()
     return event
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    events: int
+    broken_at: int | None
+    reason: str
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def verify(session: Session, actor: Actor) -> ChainCheck:
+    """Walk the chain from the first event: the first event whose link or content does not
+    match its hash is where someone changed, removed or inserted history."""
+    require(actor, Action.VIEW_AUDIT)
+    previous: str | None = None
+    count = 0
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        count += 1
+        if event.prev_hash != previous:
+            return ChainCheck(
+                count,
+                event.id,
+                "its link to the event before it is broken (an event was removed or inserted)",
+            )
+        if event.hash != event_hash(previous, event):
+            return ChainCheck(
+                count, event.id, "its content no longer matches its hash (it was changed)"
+            )
+        previous = event.hash
+    head = session.get(AuditHead, 1)
+    if head is not None and head.last_hash != previous:
+        return ChainCheck(count, head.last_id, "the newest events were removed")
+    return ChainCheck(count, None, "")

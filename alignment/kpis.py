@@ -369,6 +369,7 @@ def delete_kpi(session: Session, actor: Actor, kpi_id: int) -> None:
     kpi = session.get(Kpi, kpi_id)
     if kpi is None:
         raise ValidationFailed("That KPI no longer exists.")
+    name = kpi.name
     used_by = session.scalars(
         select(SuccessDefinitionVersion.title)
         .where(SuccessDefinitionVersion.metric == f"{KPI_PREFIX}{kpi_id}")
@@ -377,13 +378,13 @@ def delete_kpi(session: Session, actor: Actor, kpi_id: int) -> None:
     if used_by:
         session.rollback()
         raise ValidationFailed(
-            f"'{kpi.name}' cannot be deleted: the definition of success '{used_by}' measures it."
+            f"'{name}' cannot be deleted: the definition of success '{used_by}' measures it."
         )
     children = session.scalars(select(Kpi.name).where(Kpi.parent_id == kpi_id)).all()
     if children:
         session.rollback()
         raise ValidationFailed(
-            f"'{kpi.name}' cannot be deleted while {', '.join(children)} feed into it; "
+            f"'{name}' cannot be deleted while {', '.join(children)} feed into it; "
             "give them another parent first."
         )
     session.execute(delete(KpiValue).where(KpiValue.kpi_id == kpi_id))
@@ -453,12 +454,13 @@ def save_values(
             select(KpiValue).where(KpiValue.kpi_id == change.kpi_id, KpiValue.month == month)
         )
         if row is not None and change.version is not None and row.version != change.version:
-            session.rollback()
-            raise ValidationFailed(
+            message = (
                 f"Nothing was saved: {names[change.kpi_id]} {month} was changed by someone else "
                 f"while you were editing (target {row.target}, actual {row.actual} now). "
                 "Reload and make your change again."
             )
+            session.rollback()
+            raise ValidationFailed(message)
         if row is None:
             row = KpiValue(kpi_id=change.kpi_id, month=month, entered_by_id=actor.user_id)
             session.add(row)

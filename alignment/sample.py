@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import delete
 from sqlalchemy import insert
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -35,7 +34,7 @@ from alignment.store import store_has_data
 from alignment.success import KPI_PREFIX
 from alignment.success import content_hash
 from alignment.success import version_content
-from db.models import Base
+from db import audit_guard
 from db.models import Baseline
 from db.models import BudgetLine
 from db.models import Channel
@@ -82,8 +81,7 @@ def load_sample(
                 "The store already holds data; loading the demo company would mix with it. "
                 "Use --replace to wipe the store and load the demo company."
             )
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
+        audit_guard.wipe_all(session.connection())
     loader = _Loader(session, directory, current_month(today), today or dt.date.today())
     summary = loader.load()
     audit.record(

@@ -46,10 +46,22 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
     return engine
 
 
+def _begin_immediate(connection: Any) -> None:
+    """Take SQLite's write lock when a transaction starts, not when it first writes.
+
+    A transaction that read first and writes later cannot wait its turn in WAL mode: it
+    fails at once with "database is locked". Starting every transaction with the lock
+    queues writers behind the busy timeout instead.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

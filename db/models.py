@@ -61,6 +61,7 @@ class CompanySettings(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en_US")
     gross_margin: Mapped[float] = mapped_column(Float, default=0.7)
     fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1)
+    idle_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
@@ -85,6 +86,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         CheckConstraint("role IN ('CEO','CFO','CMO','viewer','admin')", name="role_known"),
@@ -92,6 +94,32 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"User({self.email!r}, {self.role})"
+
+
+class LoginFailure(Base):
+    """Failed log-ins per e-mail address (known or not), to slow down password guessing."""
+
+    __tablename__ = "login_failures"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    def __repr__(self) -> str:
+        return f"LoginFailure({self.email!r}, {self.failures})"
+
+
+class AuditHead(Base):
+    """The newest link of the audit chain; writers lock this row so the chain never forks."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int | None] = mapped_column(Integer)
+    last_hash: Mapped[str | None] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"AuditHead({self.last_id})"
 
 
 class Channel(Base):

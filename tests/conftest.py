@@ -22,8 +22,8 @@ from alignment.sample import load_sample
 from alignment.store import Store
 from alignment.store import open_store
 from alignment.users import demo_actors as demo_actors_of
+from db import audit_guard
 from db import migrate
-from db.models import Base
 
 POSTGRES_SERVER = os.environ.get(
     "SAMEPAGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -76,8 +76,7 @@ def _reset_postgres(url: str) -> None:
                 == migrate.head_revision()
             )
             if at_head:
-                for table in reversed(Base.metadata.sorted_tables):
-                    conn.execute(table.delete())
+                audit_guard.wipe_all(conn)
             else:
                 conn.execute(sa.text("DROP SCHEMA public CASCADE"))
                 conn.execute(sa.text("CREATE SCHEMA public"))
