@@ -1,4 +1,4 @@
-"""SamePage: open the store, choose who is acting, and route to the pages."""
+"""SamePage: open the store, let in only the people who belong, and route to the pages."""
 
 from __future__ import annotations
 
@@ -7,9 +7,36 @@ import uuid
 
 import streamlit as st
 
+from alignment.permissions import Action
+from alignment.permissions import can
 from ui import context
 
 log = logging.getLogger("samepage")
+
+PAGES = [
+    ("pages/overview.py", "Overview", ":material/dashboard:", None),
+    ("pages/definitions.py", "Definitions of success", ":material/verified:", None),
+    ("pages/budget.py", "Budget & return", ":material/payments:", None),
+    ("pages/goals.py", "Goals & KPIs", ":material/account_tree:", None),
+    ("pages/review.py", "Monthly review", ":material/event_note:", None),
+    ("pages/checklist.py", "Alignment checklist", ":material/fact_check:", None),
+    ("pages/maturity.py", "Marketing maturity", ":material/stairs:", None),
+    ("pages/requests.py", "Requests and decisions", ":material/gavel:", None),
+    ("pages/audit.py", "Audit trail", ":material/policy:", Action.VIEW_AUDIT),
+    (
+        "pages/admin.py",
+        "Accounts & settings",
+        ":material/admin_panel_settings:",
+        (Action.MANAGE_USERS, Action.EDIT_FINANCIAL_SETTINGS),
+    ),
+]
+
+
+def _allowed(me, needs) -> bool:  # type: ignore[no-untyped-def]
+    if needs is None:
+        return True
+    wanted = needs if isinstance(needs, tuple) else (needs,)
+    return any(can(me, action) for action in wanted)
 
 
 def run() -> None:
@@ -21,19 +48,27 @@ def run() -> None:
         initial_sidebar_state="collapsed" if presenting else "auto",
     )
     context.store()
+    demo = context.demo_active()
+    me = context.actor() if demo else context.logged_in()
+    if me is None:
+        st.navigation(
+            [st.Page(context.login_page, title="Log in", icon=":material/login:")],
+            position="hidden",
+        ).run()
+        return
     pages = [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/definitions.py", title="Definitions of success", icon=":material/verified:"),
-        st.Page("pages/budget.py", title="Budget & return", icon=":material/payments:"),
-        st.Page("pages/goals.py", title="Goals & KPIs", icon=":material/account_tree:"),
-        st.Page("pages/review.py", title="Monthly review", icon=":material/event_note:"),
-        st.Page("pages/checklist.py", title="Alignment checklist", icon=":material/fact_check:"),
-        st.Page("pages/maturity.py", title="Marketing maturity", icon=":material/stairs:"),
-        st.Page("pages/requests.py", title="Requests and decisions", icon=":material/gavel:"),
+        st.Page(path, title=title, icon=icon, default=i == 0)
+        for i, (path, title, icon, needs) in enumerate(PAGES)
+        if _allowed(me, needs) or demo
     ]
     page = st.navigation(pages, position="hidden" if presenting else "sidebar")
     if not presenting:
-        context.role_picker()
+        if demo:
+            context.role_picker()
+        else:
+            st.sidebar.caption(f"Logged in as {me.label}")
+            if st.sidebar.button("Log out", key="log_out", icon=":material/logout:"):
+                context.log_out("You are logged out.")
     try:
         page.run()
     except Exception:

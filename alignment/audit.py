@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -111,3 +112,56 @@ def verify(session: Session, actor: Actor) -> ChainCheck:
     if head is not None and head.last_hash != previous:
         return ChainCheck(count, head.last_id, "the newest events were removed")
     return ChainCheck(count, None, "")
+
+
+def trail(
+    session: Session,
+    actor: Actor,
+    person: str | None = None,
+    object_type: str | None = None,
+    first_day: dt.date | None = None,
+    last_day: dt.date | None = None,
+    limit: int | None = 5000,
+) -> pd.DataFrame:
+    """Audit events, newest first, filtered by who, what kind of object and when."""
+    require(actor, Action.VIEW_AUDIT)
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if person:
+        stmt = stmt.where(AuditEvent.actor == person)
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if first_day:
+        stmt = stmt.where(AuditEvent.at >= dt.datetime.combine(first_day, dt.time()))
+    if last_day:
+        stmt = stmt.where(
+            AuditEvent.at < dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time())
+        )
+    if limit:
+        stmt = stmt.limit(limit)
+    rows = [
+        {
+            "id": e.id,
+            "at": e.at,
+            "who": e.actor,
+            "action": e.action,
+            "object": e.object_type,
+            "object_id": e.object_id,
+            "old": _canonical(e.old_value) if e.old_value is not None else "",
+            "new": _canonical(e.new_value) if e.new_value is not None else "",
+            "hash": e.hash,
+        }
+        for e in session.scalars(stmt)
+    ]
+    return pd.DataFrame(
+        rows, columns=["id", "at", "who", "action", "object", "object_id", "old", "new", "hash"]
+    )
+
+
+def trail_filters(session: Session, actor: Actor) -> tuple[list[str], list[str]]:
+    """The people and the kinds of object that appear in the trail, for its filters."""
+    require(actor, Action.VIEW_AUDIT)
+    people = list(session.scalars(select(AuditEvent.actor).distinct().order_by(AuditEvent.actor)))
+    objects = list(
+        session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type))
+    )
+    return people, objects

@@ -84,6 +84,25 @@ def _parser() -> argparse.ArgumentParser:
         "definitions", help="list every definition of success, version by version"
     )
     listing.add_argument("--json", action="store_true", help="print JSON")
+    users = commands.add_parser("users", help="add or list accounts")
+    users_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    adding = users_commands.add_parser(
+        "add", help="add an account; the password is asked for, or read from standard input"
+    )
+    adding.add_argument("--email", required=True)
+    adding.add_argument("--role", required=True, choices=["CEO", "CFO", "CMO", "viewer", "admin"])
+    adding.add_argument("--name", default="", help="the person's name (default: from the e-mail)")
+    adding.add_argument(
+        "--sso-only",
+        action="store_true",
+        help="no password: the account comes in through single sign-on only",
+    )
+    users_commands.add_parser("list", help="list the accounts")
+    audit_parser = commands.add_parser("audit", help="check the audit trail")
+    audit_commands = audit_parser.add_subparsers(
+        dest="audit_command", required=True, metavar="ACTION"
+    )
+    audit_commands.add_parser("verify", help="walk the hash chain; report the first broken link")
     pack = commands.add_parser("pack", help="write a month's meeting pack (PDF and XLSX)")
     pack.add_argument("--month", required=True, help="the review's month, YYYY-MM")
     pack.add_argument("--out", required=True, help="the folder to write the two files into")
@@ -120,6 +139,10 @@ def _run(args: argparse.Namespace) -> int:
         return _import(args)
     if args.command == "pack":
         return _pack(args)
+    if args.command == "users":
+        return _users(args)
+    if args.command == "audit":
+        return _audit(args)
     if args.command == "export":
         return _export(args)
     store = open_store()
@@ -286,3 +309,48 @@ def _pack(args: argparse.Namespace) -> int:
     if not view.has_data:
         print(f"Note: there are no figures for {month}; the pack says so.")
     return 0
+
+
+def _read_password(email: str) -> str:
+    import getpass
+
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"Password for {email}: ")
+        if getpass.getpass("Again: ") != first:
+            raise ValidationFailed("The two passwords differ; nothing was changed.")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _users(args: argparse.Namespace) -> int:
+    from alignment.accounts import accounts
+    from alignment.accounts import add_user
+    from alignment.accounts import check_password
+
+    store = open_store()
+    if args.users_command == "list":
+        with store.session() as session:
+            for account in accounts(session, COMMAND_LINE):
+                state = "active" if account.active else "switched off"
+                login = "password" if account.has_password else "single sign-on only"
+                print(f"{account.email:<40} {account.role:<7} {account.name} ({state}, {login})")
+        return 0
+    password = None if args.sso_only else _read_password(args.email)
+    if password is not None:
+        check_password(password)
+    with store.session() as session:
+        add_user(session, COMMAND_LINE, args.email, args.name, args.role, password)
+    print(f"Added {args.email.strip().lower()} as {args.role}.")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from alignment.audit import verify
+
+    store = open_store()
+    with store.session() as session:
+        check = verify(session, COMMAND_LINE)
+    if check.intact:
+        print(f"The audit trail is intact: {check.events:,} events, every link verified.")
+        return 0
+    raise ValidationFailed(f"The audit trail is broken at event {check.broken_at}: {check.reason}.")

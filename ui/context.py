@@ -1,11 +1,14 @@
-"""What every page needs: the open store, the acting user and the chosen period."""
+"""What every page needs: the open store and who is acting, by log-in or, in demo mode, by
+the role picker."""
 
 from __future__ import annotations
 
 import os
+import time
 
 import streamlit as st
 
+from alignment import accounts
 from alignment.errors import SamePageError
 from alignment.permissions import COMMAND_LINE
 from alignment.permissions import Actor
@@ -21,6 +24,7 @@ DEMO_VARIABLE = "SAMEPAGE_DEMO"
 
 
 def demo_mode() -> bool:
+    """Demo mode was asked for (``SAMEPAGE_DEMO=1``); it only takes effect on the demo store."""
     return os.environ.get(DEMO_VARIABLE, "") not in ("", "0", "false")
 
 
@@ -43,13 +47,23 @@ def store() -> Store:
         raise
 
 
+def demo_active() -> bool:
+    """The role picker is on: demo mode was asked for and the store is the demo company."""
+    if not demo_mode():
+        return False
+    with store().session() as session:
+        return accounts.is_demo_store(session)
+
+
 def profile() -> CompanyProfile:
     with store().session() as session:
         return company_profile(session, actor())
 
 
 def actor() -> Actor:
-    """The acting user chosen in the sidebar; the CEO until someone picks."""
+    """Who is acting: the logged-in person, or the role picked in demo mode."""
+    if "actor" in st.session_state and not demo_active():
+        return st.session_state["actor"]
     actors = _actors()
     role = st.session_state.get("acting_role")
     return next((a for a in actors if a.role == role), actors[0])
@@ -61,7 +75,7 @@ def _actors() -> list[Actor]:
 
 
 def role_picker() -> Actor:
-    """Sidebar picker of who is acting: the seam that real accounts replace."""
+    """Sidebar picker of who is acting, in demo mode only."""
     actors = _actors()
     roles = [str(a.role) for a in actors]
     names = {str(a.role): a.label for a in actors}
@@ -76,3 +90,71 @@ def role_picker() -> Actor:
         "only what each person may change differs.",
     )
     return actor()
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all is the common case
+        return False
+
+
+def log_out(message: str | None = None) -> None:
+    for key in ("actor", "last_active"):
+        st.session_state.pop(key, None)
+    if message:
+        st.session_state["login_message"] = message
+    if sso_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+    st.rerun()
+
+
+def logged_in() -> Actor | None:
+    """The logged-in person, refreshed from the store every run; None when nobody is, or
+    when the session was idle too long or the account was switched off."""
+    current = st.session_state.get("actor")
+    with store().session() as session:
+        idle = accounts.idle_minutes(session)
+        if current is None and sso_configured() and getattr(st.user, "is_logged_in", False):
+            try:
+                current = accounts.sso_actor(session, st.user.get("email", ""))
+            except SamePageError as exc:
+                st.session_state["login_message"] = str(exc)
+                return None
+        if current is not None:
+            current = accounts.current_actor(session, current.user_id)
+    if current is None:
+        st.session_state.pop("actor", None)
+        return None
+    last = st.session_state.get("last_active", time.time())
+    if time.time() - last > idle * 60:
+        log_out(f"You were logged out after {idle} minutes without activity.")
+    st.session_state["actor"] = current
+    st.session_state["last_active"] = time.time()
+    return current
+
+
+def login_page() -> None:
+    """The only page a visitor who is not logged in sees."""
+    st.title("Log in to SamePage")
+    if message := st.session_state.pop("login_message", None):
+        st.warning(message, icon=":material/info:")
+    if demo_mode():
+        st.info(
+            "Demo mode is off: this store is not the demo company, so everyone logs in.",
+            icon=":material/lock:",
+        )
+    with st.form("login"):
+        email = st.text_input("E-mail address", key="login_email")
+        password = st.text_input("Password", type="password", key="login_password")
+        if st.form_submit_button("Log in", type="primary"):
+            try:
+                with store().session() as session:
+                    st.session_state["actor"] = accounts.log_in(session, email, password)
+            except SamePageError as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                st.session_state["last_active"] = time.time()
+                st.rerun()
+    if sso_configured():
+        st.button("Log in with single sign-on", on_click=st.login, key="login_sso")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from alignment.permissions import COMMAND_LINE
@@ -15,6 +16,29 @@ from alignment.store import open_store
 from tests.conftest import DEMO_TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def routed_like_the_server(monkeypatch) -> None:
+    """Every run goes through app.py, as under ``ui.server``.
+
+    AppTest re-detects the ``pages/`` folder on each run and then sends a rerun
+    straight to the page file last shown, skipping app.py (its log-in gate,
+    sidebar and error handling), which the real server never does.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
+def demo_mode(monkeypatch) -> None:
+    """AppTests act through the demo role picker unless a test says otherwise."""
+    monkeypatch.setenv("SAMEPAGE_DEMO", "1")
 
 
 @pytest.fixture
@@ -31,6 +55,5 @@ def demo_url(tmp_path) -> Iterator[str]:
 def app(demo_url, monkeypatch) -> AppTest:
     """The app as a fresh browser session would start it, on the demo store."""
     monkeypatch.setenv("SAMEPAGE_DATABASE_URL", demo_url)
-    monkeypatch.delenv("SAMEPAGE_DEMO", raising=False)
     st.cache_data.clear()
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

@@ -107,12 +107,13 @@ def test_an_unreachable_store_is_one_sentence_not_a_traceback(app, monkeypatch):
     assert not app.metric
 
 
-def test_an_empty_store_says_so(monkeypatch, tmp_path):
+def test_an_empty_store_outside_demo_mode_asks_for_a_log_in(monkeypatch, tmp_path):
     monkeypatch.setenv("SAMEPAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     monkeypatch.delenv("SAMEPAGE_DEMO", raising=False)
     at = AppTest.from_file(str(oracle.SAMPLE.parent / "app.py"), default_timeout=60).run()
     assert not at.exception
-    assert "No budget figures yet" in at.info[0].value
+    assert at.title[0].value == "Log in to SamePage"
+    assert not at.metric
 
 
 def test_demo_mode_loads_the_demo_company_into_an_empty_store(monkeypatch, tmp_path):

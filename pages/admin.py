@@ -1,0 +1,145 @@
+"""Accounts & settings: the administrator adds people and decides their role; the CFO keeps
+the financial settings every figure depends on."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from alignment import accounts
+from alignment.errors import SamePageError
+from alignment.permissions import Action
+from alignment.permissions import can
+from alignment.settings import update_company
+from ui.context import actor
+from ui.context import profile
+from ui.context import store
+from ui.widgets import flash
+from ui.widgets import show_flash
+
+ROLES = ["CEO", "CFO", "CMO", "viewer", "admin"]
+
+
+def page() -> None:
+    me = actor()
+    company = profile()
+    st.title("Accounts & settings")
+    show_flash()
+    if can(me, Action.MANAGE_USERS):
+        _accounts(me)
+    if can(me, Action.EDIT_FINANCIAL_SETTINGS):
+        _financial(me, company)
+    if not can(me, Action.MANAGE_USERS) and not can(me, Action.EDIT_FINANCIAL_SETTINGS):
+        st.info(
+            "Only the administrator manages accounts, and only the CFO the financial settings.",
+            icon=":material/lock:",
+        )
+
+
+def _accounts(me) -> None:  # type: ignore[no-untyped-def]
+    with store().session() as session:
+        people = accounts.accounts(session, me)
+        idle = accounts.idle_minutes(session)
+    st.subheader("Accounts")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "E-mail": a.email,
+                    "Name": a.name,
+                    "Role": a.role,
+                    "Active": a.active,
+                    "Log-in": "password" if a.has_password else "single sign-on",
+                    "Last log-in": a.last_login_at,
+                }
+                for a in people
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    with st.form("account_add", clear_on_submit=True):
+        st.write("**Add an account**")
+        a, b, c, d = st.columns(4)
+        email = a.text_input("E-mail address", key="add_email")
+        name = b.text_input("Name", key="add_name")
+        role = c.selectbox("Role", ROLES, key="add_role")
+        password = d.text_input(
+            "Password (empty: single sign-on only)", type="password", key="add_password"
+        )
+        if st.form_submit_button("Add account", type="primary"):
+            _do(
+                lambda s: accounts.add_user(s, me, email, name, role, password or None),
+                f"Added {email}.",
+            )
+    with st.form("account_change"):
+        st.write("**Change an account**")
+        ids = {a.id: f"{a.name} <{a.email}>" for a in people}
+        a, b, c, d = st.columns(4)
+        chosen = a.selectbox("Account", list(ids), format_func=ids.get, key="change_account")
+        role = b.selectbox(
+            "Role",
+            [None, *ROLES],
+            key="change_role",
+            format_func=lambda r: "(unchanged)" if r is None else r,
+        )
+        active = c.selectbox(
+            "Active",
+            [None, True, False],
+            key="change_active",
+            format_func=lambda v: "(unchanged)" if v is None else "active" if v else "switched off",
+        )
+        password = d.text_input("New password (optional)", type="password", key="change_pw")
+        if st.form_submit_button("Save"):
+            _do(
+                lambda s: accounts.change_account(
+                    s, me, chosen, role=role, active=active, password=password or None
+                ),
+                "Account saved.",
+            )
+    with st.form("idle"):
+        minutes = st.number_input(
+            "Log out after this many idle minutes", 5, 24 * 60, idle, key="idle_minutes"
+        )
+        if st.form_submit_button("Save idle time"):
+            _do(lambda s: accounts.set_idle_minutes(s, me, int(minutes)), "Idle time saved.")
+
+
+def _financial(me, company) -> None:  # type: ignore[no-untyped-def]
+    st.subheader("Financial settings")
+    with st.form("financial"):
+        a, b, c = st.columns(3)
+        currency = a.text_input("Currency (ISO code)", company.currency, key="fin_currency")
+        margin = b.number_input(
+            "Gross margin (%)", 0.0, 100.0, company.gross_margin * 100, key="fin_margin"
+        )
+        start = c.selectbox(
+            "Fiscal year starts in month",
+            list(range(1, 13)),
+            index=company.fiscal_year_start_month - 1,
+            key="fin_start",
+        )
+        if st.form_submit_button("Save financial settings", type="primary"):
+            _do(
+                lambda s: update_company(
+                    s,
+                    me,
+                    currency=currency,
+                    gross_margin=margin / 100,
+                    fiscal_year_start_month=start,
+                ),
+                "Financial settings saved; every figure uses them from now on.",
+            )
+
+
+def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        with store().session() as session:
+            action(session)
+    except SamePageError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        flash(done)
+
+
+page()

@@ -1,0 +1,98 @@
+"""Log-in, log-out, idle time and demo mode through AppTest, on a store that is not the demo."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from alignment import accounts
+from alignment.permissions import COMMAND_LINE
+from alignment.store import open_store
+from tests.app.conftest import ROOT
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def team_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    store = open_store(url)
+    with store.session() as session:
+        for role in ("CEO", "CFO", "CMO", "viewer", "admin"):
+            accounts.add_user(
+                session, COMMAND_LINE, f"{role.lower()}@team.example", role, role, PASSWORD
+            )
+    store.close()
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", url)
+    monkeypatch.delenv("SAMEPAGE_DEMO", raising=False)
+    return url
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def log_in(at: AppTest, email: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="login_email").set_value(email)
+    at.text_input(key="login_password").set_value(password)
+    return at.button(key="FormSubmitter:login-Log in").click().run()
+
+
+def test_visitors_see_only_the_log_in_page(team_url):
+    at = app().run()
+    assert at.title[0].value == "Log in to SamePage"
+    assert not at.metric and not at.sidebar.selectbox
+
+
+def test_a_correct_log_in_opens_samepage_and_log_out_ends_it(team_url):
+    at = log_in(app().run(), "cfo@team.example")
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    assert any("Logged in as CFO (CFO)" in c.value for c in at.sidebar.caption)
+    at.button(key="log_out").click().run()
+    assert at.title[0].value == "Log in to SamePage"
+    assert "You are logged out." in at.warning[0].value
+
+
+def test_a_wrong_password_is_refused(team_url):
+    at = log_in(app().run(), "cfo@team.example", "not the password")
+    assert "do not match an active account" in at.error[0].value
+    assert at.title[0].value == "Log in to SamePage"
+
+
+def test_an_idle_session_is_logged_out(team_url):
+    at = log_in(app().run(), "cmo@team.example")
+    at.session_state["last_active"] = time.time() - 31 * 60
+    at.run()
+    assert at.title[0].value == "Log in to SamePage"
+    assert "after 30 minutes without activity" in at.warning[0].value
+
+
+def test_demo_mode_is_refused_on_a_store_that_is_not_the_demo(team_url, monkeypatch):
+    monkeypatch.setenv("SAMEPAGE_DEMO", "1")
+    at = app().run()
+    assert at.title[0].value == "Log in to SamePage"
+    assert "Demo mode is off" in at.info[0].value
+    assert not at.sidebar.selectbox
+
+
+@pytest.mark.parametrize(
+    ("email", "sees_admin"),
+    [
+        ("admin@team.example", True),
+        ("cfo@team.example", True),
+        ("viewer@team.example", False),
+        ("cmo@team.example", False),
+    ],
+)
+def test_the_accounts_page_is_only_for_the_administrator_and_the_cfo(team_url, email, sees_admin):
+    at = log_in(app().run(), email)
+    if not sees_admin:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page("pages/admin.py")
+        return
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Accounts & settings"
