@@ -131,6 +131,8 @@ def change_account(
     if role is not None:
         if role not in [str(r) for r in Role]:
             raise ValidationFailed(f"'{role}' is not a role.")
+        if user.id == actor.user_id and role != user.role:
+            raise ValidationFailed("You cannot change your own role; another administrator can.")
         user.role = role
     if active is not None:
         if not active and user.id == actor.user_id:

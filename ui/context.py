@@ -145,8 +145,10 @@ def login_page() -> None:
             icon=":material/lock:",
         )
     with st.form("login"):
-        email = st.text_input("E-mail address", key="login_email")
-        password = st.text_input("Password", type="password", key="login_password")
+        email = st.text_input("E-mail address", key="login_email", autocomplete="username")
+        password = st.text_input(
+            "Password", type="password", key="login_password", autocomplete="current-password"
+        )
         if st.form_submit_button("Log in", type="primary"):
             try:
                 with store().session() as session:

@@ -11,12 +11,14 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 
+from alignment import accounts
 from alignment.permissions import COMMAND_LINE
 from alignment.sample import load_sample
 from alignment.store import open_store
@@ -62,17 +64,18 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    """``streamlit run app.py`` on a fresh SQLite store holding the demo company."""
-    folder = Path(tempfile.mkdtemp(prefix="samepage-browser-"))
-    database_url = f"sqlite:///{folder / 'store.db'}"
-    store = open_store(database_url)
-    with store.session() as session:
-        load_sample(session, COMMAND_LINE)
-    store.close()
+PASSWORD = "browser test password"
+"""The password every account of the team store has."""
+
+
+@contextmanager
+def serve(database_url: str, folder: Path, *, demo: bool) -> Iterator[Server]:
+    """``streamlit run app.py`` (through ui.server) on ``database_url``."""
     port = _free_port()
-    env = {**os.environ, "SAMEPAGE_DATABASE_URL": database_url, "SAMEPAGE_DEMO": "1"}
+    env = {**os.environ, "SAMEPAGE_DATABASE_URL": database_url}
+    env.pop("SAMEPAGE_DEMO", None)
+    if demo:
+        env["SAMEPAGE_DEMO"] = "1"
     log = (folder / "streamlit.log").open("w")
     process = subprocess.Popen(
         [
@@ -113,6 +116,38 @@ def server() -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def _demo_store(folder: Path) -> str:
+    database_url = f"sqlite:///{folder / 'store.db'}"
+    store = open_store(database_url)
+    with store.session() as session:
+        load_sample(session, COMMAND_LINE)
+    store.close()
+    return database_url
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """The app in demo mode on a fresh SQLite store holding the demo company."""
+    folder = Path(tempfile.mkdtemp(prefix="samepage-browser-"))
+    with serve(_demo_store(folder), folder, demo=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def team_server() -> Iterator[Server]:
+    """The app as a leadership team runs it: the demo company's figures, demo mode off, and
+    every one of its five people logging in with ``PASSWORD``."""
+    folder = Path(tempfile.mkdtemp(prefix="samepage-team-"))
+    database_url = _demo_store(folder)
+    store = open_store(database_url)
+    with store.session() as session:
+        for account in accounts.accounts(session, COMMAND_LINE):
+            accounts.change_account(session, COMMAND_LINE, account.id, password=PASSWORD)
+    store.close()
+    with serve(database_url, folder, demo=False) as running:
+        yield running
 
 
 def wait_for_app(page: Page) -> None:

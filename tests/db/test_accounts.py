@@ -86,6 +86,8 @@ def test_a_switched_off_account_cannot_log_in_and_is_logged_out(people):
             accounts.log_in(session, "cmo@kestrel.example", PASSWORD, now=T0)
         with pytest.raises(ValidationFailed, match="your own account"):
             accounts.change_account(session, admin, admin.user_id, active=False)
+        with pytest.raises(ValidationFailed, match="your own role"):
+            accounts.change_account(session, admin, admin.user_id, role="viewer")
 
 
 def test_only_the_administrator_manages_accounts(people):

@@ -1,0 +1,103 @@
+"""Each of the five roles logs in through the real log-in page and finds the powers its
+role has, and no others."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import wait_for_app
+
+PEOPLE = {
+    "CEO": "maya.lindqvist@kestrel.example",
+    "CFO": "daniel.okafor@kestrel.example",
+    "CMO": "priya.raman@kestrel.example",
+    "viewer": "tom.becker@kestrel.example",
+    "admin": "sam.ortiz@kestrel.example",
+}
+
+POWERS = {
+    "enter figures": {"CMO"},
+    "reconcile": {"CFO"},
+    "sign off": {"CFO"},
+    "propose definitions": {"CEO", "CMO"},
+    "answer the checklist": {"CEO", "CFO", "CMO"},
+    "manage accounts": {"admin"},
+    "financial settings": {"CFO"},
+}
+
+
+def _log_in(page: Page, url: str, email: str) -> None:
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Log in to SamePage")).to_be_visible(timeout=30_000)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+
+
+def _visible(locator) -> bool:  # type: ignore[no-untyped-def]
+    return locator.count() > 0 and locator.first.is_visible()
+
+
+def _open(page: Page, heading: str) -> None:
+    """Follow the sidebar link: a reload would start a new session, which logs out."""
+    page.get_by_role("link", name=heading).click()
+    expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+
+
+def _powers_found(page: Page, url: str, role: str) -> set[str]:
+    found = set()
+    _open(page, "Budget & return")
+    page.get_by_role("tab", name="Import").click()
+    wait_for_app(page)
+    if _visible(page.get_by_text("Import the spreadsheet you already keep")):
+        found.add("enter figures")
+    page.get_by_role("tab", name="Months and reconciliation").click()
+    wait_for_app(page)
+    if _visible(page.get_by_role("button", name="Mark reconciled")):
+        found.add("reconcile")
+    _open(page, "Definitions of success")
+    if _visible(page.get_by_role("button", name="Sign off")):
+        found.add("sign off")
+    if _visible(page.get_by_text("New definition of success")):
+        found.add("propose definitions")
+    _open(page, "Alignment checklist")
+    if _visible(page.get_by_text(f"Your answers as {role}")):
+        found.add("answer the checklist")
+    page.screenshot(path=ARTIFACTS / f"roles-{role}-checklist.png", full_page=True)
+    if _visible(page.get_by_role("link", name="Accounts & settings")):
+        _open(page, "Accounts & settings")
+        page.screenshot(path=ARTIFACTS / f"roles-{role}-admin.png", full_page=True)
+        if _visible(page.get_by_text("Add an account")):
+            found.add("manage accounts")
+        if _visible(page.get_by_role("button", name="Save financial settings")):
+            found.add("financial settings")
+    else:
+        page.goto(f"{url}/admin")
+        _log_in(page, url, PEOPLE[role])
+        expect(page.get_by_role("heading", name="Accounts & settings")).to_have_count(0)
+    return found
+
+
+@pytest.mark.parametrize("role", list(PEOPLE))
+def test_each_role_has_its_powers_and_no_others(page: Page, team_server, role):
+    _log_in(page, team_server.url, PEOPLE[role])
+    expect(page.get_by_text("Logged in as")).to_be_visible()
+    found = _powers_found(page, team_server.url, role)
+    assert found == {power for power, roles in POWERS.items() if role in roles}
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_log_out_ends_the_session(page: Page, team_server):
+    _log_in(page, team_server.url, PEOPLE["viewer"])
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in to SamePage")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
+    page.goto(f"{team_server.url}/budget")
+    expect(page.get_by_role("heading", name="Log in to SamePage")).to_be_visible(timeout=30_000)
