@@ -22,6 +22,7 @@ from alignment.permissions import Actor
 from alignment.permissions import Role
 from alignment.permissions import require
 from alignment.settings import ensure_company
+from db.audit_guard import queue_writer
 from db.models import CompanySettings
 from db.models import LoginFailure
 from db.models import User
@@ -72,6 +73,7 @@ def add_user(
 ) -> int:
     """A new account. Without a password it can only come in through single sign-on."""
     require(actor, Action.MANAGE_USERS)
+    queue_writer(session)
     address = _email(email)
     if role not in [str(r) for r in Role]:
         raise ValidationFailed(f"'{role}' is not a role; use CEO, CFO, CMO, viewer or admin.")
@@ -124,6 +126,7 @@ def change_account(
 ) -> None:
     """Change an account's role, switch it on or off, or set a new password."""
     require(actor, Action.MANAGE_USERS)
+    queue_writer(session)
     user = session.get(User, user_id)
     if user is None:
         raise ValidationFailed("That account no longer exists.")
@@ -239,6 +242,7 @@ def idle_minutes(session: Session) -> int:
 def set_idle_minutes(session: Session, actor: Actor, minutes: int) -> None:
     """How long a session may stay idle before SamePage logs it out (an admin setting)."""
     require(actor, Action.MANAGE_USERS)
+    queue_writer(session)
     if not isinstance(minutes, int) or not 5 <= minutes <= 24 * 60:
         raise ValidationFailed("Idle time is between 5 minutes and 24 hours.")
     settings = session.scalar(select(CompanySettings).limit(1))

@@ -37,6 +37,7 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.settings import company_profile
 from db import queries
+from db.audit_guard import queue_writer
 from db.models import Baseline
 from db.models import BudgetLine
 from db.models import Channel
@@ -251,6 +252,7 @@ def _display(name: str, value: Any, currency: str) -> str:
 def save_changes(session: Session, actor: Actor, changes: BudgetChanges) -> SaveResult:
     """Check every cell, then write every edit, addition and removal, or none of them."""
     require(actor, Action.ENTER_FIGURES)
+    queue_writer(session)
     problems: list[str] = []
     edits = [
         (edit, _clean(edit.values, f"Line {edit.line_id}", problems)) for edit in changes.edits
@@ -465,6 +467,7 @@ def lock_baseline(
     Later re-plans change planned_budget only; the baseline stays beside them.
     """
     require(actor, Action.LOCK_BASELINE)
+    queue_writer(session)
     start = fiscal_year_start_month or company_profile(session, actor).fiscal_year_start_month
     first = fiscal_year_start(month, start)
     last = add_months(first, 11)

@@ -38,6 +38,7 @@ from alignment.spreadsheet import read_table
 from alignment.spreadsheet import source_name as default_source_name
 from db import bulk
 from db import queries
+from db.audit_guard import queue_writer
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import ImportBatch
@@ -332,6 +333,7 @@ def remembered_mapping(session: Session, source: str) -> dict[str, str] | None:
 
 def remember_mapping(session: Session, actor: Actor, source: str, mapping: dict[str, str]) -> None:
     require(actor, Action.ENTER_FIGURES)
+    queue_writer(session)
     row = session.scalar(
         select(ImportMapping).where(ImportMapping.kind == KIND, ImportMapping.source_name == source)
     )
@@ -488,6 +490,7 @@ def apply_import(
 ) -> ImportPreview:
     """Write the file's new and changed lines in one transaction, or nothing at all."""
     require(actor, Action.ENTER_FIGURES)
+    queue_writer(session)
     comparison = _compare(session, budget)
     preview = _preview(budget, comparison, written=False)
     if preview.problem_count:

@@ -26,6 +26,7 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
 from db import queries
+from db.audit_guard import queue_writer
 from db.models import ChecklistAnswer
 from db.models import ChecklistItem
 from db.models import MonthlyReview
@@ -166,6 +167,7 @@ def _text(text: str) -> str:
 
 def add_item(session: Session, actor: Actor, text: str) -> int:
     require(actor, Action.EDIT_CHECKLIST_ITEMS)
+    queue_writer(session)
     clean = _text(text)
     position = (session.scalar(select(func.max(ChecklistItem.position))) or 0) + 1
     item = ChecklistItem(position=position, text=clean, active=True)
@@ -179,6 +181,7 @@ def add_item(session: Session, actor: Actor, text: str) -> int:
 def reword_item(session: Session, actor: Actor, item_id: int, text: str) -> None:
     """New wording from now on; past answers keep the wording they were given to."""
     require(actor, Action.EDIT_CHECKLIST_ITEMS)
+    queue_writer(session)
     clean = _text(text)
     item = session.get(ChecklistItem, item_id)
     if item is None:
@@ -193,6 +196,7 @@ def reword_item(session: Session, actor: Actor, item_id: int, text: str) -> None
 def retire_item(session: Session, actor: Actor, item_id: int) -> None:
     """Stop asking an item; its past answers stay in the history and the scores."""
     require(actor, Action.EDIT_CHECKLIST_ITEMS)
+    queue_writer(session)
     item = session.get(ChecklistItem, item_id)
     if item is None or not item.active:
         raise ValidationFailed("That item is not being asked.")
@@ -221,6 +225,7 @@ def save_answers(
     """The acting executive's answers for a month; refused for another role, a closed
     month or a score outside 1..5, and then nothing is written."""
     require(actor, Action.ANSWER_CHECKLIST)
+    queue_writer(session)
     if role is not None and role != str(actor.role):
         raise PermissionDenied(
             f"{actor.label} cannot answer for the {role}: each executive answers for themselves."

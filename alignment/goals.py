@@ -24,6 +24,7 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.success import KPI_PREFIX
 from db import queries
+from db.audit_guard import queue_writer
 from db.models import Channel
 from db.models import Goal
 from db.models import Kpi
@@ -112,6 +113,7 @@ def _check(session: Session, data: GoalInput) -> dict[str, Any]:
 
 def create_goal(session: Session, actor: Actor, data: GoalInput) -> int:
     require(actor, Action.SET_GOALS)
+    queue_writer(session)
     values = _check(session, data)
     goal = Goal(created_by_id=actor.user_id, **values)
     session.add(goal)
@@ -134,6 +136,7 @@ def create_goal(session: Session, actor: Actor, data: GoalInput) -> int:
 
 def update_goal(session: Session, actor: Actor, goal_id: int, data: GoalInput) -> None:
     require(actor, Action.SET_GOALS)
+    queue_writer(session)
     goal = session.get(Goal, goal_id)
     if goal is None:
         raise ValidationFailed("That goal no longer exists.")
@@ -243,6 +246,7 @@ def channel_horizons(session: Session, actor: Actor) -> dict[str, str]:
 def set_channel_horizon(session: Session, actor: Actor, channel: str, horizon: str) -> None:
     """Say whether a channel's spend serves short-term demand or long-term brand goals."""
     require(actor, Action.ENTER_FIGURES)
+    queue_writer(session)
     if horizon not in HORIZONS:
         raise ValidationFailed("The horizon is short-term or long-term.")
     row = session.scalar(select(Channel).where(Channel.name == channel))

@@ -35,6 +35,7 @@ from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
 from alignment.success import KPI_PREFIX
 from db import queries
+from db.audit_guard import queue_writer
 from db.models import GoalKpi
 from db.models import Kpi
 from db.models import KpiValue
@@ -341,6 +342,7 @@ def _check_kpi(session: Session, data: KpiInput, kpi_id: int | None) -> dict[str
 
 def create_kpi(session: Session, actor: Actor, data: KpiInput) -> int:
     require(actor, Action.EDIT_KPIS)
+    queue_writer(session)
     values = _check_kpi(session, data, None)
     kpi = Kpi(**values)
     session.add(kpi)
@@ -352,6 +354,7 @@ def create_kpi(session: Session, actor: Actor, data: KpiInput) -> int:
 
 def update_kpi(session: Session, actor: Actor, kpi_id: int, data: KpiInput) -> None:
     require(actor, Action.EDIT_KPIS)
+    queue_writer(session)
     kpi = session.get(Kpi, kpi_id)
     if kpi is None:
         raise ValidationFailed("That KPI no longer exists.")
@@ -366,6 +369,7 @@ def update_kpi(session: Session, actor: Actor, kpi_id: int, data: KpiInput) -> N
 def delete_kpi(session: Session, actor: Actor, kpi_id: int) -> None:
     """Remove a KPI and its figures; refused while a definition of success or a child uses it."""
     require(actor, Action.EDIT_KPIS)
+    queue_writer(session)
     kpi = session.get(Kpi, kpi_id)
     if kpi is None:
         raise ValidationFailed("That KPI no longer exists.")
@@ -429,6 +433,7 @@ def save_values(
     """Write targets and actuals, checked first; a line someone else saved meanwhile is a
     conflict, reported with their value, and nothing is written."""
     require(actor, Action.ENTER_KPI_VALUES)
+    queue_writer(session)
     problems: list[str] = []
     names = dict(session.execute(select(Kpi.id, Kpi.name)).all())
     clean = []

@@ -14,6 +14,7 @@ from alignment.errors import ValidationFailed
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from db.audit_guard import queue_writer
 from db.models import Competence
 from db.models import MaturityAssessment
 
@@ -81,6 +82,7 @@ def competences(
 
 def add_competence(session: Session, actor: Actor, name: str) -> int:
     require(actor, Action.ASSESS_MATURITY)
+    queue_writer(session)
     clean = (name or "").strip()
     if not clean:
         raise ValidationFailed("Name the competence.")
@@ -97,6 +99,7 @@ def add_competence(session: Session, actor: Actor, name: str) -> int:
 
 def rename_competence(session: Session, actor: Actor, competence_id: int, name: str) -> None:
     require(actor, Action.ASSESS_MATURITY)
+    queue_writer(session)
     clean = (name or "").strip()
     competence = session.get(Competence, competence_id)
     if competence is None:
@@ -118,6 +121,7 @@ def rename_competence(session: Session, actor: Actor, competence_id: int, name: 
 
 def retire_competence(session: Session, actor: Actor, competence_id: int) -> None:
     require(actor, Action.ASSESS_MATURITY)
+    queue_writer(session)
     competence = session.get(Competence, competence_id)
     if competence is None or not competence.active:
         raise ValidationFailed("That competence is not being assessed.")
@@ -182,6 +186,7 @@ def save_assessment(
 ) -> int:
     """(competence id, current, desired, note) for the quarter; every level 1..5 or nothing."""
     require(actor, Action.ASSESS_MATURITY)
+    queue_writer(session)
     quarter = check_quarter(quarter)
     names = dict(competences(session, actor))
     problems = []

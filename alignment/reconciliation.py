@@ -33,6 +33,7 @@ from alignment.permissions import require
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
 from db import queries
+from db.audit_guard import queue_writer
 from db.models import BudgetLine
 from db.models import Reconciliation
 from db.models import User
@@ -117,6 +118,7 @@ def record_finance_spend(
 ) -> None:
     """Finance's booked marketing spend for a month (the CFO's figure, from the ledger)."""
     require(actor, Action.RECONCILE_SPEND)
+    queue_writer(session)
     month = parse_month(month)
     if amount is not None:
         amount = Decimal(str(amount))
@@ -154,6 +156,7 @@ def _set_finance_spend(
 def reconcile_month(session: Session, actor: Actor, month: str, note: str = "") -> None:
     """Mark a month reconciled: its budget lines are locked for the CMO from now on."""
     require(actor, Action.RECONCILE_SPEND)
+    queue_writer(session)
     month = parse_month(month)
     record = _record(session, month)
     if record.reconciled:
@@ -184,6 +187,7 @@ def reconcile_month(session: Session, actor: Actor, month: str, note: str = "") 
 def reopen_month(session: Session, actor: Actor, month: str, reason: str) -> None:
     """Unlock a reconciled month for the CMO; the reason goes into the audit trail."""
     require(actor, Action.RECONCILE_SPEND)
+    queue_writer(session)
     month = parse_month(month)
     if not reason.strip():
         raise ValidationFailed(
@@ -339,6 +343,7 @@ def read_finance_file(
 def apply_finance_file(session: Session, actor: Actor, finance: FinanceImport) -> int:
     """Record every month's booked spend from the file, or none of them."""
     require(actor, Action.RECONCILE_SPEND)
+    queue_writer(session)
     if finance.problems:
         raise ValidationFailed(
             f"Nothing was imported: {len(finance.problems)} problem(s), the first: "

@@ -26,6 +26,7 @@ from alignment.periods import quarter_of
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from db.audit_guard import queue_writer
 from db.models import Request
 from db.models import User
 
@@ -85,6 +86,7 @@ def _text(value: str, what: str, limit: int = 5000) -> str:
 def raise_request(session: Session, actor: Actor, title: str, description: str = "") -> int:
     """Anyone on the leadership team records what they asked of marketing."""
     require(actor, Action.RAISE_REQUEST)
+    queue_writer(session)
     clean = _text(title, "title", 300)
     if not clean:
         raise ValidationFailed("Give the request a title: what is marketing asked to do?")
@@ -140,6 +142,7 @@ def add_research(
 ) -> None:
     """The CMO's homework before a decision: research, expected result, cost, recommendation."""
     require(actor, Action.RESEARCH_REQUEST)
+    queue_writer(session)
     request = _get(session, request_id)
     if request.decision is not None:
         raise ValidationFailed("This request is already decided; record its outcome instead.")
@@ -168,6 +171,7 @@ def add_research(
 def decide(session: Session, actor: Actor, request_id: int, decision: str, reason: str) -> None:
     """The CEO's decision, usually taken in the monthly review, always with its reason."""
     require(actor, Action.DECIDE_REQUEST)
+    queue_writer(session)
     if decision not in DECISIONS:
         raise ValidationFailed("Decide do it, don't or later.")
     clean = _text(reason, "reason")
@@ -195,6 +199,7 @@ def decide(session: Session, actor: Actor, request_id: int, decision: str, reaso
 def record_outcome(session: Session, actor: Actor, request_id: int, outcome: str) -> None:
     """What actually came of a decided request, against what was expected."""
     require(actor, Action.RESEARCH_REQUEST)
+    queue_writer(session)
     request = _get(session, request_id)
     if request.decision is None:
         raise ValidationFailed("Decide the request before recording its outcome.")

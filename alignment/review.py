@@ -34,6 +34,7 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.settings import company_profile
 from alignment.success import live_status
+from db.audit_guard import queue_writer
 from db.models import ActionItem
 from db.models import MonthlyReview
 from db.models import User
@@ -329,6 +330,7 @@ def record_item(
 ) -> int:
     """A decision or an action item, recorded as the meeting takes it."""
     require(actor, Action.RECORD_ACTIONS)
+    queue_writer(session)
     month = parse_month(month)
     problems = []
     clean = (text or "").strip()
@@ -383,6 +385,7 @@ def record_item(
 
 def set_status(session: Session, actor: Actor, item_id: int, status: str) -> None:
     require(actor, Action.RECORD_ACTIONS)
+    queue_writer(session)
     if status not in STATUSES:
         raise ValidationFailed("An action item is open, done or dropped.")
     item = session.get(ActionItem, item_id)
@@ -405,6 +408,7 @@ def set_status(session: Session, actor: Actor, item_id: int, status: str) -> Non
 def close_review(session: Session, actor: Actor, month: str, today: dt.date | None = None) -> None:
     """Freeze the month: store every figure the review shows, exactly as it is now."""
     require(actor, Action.CLOSE_REVIEW)
+    queue_writer(session)
     month = parse_month(month)
     if month > current_month(today):
         raise ValidationFailed(f"{month_label(month)} has not started; it cannot be closed.")
@@ -425,6 +429,7 @@ def close_review(session: Session, actor: Actor, month: str, today: dt.date | No
 def reopen_review(session: Session, actor: Actor, month: str, reason: str) -> None:
     """Undo a close: the snapshot is discarded and the reason kept in the audit trail."""
     require(actor, Action.CLOSE_REVIEW)
+    queue_writer(session)
     month = parse_month(month)
     if not (reason or "").strip():
         raise ValidationFailed("Say why the review is reopened; the reason is kept.")

@@ -13,6 +13,7 @@ from alignment.errors import ValidationFailed
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from db.audit_guard import queue_writer
 from db.models import CompanySettings
 
 
@@ -63,6 +64,7 @@ def update_company(
     """The company's name (administrator) and its financial settings (CFO)."""
     financial = any(v is not None for v in (currency, gross_margin, fiscal_year_start_month))
     require(actor, Action.EDIT_FINANCIAL_SETTINGS if financial else Action.MANAGE_USERS)
+    queue_writer(session)
     if name is not None and financial:
         raise ValidationFailed("Change the name and the financial settings separately.")
     row = ensure_company(session)

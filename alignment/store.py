@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 
 from alignment.errors import StoreTooNew
 from alignment.errors import StoreUnavailable
+from db import audit_guard
 from db import migrate
 from db.engine import database_url
 from db.engine import make_engine
@@ -30,6 +31,7 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        audit_guard.queue_writers_on_flush(self._sessions)
 
     @property
     def display_url(self) -> str:

@@ -34,6 +34,7 @@ from alignment.success import KPI_PREFIX
 from alignment.success import changed_since_signoff
 from alignment.success import content_hash
 from alignment.success import version_content
+from db.audit_guard import queue_writer
 from db.models import Goal
 from db.models import Kpi
 from db.models import SuccessDefinition
@@ -233,6 +234,7 @@ def _event(
 def create_definition(session: Session, actor: Actor, data: DefinitionInput) -> int:
     """A new definition with its first version as a draft; returns the version id."""
     require(actor, Action.PROPOSE_DEFINITION)
+    queue_writer(session)
     content = check_input(session, data)
     kpi_id = (
         int(content["metric"].removeprefix(KPI_PREFIX))
@@ -286,6 +288,7 @@ def update_draft(
 ) -> None:
     """Change a draft's content; proposed and signed versions are never edited in place."""
     require(actor, Action.PROPOSE_DEFINITION)
+    queue_writer(session)
     version = _version(session, version_id)
     if version.state != "draft":
         raise _refuse(
@@ -314,6 +317,7 @@ def update_draft(
 def revise(session: Session, actor: Actor, definition_id: int) -> int:
     """Open a new draft from the version in force; the signed version stays in force."""
     require(actor, Action.PROPOSE_DEFINITION)
+    queue_writer(session)
     versions = session.scalars(
         select(SuccessDefinitionVersion)
         .where(SuccessDefinitionVersion.definition_id == definition_id)
@@ -351,6 +355,7 @@ def revise(session: Session, actor: Actor, definition_id: int) -> int:
 
 def propose(session: Session, actor: Actor, version_id: int, seen_hash: str | None = None) -> None:
     require(actor, Action.PROPOSE_DEFINITION)
+    queue_writer(session)
     version = _version(session, version_id)
     if version.state != "draft":
         raise _refuse(
@@ -378,6 +383,7 @@ def propose(session: Session, actor: Actor, version_id: int, seen_hash: str | No
 def sign_off(session: Session, actor: Actor, version_id: int, seen_hash: str | None) -> None:
     """The CFO signs the content they read; the previous signed version is superseded."""
     require(actor, Action.SIGN_OFF_DEFINITION)
+    queue_writer(session)
     version = _version(session, version_id)
     if version.state == "signed_off":
         raise _refuse(session, f"'{version.title}' is already signed off.")
@@ -421,6 +427,7 @@ def return_to_draft(
 ) -> None:
     """The CFO sends a proposal back, saying why; it becomes a draft again."""
     require(actor, Action.RETURN_DEFINITION)
+    queue_writer(session)
     if not (comment or "").strip():
         raise ValidationFailed("Say why the definition goes back: the comment is required.")
     version = _version(session, version_id)
@@ -448,6 +455,7 @@ def return_to_draft(
 def acknowledge(session: Session, actor: Actor, version_id: int) -> None:
     """The CEO confirms they know the signed definition."""
     require(actor, Action.ACKNOWLEDGE_DEFINITION)
+    queue_writer(session)
     version = _version(session, version_id)
     if version.state != "signed_off":
         raise _refuse(
