@@ -27,3 +27,7 @@ class StoreNotEmpty(SamePageError):
 
 class ValidationFailed(SamePageError):
     pass
+
+
+class StoreBusy(SamePageError):
+    """Another change held the store longer than a writer may wait; nothing was written."""

@@ -12,9 +12,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from alignment.errors import StoreBusy
 from alignment.errors import StoreTooNew
 from alignment.errors import StoreUnavailable
 from db import audit_guard
@@ -43,8 +45,18 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A session whose uncommitted work rolls back when the block ends; a lock wait that
+        runs out or a deadlock becomes a StoreBusy sentence instead of a driver error."""
         with self._sessions() as session:
-            yield session
+            try:
+                yield session
+            except OperationalError as exc:
+                if not _busy(exc):
+                    raise
+                raise StoreBusy(
+                    "SamePage is busy with another change and nothing of yours was saved; "
+                    "try again in a moment."
+                ) from exc
 
     def is_empty(self) -> bool:
         with self.session() as session:
@@ -52,6 +64,15 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+_BUSY_CODES = {"40P01", "40001", "55P03"}
+"""PostgreSQL: deadlock detected, serialization failure, lock not available."""
+
+
+def _busy(exc: OperationalError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in _BUSY_CODES or "database is locked" in str(exc.orig)
 
 
 def store_has_data(session: Session) -> bool:

@@ -8,11 +8,19 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from alignment.checklist import add_item
+from alignment.checklist import items
+from alignment.errors import StoreBusy
 from alignment.errors import StoreTooNew
 from alignment.errors import StoreUnavailable
+from alignment.permissions import COMMAND_LINE
+from alignment.sample import load_sample
 from alignment.store import open_store
+from alignment.users import demo_actors as demo_actors_of
+from db import engine as engine_module
 from db import migrate
 from db.models import Base
+from tests.conftest import DEMO_TODAY
 
 
 def test_an_empty_store_is_upgraded_to_the_newest_schema(store):
@@ -87,3 +95,30 @@ def test_foreign_keys_are_enforced(store):
                 "false, 1)"
             )
         )
+
+
+def test_a_lock_wait_that_runs_out_is_a_sentence_and_writes_nothing(store_url, monkeypatch):
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    store = open_store(store_url)
+    with store.session() as session:
+        load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
+        ceo = next(a for a in demo_actors_of(session) if a.role == "CEO")
+    holding = sa.create_engine(store_url)
+    holder = holding.connect()
+    try:
+        if store.dialect == "sqlite":
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            holder.execute(sa.text("SELECT id FROM audit_head FOR UPDATE"))
+        with pytest.raises(StoreBusy, match="busy with another change"):
+            with store.session() as session:
+                if store.dialect == "postgresql":
+                    session.execute(sa.text("SET lock_timeout = '200ms'"))
+                add_item(session, ceo, "Written while the store was busy")
+    finally:
+        holder.rollback()
+        holder.close()
+        holding.dispose()
+    with store.session() as session:
+        assert "Written while the store was busy" not in [i.text for i in items(session, ceo)]
+    store.close()
