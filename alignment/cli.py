@@ -243,12 +243,16 @@ def _import(args: argparse.Namespace) -> int:
             return 0
         if mapping:
             budget_import.remember_mapping(session, actor, source, budget.mapping)
-        result = budget_import.apply_import(session, actor, budget)
+        result = budget_import.apply_import(session, actor, budget, progress=_progress)
     if result.written:
         print(f"Imported: {result.new:,} new and {result.changed:,} changed lines.")
     else:
         print("Nothing to import: every line is already in the store as it is in the file.")
     return 0
+
+
+def _progress(_: float, text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 def _mapping_option(pairs: list[str]) -> dict[str, str]:
