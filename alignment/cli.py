@@ -103,6 +103,17 @@ def _parser() -> argparse.ArgumentParser:
         dest="audit_command", required=True, metavar="ACTION"
     )
     audit_commands.add_parser("verify", help="walk the hash chain; report the first broken link")
+    backing_up = commands.add_parser(
+        "backup", help="copy the whole store into a new SQLite file (online: the app keeps running)"
+    )
+    backing_up.add_argument("path", help="the backup file to create")
+    restoring = commands.add_parser(
+        "restore", help="replace everything the store holds with a backup, in one transaction"
+    )
+    restoring.add_argument("path", help="a file written by backup")
+    restoring.add_argument(
+        "--replace", action="store_true", help="wipe a store that holds data and restore over it"
+    )
     pack = commands.add_parser("pack", help="write a month's meeting pack (PDF and XLSX)")
     pack.add_argument("--month", required=True, help="the review's month, YYYY-MM")
     pack.add_argument("--out", required=True, help="the folder to write the two files into")
@@ -145,6 +156,8 @@ def _run(args: argparse.Namespace) -> int:
         return _audit(args)
     if args.command == "export":
         return _export(args)
+    if args.command in ("backup", "restore"):
+        return _backup(args)
     store = open_store()
     if args.command == "definitions":
         with store.session() as session:
@@ -248,6 +261,22 @@ def _import(args: argparse.Namespace) -> int:
         print(f"Imported: {result.new:,} new and {result.changed:,} changed lines.")
     else:
         print("Nothing to import: every line is already in the store as it is in the file.")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from alignment import backup
+
+    store = open_store()
+    try:
+        if args.command == "backup":
+            summary = backup.back_up(store, COMMAND_LINE, Path(args.path))
+            print(f"Backed up {store.display_url}: {summary.total:,} rows into {summary.path}.")
+        else:
+            summary = backup.restore(store, COMMAND_LINE, Path(args.path), replace=args.replace)
+            print(f"Restored {summary.total:,} rows from {summary.path} into {store.display_url}.")
+    finally:
+        store.close()
     return 0
 
 

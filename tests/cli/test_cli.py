@@ -259,3 +259,17 @@ def test_pack_writes_a_pdf_and_an_xlsx(store_url, tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     nowhere = run(store_url, "pack", "--month", "2026-10", "--out", str(tmp_path / "nope"))
     assert nowhere.returncode == 2 and "no folder" in nowhere.stderr
+
+
+def test_backup_and_restore_from_the_command_line(store_url, tmp_path):
+    assert run(store_url, "load-sample").returncode == 0
+    backed = run(store_url, "backup", str(tmp_path / "nightly.samepage"))
+    assert backed.returncode == 0, backed.stderr
+    assert "rows into" in backed.stdout
+    refused = run(store_url, "restore", str(tmp_path / "nightly.samepage"))
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("samepage: The store already holds data")
+    restored = run(store_url, "restore", str(tmp_path / "nightly.samepage"), "--replace")
+    assert restored.returncode == 0, restored.stderr
+    verified = run(store_url, "audit", "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
