@@ -213,7 +213,9 @@ def _clean(values: dict[str, Any], where: str, problems: list[str]) -> dict[str,
             except (TypeError, ValueError):
                 problems.append(f"{where}: the {label} '{value}' is not a number")
                 continue
-            if not math.isfinite(number) or abs(number) > MAX_AMOUNT:
+            if math.isnan(number):
+                problems.append(f"{where}: the {label} '{value}' is not a number")
+            elif not math.isfinite(number) or abs(number) > MAX_AMOUNT:
                 problems.append(f"{where}: the {label} {value} is too large")
             elif number < 0:
                 problems.append(f"{where}: the {label} is negative; figures cannot be below zero")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import event
 from sqlalchemy import func
+from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -19,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from alignment.errors import StoreBusy
 from alignment.errors import StoreTooNew
 from alignment.errors import StoreUnavailable
+from alignment.errors import ValidationFailed
 from db import audit_guard
 from db import migrate
 from db.engine import database_url
@@ -34,6 +38,7 @@ class Store:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         audit_guard.queue_writers_on_flush(self._sessions)
+        event.listen(self._sessions, "before_flush", _refuse_control_characters)
 
     @property
     def display_url(self) -> str:
@@ -64,6 +69,24 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _refuse_control_characters(session: Session, _context: object, _instances: object) -> None:
+    """Invisible control characters (a NUL pasted from another program) are refused for every
+    text a person writes: PostgreSQL cannot store some of them, and none means anything."""
+    for thing in (*session.new, *session.dirty):
+        state = inspect(thing)
+        for column in state.mapper.column_attrs:
+            value = state.dict.get(column.key)
+            if isinstance(value, str) and _CONTROL.search(value):
+                label = column.key.replace("_", " ")
+                raise ValidationFailed(
+                    f"Nothing was saved: the {label} contains an invisible control character "
+                    "(such as a NUL pasted from another program); remove it and try again."
+                )
 
 
 _BUSY_CODES = {"40P01", "40001", "55P03"}

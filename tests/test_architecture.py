@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,44 @@ def test_no_html_is_ever_unsafe():
         if "unsafe_allow_html" in p.read_text() or "unsafe_allow_javascript" in p.read_text()
     ]
     assert offenders == []
+
+
+def _module_constants(tree: ast.Module) -> set[str]:
+    return {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def test_raw_html_is_only_ever_a_constant_of_the_code():
+    """st.html does not escape; it may only show markup written in the source, never stored
+    or typed text."""
+    offenders = []
+    for path in SOURCES:
+        tree = ast.parse(path.read_text())
+        constants = _module_constants(tree)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "html"
+            ):
+                argument = node.args[0] if node.args else None
+                constant = isinstance(argument, ast.Constant) or (
+                    isinstance(argument, ast.Name) and argument.id in constants
+                )
+                if not constant:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_the_server_runs_with_xsrf_protection_and_without_error_details():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["client"]["showErrorDetails"] == "none"
 
 
 @pytest.mark.parametrize("page_file", PAGES, ids=lambda p: p.name)

@@ -1,0 +1,143 @@
+"""Property-based tests: whatever text, numbers or bytes arrive, the readers answer with a
+value or a specific sentence, never a crash, and every export defuses formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import string
+
+import openpyxl
+import pandas as pd
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from alignment.budget_import import BudgetFile
+from alignment.budget_import import read_budget_file
+from alignment.errors import SamePageError
+from alignment.export import FORMULA_STARTS
+from alignment.export import to_csv
+from alignment.export import to_xlsx
+from alignment.figures import parse_amounts
+from alignment.figures import parse_months
+from alignment.spreadsheet import read_table
+
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HEADER = [
+    "month",
+    "channel",
+    "campaign",
+    "planned_budget",
+    "actual_spend",
+    "attributed_pipeline",
+    "attributed_revenue",
+    "new_customers",
+]
+hostile_text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            '=HYPERLINK("http://evil.example","x")',
+            "+1+1",
+            "-2+3",
+            "@SUM(A1:A9)",
+            "\t=1",
+            "<script>alert(1)</script>",
+            "**bold** [link](http://evil.example)",
+            "1e309",
+            "NaN",
+            "-0",
+            "(5)",
+            "1,234,567.891",
+            "١٢٣",
+            "\x00",
+            "2026-13",
+            "0000-00",
+            "9999-12",
+        ]
+    ),
+)
+cells = st.one_of(hostile_text, st.integers().map(str), st.floats().map(str))
+
+
+@FAST
+@given(st.lists(cells, min_size=1, max_size=30), st.booleans())
+def test_amount_and_month_readers_answer_every_cell(values, decimal_comma):
+    series = pd.Series(values, dtype=object)
+    numbers, reasons = parse_amounts(series, decimal_comma)
+    assert len(numbers) == len(reasons) == len(values)
+    for number, reason in zip(numbers, reasons, strict=True):
+        assert pd.isna(number) or pd.isna(reason)
+        assert pd.isna(reason) or (isinstance(reason, str) and reason)
+        assert pd.isna(number) or abs(number) <= 999_999_999_999.99
+    months, month_reasons = parse_months(series)
+    for month, reason in zip(months, month_reasons, strict=True):
+        assert pd.notna(reason) or (len(month) == 7 and month[4] == "-")
+
+
+@FAST
+@given(st.binary(max_size=2_000), st.sampled_from(["figures.csv", "figures.xlsx", "f"]))
+def test_any_bytes_are_read_or_refused_with_a_sentence(data, name):
+    try:
+        read_table(data, name)
+    except SamePageError as refused:
+        assert str(refused).strip()
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+@FAST
+@given(st.lists(st.lists(cells, min_size=8, max_size=8), min_size=1, max_size=12))
+def test_a_budget_file_of_any_cells_names_each_bad_cell_by_row_and_column(rows):
+    try:
+        budget = read_budget_file(_csv(rows), "budget.csv")
+    except SamePageError as refused:
+        assert str(refused).strip()
+        return
+    assert isinstance(budget, BudgetFile)
+    for problem in budget.problems:
+        assert 2 <= problem.row <= len(rows) + 1
+        assert problem.column in HEADER
+        assert problem.reason
+    bad_rows = {p.row for p in budget.problems}
+    good_rows = set(budget.lines["_row"])
+    assert not bad_rows & good_rows
+    for number, row in enumerate(rows, start=2):
+        if any(cell.strip() for cell in row):
+            assert number in bad_rows | good_rows, f"row {number} was neither read nor refused"
+
+
+formula_text = st.builds(
+    lambda start, rest: start + rest, st.sampled_from(FORMULA_STARTS), st.text(max_size=20)
+)
+
+
+@FAST
+@given(st.lists(st.one_of(formula_text, hostile_text), min_size=1, max_size=10))
+def test_no_exported_cell_can_run_as_a_formula(texts):
+    frame = pd.DataFrame({"campaign": texts, "note": list(reversed(texts))})
+    rows = list(csv.reader(io.StringIO(to_csv(frame).decode("utf-8-sig"), newline="")))
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(FORMULA_STARTS)
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx({"Sheet": frame}))).active
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f"
+            assert cell.value is None or not str(cell.value).startswith(FORMULA_STARTS)
+
+
+@FAST
+@given(st.text(alphabet=string.ascii_letters + string.punctuation + " ", max_size=30))
+def test_exported_text_comes_back_as_typed_after_the_apostrophe(text):
+    frame = pd.DataFrame({"campaign": [text]})
+    [_, [back]] = list(csv.reader(io.StringIO(to_csv(frame).decode("utf-8-sig"), newline="")))
+    assert back == ("'" + text if text.startswith(FORMULA_STARTS) else text)
