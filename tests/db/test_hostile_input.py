@@ -200,7 +200,7 @@ def test_a_definition_of_success_is_stored_or_refused_whole(demo_store, demo_act
         title=text,
         description=text,
         owner_role=st.one_of(text, st.sampled_from(["CEO", "CMO"])),
-        horizon=st.one_of(text, st.sampled_from(["short", "long"])),
+        horizon=st.one_of(text, st.sampled_from(["short_term", "long_term"])),
         start_month=st.one_of(text, st.just("2026-01")),
         end_month=st.one_of(text, st.just("2027-12")),
     )

@@ -1,0 +1,66 @@
+"""Stored text that looks like HTML, Markdown or a formula shows as the text it is on every
+page that displays it: no tag, no bold, no disguised link is ever made from it. (A bare web
+address stays clickable, showing the address itself.)"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from alignment.checklist import add_item
+from alignment.goals import GoalInput
+from alignment.goals import create_goal
+from alignment.periods import current_month
+from alignment.request_log import raise_request
+from alignment.store import open_store
+from alignment.users import demo_actors
+from tests.browser.conftest import screenshot
+from tests.browser.conftest import wait_for_app
+
+pytestmark = pytest.mark.browser
+HOSTILE = "=SUM(1) <b>tag</b> **stars** [link](http://evil.example) `code`"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(server):  # type: ignore[no-untyped-def]
+    """The demo company with HOSTILE as a request, a checklist statement and a goal."""
+    store = open_store(server.database_url)
+    with store.session() as session:
+        people = {str(a.role): a for a in demo_actors(session)}
+        raise_request(session, people["CEO"], f"Request {HOSTILE}", HOSTILE)
+    with store.session() as session:
+        add_item(session, people["CEO"], f"Statement {HOSTILE}")
+    with store.session() as session:
+        month = current_month()
+        create_goal(
+            session,
+            people["CEO"],
+            GoalInput(f"Goal {HOSTILE}", HOSTILE, "CMO", "short_term", month, month),
+        )
+    store.close()
+    return server
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("requests", "Request "),
+        ("checklist", "Statement "),
+        ("goals", "Goal "),
+        ("review", "Request "),
+    ],
+)
+def test_stored_text_is_shown_as_typed(page: Page, hostile_server, path, shown):
+    page.goto(f"{hostile_server.url}/{path}")
+    wait_for_app(page)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text(shown + HOSTILE).filter(visible=True).first).to_be_visible(
+        timeout=30_000
+    )
+    screenshot(page, f"hostile-text-{path}")
+    for link in main.locator('a[href*="evil.example"]').all():
+        assert link.text_content() == link.get_attribute("href")
+    assert main.locator("b", has_text="tag").count() == 0
+    assert main.locator("strong", has_text="stars").count() == 0
+    expect(page.get_by_test_id("stException")).to_have_count(0)
