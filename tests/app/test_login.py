@@ -96,3 +96,35 @@ def test_the_accounts_page_is_only_for_the_administrator_and_the_cfo(team_url, e
     at.switch_page("pages/admin.py").run()
     assert not at.exception
     assert at.title[0].value == "Accounts & settings"
+
+
+SSO_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a-test-cookie-secret",
+        "client_id": "samepage",
+        "client_secret": "not-a-real-secret",
+        "server_metadata_url": "https://id.example/.well-known/openid-configuration",
+    }
+}
+
+
+def sso_app(email: str) -> AppTest:
+    at = app()
+    at.secrets = SSO_SECRETS
+    at.user = {"is_logged_in": True, "email": email}
+    return at
+
+
+def test_single_sign_on_lets_in_an_address_with_an_account_in_its_role(team_url):
+    at = sso_app("CMO@team.example").run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    assert any("Logged in as CMO (CMO)" in c.value for c in at.sidebar.caption)
+
+
+def test_single_sign_on_refuses_an_address_without_an_account(team_url):
+    at = sso_app("stranger@elsewhere.example").run()
+    assert at.title[0].value == "Log in to SamePage"
+    assert "has no SamePage account" in at.warning[0].value
+    assert at.button(key="login_sso").label == "Log in with single sign-on"
