@@ -10,12 +10,15 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from alignment import accounts
 from alignment.permissions import COMMAND_LINE
 from alignment.sample import load_sample
 from alignment.store import open_store
 from tests.conftest import DEMO_TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse battery staple"
+"""The password of every account in the team store."""
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +60,19 @@ def app(demo_url, monkeypatch) -> AppTest:
     monkeypatch.setenv("SAMEPAGE_DATABASE_URL", demo_url)
     st.cache_data.clear()
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+@pytest.fixture
+def team_url(tmp_path, monkeypatch) -> str:
+    """A store that is not the demo: one account per role, e-mail <role>@team.example."""
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    store = open_store(url)
+    with store.session() as session:
+        for role in ("CEO", "CFO", "CMO", "viewer", "admin"):
+            accounts.add_user(
+                session, COMMAND_LINE, f"{role.lower()}@team.example", role, role, PASSWORD
+            )
+    store.close()
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", url)
+    monkeypatch.delenv("SAMEPAGE_DEMO", raising=False)
+    return url

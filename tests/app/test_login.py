@@ -7,27 +7,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import accounts
-from alignment.permissions import COMMAND_LINE
-from alignment.store import open_store
+from tests.app.conftest import PASSWORD
 from tests.app.conftest import ROOT
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def team_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'team.db'}"
-    store = open_store(url)
-    with store.session() as session:
-        for role in ("CEO", "CFO", "CMO", "viewer", "admin"):
-            accounts.add_user(
-                session, COMMAND_LINE, f"{role.lower()}@team.example", role, role, PASSWORD
-            )
-    store.close()
-    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", url)
-    monkeypatch.delenv("SAMEPAGE_DEMO", raising=False)
-    return url
 
 
 def app() -> AppTest:

@@ -1,0 +1,70 @@
+"""Accounts & settings and the audit trail through AppTest, logged in on a team store."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from alignment.store import open_store
+from db.models import AuditEvent
+from db.models import User
+from tests.app.test_login import app
+from tests.app.test_login import log_in
+
+
+def accounts_page(email: str):  # type: ignore[no-untyped-def]
+    at = log_in(app().run(), email)
+    return at.switch_page("pages/admin.py").run()
+
+
+def users(url: str) -> dict[str, str]:
+    store = open_store(url)
+    with store.session() as session:
+        found = {u.email: u.role for u in session.scalars(sa.select(User))}
+    store.close()
+    return found
+
+
+def test_the_administrator_adds_an_account_that_can_then_log_in(team_url):
+    at = accounts_page("admin@team.example")
+    at.text_input(key="add_email").set_value("board@team.example")
+    at.text_input(key="add_name").set_value("Board Member")
+    at.selectbox(key="add_role").set_value("viewer")
+    at.text_input(key="add_password").set_value("a long board password")
+    at.button(key="FormSubmitter:account_add-Add account").click().run()
+    assert not at.exception
+    assert "Added board@team.example." in at.success[0].value
+    assert users(team_url)["board@team.example"] == "viewer"
+    fresh = log_in(app().run(), "board@team.example", "a long board password")
+    assert fresh.title[0].value == "Overview"
+
+
+def test_a_bad_account_is_refused_with_a_sentence_and_nothing_is_added(team_url):
+    before = users(team_url)
+    at = accounts_page("admin@team.example")
+    at.text_input(key="add_email").set_value("not an address")
+    at.button(key="FormSubmitter:account_add-Add account").click().run()
+    assert "'not an address' is not an e-mail address." in at.error[0].value
+    at.text_input(key="add_email").set_value("short@team.example")
+    at.text_input(key="add_password").set_value("short")
+    at.button(key="FormSubmitter:account_add-Add account").click().run()
+    assert "at least 12 characters" in at.error[0].value
+    assert users(team_url) == before
+
+
+def test_the_cfo_changes_the_financial_settings_and_the_audit_trail_shows_it(team_url):
+    at = accounts_page("cfo@team.example")
+    assert "Accounts" not in [h.value for h in at.subheader]
+    at.text_input(key="fin_currency").set_value("EUR")
+    at.button(key="FormSubmitter:financial-Save financial settings").click().run()
+    assert not at.exception
+    assert "Financial settings saved" in at.success[0].value
+    at.switch_page("pages/audit.py").run()
+    assert at.title[0].value == "Audit trail"
+    shown = at.dataframe[0].value
+    assert "EUR" in " ".join(shown.astype(str).to_numpy().ravel())
+    at.button(key="audit_verify").click().run()
+    assert "The audit trail is intact" in at.success[0].value
+    store = open_store(team_url)
+    with store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) >= 6
+    store.close()
