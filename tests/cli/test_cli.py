@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from alignment import accounts
 from alignment.overview import headline_figures
 from alignment.periods import current_month
 from alignment.periods import parse_period
@@ -21,12 +22,13 @@ from alignment.store import open_store
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SAMEPAGE_DATABASE_URL": url}
     return subprocess.run(
         [sys.executable, "-m", "alignment", *args],
         cwd=ROOT,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -273,3 +275,51 @@ def test_backup_and_restore_from_the_command_line(store_url, tmp_path):
     assert restored.returncode == 0, restored.stderr
     verified = run(store_url, "audit", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_users_add_and_list_from_the_command_line(store_url):
+    password = "a long enough password"
+    added = run(
+        store_url,
+        "users",
+        "add",
+        "--email",
+        "CFO@Example.com",
+        "--role",
+        "CFO",
+        "--name",
+        "Dana Fischer",
+        stdin=password + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "Added cfo@example.com as CFO."
+    sso = run(
+        store_url, "users", "add", "--email", "board@example.com", "--role", "viewer", "--sso-only"
+    )
+    assert sso.returncode == 0, sso.stderr
+    short = run(
+        store_url, "users", "add", "--email", "x@example.com", "--role", "CMO", stdin="short\n"
+    )
+    assert (short.returncode, "at least 12 characters" in short.stderr) == (2, True)
+    again = run(
+        store_url,
+        "users",
+        "add",
+        "--email",
+        "cfo@example.com",
+        "--role",
+        "CEO",
+        stdin=password + "\n",
+    )
+    assert (again.returncode, "already is an account" in again.stderr) == (2, True)
+    listed = run(store_url, "users", "list").stdout.splitlines()
+    assert len(listed) == 2
+    assert any(
+        "cfo@example.com" in line and "Dana Fischer" in line and "password" in line
+        for line in listed
+    )
+    assert any("board@example.com" in line and "single sign-on only" in line for line in listed)
+    store = open_store(store_url)
+    with store.session() as session:
+        assert accounts.log_in(session, "cfo@example.com", password).role == "CFO"
+    store.close()
