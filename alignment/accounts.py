@@ -22,6 +22,7 @@ from alignment.permissions import Actor
 from alignment.permissions import Role
 from alignment.permissions import require
 from alignment.settings import ensure_company
+from alignment.text import CONTROL_CHARACTERS
 from db.audit_guard import queue_writer
 from db.models import CompanySettings
 from db.models import LoginFailure
@@ -173,7 +174,10 @@ def log_in(session: Session, email: str, password: str, now: dt.datetime | None 
     wrong combination, and a wait after repeated failures."""
     now = now or _now()
     address = (email or "").strip().lower()
-    failure = session.get(LoginFailure, address) if address else None
+    if len(address) > 320 or not _EMAIL.match(address) or CONTROL_CHARACTERS.search(address):
+        session.rollback()
+        raise LoginRefused("That e-mail address and password do not match an active account.")
+    failure = session.get(LoginFailure, address)
     if failure is not None:
         wait = wait_seconds(failure.failures)
         remaining = wait - (now - failure.last_failed_at).total_seconds()
@@ -183,9 +187,7 @@ def log_in(session: Session, email: str, password: str, now: dt.datetime | None 
                 f"Too many failed log-ins for this address; try again in {int(remaining) + 1} "
                 "seconds."
             )
-    user = (
-        session.scalar(select(User).where(func.lower(User.email) == address)) if address else None
-    )
+    user = session.scalar(select(User).where(func.lower(User.email) == address))
     valid = False
     if user is not None and user.active and user.password_hash:
         try:
@@ -193,13 +195,12 @@ def log_in(session: Session, email: str, password: str, now: dt.datetime | None 
         except (VerificationError, InvalidHashError):
             valid = False
     if not valid:
-        if address:
-            if failure is None:
-                failure = LoginFailure(email=address, failures=0, last_failed_at=now)
-                session.add(failure)
-            failure.failures += 1
-            failure.last_failed_at = now
-            session.commit()
+        if failure is None:
+            failure = LoginFailure(email=address, failures=0, last_failed_at=now)
+            session.add(failure)
+        failure.failures += 1
+        failure.last_failed_at = now
+        session.commit()
         raise LoginRefused("That e-mail address and password do not match an active account.")
     if failure is not None:
         session.delete(failure)

@@ -36,6 +36,7 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.settings import company_profile
+from alignment.text import CONTROL_CHARACTERS
 from db import queries
 from db.audit_guard import queue_writer
 from db.models import Baseline
@@ -202,6 +203,8 @@ def _clean(values: dict[str, Any], where: str, problems: list[str]) -> dict[str,
                 problems.append(f"{where}: the channel is missing")
             elif len(text) > MAX_TEXT:
                 problems.append(f"{where}: the {label} is longer than {MAX_TEXT} characters")
+            elif CONTROL_CHARACTERS.search(text):
+                problems.append(f"{where}: the {label} contains control characters")
             else:
                 clean[name] = unicodedata.normalize("NFC", text)
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import DataError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.exc import OperationalError
@@ -23,6 +23,7 @@ from alignment.errors import StoreBusy
 from alignment.errors import StoreTooNew
 from alignment.errors import StoreUnavailable
 from alignment.errors import ValidationFailed
+from alignment.text import CONTROL_CHARACTERS
 from db import audit_guard
 from db import migrate
 from db.engine import database_url
@@ -55,6 +56,10 @@ class Store:
         with self._sessions() as session:
             try:
                 yield session
+            except DataError as exc:
+                if "NUL" not in str(exc.orig):
+                    raise
+                raise ValidationFailed(_CONTROL_MESSAGE.format(what="what you entered")) from None
             except OperationalError as exc:
                 if not _busy(exc):
                     raise
@@ -71,7 +76,10 @@ class Store:
         self.engine.dispose()
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_MESSAGE = (
+    "Nothing was saved: {what} contains an invisible control character (such as a NUL "
+    "pasted from another program); remove it and try again."
+)
 
 
 def _refuse_control_characters(session: Session, _context: object, _instances: object) -> None:
@@ -81,12 +89,9 @@ def _refuse_control_characters(session: Session, _context: object, _instances: o
         state = inspect(thing)
         for column in state.mapper.column_attrs:
             value = state.dict.get(column.key)
-            if isinstance(value, str) and _CONTROL.search(value):
-                label = column.key.replace("_", " ")
-                raise ValidationFailed(
-                    f"Nothing was saved: the {label} contains an invisible control character "
-                    "(such as a NUL pasted from another program); remove it and try again."
-                )
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                what = "the " + column.key.replace("_", " ")
+                raise ValidationFailed(_CONTROL_MESSAGE.format(what=what))
 
 
 _BUSY_CODES = {"40P01", "40001", "55P03"}

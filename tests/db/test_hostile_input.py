@@ -16,6 +16,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from alignment.accounts import add_user
+from alignment.accounts import log_in
 from alignment.budget import BudgetChanges
 from alignment.budget import LineEdit
 from alignment.budget import save_changes
@@ -29,6 +30,7 @@ from alignment.goals import GoalInput
 from alignment.goals import create_goal
 from alignment.permissions import COMMAND_LINE
 from alignment.request_log import raise_request
+from alignment.review import history as review_history
 from alignment.success_workflow import DefinitionInput
 from alignment.success_workflow import create_definition
 from db.models import Base
@@ -213,3 +215,23 @@ def test_a_goal_is_stored_or_refused_whole(demo_store, demo_actors, goal):
 @given(email=text, name=text, role=st.one_of(text, st.sampled_from(["CMO", "viewer"])), pw=text)
 def test_an_account_is_stored_or_refused_whole(demo_store, email, name, role, pw):
     stored_or_refused(demo_store, lambda s: add_user(s, COMMAND_LINE, email, name, role, pw))
+
+
+@IN_STORE
+@given(email=text, password=text)
+def test_any_log_in_attempt_is_let_in_or_refused_with_a_sentence(demo_store, email, password):
+    try:
+        with demo_store.session() as session:
+            log_in(session, email, password)
+    except SamePageError as refused:
+        assert str(refused).strip()
+
+
+@IN_STORE
+@given(search=text)
+def test_any_search_of_past_reviews_answers(demo_store, demo_actors, search):
+    try:
+        with demo_store.session() as session:
+            review_history(session, demo_actors["viewer"], search)
+    except SamePageError as refused:
+        assert str(refused).strip()
