@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -76,3 +77,26 @@ def team_url(tmp_path, monkeypatch) -> str:
     monkeypatch.setenv("SAMEPAGE_DATABASE_URL", url)
     monkeypatch.delenv("SAMEPAGE_DEMO", raising=False)
     return url
+
+
+@pytest.fixture
+def open_page(demo_url, monkeypatch):
+    """Open pages/<page>.py through app.py as a demo role, on the demo store."""
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", demo_url)
+
+    def open_as(page: str, role: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state["acting_role"] = role
+        at.switch_page(f"pages/{page}.py")
+        return at.run()
+
+    return open_as
+
+
+def query(url: str, sql: str, **params) -> list:
+    """Rows straight from the store, to check what a page wrote."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(sql), params).all()
+    engine.dispose()
+    return rows

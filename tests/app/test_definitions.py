@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT
+from tests.app.conftest import query
 
 
 @pytest.fixture
@@ -20,14 +21,6 @@ def definitions_page(demo_url, monkeypatch):
         return at.run()
 
     return open_as
-
-
-def rows(url: str, sql: str):
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        result = conn.execute(sa.text(sql)).all()
-    engine.dispose()
-    return result
 
 
 @pytest.mark.parametrize("role", ["CEO", "CFO", "CMO", "viewer"])
@@ -45,7 +38,7 @@ def test_the_cfo_sees_what_awaits_sign_off_and_can_sign(definitions_page, demo_u
     sign.click().run()
     assert not at.exception and not at.error
     assert any("Signed off" in s.value for s in at.success)
-    states = rows(demo_url, "SELECT state FROM success_definition_versions ORDER BY id")
+    states = query(demo_url, "SELECT state FROM success_definition_versions ORDER BY id")
     assert [s for (s,) in states] == ["signed_off", "signed_off", "signed_off"]
 
 
@@ -54,7 +47,7 @@ def test_returning_without_a_comment_is_refused(definitions_page, demo_url):
     form_button = next(b for b in at.button if b.label == "Return with comment")
     form_button.click().run()
     assert "comment is required" in at.error[0].value
-    assert rows(
+    assert query(
         demo_url, "SELECT count(*) FROM success_definition_versions WHERE state = 'proposed'"
     ) == [(1,)]
 
@@ -69,11 +62,11 @@ def test_the_cmo_drafts_a_definition_and_bad_input_is_named(definitions_page, de
     at.text_area(key="new_how").set_value("Attributed pipeline / spend")
     at.button(key="FormSubmitter:definition_new-Save draft").click().run()
     assert "The target 'six' is not a number" in at.error[0].value
-    assert rows(demo_url, "SELECT count(*) FROM success_definition_versions") == [(3,)]
+    assert query(demo_url, "SELECT count(*) FROM success_definition_versions") == [(3,)]
     at.text_input(key="new_target").set_value("6")
     at.button(key="FormSubmitter:definition_new-Save draft").click().run()
     assert not at.error
-    assert rows(
+    assert query(
         demo_url,
         "SELECT state, target FROM success_definition_versions WHERE title = "
         "'Pipeline ROI of at least 6x'",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from alignment.periods import current_month
 from tests.app.conftest import ROOT
+from tests.app.conftest import query
 
 
 @pytest.fixture
@@ -23,14 +23,6 @@ def review_page(demo_url, monkeypatch):
         return at.run()
 
     return open_as
-
-
-def query(url: str, sql: str):
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text(sql)).all()
-    engine.dispose()
-    return rows
 
 
 @pytest.mark.parametrize("role", ["CEO", "CFO", "CMO", "viewer"])

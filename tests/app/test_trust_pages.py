@@ -3,32 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
-from streamlit.testing.v1 import AppTest
 
 from alignment.periods import current_month
-from tests.app.conftest import ROOT
-
-
-@pytest.fixture
-def open_page(demo_url, monkeypatch):
-    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", demo_url)
-
-    def open_as(page: str, role: str) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.session_state["acting_role"] = role
-        at.switch_page(f"pages/{page}.py")
-        return at.run()
-
-    return open_as
-
-
-def query(url: str, sql: str, **params):
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text(sql), params).all()
-    engine.dispose()
-    return rows
+from tests.app.conftest import query
 
 
 @pytest.mark.parametrize("page", ["checklist", "maturity", "requests"])
