@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from alignment.periods import current_month
 from tests.browser.conftest import screenshot
@@ -18,9 +19,14 @@ STATEMENT = "We leave each monthly review with owners and due dates."
 
 def answer(page: Page, role: str, item_id: int, score: str, comment: str = "") -> None:
     month = f"{role}_{current_month()}"
-    page.get_by_text("Your answers as").click()
     control = page.locator(f".st-key-score_{month}_{item_id}")
-    control.get_by_role("radio", name=score, exact=True).click()
+    choice = control.get_by_role("radio", name=score, exact=True)
+    if not choice.is_visible():
+        page.get_by_text(f"Your answers as {role} for").click()
+    expect(choice).to_be_visible()
+    page.wait_for_timeout(300)
+    choice.click()
+    expect(choice).to_be_checked()
     if comment:
         page.locator(f".st-key-comment_{month}_{item_id}").get_by_role("textbox").fill(comment)
     page.get_by_role("button", name="Save my answers").click()
@@ -51,6 +57,7 @@ def test_three_executives_answer_and_the_gap_reaches_the_overview(page: Page, se
         act_as(page, name)
         answer(page, name[-4:-1], item_id, score, comment)
     row = page.get_by_test_id("stTable").locator("tr").filter(has_text=STATEMENT)
+    expect(row).to_contain_text("⚑ 4")
     text = row.inner_text()
     assert "⚑ 4" in text
     assert "<b>Owners</b> are **never** named" in text

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT
 from tests.browser.conftest import screenshot
@@ -64,7 +65,9 @@ def test_cmo_drafts_and_proposes_cfo_signs_ceo_acknowledges(page: Page, server):
     card(page).get_by_role("button", name="Acknowledge").click()
     wait_for_app(page)
     page.get_by_text("Acknowledged.", exact=True).wait_for()
+    wait_for_app(page)
     signature = card(page).get_by_text("Signed by Daniel Okafor")
+    expect(signature).to_contain_text("Acknowledged by Maya Lindqvist")
     assert "unchanged since" in signature.inner_text()
     assert "Acknowledged by Maya Lindqvist" in signature.inner_text()
     screenshot(page, "definitions-signed")
