@@ -17,7 +17,9 @@ from dataclasses import field
 import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam
+from sqlalchemy import delete
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -41,6 +43,7 @@ from db import queries
 from db.audit_guard import queue_writer
 from db.models import BudgetLine
 from db.models import Channel
+from db.models import DatedFigure
 from db.models import ImportBatch
 from db.models import ImportMapping
 
@@ -58,6 +61,7 @@ FIELDS = (
 REQUIRED = ("month", "channel")
 AMOUNTS = ("planned_budget", "actual_spend", "attributed_pipeline", "attributed_revenue")
 FIGURES = (*AMOUNTS, "new_customers")
+DATED_FIGURES = ("actual_spend", "attributed_pipeline", "attributed_revenue")
 KEY = ("month", "channel_key", "campaign")
 MAX_TEXT = 200
 PROBLEMS_SHOWN = 200
@@ -124,6 +128,9 @@ class BudgetFile:
     lines: pd.DataFrame
     problems: list[CellProblem]
     sha256: str
+    dated: pd.DataFrame | None = None
+    """Weekly or daily rows behind ``lines`` (one per day, channel and campaign), when the
+    file is finer than months; ``lines`` then holds their monthly sums."""
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -152,12 +159,22 @@ class ImportPreview:
     last_month: str | None
     changes: pd.DataFrame = field(repr=False)
     written: bool = False
+    dated_rows: int = 0
+    """Rows with a day (weekly or daily) rolled up into the monthly lines; 0 for monthly files."""
 
     @property
     def can_import(self) -> bool:
         return self.problem_count == 0 and self.new + self.changed > 0
 
     def summary(self) -> str:
+        if self.dated_rows:
+            lines = self.new + self.changed + self.unchanged
+            return (
+                f"{self.rows:,} dated rows rolled up into {lines:,} monthly lines: "
+                f"{self.new:,} new, {self.changed:,} changed, {self.unchanged:,} unchanged, "
+                f"{self.problem_count:,} rows with problems. The dated rows are kept for the "
+                "response curves."
+            )
         return (
             f"{self.rows:,} rows: {self.new:,} new, {self.changed:,} changed, "
             f"{self.unchanged:,} unchanged, {self.problem_count:,} with problems."
@@ -216,7 +233,7 @@ def read_budget_file(
             raise MappingNeeded(table, suggest_mapping(table.headers))
     mapping = {k: v for k, v in mapping.items() if v}
     check_mapping(mapping, table.headers)
-    lines, problems = _check_cells(table, mapping)
+    lines, problems, dated = _check_cells(table, mapping)
     return BudgetFile(
         table=table.without_cells(),
         source_name=source_name or default_source_name(file_name),
@@ -224,6 +241,7 @@ def read_budget_file(
         lines=lines,
         problems=problems,
         sha256=hashlib.sha256(data).hexdigest(),
+        dated=dated,
     )
 
 
@@ -239,7 +257,9 @@ def _problems(
     ]
 
 
-def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, list[CellProblem]]:
+def _check_cells(
+    table: Table, mapping: dict[str, str]
+) -> tuple[pd.DataFrame, list[CellProblem], pd.DataFrame | None]:
     frame = table.frame
     problems: list[CellProblem] = []
     lines = pd.DataFrame({"_row": frame["_row"]})
@@ -247,6 +267,7 @@ def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, l
 
     months, reasons = parse_months(frame[mapping["month"]])
     problems += _problems(table, mapping["month"], reasons, frame[mapping["month"]])
+    days = _days(frame[mapping["month"]])
     del frame[mapping["month"]]
     bad |= reasons.notna()
     lines["month"] = months
@@ -296,10 +317,15 @@ def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, l
         del frame[mapping[name]], numbers
 
     lines["channel_key"] = lines["channel"].str.lower()
+    dated = days is not None and _finer_than_months(lines[~bad], days[~bad])
+    key = list(KEY)
+    if dated:
+        lines["day"] = days.dt.date
+        key = ["day", "channel_key", "campaign"]
     keyed = lines[~bad]
-    repeated = keyed.duplicated(subset=list(KEY), keep="first")
+    repeated = keyed.duplicated(subset=key, keep="first")
     if repeated.any():
-        first_rows = keyed.groupby(list(KEY), sort=False)["_row"].transform("first")
+        first_rows = keyed.groupby(key, sort=False)["_row"].transform("first")
         for row, first, month, channel in zip(
             keyed["_row"][repeated],
             first_rows[repeated],
@@ -312,12 +338,43 @@ def _check_cells(table: Table, mapping: dict[str, str]) -> tuple[pd.DataFrame, l
                     int(row),
                     mapping["month"],
                     f"{month} {channel}",
-                    f"repeats row {int(first)}: the same month, channel and campaign twice",
+                    f"repeats row {int(first)}: the same {'day' if dated else 'month'}, "
+                    "channel and campaign twice",
                 )
             )
         bad[keyed.index[repeated]] = True
     problems.sort(key=lambda p: (p.row, FIELDS.index(_field_of(p.column, mapping))))
-    return lines[~bad].reset_index(drop=True), problems
+    good = lines[~bad].reset_index(drop=True)
+    if not dated:
+        return good, problems, None
+    return _monthly_sums(good, [f for f in FIGURES if f in mapping]), problems, good
+
+
+def _days(values: pd.Series) -> pd.Series | None:
+    """ISO dates per cell; None, without parsing, when every cell is at most a month long
+    (``2026-03``), which keeps the usual monthly file off the slower date parsing."""
+    text = values.astype("str").str.strip()
+    if not (text.str.len() > len("2026-03")).any():
+        return None
+    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+
+
+def _finer_than_months(lines: pd.DataFrame, days: pd.Series) -> bool:
+    """A file is weekly (or daily) when every row has an ISO date and some month holds more
+    than one date for the same channel and campaign."""
+    if lines.empty or days.isna().any():
+        return False
+    keyed = lines[list(KEY)].assign(day=days.to_numpy())
+    return bool(keyed.groupby(list(KEY), sort=False)["day"].nunique().gt(1).any())
+
+
+def _monthly_sums(dated: pd.DataFrame, figures: list[str]) -> pd.DataFrame:
+    """Each calendar month's lines as the sums of the dated rows that fall in it."""
+    grouped = dated.groupby(list(KEY), sort=False)
+    lines = grouped.agg(_row=("_row", "first"), channel=("channel", "first")).reset_index()
+    for name in figures:
+        lines[name] = grouped[name].sum(min_count=1).astype("Int64").to_numpy()
+    return lines[["_row", "month", "channel", "campaign", *figures, "channel_key"]]
 
 
 def _field_of(header: str, mapping: dict[str, str]) -> str:
@@ -473,6 +530,7 @@ def _preview(budget: BudgetFile, comparison: _Comparison, written: bool) -> Impo
         last_month=months.max() if len(months) else None,
         changes=comparison.changes,
         written=written,
+        dated_rows=0 if budget.dated is None else len(budget.dated),
     )
 
 
@@ -500,7 +558,7 @@ def apply_import(
             f"Nothing was imported: {preview.problem_count:,} cell(s) have problems, "
             f"the first: {first}"
         )
-    if preview.new + preview.changed == 0:
+    if preview.new + preview.changed == 0 and budget.dated is None:
         session.rollback()
         return preview
     report = progress if progress is not None and budget.table.rows > PROGRESS_FROM_ROWS else None
@@ -573,6 +631,8 @@ def apply_import(
         done += len(chunk)
         if report:
             report(done / total, f"Imported {done:,} of {total:,} lines")
+    if budget.dated is not None:
+        _replace_dated(session, budget.dated, ids, batch.id)
     written = session.scalar(
         select(func.count()).select_from(BudgetLine).where(BudgetLine.import_id == batch.id)
     )
@@ -601,6 +661,36 @@ def apply_import(
     )
     session.commit()
     return _preview(budget, comparison, written=True)
+
+
+def _replace_dated(
+    session: Session, dated: pd.DataFrame, ids: dict[str, int], import_id: int
+) -> None:
+    """The file's dated rows replace those kept for the same channels, campaigns and months."""
+    months = sorted(dated["month"].unique())
+    for key, campaign in (
+        dated[["channel_key", "campaign"]].drop_duplicates().itertuples(index=False)
+    ):
+        session.execute(
+            delete(DatedFigure)
+            .where(DatedFigure.channel_id == ids[key])
+            .where(DatedFigure.campaign == campaign)
+            .where(DatedFigure.month.in_(months))
+        )
+    figures = [f for f in DATED_FIGURES if f in dated.columns]
+    columns = {
+        "day": dated["day"].tolist(),
+        "month": dated["month"].tolist(),
+        "channel_id": dated["channel_key"].map(ids).tolist(),
+        "campaign": dated["campaign"].tolist(),
+        **{name: _nullable(dated[name]) for name in figures},
+    }
+    rows = [
+        {**dict(zip(columns, values, strict=True)), "import_id": import_id}
+        for values in zip(*columns.values(), strict=True)
+    ]
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(DatedFigure), rows[start : start + CHUNK])
 
 
 def _nullable(column: pd.Series) -> list[int | None]:

@@ -177,6 +177,27 @@ class BudgetLine(Base):
         return f"BudgetLine({self.month}, channel={self.channel_id}, {self.campaign!r})"
 
 
+class DatedFigure(Base):
+    """A weekly (or daily) row of an imported file, kept behind its monthly budget line so
+    that the response model can see finer than months (monthly sums hide carry-over)."""
+
+    __tablename__ = "dated_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    month: Mapped[str] = mapped_column(Month, index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    campaign: Mapped[str] = mapped_column(String(200), default="")
+    actual_spend: Mapped[int | None] = mapped_column(BigInteger)
+    attributed_pipeline: Mapped[int | None] = mapped_column(BigInteger)
+    attributed_revenue: Mapped[int | None] = mapped_column(BigInteger)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+    __table_args__ = (
+        UniqueConstraint("day", "channel_id", "campaign", name="uq_dated_figures_key"),
+    )
+
+
 class ImportBatch(Base):
     """One confirmed import of a file: where figures came from and what it changed."""
 
