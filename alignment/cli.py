@@ -117,6 +117,21 @@ def _parser() -> argparse.ArgumentParser:
     pack = commands.add_parser("pack", help="write a month's meeting pack (PDF and XLSX)")
     pack.add_argument("--month", required=True, help="the review's month, YYYY-MM")
     pack.add_argument("--out", required=True, help="the folder to write the two files into")
+    nd = commands.add_parser(
+        "next-dollar",
+        help="response curves per channel and a budget proposal (changes nothing)",
+    )
+    nd.add_argument("--outcome", default="revenue", help="revenue (default) or pipeline")
+    nd.add_argument(
+        "--budget", help="the monthly budget to split across the channels (default: today's)"
+    )
+    nd.add_argument(
+        "--bounds",
+        action="append",
+        default=[],
+        metavar="CHANNEL=LOW:HIGH",
+        help="monthly spend limits for a channel (default: half to twice today's); repeatable",
+    )
     metrics = commands.add_parser("metrics", help="print the overview's headline figures")
     metrics.add_argument("--period", required=True, help=PERIOD_HELP.replace("use ", "", 1))
     metrics.add_argument("--json", action="store_true", help="print JSON")
@@ -148,6 +163,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "import":
         return _import(args)
+    if args.command == "next-dollar":
+        return _next_dollar(args)
     if args.command == "pack":
         return _pack(args)
     if args.command == "users":
@@ -321,6 +338,91 @@ def _export(args: argparse.Namespace) -> int:
     path.write_bytes(data)
     print(f"Wrote {len(frame):,} budget lines ({period.label}) to {path}.")
     return 0
+
+
+def _amount(text: str, what: str) -> float:
+    import pandas as pd
+
+    from alignment.figures import parse_amounts
+
+    values, reasons = parse_amounts(pd.Series([text.strip()]), decimal_comma=False)
+    if pd.notna(reasons.iloc[0]) or pd.isna(values.iloc[0]):
+        raise ValidationFailed(f"The {what} '{text}' is not an amount, e.g. 450000.")
+    return float(values.iloc[0])
+
+
+def _next_dollar(args: argparse.Namespace) -> int:
+    from alignment import formatting
+    from alignment import next_dollar
+    from alignment import response
+    from alignment.settings import company_profile
+
+    store = open_store()
+    with store.session() as session:
+        profile = company_profile(session, COMMAND_LINE)
+        fit = next_dollar.response_curves(
+            session, COMMAND_LINE, args.outcome.strip().lower(), progress=_fit_progress
+        )
+    print(file=sys.stderr)
+
+    def money(value: float) -> str:
+        return formatting.money(value, profile.currency, profile.locale)
+
+    word = response.PERIOD_WORD[fit.grain]
+    print(
+        f"Response curves of {fit.outcome_label} over {fit.periods} {word} "
+        f"({fit.first:%Y-%m} to {fit.last:%Y-%m}), R\u00b2 {fit.r_squared:.2f}; "
+        "correlation, not an experiment."
+    )
+    table = next_dollar.channel_table(fit)
+    width = max(len(name) for name in table["channel"])
+    print(
+        f"{'channel':<{width}}  {'per month':>12}  {'model ROI (90%)':>20}  "
+        f"{'next dollar (90%)':>20}  {'attributed ROAS':>15}"
+    )
+    for row in table.itertuples(index=False):
+        attributed = "n/a" if row.attributed_roas is None else f"{row.attributed_roas:.2f}"
+        print(
+            f"{row.channel:<{width}}  {money(row.monthly_spend):>12}  "
+            f"{_interval(row.roi, row.roi_low, row.roi_high):>20}  "
+            f"{_interval(row.marginal_roi, row.marginal_roi_low, row.marginal_roi_high):>20}  "
+            f"{attributed:>15}"
+        )
+    for note in (*fit.notes, *fit.left_out):
+        print(f"Note: {note}")
+    bounds = {}
+    for pair in args.bounds:
+        channel, _, limits = pair.partition("=")
+        low, _, high = limits.partition(":")
+        if not channel or not low or not high:
+            raise ValidationFailed(
+                f"'{pair}' is not CHANNEL=LOW:HIGH, e.g. 'Paid search=80000:200000'."
+            )
+        bounds[channel.strip()] = (_amount(low, "lowest spend"), _amount(high, "highest spend"))
+    budget = fit.monthly_spend if args.budget is None else _amount(args.budget, "budget")
+    proposal = response.propose(fit, budget, bounds, money=money)
+    print()
+    print(
+        f"Proposal for {money(proposal.budget)} a month (today {money(proposal.today_total)}): "
+        f"expected change in {fit.outcome_label} {money(proposal.expected_change)} a month "
+        f"(90%: {money(proposal.change_low)} to {money(proposal.change_high)})"
+    )
+    for line in proposal.lines:
+        bound = f"  at its {line.at_bound} bound" if line.at_bound else ""
+        print(
+            f"{line.channel:<{width}}  {money(line.today):>12} -> {money(line.proposed):>12}"
+            f"  next dollar {line.marginal_roi_proposed:.2f}{bound}"
+        )
+    print("Nothing was changed; a proposal goes to the monthly review from the Next dollar page.")
+    return 0
+
+
+def _interval(value: float, low: float, high: float) -> str:
+    return f"{value:.2f} ({low:.2f}-{high:.2f})"
+
+
+def _fit_progress(share: float) -> None:
+    print(f"\rFitting response curves: {share:.0%}", end="", file=sys.stderr, flush=True)
 
 
 def _pack(args: argparse.Namespace) -> int:

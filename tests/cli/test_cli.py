@@ -18,6 +18,7 @@ from alignment.periods import current_month
 from alignment.periods import parse_period
 from alignment.permissions import COMMAND_LINE
 from alignment.store import open_store
+from db.models import Request
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -323,3 +324,40 @@ def test_users_add_and_list_from_the_command_line(store_url):
     with store.session() as session:
         assert accounts.log_in(session, "cfo@example.com", password).role == "CFO"
     store.close()
+
+
+def test_next_dollar_prints_curves_and_a_proposal_and_refuses_bad_budgets(store_url):
+    assert run(store_url, "migrate").returncode == 0
+    empty = run(store_url, "next-dollar")
+    assert empty.returncode == 2
+    assert (
+        empty.stderr.strip()
+        .splitlines()[-1]
+        .startswith("samepage: The store holds no actual spend")
+    )
+    assert run(store_url, "load-sample").returncode == 0
+    requests_before = count_requests(store_url)
+    result = run(store_url, "next-dollar", "--budget", "600000", "--bounds", "Webinars=0:40000")
+    assert result.returncode == 0, result.stderr
+    assert "correlation, not an experiment" in result.stdout
+    assert "Paid search" in result.stdout and "Proposal for $600,000 a month" in result.stdout
+    assert "Nothing was changed" in result.stdout
+    for args, message in [
+        (("--budget", "0"), "A budget of $0 cannot be split"),
+        (("--budget", "lots"), "The budget 'lots' is not an amount"),
+        (("--bounds", "Webinars=9"), "is not CHANNEL=LOW:HIGH"),
+        (("--bounds", "Organic=0:10"), "Organic has no response curve"),
+        (("--outcome", "profit"), "'profit' is not an outcome"),
+    ]:
+        refused = run(store_url, "next-dollar", *args)
+        assert refused.returncode == 2, args
+        assert message in refused.stderr.strip().splitlines()[-1], refused.stderr
+    assert count_requests(store_url) == requests_before
+
+
+def count_requests(url: str) -> int:
+    store = open_store(url)
+    with store.session() as session:
+        value = session.scalar(sa.select(sa.func.count()).select_from(Request))
+    store.close()
+    return value
