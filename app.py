@@ -18,6 +18,7 @@ PAGES = [
     ("pages/definitions.py", "Definitions of success", ":material/verified:", None),
     ("pages/budget.py", "Budget & return", ":material/payments:", None),
     ("pages/goals.py", "Goals & KPIs", ":material/account_tree:", None),
+    ("pages/next_dollar.py", "Next dollar", ":material/trending_up:", None),
     ("pages/review.py", "Monthly review", ":material/event_note:", None),
     ("pages/checklist.py", "Alignment checklist", ":material/fact_check:", None),
     ("pages/maturity.py", "Marketing maturity", ":material/stairs:", None),

@@ -358,3 +358,91 @@ def maturity_levels(frame: pd.DataFrame) -> alt.LayerChart:
         )
     )
     return alt.layer(bars, ticks).properties(height=alt.Step(34))
+
+
+CURVE = "#1f6feb"
+TODAY = "#cf222e"
+PROPOSED = "#1a7f37"
+
+
+def response_curves(
+    curves: pd.DataFrame, marks: pd.DataFrame, currency: str, outcome: str
+) -> alt.FacetChart:
+    """Each channel's monthly outcome against its monthly spend, with the 90% band and
+    today's (and the proposed) spend marked; each panel has its own scales."""
+    data = pd.concat([curves.assign(mark="Curve"), marks], ignore_index=True)
+    data["spend_label"] = [formatting.money(v, currency) for v in data["monthly_spend"]]
+    data["outcome_label"] = [formatting.money(v, currency) for v in data["monthly_outcome"]]
+    x = alt.X("monthly_spend:Q", title=f"Spend per month ({currency})", axis=alt.Axis(format="~s"))
+    y = alt.Y(
+        "monthly_outcome:Q", title=f"Modelled {outcome} per month", axis=alt.Axis(format="~s")
+    )
+    tooltip = [
+        alt.Tooltip("spend_label:N", title="Spend per month"),
+        alt.Tooltip("outcome_label:N", title=f"Modelled {outcome}"),
+    ]
+    curve = alt.Chart().transform_filter(alt.datum.mark == "Curve")
+    band = curve.mark_area(opacity=0.18, color=CURVE).encode(x=x, y="low:Q", y2="high:Q")
+    line = curve.mark_line(color=CURVE, strokeWidth=2.5).encode(x=x, y=y, tooltip=tooltip)
+    points = (
+        alt.Chart()
+        .transform_filter(alt.datum.mark != "Curve")
+        .mark_point(size=120, filled=True, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "mark:N",
+                title=None,
+                scale=alt.Scale(domain=["Today", "Proposed"], range=[TODAY, PROPOSED]),
+                legend=alt.Legend(orient="top"),
+            ),
+            shape=alt.Shape(
+                "mark:N",
+                scale=alt.Scale(domain=["Today", "Proposed"], range=["circle", "diamond"]),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("mark:N", title=""), *tooltip],
+        )
+    )
+    return (
+        alt.layer(band, line, points, data=data)
+        .properties(width=250, height=180)
+        .facet(facet=alt.Facet("channel:N", title=None), columns=3)
+        .resolve_scale(x="independent", y="independent")
+    )
+
+
+def proposal_split(frame: pd.DataFrame, currency: str) -> alt.Chart:
+    """Today's and the proposed monthly spend per channel, side by side."""
+    long = frame.melt(
+        id_vars=["channel"], value_vars=["today", "proposed"], var_name="which", value_name="spend"
+    )
+    long["which"] = long["which"].map({"today": "Today", "proposed": "Proposed"})
+    long["spend_label"] = [formatting.money(v, currency) for v in long["spend"]]
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "channel:N",
+                title=None,
+                sort=list(frame["channel"]),
+                axis=alt.Axis(labelLimit=220),
+            ),
+            yOffset=alt.YOffset("which:N", sort=["Today", "Proposed"]),
+            x=alt.X("spend:Q", title=f"Spend per month ({currency})", axis=alt.Axis(format="~s")),
+            color=alt.Color(
+                "which:N",
+                title=None,
+                scale=alt.Scale(domain=["Today", "Proposed"], range=["#9aa5b1", PROPOSED]),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("channel:N", title="Channel"),
+                alt.Tooltip("which:N", title=""),
+                alt.Tooltip("spend_label:N", title="Spend per month"),
+            ],
+        )
+        .properties(height=alt.Step(14))
+    )

@@ -1,0 +1,234 @@
+"""Where the next dollar goes: each channel's response curve, what it returned according to
+the model beside what attribution says, and a budget split the team can take to the review."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from alignment import formatting as fmt
+from alignment import next_dollar
+from alignment import response
+from alignment.errors import SamePageError
+from alignment.permissions import Action
+from alignment.permissions import can
+from alignment.response import ResponseData
+from alignment.response import ResponseFit
+from ui import charts
+from ui.context import actor
+from ui.context import profile
+from ui.context import store
+from ui.widgets import as_text
+from ui.widgets import flash
+from ui.widgets import show_flash
+from ui.widgets import text_table
+
+HONESTY = (
+    "The model reads how {outcome} moved when each channel's spend moved: it is correlation, "
+    "not an experiment, and it cannot know what would have happened otherwise. A driver the "
+    "figures do not show, such as a competitor's campaign, an event or a price change, can "
+    "bias every number below, so test a large shift on part of the budget before making it."
+)
+
+
+@st.cache_data(show_spinner="Fitting response curves (a few seconds)…", max_entries=16)
+def _fitted(data: ResponseData) -> ResponseFit:
+    """Refitted only when the figures change: the data itself is the cache key."""
+    return response.fit(data)
+
+
+def page() -> None:
+    me = actor()
+    company = profile()
+    currency, locale = company.currency, company.locale
+    st.title("Where the next dollar goes")
+    show_flash()
+    outcome = (
+        st.segmented_control(
+            "Outcome to explain",
+            list(next_dollar.OUTCOMES),
+            default="revenue",
+            format_func=str.capitalize,
+            key="nd_outcome",
+        )
+        or "revenue"
+    )
+    st.info(HONESTY.format(outcome=outcome), icon=":material/science:")
+    try:
+        with store().session() as session:
+            data = next_dollar.response_data(session, me, outcome)
+        fit = _fitted(data)
+    except SamePageError as problem:
+        st.warning(str(problem), icon=":material/info:")
+        return
+
+    word = response.PERIOD_WORD[fit.grain]
+    st.caption(
+        f"Fitted on {fit.periods} {word} of {outcome}, {fit.first:%b %Y} to {fit.last:%b %Y}; "
+        f"the model explains {fit.r_squared:.1%} of its ups and downs. Intervals hold the middle "
+        f"90% of {len(fit.draws)} refits on resampled figures."
+    )
+    for note in (*fit.notes, *fit.left_out):
+        st.caption(as_text(note))
+
+    _channels(fit, currency, locale)
+    proposal = _proposal(me, fit, currency, locale)
+    st.subheader("Response curves")
+    st.caption(
+        f"Modelled {outcome} per month against spend per month, keeping last year's ups and "
+        "downs; the band is the 90% interval. Where a curve flattens, the next dollar buys less."
+    )
+    curves, marks = next_dollar.curve_points(fit, proposal)
+    st.altair_chart(
+        charts.response_curves(curves, marks, currency, outcome), use_container_width=False
+    )
+
+
+def _range(value: float, low: float, high: float, locale: str) -> str:
+    return (
+        f"{fmt.multiple(value, locale)} ({fmt.multiple(low, locale)}–{fmt.multiple(high, locale)})"
+    )
+
+
+def _channels(fit: ResponseFit, currency: str, locale: str) -> None:
+    st.subheader("What each channel returns")
+    table = next_dollar.channel_table(fit)
+    shown = pd.DataFrame(
+        {
+            "Channel": table["channel"],
+            "Spend per month (last year)": [
+                fmt.money(v, currency, locale) for v in table["monthly_spend"]
+            ],
+            "Model ROI (90% interval)": [
+                _range(v, lo, hi, locale)
+                for v, lo, hi in zip(table["roi"], table["roi_low"], table["roi_high"], strict=True)
+            ],
+            "Next dollar returns (90% interval)": [
+                _range(v, lo, hi, locale)
+                for v, lo, hi in zip(
+                    table["marginal_roi"],
+                    table["marginal_roi_low"],
+                    table["marginal_roi_high"],
+                    strict=True,
+                )
+            ],
+            "Attributed ROAS": [fmt.multiple(v, locale) for v in table["attributed_roas"]],
+            "Carry-over to next period": [fmt.percent(v, locale) for v in table["carry_over"]],
+        }
+    ).set_index("Channel")
+    text_table(shown)
+    st.caption(
+        f"Model ROI: modelled {fit.outcome_label} with the channel's actual spend minus the model "
+        "with it switched off, over its spend. Next dollar: the gain from 1% more spend in "
+        "every period, over that 1%. Attributed ROAS is what attribution credited to the channel; "
+        "where it is far above the model's ROI, attribution is crediting sales that would "
+        "have happened anyway."
+    )
+
+
+def _proposal(me, fit: ResponseFit, currency: str, locale: str) -> response.Proposal | None:  # type: ignore[no-untyped-def]
+    st.subheader("Budget proposal")
+
+    def money(value: float) -> str:
+        return fmt.money(value, currency, locale)
+
+    today = fit.monthly_spend
+    bounds = response.default_bounds(fit)
+    left, right = st.columns([1, 2])
+    budget = left.number_input(
+        f"Monthly budget for these channels ({currency})",
+        value=float(round(today, -2)),
+        step=1000.0,
+        format="%.0f",
+        key="nd_budget",
+        help=f"Today: {fmt.money(today, currency, locale)} a month (last year's average).",
+    )
+    edited = right.data_editor(
+        pd.DataFrame(
+            {
+                "Channel": list(bounds),
+                "Lowest": [round(low, 0) for low, _ in bounds.values()],
+                "Highest": [round(high, 0) for _, high in bounds.values()],
+            }
+        ),
+        hide_index=True,
+        disabled=["Channel"],
+        key="nd_bounds",
+        column_config={
+            "Lowest": st.column_config.NumberColumn(f"Lowest ({currency}/month)", format="%.0f"),
+            "Highest": st.column_config.NumberColumn(f"Highest ({currency}/month)", format="%.0f"),
+        },
+    )
+    try:
+        proposal = response.propose(
+            fit,
+            float(budget),
+            {
+                row.Channel: (float(row.Lowest), float(row.Highest))
+                for row in edited.itertuples(index=False)
+            },
+            money=money,
+        )
+    except SamePageError as problem:
+        st.error(str(problem), icon=":material/error:")
+        return None
+    cells = st.columns(3)
+    cells[0].metric(
+        "Proposed budget per month", fmt.money(proposal.budget, currency, locale), border=True
+    )
+    cells[1].metric(
+        f"Expected change in {fit.outcome_label} per month",
+        fmt.money(proposal.expected_change, currency, locale),
+        border=True,
+        help="Against last year's spend, once carry-over has settled.",
+    )
+    cells[2].metric(
+        "Likely range (90%)",
+        f"{money(proposal.change_low)} to {money(proposal.change_high)}",
+        border=True,
+    )
+    frame = proposal.frame()
+    st.altair_chart(charts.proposal_split(frame, currency), use_container_width=True)
+    text_table(
+        pd.DataFrame(
+            {
+                "Channel": frame["channel"],
+                "Today": [fmt.money(v, currency, locale) for v in frame["today"]],
+                "Proposed": [fmt.money(v, currency, locale) for v in frame["proposed"]],
+                "Change": [fmt.money(v, currency, locale) for v in frame["change"]],
+                "Next dollar today": [fmt.multiple(v, locale) for v in frame["marginal_roi_today"]],
+                "Next dollar proposed": [
+                    fmt.multiple(v, locale) for v in frame["marginal_roi_proposed"]
+                ],
+                "Limit reached": [
+                    {"lower": "lowest allowed", "upper": "highest allowed"}.get(v, "")
+                    for v in frame["at_bound"]
+                ],
+            }
+        ).set_index("Channel")
+    )
+    with st.expander("Assumptions behind this proposal", icon=":material/rule:"):
+        for text in proposal.assumptions:
+            st.markdown(f"- {as_text(text)}")
+    if can(me, Action.RAISE_REQUEST):
+        if st.button(
+            "Send to the monthly review as a request", icon=":material/gavel:", key="nd_save"
+        ):
+            try:
+                with store().session() as session:
+                    next_dollar.save_proposal(session, me, proposal, currency, locale)
+            except SamePageError as problem:
+                st.error(str(problem), icon=":material/error:")
+            else:
+                flash(
+                    "Proposal recorded in Requests and decisions for the monthly review; "
+                    "the plan itself is unchanged."
+                )
+    else:
+        st.caption(
+            "Nothing here changes the plan: a proposal goes to the monthly review as a request."
+        )
+    return proposal
+
+
+page()
