@@ -373,23 +373,69 @@ def write(name: str, header: list[str], rows: list[list[object]]) -> None:
         writer.writerows(rows)
 
 
+# Deliberate re-plans over the two years (month index -> factor on the plan), so that each
+# channel's spend moves on its own and the response curves have something to learn from.
+REPLANS = {
+    "Paid search": lambda i: 1.45 if 15 <= i < 20 else 0.7 if 4 <= i < 7 else 1.0,
+    "LinkedIn ads": lambda i: 1.5 if i % 6 in (0, 1) else 0.8,
+    "Content & SEO": lambda i: 1.6 if i >= 9 else 1.0,
+    "Webinars": lambda i: 0.4 if i in (7, 8, 20) else 1.8 if 2 <= i < 5 else 1.0,
+    "Partner marketing": lambda i: 0.5 if 8 <= i < 11 else 1.35 if i >= 19 else 1.0,
+    "Account-based marketing": lambda i: 0.55 if 14 <= i < 17 else 1.3 if 3 <= i < 6 else 1.0,
+    "Events & trade shows": lambda i: 1.0,
+}
+# The demo's true response per channel (unknown to SamePage, which has to estimate it):
+# carry-over alpha, saturation lambda (on spend / the channel's average) and ceiling beta.
+TRUE_RESPONSE = {
+    "Paid search": (0.1, 1.6, 290_000),
+    "LinkedIn ads": (0.3, 1.0, 245_000),
+    "Events & trade shows": (0.4, 0.8, 150_000),
+    "Content & SEO": (0.6, 0.7, 280_000),
+    "Webinars": (0.3, 0.8, 97_000),
+    "Partner marketing": (0.3, 1.2, 80_000),
+    "Account-based marketing": (0.5, 0.9, 219_000),
+}
+BASELINE_REVENUE = 560_000
+"""Revenue a month that marketing's spend does not buy (brand, renewals of habit, referrals);
+attribution still credits it to channels, which is why attributed ROAS runs high."""
+
+
+def _true_effects(spend: dict[str, list[float]]) -> list[float]:
+    """Sum over channels of beta * logistic(geometric adstock of spend / average spend)."""
+    months = len(next(iter(spend.values())))
+    total = [0.0] * months
+    for channel, series in spend.items():
+        alpha, lam, beta = TRUE_RESPONSE[channel]
+        weights = [alpha**lag for lag in range(3)]
+        average = sum(series) / months
+        for t in range(months):
+            carried = sum(
+                w * series[t - lag] for lag, w in enumerate(weights) if t - lag >= 0
+            ) / sum(weights)
+            total[t] += beta * math.tanh(lam * carried / average / 2)
+    return total
+
+
 def budget_rows() -> tuple[list[list[object]], dict[str, dict[str, float]], list[list[object]]]:
-    """Budget lines, monthly totals, and the anchor fiscal year's baseline (before re-plans)."""
-    rows: list[list[object]] = []
+    """Budget lines, monthly totals, and the anchor fiscal year's baseline (before re-plans).
+
+    Spend is planned and drifts; revenue is the demo's true response (baseline, trend,
+    seasonality, each channel's carry-over and saturation), then credited to campaigns
+    the way attribution does: in proportion to spend times each campaign's click efficiency.
+    """
     baseline: list[list[object]] = []
-    totals: dict[str, dict[str, float]] = {}
     first = add_months(ANCHOR_MONTH, -(MONTHS - 1))
+    lines: list[dict[str, object]] = []
     for i in range(MONTHS):
         month = add_months(first, i)
         mon = int(month[5:7])
         growth = 1 + 0.012 * i
-        demand = 1 + 0.08 * math.sin((mon - 2) / 12 * 2 * math.pi)
-        total = totals.setdefault(month, {"revenue": 0.0, "customers": 0.0, "spend": 0.0})
         for channel, campaign, plan, roas, pipe, season in CAMPAIGNS:
             planned = EVENT_BUDGETS.get(season, {}).get(mon, 0) if season != "flat" else plan
             if planned == 0:
                 continue
-            planned = round(planned * (growth if season == "flat" else 1), -2)
+            planned = planned * (growth if season == "flat" else 1)
+            planned = round(planned * REPLANS[channel](i), -2)
             drift = RNG.gauss(0.02, 0.07) if season == "flat" else RNG.gauss(0.06, 0.05)
             locked = planned
             if channel == "LinkedIn ads" and i >= MONTHS - 4:
@@ -398,25 +444,55 @@ def budget_rows() -> tuple[list[list[object]], dict[str, dict[str, float]], list
             actual = round(locked * (1 + drift), 2)
             if month[:4] == ANCHOR_MONTH[:4]:
                 baseline.append([month, channel, campaign, f"{locked:.2f}"])
-            efficiency = roas * demand * RNG.uniform(0.8, 1.2) * (1 + 0.006 * i)
-            revenue = round(actual * efficiency, 2)
-            pipeline = round(revenue * pipe * RNG.uniform(0.9, 1.1), 2)
-            customers = max(0, round(revenue / AVERAGE_DEAL * RNG.uniform(0.85, 1.15)))
-            rows.append(
-                [
-                    month,
-                    channel,
-                    campaign,
-                    f"{planned:.2f}",
-                    f"{actual:.2f}",
-                    f"{pipeline:.2f}",
-                    f"{revenue:.2f}",
-                    customers,
-                ]
+            lines.append(
+                {
+                    "i": i,
+                    "month": month,
+                    "channel": channel,
+                    "campaign": campaign,
+                    "planned": planned,
+                    "actual": actual,
+                    "weight": actual * roas * RNG.uniform(0.8, 1.2),
+                    "pipe": pipe,
+                }
             )
-            total["revenue"] += revenue
-            total["customers"] += customers
-            total["spend"] += actual
+    spend = {channel: [0.0] * MONTHS for channel in TRUE_RESPONSE}
+    for line in lines:
+        spend[line["channel"]][line["i"]] += line["actual"]
+    effects = _true_effects(spend)
+    revenue_by_month = []
+    for i in range(MONTHS):
+        mon = int(add_months(first, i)[5:7])
+        demand = 1 + 0.08 * math.sin((mon - 2) / 12 * 2 * math.pi)
+        base = BASELINE_REVENUE * (1 + 0.012 * i) * demand
+        revenue_by_month.append((base + effects[i]) * (1 + RNG.gauss(0, 0.008)))
+    weights = [0.0] * MONTHS
+    for line in lines:
+        weights[line["i"]] += line["weight"]
+
+    rows: list[list[object]] = []
+    totals: dict[str, dict[str, float]] = {}
+    for line in lines:
+        i = line["i"]
+        revenue = round(revenue_by_month[i] * line["weight"] / weights[i], 2)
+        pipeline = round(revenue * line["pipe"] * RNG.uniform(0.9, 1.1), 2)
+        customers = max(0, round(revenue / AVERAGE_DEAL * RNG.uniform(0.85, 1.15)))
+        rows.append(
+            [
+                line["month"],
+                line["channel"],
+                line["campaign"],
+                f"{line['planned']:.2f}",
+                f"{line['actual']:.2f}",
+                f"{pipeline:.2f}",
+                f"{revenue:.2f}",
+                customers,
+            ]
+        )
+        total = totals.setdefault(line["month"], {"revenue": 0.0, "customers": 0.0, "spend": 0.0})
+        total["revenue"] += revenue
+        total["customers"] += customers
+        total["spend"] += line["actual"]
     return rows, totals, baseline
 
 
