@@ -44,6 +44,7 @@ fix: $(VENV)/.dev
 ## bench: the benchmark tables of benchmarks/ (see README)
 bench: $(VENV)/.dev
 	$(PY) -m benchmarks.budget_scale
+	$(PY) -m benchmarks.next_dollar
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts/*.png
