@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
@@ -39,7 +40,7 @@ def test_editing_an_actual_changes_the_tree_and_the_overview(page: Page, server)
     wait_for_app(page)
     page.get_by_text("Saved 1 KPI figure(s).").wait_for()
     tree = page.get_by_test_id("stGraphVizChart")
-    tree.locator("text").first.wait_for()
+    expect(tree).to_contain_text("4,321 of 230")
     after = tree.inner_text()
     assert "4,321 of 230" in after and after != before
     screenshot(page, "kpi-tree-after-edit")
@@ -49,5 +50,6 @@ def test_editing_an_actual_changes_the_tree_and_the_overview(page: Page, server)
     top = page.get_by_test_id("stTable").filter(has_text="Aided brand awareness")
     top.wait_for()
     row = top.locator("tr").filter(has_text="SQLs")
+    expect(row).to_contain_text("4,321")
     assert "4,321" in row.inner_text() and "On target" in row.inner_text()
     screenshot(page, "overview-after-kpi-edit")

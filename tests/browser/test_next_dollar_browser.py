@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
@@ -38,7 +39,7 @@ def test_curves_and_proposal_are_drawn_and_a_proposal_reaches_the_review(page: P
     budget.fill("0")
     budget.press("Enter")
     wait_for_app(page)
-    assert "cannot be split" in page.get_by_test_id("stAlert").nth(1).inner_text()
+    expect(page.get_by_test_id("stAlert").nth(1)).to_contain_text("cannot be split")
     screenshot(page, "next-dollar-zero-budget")
 
     budget.fill("600000")

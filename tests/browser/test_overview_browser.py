@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from alignment import formatting as fmt
 from alignment.periods import current_month
@@ -108,8 +109,7 @@ def test_quarter_to_date_matches_the_cli_range(page: Page, server):
     open_overview(page, server)
     page.get_by_test_id("stButtonGroup").get_by_text("Quarter to date").click()
     wait_for_app(page)
-    caption = page.get_by_test_id("stCaptionContainer").first.inner_text()
-    assert "to date" in caption
+    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("to date")
     result = subprocess.run(
         [sys.executable, "-m", "alignment", "metrics", "--json", "--period", _qtd_code()],
         cwd=ROOT,
