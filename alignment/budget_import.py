@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -257,6 +258,9 @@ def _problems(
     ]
 
 
+_Rows = TypeVar("_Rows", pd.DataFrame, pd.Series)
+
+
 def _check_cells(
     table: Table, mapping: dict[str, str]
 ) -> tuple[pd.DataFrame, list[CellProblem], pd.DataFrame | None]:
@@ -317,12 +321,12 @@ def _check_cells(
         del frame[mapping[name]], numbers
 
     lines["channel_key"] = lines["channel"].str.lower()
-    dated = days is not None and _finer_than_months(lines[~bad], days[~bad])
+    dated = days is not None and _finer_than_months(_good(lines, bad), _good(days, bad))
     key = list(KEY)
     if dated:
         lines["day"] = days.dt.date
         key = ["day", "channel_key", "campaign"]
-    keyed = lines[~bad]
+    keyed = _good(lines, bad)
     repeated = keyed.duplicated(subset=key, keep="first")
     if repeated.any():
         first_rows = keyed.groupby(key, sort=False)["_row"].transform("first")
@@ -344,10 +348,16 @@ def _check_cells(
             )
         bad[keyed.index[repeated]] = True
     problems.sort(key=lambda p: (p.row, FIELDS.index(_field_of(p.column, mapping))))
-    good = lines[~bad].reset_index(drop=True)
+    good = _good(lines, bad).reset_index(drop=True)
     if not dated:
         return good, problems, None
     return _monthly_sums(good, [f for f in FIGURES if f in mapping]), problems, good
+
+
+def _good(rows: _Rows, bad: pd.Series) -> _Rows:
+    """The rows without a problem; the same rows, not a copy, when none has one (a million
+    lines copied costs over 100 MB)."""
+    return rows[~bad] if bad.any() else rows
 
 
 def _days(values: pd.Series) -> pd.Series | None:

@@ -203,6 +203,17 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Table:
     return _table(frame, file_name, delimiter=None, encoding=None, sheet=worksheet.title)
 
 
+def _stripped(column: pd.Series) -> pd.Series:
+    """Cells as text without surrounding spaces, copied only when some cell needs it: most
+    columns need nothing, and a million-cell copy is tens of MB."""
+    text = column if column.dtype == "str" else column.astype("str")
+    if text.hasnans:
+        text = text.fillna("")
+    if text.str.contains(r"^\s|\s$", regex=True).any():
+        text = text.str.strip()
+    return text
+
+
 def _table(
     raw: pd.DataFrame,
     file_name: str,
@@ -217,7 +228,7 @@ def _table(
         raise FileRefused(f"{where} is empty.")
     cells = raw
     for column in cells.columns:
-        cells[column] = cells[column].fillna("").astype("str").str.strip()
+        cells[column] = _stripped(cells[column])
     filled = cells != ""
     non_blank = filled.any(axis=1).to_numpy()
     if not non_blank.any():
@@ -243,7 +254,10 @@ def _table(
     body = cells.iloc[header_at + 1 :, : len(headers)]
     body.columns = headers
     body = body.assign(_row=range(header_at + 2, header_at + 2 + len(body)))
-    body = body[non_blank[header_at + 1 :]].reset_index(drop=True)
+    keep = non_blank[header_at + 1 :]
+    if not keep.all():
+        body = body[keep]
+    body = body.reset_index(drop=True)
     if body.empty:
         raise FileRefused(f"{where} has a header row but no figures.")
     return Table(file_name, headers, body, delimiter, encoding, sheet, len(body))

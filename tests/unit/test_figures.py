@@ -45,6 +45,8 @@ def test_months_in_the_forms_executives_write(text, expected):
         ("", "missing"),
         ("1066-10", "before 1990"),
         ("46082", "not a month"),
+        ("٢٠٢٦-٠٣", "not a month"),
+        ("٢٠٢٦-03", "not a month"),
     ],
 )
 def test_unreadable_months_say_why(text, reason):
@@ -103,6 +105,8 @@ def test_amounts_in_the_formats_executives_send(text, decimal_comma, expected):
         ("1000000000000", "too large"),
         ("--5", "not an amount"),
         ("=1+2", "not an amount"),
+        ("١٢٣", "not an amount"),
+        ("12.٥", "not an amount"),
     ],
 )
 def test_unreadable_amounts_say_why(text, reason):
@@ -136,3 +140,13 @@ def test_ambiguous_amounts_are_spotted(cells, expected):
     from alignment.figures import has_ambiguous_amounts
 
     assert has_ambiguous_amounts(pd.Series(cells)) is expected
+
+
+def test_a_column_mixing_scripts_reads_the_ascii_cells_and_names_the_rest():
+    """The bulk path and the cell-by-cell path meet in one column without crashing."""
+    months, month_reasons = parse_months(pd.Series(["2026-03", "٢٠٢٦-٠٣", "Mar 2026", "2026-13"]))
+    assert list(months[[0, 2]]) == ["2026-03", "2026-03"]
+    assert month_reasons.notna().tolist() == [False, True, False, True]
+    numbers, amount_reasons = parse_amounts(pd.Series(["12.5", "١٢", "1.234,50"]), False)
+    assert numbers[0] == 12.5 and numbers[2] == 1234.5 and math.isnan(numbers[1])
+    assert amount_reasons.notna().tolist() == [False, True, False]
