@@ -235,10 +235,10 @@ DEFINITIONS = [
         "acknowledged_on": "2026-01-20",
     },
     {
-        "title": "Marketing CAC at most $15,000 per new customer",
+        "title": "Marketing CAC at most $12,500 per new customer",
         "goal": GOALS[0][0],
         "metric": "marketing_cac",
-        "target": "15000",
+        "target": "12500",
         "unit": "USD",
         "comparison": "at_most",
         "period_start": "2026-01",

@@ -76,7 +76,7 @@ def test_year_and_quarter_to_date(app):
 def test_definitions_and_alignment_are_shown(app):
     app.run()
     table = app.table[0].value
-    assert list(table["Status"]) == ["On target", "On target"]
+    assert list(table["Status"]) == ["On target", "Within tolerance"]
     assert all("unchanged since" in s for s in table["Signature"])
     score = next(m for m in app.metric if m.label.startswith("Alignment score"))
     answers = oracle.checklist(DEMO_TODAY)
