@@ -68,6 +68,7 @@ def run() -> None:
             context.role_picker()
         else:
             st.sidebar.caption(f"Logged in as {me.label}")
+            context.remember_in_browser()
             if st.sidebar.button("Log out", key="log_out", icon=":material/logout:"):
                 context.log_out("You are logged out.")
     try:

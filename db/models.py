@@ -109,6 +109,25 @@ class LoginFailure(Base):
         return f"LoginFailure({self.email!r}, {self.failures})"
 
 
+class LoginSession(Base):
+    """A password log-in the browser remembers (its HttpOnly cookie holds the token), so a
+    reload or a new tab does not ask for the password again; only hashes are stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    def __repr__(self) -> str:
+        return f"LoginSession({self.id}, user={self.user_id}, ended={self.ended_at})"
+
+
 class AuditHead(Base):
     """The newest link of the audit chain; writers lock this row so the chain never forks."""
 

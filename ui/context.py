@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import time
+from urllib.parse import urljoin
 
 import streamlit as st
 
 from alignment import accounts
+from alignment import login_sessions
 from alignment.errors import SamePageError
 from alignment.permissions import COMMAND_LINE
 from alignment.permissions import Actor
@@ -19,6 +21,8 @@ from alignment.store import Store
 from alignment.store import open_store
 from alignment.users import demo_actors
 from db.engine import database_url
+from ui.routes import FORGET_ROUTE
+from ui.routes import REMEMBER_ROUTE
 
 DEMO_VARIABLE = "SAMEPAGE_DEMO"
 
@@ -100,7 +104,12 @@ def sso_configured() -> bool:
 
 
 def log_out(message: str | None = None) -> None:
-    for key in ("actor", "last_active"):
+    session_id = st.session_state.pop("login_session_id", None)
+    if session_id is not None:
+        with store().session() as session:
+            login_sessions.end(session, session_id)
+        st.session_state["forget_cookie"] = True
+    for key in ("actor", "last_active", "cookie_ticket"):
         st.session_state.pop(key, None)
     if message:
         st.session_state["login_message"] = message
@@ -121,8 +130,14 @@ def logged_in() -> Actor | None:
             except SamePageError as exc:
                 st.session_state["login_message"] = str(exc)
                 return None
+        if current is None:
+            current = _remembered(session)
         if current is not None:
             current = accounts.current_actor(session, current.user_id)
+        session_id = st.session_state.get("login_session_id")
+        if current is not None and session_id is not None:
+            if not login_sessions.still_live(session, session_id):
+                log_out("Your log-in has ended (logged out in another tab, or idle); log in again.")
     if current is None:
         st.session_state.pop("actor", None)
         return None
@@ -134,9 +149,43 @@ def logged_in() -> Actor | None:
     return current
 
 
+def _remembered(session) -> Actor | None:  # type: ignore[no-untyped-def]
+    """The person this browser's session cookie stands for, after a reload or in a new tab."""
+    token = st.context.cookies.get(login_sessions.COOKIE)
+    if not isinstance(token, str) or not token:
+        return None
+    try:
+        resumed = login_sessions.resume(session, token)
+    except SamePageError as exc:
+        st.session_state["login_message"] = str(exc)
+        return None
+    if resumed is None:
+        return None
+    st.session_state["login_session_id"] = resumed.session_id
+    st.session_state["last_active"] = time.time()
+    return resumed.actor
+
+
+def remember_in_browser() -> None:
+    """Right after a password log-in, have the browser fetch its session cookie (an image
+    request to SamePage's own route: a script cannot set cookies itself)."""
+    ticket = st.session_state.get("cookie_ticket")
+    if ticket is not None and time.time() < ticket[1]:
+        _pixel(f"{REMEMBER_ROUTE}?ticket={ticket[0]}", st.sidebar)
+
+
+def _pixel(route: str, where=st) -> None:  # type: ignore[no-untyped-def]
+    """Have the browser request one of SamePage's own routes (as a 1-pixel image)."""
+    page = st.context.url
+    if isinstance(page, str) and page.startswith(("http://", "https://")):
+        where.image(urljoin(page, route), width=1)
+
+
 def login_page() -> None:
     """The only page a visitor who is not logged in sees."""
     st.title("Log in to SamePage")
+    if st.session_state.pop("forget_cookie", None):
+        _pixel(FORGET_ROUTE)
     if message := st.session_state.pop("login_message", None):
         st.warning(message, icon=":material/info:")
     if demo_mode():
@@ -152,10 +201,17 @@ def login_page() -> None:
         if st.form_submit_button("Log in", type="primary"):
             try:
                 with store().session() as session:
-                    st.session_state["actor"] = accounts.log_in(session, email, password)
+                    me = accounts.log_in(session, email, password)
+                    started = login_sessions.start(session, me)
             except SamePageError as exc:
                 st.error(str(exc), icon=":material/error:")
             else:
+                st.session_state["actor"] = me
+                st.session_state["login_session_id"] = started.session_id
+                st.session_state["cookie_ticket"] = (
+                    started.ticket,
+                    time.time() + login_sessions.TICKET_SECONDS,
+                )
                 st.session_state["last_active"] = time.time()
                 st.rerun()
     if sso_configured():

@@ -45,7 +45,7 @@ def _visible(locator) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _open(page: Page, heading: str) -> None:
-    """Follow the sidebar link: a reload would start a new session, which logs out."""
+    """Follow the sidebar link, as a person would."""
     page.get_by_role("link", name=heading).click()
     expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=30_000)
     wait_for_app(page)
@@ -80,7 +80,9 @@ def _powers_found(page: Page, url: str, role: str) -> set[str]:
             found.add("financial settings")
     else:
         page.goto(f"{url}/admin")
-        _log_in(page, url, PEOPLE[role])
+        expect(page.get_by_text("Page not found")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+        expect(page.get_by_text("Logged in as")).to_be_visible()
         expect(page.get_by_role("heading", name="Accounts & settings")).to_have_count(0)
     return found
 
@@ -101,3 +103,34 @@ def test_log_out_ends_the_session(page: Page, team_server):
     expect(page.get_by_text("You are logged out.")).to_be_visible()
     page.goto(f"{team_server.url}/budget")
     expect(page.get_by_role("heading", name="Log in to SamePage")).to_be_visible(timeout=30_000)
+
+
+def test_a_log_in_survives_a_reload_and_a_new_tab_until_log_out(page: Page, team_server):
+    _log_in(page, team_server.url, PEOPLE["CFO"])
+    (cookie,) = _session_cookies(page)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    page.reload()
+    expect(page.get_by_text("Logged in as Daniel Okafor (CFO)")).to_be_visible(timeout=30_000)
+    other = page.context.new_page()
+    other.goto(f"{team_server.url}/definitions")
+    expect(other.get_by_role("heading", name="Definitions of success")).to_be_visible(
+        timeout=30_000
+    )
+    wait_for_app(other)
+    other.screenshot(path=ARTIFACTS / "login-new-tab.png", full_page=True)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You are logged out.")).to_be_visible(timeout=30_000)
+    for _ in range(50):
+        if not _session_cookies(page):
+            break
+        page.wait_for_timeout(100)
+    assert _session_cookies(page) == []
+    other.get_by_role("link", name="Overview").click()
+    expect(other.get_by_text("Your log-in has ended")).to_be_visible(timeout=30_000)
+    page.reload()
+    expect(page.get_by_role("heading", name="Log in to SamePage")).to_be_visible(timeout=30_000)
+
+
+def _session_cookies(page: Page) -> list[dict]:
+    return [c for c in page.context.cookies() if c["name"] == "samepage_session"]
