@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import PASSWORD
 from tests.app.conftest import ROOT
+from tests.app.conftest import query
 
 
 def app() -> AppTest:
@@ -109,3 +111,29 @@ def test_single_sign_on_refuses_an_address_without_an_account(team_url):
     assert at.title[0].value == "Log in to SamePage"
     assert "has no SamePage account" in at.warning[0].value
     assert at.button(key="login_sso").label == "Log in with single sign-on"
+
+
+def test_a_log_in_asks_the_browser_for_its_cookie_and_log_out_ends_the_session(team_url):
+    at = app()
+    at.context = {"url": "https://samepage.example/"}
+    log_in(at.run(), "ceo@team.example")
+    (pixel,) = at.sidebar.get("image")
+    url = pixel.proto.imgs[0].url
+    assert url.startswith("https://samepage.example/api/samepage/remember?ticket=")
+    assert query(team_url, "SELECT count(*) FROM login_sessions WHERE ended_at IS NULL") == [(1,)]
+    at.button(key="log_out").click().run()
+    assert query(team_url, "SELECT count(*) FROM login_sessions WHERE ended_at IS NULL") == [(0,)]
+    (forget,) = at.main.get("image")
+    assert forget.proto.imgs[0].url == "https://samepage.example/api/samepage/forget"
+
+
+def test_a_log_out_in_another_tab_ends_this_one_too(team_url):
+    at = log_in(app().run(), "cmo@team.example")
+    assert at.title[0].value == "Overview"
+    engine = sa.create_engine(team_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE login_sessions SET ended_at = CURRENT_TIMESTAMP"))
+    engine.dispose()
+    at.run()
+    assert at.title[0].value == "Log in to SamePage"
+    assert "Your log-in has ended" in at.warning[0].value

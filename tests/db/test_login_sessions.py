@@ -1,0 +1,139 @@
+"""Log-in sessions on a real store: a ticket becomes a cookie token once, the token brings
+the person back after a reload, and idleness, age, log-out and a switched-off account end it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from alignment import accounts
+from alignment import login_sessions
+from alignment.permissions import COMMAND_LINE
+from alignment.permissions import Actor
+from alignment.permissions import Role
+from db.models import LoginSession
+
+PASSWORD = "correct horse battery staple"
+T0 = dt.datetime(2026, 11, 23, 9, 0, 0)
+
+
+def later(**delta: float) -> dt.datetime:
+    return T0 + dt.timedelta(**delta)
+
+
+@pytest.fixture
+def cfo(store) -> Actor:
+    with store.session() as session:
+        accounts.add_user(session, COMMAND_LINE, "cfo@kestrel.example", "Dana", "CFO", PASSWORD)
+        return accounts.log_in(session, "cfo@kestrel.example", PASSWORD, now=T0)
+
+
+def logged_in(store, actor: Actor) -> tuple[int, str]:
+    """A started session and the cookie token its ticket bought."""
+    with store.session() as session:
+        started = login_sessions.start(session, actor, now=T0)
+        token = login_sessions.redeem(session, started.ticket, now=later(seconds=5))
+    assert token is not None
+    return started.session_id, token
+
+
+def test_a_redeemed_ticket_brings_the_person_back(store, cfo):
+    session_id, token = logged_in(store, cfo)
+    with store.session() as session:
+        resumed = login_sessions.resume(session, token, now=later(minutes=1))
+    assert resumed == login_sessions.Resumed(cfo, session_id)
+    assert resumed.actor.role == Role.CFO
+
+
+def test_a_ticket_works_once_and_only_while_fresh(store, cfo):
+    with store.session() as session:
+        started = login_sessions.start(session, cfo, now=T0)
+        late = login_sessions.start(session, cfo, now=T0)
+        assert login_sessions.redeem(session, started.ticket, now=later(seconds=1)) is not None
+        assert login_sessions.redeem(session, started.ticket, now=later(seconds=2)) is None
+        too_late = later(seconds=login_sessions.TICKET_SECONDS + 1)
+        assert login_sessions.redeem(session, late.ticket, now=too_late) is None
+
+
+@pytest.mark.parametrize("forged", ["", "x" * 101, "not-a-ticket", None, 42])
+def test_anything_but_a_ticket_buys_nothing(store, cfo, forged):
+    with store.session() as session:
+        login_sessions.start(session, cfo, now=T0)
+        assert login_sessions.redeem(session, forged, now=T0) is None
+        assert login_sessions.resume(session, forged, now=T0) is None
+
+
+def test_only_hashes_are_stored(store, cfo):
+    with store.session() as session:
+        started = login_sessions.start(session, cfo, now=T0)
+        token = login_sessions.redeem(session, started.ticket, now=T0)
+        stored = session.execute(sa.select(LoginSession)).scalar_one()
+        columns = [str(getattr(stored, c.key)) for c in LoginSession.__table__.columns]
+    assert token not in " ".join(columns) and started.ticket not in " ".join(columns)
+    assert stored.token_hash is not None and len(stored.token_hash) == 64
+
+
+def test_an_idle_log_in_ends_with_the_reason(store, cfo):
+    session_id, token = logged_in(store, cfo)
+    with store.session() as session:
+        idle = accounts.idle_minutes(session)
+        with pytest.raises(login_sessions.SessionEnded, match=f"after {idle} minutes"):
+            login_sessions.resume(session, token, now=later(minutes=idle + 1))
+        assert login_sessions.resume(session, token, now=later(minutes=idle + 2)) is None
+        assert session.get(LoginSession, session_id).ended_at is not None
+
+
+def test_activity_keeps_it_alive_but_not_beyond_the_longest_log_in(store, cfo):
+    session_id, token = logged_in(store, cfo)
+    with store.session() as session:
+        idle = accounts.idle_minutes(session)
+        minutes = 0
+        while minutes + idle - 1 < login_sessions.LONGEST_HOURS * 60:
+            minutes += idle - 1
+            assert login_sessions.still_live(session, session_id, now=later(minutes=minutes))
+        with pytest.raises(login_sessions.SessionEnded, match="ended after 12 hours"):
+            login_sessions.resume(session, token, now=later(hours=12, minutes=1))
+
+
+def test_activity_is_written_at_most_once_a_minute(store, cfo):
+    session_id, _ = logged_in(store, cfo)
+    with store.session() as session:
+        assert login_sessions.still_live(session, session_id, now=later(seconds=30))
+        assert session.get(LoginSession, session_id).last_seen_at == T0
+        assert login_sessions.still_live(session, session_id, now=later(seconds=61))
+        session.expire_all()
+        assert session.get(LoginSession, session_id).last_seen_at == later(seconds=61)
+
+
+def test_log_out_ends_the_session_for_every_tab(store, cfo):
+    session_id, token = logged_in(store, cfo)
+    with store.session() as session:
+        login_sessions.end(session, session_id, now=later(minutes=2))
+        assert not login_sessions.still_live(session, session_id, now=later(minutes=3))
+        assert login_sessions.resume(session, token, now=later(minutes=3)) is None
+        login_sessions.end(session, session_id, now=later(minutes=4))
+
+
+def test_a_switched_off_account_is_not_brought_back(store, cfo):
+    session_id, token = logged_in(store, cfo)
+    with store.session() as session:
+        accounts.change_account(session, COMMAND_LINE, cfo.user_id, active=False)
+        assert login_sessions.resume(session, token, now=later(minutes=1)) is None
+        assert session.get(LoginSession, session_id).ended_at is not None
+
+
+def test_two_browsers_hold_two_sessions(store, cfo):
+    first_id, first = logged_in(store, cfo)
+    second_id, second = logged_in(store, cfo)
+    with store.session() as session:
+        login_sessions.end(session, first_id, now=later(minutes=1))
+        assert login_sessions.resume(session, first, now=later(minutes=2)) is None
+        resumed = login_sessions.resume(session, second, now=later(minutes=2))
+    assert resumed is not None and resumed.session_id == second_id != first_id
+
+
+def test_someone_without_an_account_cannot_stay_logged_in(store):
+    with store.session() as session, pytest.raises(login_sessions.SessionEnded):
+        login_sessions.start(session, COMMAND_LINE, now=T0)
