@@ -123,17 +123,14 @@ def resume(session: Session, token: str, now: dt.datetime | None = None) -> Resu
 
 
 def still_live(session: Session, session_id: int, now: dt.datetime | None = None) -> bool:
-    """Whether a tab's log-in session goes on (not logged out elsewhere, idle or too old);
-    records the activity that keeps it alive."""
+    """Whether a tab's log-in session goes on, recording the activity that keeps it alive:
+    False once it was logged out (in another tab), SessionEnded when it ends now."""
     now = now or _now()
     row = session.get(LoginSession, session_id)
     if row is None or row.ended_at is not None:
         session.rollback()
         return False
-    try:
-        _check_live(session, row, now)
-    except SessionEnded:
-        return False
+    _check_live(session, row, now)
     if (now - row.last_seen_at).total_seconds() >= TOUCH_SECONDS:
         row.last_seen_at = now
         session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import NoReturn
 from urllib.parse import urljoin
 
 import streamlit as st
@@ -103,7 +104,7 @@ def sso_configured() -> bool:
         return False
 
 
-def log_out(message: str | None = None) -> None:
+def log_out(message: str | None = None) -> NoReturn:
     session_id = st.session_state.pop("login_session_id", None)
     if session_id is not None:
         with store().session() as session:
@@ -136,8 +137,12 @@ def logged_in() -> Actor | None:
             current = accounts.current_actor(session, current.user_id)
         session_id = st.session_state.get("login_session_id")
         if current is not None and session_id is not None:
-            if not login_sessions.still_live(session, session_id):
-                log_out("Your log-in has ended (logged out in another tab, or idle); log in again.")
+            try:
+                live = login_sessions.still_live(session, session_id)
+            except login_sessions.SessionEnded as exc:
+                log_out(str(exc))
+            if not live:
+                log_out("You logged out in another tab; log in again.")
     if current is None:
         st.session_state.pop("actor", None)
         return None

@@ -136,4 +136,4 @@ def test_a_log_out_in_another_tab_ends_this_one_too(team_url):
     engine.dispose()
     at.run()
     assert at.title[0].value == "Log in to SamePage"
-    assert "Your log-in has ended" in at.warning[0].value
+    assert "You logged out in another tab" in at.warning[0].value

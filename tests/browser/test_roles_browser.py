@@ -127,7 +127,7 @@ def test_a_log_in_survives_a_reload_and_a_new_tab_until_log_out(page: Page, team
         page.wait_for_timeout(100)
     assert _session_cookies(page) == []
     other.get_by_role("link", name="Overview").click()
-    expect(other.get_by_text("Your log-in has ended")).to_be_visible(timeout=30_000)
+    expect(other.get_by_text("You logged out in another tab")).to_be_visible(timeout=30_000)
     page.reload()
     expect(page.get_by_role("heading", name="Log in to SamePage")).to_be_visible(timeout=30_000)
 

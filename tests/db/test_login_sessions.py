@@ -107,6 +107,15 @@ def test_activity_is_written_at_most_once_a_minute(store, cfo):
         assert session.get(LoginSession, session_id).last_seen_at == later(seconds=61)
 
 
+def test_a_tab_left_idle_learns_why_it_ended(store, cfo):
+    session_id, _ = logged_in(store, cfo)
+    with store.session() as session:
+        idle = accounts.idle_minutes(session)
+        with pytest.raises(login_sessions.SessionEnded, match="without activity"):
+            login_sessions.still_live(session, session_id, now=later(minutes=idle + 1))
+        assert not login_sessions.still_live(session, session_id, now=later(minutes=idle + 2))
+
+
 def test_log_out_ends_the_session_for_every_tab(store, cfo):
     session_id, token = logged_in(store, cfo)
     with store.session() as session:
