@@ -18,6 +18,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -31,6 +32,9 @@ COOKIE = "samepage_session"
 TICKET_SECONDS = 120
 LONGEST_HOURS = 12
 """A log-in ends after this long however active it is; the cookie expires with it."""
+KEPT_DAYS = 30
+"""Log-in sessions unused this long are deleted when someone logs in (the audit trail keeps
+every log-in)."""
 TOUCH_SECONDS = 60
 """Activity is written at most this often, so a busy page does not write on every click."""
 
@@ -64,6 +68,9 @@ def start(session: Session, actor: Actor, now: dt.datetime | None = None) -> Sta
     now = now or _now()
     if actor.user_id is None:
         raise SessionEnded("Only a person with an account can stay logged in.")
+    session.execute(
+        delete(LoginSession).where(LoginSession.last_seen_at < now - dt.timedelta(days=KEPT_DAYS))
+    )
     ticket = secrets.token_urlsafe(32)
     row = LoginSession(
         user_id=actor.user_id,

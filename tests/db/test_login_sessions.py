@@ -146,3 +146,14 @@ def test_two_browsers_hold_two_sessions(store, cfo):
 def test_someone_without_an_account_cannot_stay_logged_in(store):
     with store.session() as session, pytest.raises(login_sessions.SessionEnded):
         login_sessions.start(session, COMMAND_LINE, now=T0)
+
+
+def test_old_sessions_are_cleared_when_someone_logs_in(store, cfo):
+    old_id, _ = logged_in(store, cfo)
+    recent_id, _ = logged_in(store, cfo)
+    with store.session() as session:
+        session.get(LoginSession, recent_id).last_seen_at = later(days=20)
+        session.commit()
+        login_sessions.start(session, cfo, now=later(days=login_sessions.KEPT_DAYS, hours=1))
+        kept = session.scalars(sa.select(LoginSession.id)).all()
+    assert old_id not in kept and recent_id in kept and len(kept) == 2
