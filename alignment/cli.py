@@ -368,12 +368,7 @@ def _next_dollar(args: argparse.Namespace) -> int:
     def money(value: float) -> str:
         return formatting.money(value, profile.currency, profile.locale)
 
-    word = response.PERIOD_WORD[fit.grain]
-    print(
-        f"Response curves of {fit.outcome_label} over {fit.periods} {word} "
-        f"({fit.first:%Y-%m} to {fit.last:%Y-%m}), R\u00b2 {fit.r_squared:.2f}; "
-        "correlation, not an experiment."
-    )
+    print(f"Response curves. {fit.summary} This is correlation, not an experiment.")
     table = next_dollar.channel_table(fit)
     width = max(len(name) for name in table["channel"])
     print(

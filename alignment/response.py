@@ -164,6 +164,15 @@ class ResponseFit:
     reference_periods: int
 
     @property
+    def summary(self) -> str:
+        """What the curves were fitted on and how closely they follow it, in one sentence."""
+        word = PERIOD_WORD[self.grain]
+        return (
+            f"Fitted on {self.periods} {word} of {self.outcome_label}, {self.first:%b %Y} to "
+            f"{self.last:%b %Y}; the model explains {self.r_squared:.1%} of its ups and downs."
+        )
+
+    @property
     def periods_per_month(self) -> float:
         return PERIODS_PER_MONTH[self.grain]
 
@@ -668,11 +677,8 @@ def propose(
             )
         )
     today_total = fit.monthly_spend
-    word = PERIOD_WORD[fit.grain]
     assumptions = [
-        f"Curves fitted on {fit.periods} {word} of {fit.outcome_label} "
-        f"({fit.first:%Y-%m} to {fit.last:%Y-%m}); the model explains {fit.r_squared:.1%} of its "
-        "ups and downs.",
+        fit.summary,
         "Each channel keeps last year's ups and downs, scaled to the proposed monthly level; "
         "the change is the average per month over such a year, carry-over included.",
         "Each channel stays between its bounds (by default half and twice today's spend): "

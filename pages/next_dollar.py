@@ -62,11 +62,9 @@ def page() -> None:
         st.warning(str(problem), icon=":material/info:")
         return
 
-    word = response.PERIOD_WORD[fit.grain]
     st.caption(
-        f"Fitted on {fit.periods} {word} of {outcome}, {fit.first:%b %Y} to {fit.last:%b %Y}; "
-        f"the model explains {fit.r_squared:.1%} of its ups and downs. Intervals hold the middle "
-        f"90% of {len(fit.draws)} refits on resampled figures."
+        f"{fit.summary} Intervals hold the middle 90% of {len(fit.draws)} refits on resampled "
+        "figures."
     )
     for note in (*fit.notes, *fit.left_out):
         st.caption(as_text(note))
