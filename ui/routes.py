@@ -33,8 +33,13 @@ def _pixel() -> Response:
 
 
 def remember(request: Request) -> Response:
-    """Exchange a one-time ticket for the HttpOnly session cookie; anything else is ignored."""
+    """Exchange a one-time ticket for the HttpOnly session cookie; anything else is ignored.
+
+    Only SamePage's own pages may ask (Sec-Fetch-Site), so another site cannot log a
+    visitor in as someone else with a ticket it got hold of."""
     response = _pixel()
+    if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
+        return response
     try:
         with _store().session() as session:
             token = login_sessions.redeem(session, request.query_params.get("ticket", ""))

@@ -69,3 +69,15 @@ def test_the_forget_route_drops_the_cookie(client):
     response = client.get(routes.FORGET_ROUTE)
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f'{login_sessions.COOKIE}=""') and "Max-Age=0" in cookie
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site", "none"])
+def test_only_samepage_s_own_pages_may_exchange_a_ticket(client, ticket, site):
+    refused = client.get(
+        routes.REMEMBER_ROUTE, params={"ticket": ticket}, headers={"Sec-Fetch-Site": site}
+    )
+    assert "set-cookie" not in refused.headers
+    allowed = client.get(
+        routes.REMEMBER_ROUTE, params={"ticket": ticket}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert "set-cookie" in allowed.headers
