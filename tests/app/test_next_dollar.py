@@ -4,7 +4,10 @@ budgets answered in a sentence, and a proposal saved only as a request."""
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import PASSWORD
+from tests.app.conftest import ROOT
 from tests.app.conftest import query
 
 
@@ -50,3 +53,15 @@ def test_sending_a_proposal_records_a_request_and_changes_no_figure(open_page, d
     assert any("recorded in Requests and decisions" in s.value for s in at.success)
     assert query(demo_url, "SELECT count(*) FROM requests")[0][0] == requests + 1
     assert query(demo_url, "SELECT sum(version) FROM budget_lines")[0][0] == lines
+
+
+def test_a_store_without_figures_gets_a_sentence_not_a_curve(team_url):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.text_input(key="login_email").set_value("cfo@team.example")
+    at.text_input(key="login_password").set_value(PASSWORD)
+    at.button(key="FormSubmitter:login-Log in").click().run()
+    at.switch_page("pages/next_dollar.py").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Where the next dollar goes"
+    assert any("holds no actual spend yet" in w.value for w in at.warning)
+    assert not at.table and not at.metric
