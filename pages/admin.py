@@ -7,14 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from alignment import accounts
-from alignment.errors import SamePageError
 from alignment.permissions import Action
 from alignment.permissions import can
 from alignment.settings import update_company
+from ui.context import act
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
-from ui.widgets import flash
 from ui.widgets import show_flash
 
 ROLES = ["CEO", "CFO", "CMO", "viewer", "admin"]
@@ -68,7 +67,7 @@ def _accounts(me) -> None:  # type: ignore[no-untyped-def]
             "Password (empty: single sign-on only)", type="password", key="add_password"
         )
         if st.form_submit_button("Add account", type="primary"):
-            _do(
+            act(
                 lambda s: accounts.add_user(s, me, email, name, role, password or None),
                 f"Added {email}.",
             )
@@ -91,7 +90,7 @@ def _accounts(me) -> None:  # type: ignore[no-untyped-def]
         )
         password = d.text_input("New password (optional)", type="password", key="change_pw")
         if st.form_submit_button("Save"):
-            _do(
+            act(
                 lambda s: accounts.change_account(
                     s, me, chosen, role=role, active=active, password=password or None
                 ),
@@ -102,7 +101,7 @@ def _accounts(me) -> None:  # type: ignore[no-untyped-def]
             "Log out after this many idle minutes", 5, 24 * 60, idle, key="idle_minutes"
         )
         if st.form_submit_button("Save idle time"):
-            _do(lambda s: accounts.set_idle_minutes(s, me, int(minutes)), "Idle time saved.")
+            act(lambda s: accounts.set_idle_minutes(s, me, int(minutes)), "Idle time saved.")
 
 
 def _financial(me, company) -> None:  # type: ignore[no-untyped-def]
@@ -120,7 +119,7 @@ def _financial(me, company) -> None:  # type: ignore[no-untyped-def]
             key="fin_start",
         )
         if st.form_submit_button("Save financial settings", type="primary"):
-            _do(
+            act(
                 lambda s: update_company(
                     s,
                     me,
@@ -130,16 +129,6 @@ def _financial(me, company) -> None:  # type: ignore[no-untyped-def]
                 ),
                 "Financial settings saved; every figure uses them from now on.",
             )
-
-
-def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with store().session() as session:
-            action(session)
-    except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
-    else:
-        flash(done)
 
 
 page()

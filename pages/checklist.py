@@ -17,6 +17,7 @@ from alignment.periods import short_month_label
 from alignment.permissions import Action
 from alignment.permissions import can
 from ui import charts
+from ui.context import act
 from ui.context import actor
 from ui.context import store
 from ui.widgets import as_text
@@ -160,21 +161,11 @@ def _items(me) -> None:  # type: ignore[no-untyped-def]
         left, right, _ = st.columns([1, 1, 3])
         if left.button("Save statement", key="item_save", type="primary"):
             if choice is None:
-                _do(lambda s: checklist.add_item(s, me, text), "Statement added.")
+                act(lambda s: checklist.add_item(s, me, text), "Statement added.")
             else:
-                _do(lambda s: checklist.reword_item(s, me, choice, text), "Statement reworded.")
+                act(lambda s: checklist.reword_item(s, me, choice, text), "Statement reworded.")
         if choice is not None and right.button("Stop asking it", key="item_retire"):
-            _do(lambda s: checklist.retire_item(s, me, choice), "Statement retired.")
-
-
-def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with store().session() as session:
-            action(session)
-    except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
-    else:
-        flash(done)
+            act(lambda s: checklist.retire_item(s, me, choice), "Statement retired.")
 
 
 page()

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from alignment import formatting as fmt
-from alignment.errors import SamePageError
 from alignment.export import to_csv
 from alignment.overview import available_months
 from alignment.periods import month_label
@@ -34,11 +33,11 @@ from alignment.success_workflow import revise
 from alignment.success_workflow import sign_off
 from alignment.success_workflow import update_draft
 from alignment.success_workflow import waiting_work
+from ui.context import act
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
-from ui.widgets import flash
 from ui.widgets import period_picker
 from ui.widgets import show_flash
 from ui.widgets import text_table
@@ -324,13 +323,7 @@ def _history(definition_id: int, metrics: dict) -> None:
 
 
 def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with store().session() as session:
-            action(session, actor())
-    except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
-    else:
-        flash(done)
+    act(lambda session: action(session, actor()), done)
 
 
 page()

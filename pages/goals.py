@@ -19,11 +19,11 @@ from alignment.periods import short_month_label
 from alignment.permissions import Action
 from alignment.permissions import can
 from ui import charts
+from ui.context import act
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
-from ui.widgets import flash
 from ui.widgets import period_picker
 from ui.widgets import show_flash
 from ui.widgets import text_table
@@ -508,13 +508,7 @@ def _what_if(me, period) -> None:  # type: ignore[no-untyped-def]
 
 
 def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with store().session() as session:
-            action(session, actor())
-    except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
-    else:
-        flash(done)
+    act(lambda session: action(session, actor()), done)
 
 
 page()

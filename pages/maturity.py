@@ -7,17 +7,16 @@ import pandas as pd
 import streamlit as st
 
 from alignment import maturity
-from alignment.errors import SamePageError
 from alignment.maturity import LEVELS
 from alignment.periods import current_month
 from alignment.periods import quarter_of
 from alignment.permissions import Action
 from alignment.permissions import can
 from ui import charts
+from ui.context import act
 from ui.context import actor
 from ui.context import store
 from ui.widgets import as_text
-from ui.widgets import flash
 from ui.widgets import show_flash
 
 
@@ -122,7 +121,7 @@ def _assess(me, quarter: str, levels) -> None:  # type: ignore[no-untyped-def]
                 note = d.text_input("Note", level.note, key=f"note_{quarter}_{level.competence_id}")
                 rows.append((level.competence_id, current, desired, note))
             if st.form_submit_button("Save assessment", type="primary"):
-                _do(
+                act(
                     lambda s: maturity.save_assessment(s, me, quarter, rows),
                     f"Saved the assessment of {quarter}.",
                 )
@@ -143,23 +142,13 @@ def _competences(me) -> None:  # type: ignore[no-untyped-def]
         left, right, _ = st.columns([1, 1, 3])
         if left.button("Save competence", key="competence_save", type="primary"):
             if choice is None:
-                _do(lambda s: maturity.add_competence(s, me, name), "Competence added.")
+                act(lambda s: maturity.add_competence(s, me, name), "Competence added.")
             else:
-                _do(
+                act(
                     lambda s: maturity.rename_competence(s, me, choice, name), "Competence renamed."
                 )
         if choice is not None and right.button("Stop assessing it", key="competence_retire"):
-            _do(lambda s: maturity.retire_competence(s, me, choice), "Competence retired.")
-
-
-def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with store().session() as session:
-            action(session)
-    except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
-    else:
-        flash(done)
+            act(lambda s: maturity.retire_competence(s, me, choice), "Competence retired.")
 
 
 page()

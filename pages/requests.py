@@ -8,14 +8,13 @@ import streamlit as st
 
 from alignment import formatting as fmt
 from alignment import request_log
-from alignment.errors import SamePageError
 from alignment.permissions import Action
 from alignment.permissions import can
+from ui.context import act
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
-from ui.widgets import flash
 from ui.widgets import show_flash
 from ui.widgets import text_table
 
@@ -52,7 +51,7 @@ def page() -> None:
                 title = st.text_input("What is marketing asked to do?", key="request_title")
                 description = st.text_area("Why, and by when", key="request_description")
                 if st.form_submit_button("Record request", type="primary"):
-                    _do(
+                    act(
                         lambda s: request_log.raise_request(s, me, title, description),
                         "Request recorded.",
                     )
@@ -105,7 +104,7 @@ def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
                         "Recommendation", view.recommendation, key=f"rec_{view.id}"
                     )
                     if st.form_submit_button("Save research", type="primary"):
-                        _do(
+                        act(
                             lambda s: request_log.add_research(
                                 s, me, view.id, research, expected, cost, recommendation
                             ),
@@ -122,7 +121,7 @@ def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
                 )
                 reason = b.text_input("Reason (required)", key=f"why_{view.id}")
                 if st.form_submit_button("Record decision"):
-                    _do(
+                    act(
                         lambda s: request_log.decide(s, me, view.id, decision, reason),
                         "Decision recorded.",
                     )
@@ -132,20 +131,10 @@ def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
                     "Actual outcome, against the expected result", key=f"out_{view.id}"
                 )
                 if st.form_submit_button("Record outcome"):
-                    _do(
+                    act(
                         lambda s: request_log.record_outcome(s, me, view.id, outcome),
                         "Outcome recorded.",
                     )
-
-
-def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with store().session() as session:
-            action(session)
-    except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
-    else:
-        flash(done)
 
 
 page()

@@ -10,7 +10,6 @@ import streamlit as st
 
 from alignment import formatting as fmt
 from alignment import review
-from alignment.errors import SamePageError
 from alignment.meeting_pack import HEADLINE_LABELS
 from alignment.meeting_pack import headline_value
 from alignment.meeting_pack import pack_pdf
@@ -22,11 +21,11 @@ from alignment.permissions import can
 from alignment.review import AGENDA
 from alignment.review import KINDS
 from alignment.review import STATUSES
+from ui.context import act
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
-from ui.widgets import flash
 from ui.widgets import show_flash
 from ui.widgets import text_table
 
@@ -278,7 +277,7 @@ def _record(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def
             )
             due = d.date_input("Due", value=None, key="rec_due")
             if st.form_submit_button("Record", type="primary"):
-                _do(
+                act(
                     lambda s: review.record_item(s, me, view.month, kind, text, owner, due),
                     "Recorded.",
                 )
@@ -296,7 +295,7 @@ def _record(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def
                     label_visibility="collapsed",
                 )
                 if status != item.status:
-                    _do(
+                    act(
                         lambda s, i=item.id, st_=status: review.set_status(s, me, i, st_),
                         "Action item updated.",
                     )
@@ -312,7 +311,7 @@ def _close(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def]
             key="review_close",
             icon=":material/lock:",
         ):
-            _do(
+            act(
                 lambda s: review.close_review(s, me, view.month),
                 f"{month_label(view.month)} is closed; its figures are frozen.",
             )
@@ -322,7 +321,7 @@ def _close(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def]
                 "Why reopen this review? (kept in the audit trail)", key="reopen_reason"
             )
             if st.form_submit_button("Reopen"):
-                _do(lambda s: review.reopen_review(s, me, view.month, reason), "Reopened.")
+                act(lambda s: review.reopen_review(s, me, view.month, reason), "Reopened.")
 
 
 def _history(me) -> None:  # type: ignore[no-untyped-def]
@@ -369,16 +368,6 @@ def _presentation(view: review.ReviewView, company: str) -> None:
         st.session_state["present_index"] = index + 1
         st.rerun()
     middle.link_button("Leave presentation mode", f"?month={view.month}")
-
-
-def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with store().session() as session:
-            action(session)
-    except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
-    else:
-        flash(done)
 
 
 page()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import NoReturn
 from urllib.parse import urljoin
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from alignment import accounts
 from alignment import login_sessions
@@ -24,6 +26,7 @@ from alignment.users import demo_actors
 from db.engine import database_url
 from ui.routes import FORGET_ROUTE
 from ui.routes import REMEMBER_ROUTE
+from ui.widgets import flash
 
 DEMO_VARIABLE = "SAMEPAGE_DEMO"
 
@@ -50,6 +53,18 @@ def store() -> Store:
         st.error(str(exc), icon=":material/error:")
         st.stop()
         raise
+
+
+def act(action: Callable[[Session], object], done: str) -> None:
+    """Run a write in one session: its refusal as an error on the page, its success as a
+    message after the rerun."""
+    try:
+        with store().session() as session:
+            action(session)
+    except SamePageError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        flash(done)
 
 
 def demo_active() -> bool:
