@@ -27,6 +27,7 @@ from db.audit_guard import queue_writer
 from db.models import CompanySettings
 from db.models import LoginFailure
 from db.models import User
+from db.models import utc_now
 
 MIN_PASSWORD = 12
 FREE_ATTEMPTS = 3
@@ -49,10 +50,6 @@ class Account:
 
 class LoginRefused(PermissionDenied):
     """A log-in that did not succeed; the message never says which part was wrong."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _email(value: str) -> str:
@@ -172,7 +169,7 @@ def wait_seconds(failures: int) -> int:
 def log_in(session: Session, email: str, password: str, now: dt.datetime | None = None) -> Actor:
     """The actor for a correct e-mail address and password; one refusal message for every
     wrong combination, and a wait after repeated failures."""
-    now = now or _now()
+    now = now or utc_now()
     address = (email or "").strip().lower()
     if len(address) > 320 or not _EMAIL.match(address) or CONTROL_CHARACTERS.search(address):
         session.rollback()

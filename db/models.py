@@ -41,7 +41,8 @@ Month = String(7)
 Role = String(16)
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
+    """Now, as the store keeps every timestamp: UTC without a time zone."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -63,7 +64,7 @@ class CompanySettings(Base):
     fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1)
     idle_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
 
     __table_args__ = (
         CheckConstraint("gross_margin >= 0 AND gross_margin <= 1", name="gross_margin_range"),
@@ -85,7 +86,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(Role)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
@@ -181,7 +182,7 @@ class BudgetLine(Base):
     source_file: Mapped[str | None] = mapped_column(String(500))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     reconciled: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -232,7 +233,7 @@ class ImportBatch(Base):
     changed_lines: Mapped[int] = mapped_column(Integer)
     unchanged_lines: Mapped[int] = mapped_column(Integer)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     def __repr__(self) -> str:
         return f"ImportBatch({self.file_name!r}, {self.rows} rows)"
@@ -248,7 +249,7 @@ class ImportMapping(Base):
     source_name: Mapped[str] = mapped_column(String(200))
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
 
     __table_args__ = (UniqueConstraint("kind", "source_name", name="uq_import_mappings_source"),)
 
@@ -272,7 +273,7 @@ class Reconciliation(Base):
     reconciled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -290,7 +291,7 @@ class Baseline(Base):
     first_month: Mapped[str] = mapped_column(Month, unique=True)
     last_month: Mapped[str] = mapped_column(Month)
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    locked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    locked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     def __repr__(self) -> str:
         return f"Baseline({self.first_month}..{self.last_month})"
@@ -309,7 +310,7 @@ class Goal(Base):
     start_month: Mapped[str] = mapped_column(Month)
     end_month: Mapped[str] = mapped_column(Month)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     kpis: Mapped[list[Kpi]] = relationship(secondary="goal_kpis", back_populates="goals")
 
@@ -371,7 +372,7 @@ class KpiValue(Base):
     target: Mapped[float | None] = mapped_column(Float)
     actual: Mapped[float | None] = mapped_column(Float)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -389,7 +390,7 @@ class SuccessDefinition(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id"))
     kpi_id: Mapped[int | None] = mapped_column(ForeignKey("kpis.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     versions: Mapped[list[SuccessDefinitionVersion]] = relationship(
         back_populates="definition", order_by="SuccessDefinitionVersion.number"
@@ -421,7 +422,7 @@ class SuccessDefinitionVersion(Base):
     tolerance: Mapped[float] = mapped_column(Float, default=0.1)
     owner_role: Mapped[str] = mapped_column(Role)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     proposed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -458,7 +459,7 @@ class SuccessDefinitionEvent(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("success_definition_versions.id"))
     action: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     comment: Mapped[str] = mapped_column(Text, default="")
 
     version: Mapped[SuccessDefinitionVersion] = relationship(back_populates="events")
@@ -477,7 +478,7 @@ class ChecklistItem(Base):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     def __repr__(self) -> str:
         return f"ChecklistItem({self.position}, active={self.active})"
@@ -496,7 +497,7 @@ class ChecklistAnswer(Base):
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     wording: Mapped[str] = mapped_column(Text)
-    answered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     __table_args__ = (
         UniqueConstraint("item_id", "month", "role", name="uq_checklist_answers_key"),
@@ -533,7 +534,7 @@ class MaturityAssessment(Base):
     desired_level: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    assessed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    assessed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     __table_args__ = (
         UniqueConstraint("quarter", "competence_id", name="uq_maturity_assessments_key"),
@@ -611,7 +612,7 @@ class ActionItem(Base):
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("action_items.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     review: Mapped[MonthlyReview] = relationship(back_populates="actions")
 
@@ -630,7 +631,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(String(240))
     action: Mapped[str] = mapped_column(String(60))
