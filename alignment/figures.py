@@ -162,8 +162,13 @@ _AMBIGUOUS = r"[0-9]{1,3}\.[0-9]{3}"
 _POINT_DECIMALS = r"[0-9]*\.(?:[0-9]{1,2}|[0-9]{4,})"
 
 
-def _as_text(values: pd.Series) -> pd.Series:
-    return values.astype("str").fillna("").str.strip()
+def cell_text(values: pd.Series) -> pd.Series:
+    """Cells as text without surrounding spaces, blanks as ""; no column is copied to fill
+    blanks it does not have, which on a million-line file is tens of MB per column."""
+    text = values if values.dtype == "str" else values.astype("str")
+    if text.hasnans:
+        text = text.fillna("")
+    return text.str.strip()
 
 
 def parse_months(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -173,7 +178,7 @@ def parse_months(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     million of them never become Python objects; only the others go through the
     slower reading of every other form.
     """
-    text = _as_text(values)
+    text = cell_text(values)
     plain = text.str.fullmatch(_PLAIN_MONTH).fillna(False).to_numpy(dtype=bool)
     read = np.zeros(len(text), dtype=bool)
     if plain.any():
@@ -201,7 +206,7 @@ def has_ambiguous_amounts(values: pd.Series) -> bool:
 
 def decimal_comma_evidence(values: pd.Series) -> int:
     """Cells that can only mean a decimal comma, minus cells that can only mean a decimal point."""
-    text = _as_text(values)
+    text = cell_text(values)
     plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
     point = int((plain & text.str.fullmatch(_POINT_DECIMALS).fillna(False)).sum())
     rest = ~plain & (text != "")
@@ -221,7 +226,7 @@ def parse_amounts(values: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd
     such as ``1,234`` or ``1.234``; every other cell says which it is itself.
     Plain numbers (``1234.5``) are read in bulk; only the rest cell by cell.
     """
-    text = _as_text(values)
+    text = cell_text(values)
     plain = (
         text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
         & ~text.str.fullmatch(_AMBIGUOUS).fillna(False)

@@ -21,6 +21,7 @@ import pandas as pd
 from pyarrow import ArrowException
 
 from alignment.errors import ValidationFailed
+from alignment.figures import cell_text
 
 MAX_FILE_BYTES = 150 * 1024 * 1024
 """Larger files are refused before reading; split them by year."""
@@ -203,15 +204,6 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Table:
     return _table(frame, file_name, delimiter=None, encoding=None, sheet=worksheet.title)
 
 
-def _stripped(column: pd.Series) -> pd.Series:
-    """Cells as text without surrounding spaces; no blanks filled in where there are none,
-    which saves a copy of every column of a CSV file."""
-    text = column if column.dtype == "str" else column.astype("str")
-    if text.hasnans:
-        text = text.fillna("")
-    return text.str.strip()
-
-
 def _table(
     raw: pd.DataFrame,
     file_name: str,
@@ -226,7 +218,7 @@ def _table(
         raise FileRefused(f"{where} is empty.")
     cells = raw
     for column in cells.columns:
-        cells[column] = _stripped(cells[column])
+        cells[column] = cell_text(cells[column])
     filled = cells != ""
     non_blank = filled.any(axis=1).to_numpy()
     if not non_blank.any():
