@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Locator
 from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from alignment import accounts
 from alignment.permissions import COMMAND_LINE
@@ -157,6 +159,16 @@ def wait_for_app(page: Page) -> None:
         timeout=30_000
     )
     page.get_by_test_id("stSkeleton").first.wait_for(state="detached", timeout=30_000)
+
+
+def choose(page: Page, combobox: Locator, label: str) -> None:
+    """Pick ``label`` in a Streamlit selectbox by clicking its option, and wait until the box
+    shows it: typing and pressing Enter picked whichever option was first when the list
+    had not yet been filtered."""
+    combobox.click()
+    combobox.fill(label)
+    page.get_by_role("option", name=label, exact=True).click()
+    expect(combobox).to_have_value(label)
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -12,6 +12,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT
+from tests.browser.conftest import choose
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
 from tests.browser.test_overview_browser import act_as
@@ -48,8 +49,7 @@ def test_cmo_drafts_and_proposes_cfo_signs_ceo_acknowledges(page: Page, server):
     expect(title).to_be_visible()
     title.fill(TITLE)
     metric = form.get_by_role("combobox", name="Metric")
-    metric.fill("Pipeline ROI")
-    metric.press("Enter")
+    choose(page, metric, "Pipeline ROI")
     form.get_by_label("Target", exact=True).fill("6")
     form.get_by_label("Unit (ratio, USD, count, %)").fill("x")
     form.get_by_label("Period from (YYYY-MM)").fill("2026-01")

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from alignment import formatting as fmt
 from alignment.periods import current_month
 from tests.browser.conftest import ROOT
+from tests.browser.conftest import choose
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
 
@@ -80,8 +81,7 @@ def open_overview(page: Page, server) -> None:
 
 def act_as(page: Page, label: str) -> None:
     picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Acting as")
-    picker.fill(label)
-    picker.press("Enter")
+    choose(page, picker, label)
     wait_for_app(page)
     assert picker.input_value() == label
 
