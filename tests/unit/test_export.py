@@ -1,3 +1,4 @@
+import csv
 import io
 
 import openpyxl
@@ -7,6 +8,13 @@ import pytest
 from alignment.export import neutralise
 from alignment.export import to_csv
 from alignment.export import to_xlsx
+
+OWASP_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""The characters OWASP's CSV-injection guidance says make a spreadsheet read a cell as a
+formula: equals, plus, minus, at, tab and carriage return. Written out here, not taken from
+alignment.export, so that dropping one there fails this test."""
+DDE_PAYLOAD = "=cmd|' /C calc'!A0"
+"""OWASP's example of dynamic data exchange: opened in Excel, it starts a program."""
 
 
 @pytest.mark.parametrize(
@@ -18,7 +26,10 @@ from alignment.export import to_xlsx
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
+        (DDE_PAYLOAD, "'" + DDE_PAYLOAD),
+        ('=HYPERLINK("http://evil.example","x")', '\'=HYPERLINK("http://evil.example","x")'),
         ("Brand", "Brand"),
+        ("a=b", "a=b"),
         ("", ""),
         (-5, -5),
         (None, None),
@@ -26,6 +37,21 @@ from alignment.export import to_xlsx
 )
 def test_formula_text_is_neutralised_and_numbers_are_not(value, expected):
     assert neutralise(value) == expected
+
+
+@pytest.mark.parametrize("start", OWASP_FORMULA_STARTS)
+def test_every_owasp_formula_start_is_neutralised_in_csv_and_xlsx(start):
+    text = start + "1+1"
+    frame = pd.DataFrame({"campaign": [text, DDE_PAYLOAD]})
+    [header, first, dde] = list(
+        csv.reader(io.StringIO(to_csv(frame).decode("utf-8-sig"), newline=""))
+    )
+    assert header == ["campaign"]
+    assert first == ["'" + text] and dde == ["'" + DDE_PAYLOAD]
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx({"Lines": frame})))["Lines"]
+    assert sheet["A2"].data_type == "s" and sheet["A3"].data_type == "s"
+    assert sheet["A2"].value.startswith("'") and sheet["A2"].value.endswith("1+1")
+    assert sheet["A3"].value == "'" + DDE_PAYLOAD
 
 
 def test_csv_and_xlsx_never_carry_a_formula():

@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 from alignment.budget_import import BudgetFile
 from alignment.budget_import import read_budget_file
 from alignment.errors import SamePageError
-from alignment.export import FORMULA_STARTS
 from alignment.export import to_csv
 from alignment.export import to_xlsx
 from alignment.figures import parse_amounts
 from alignment.figures import parse_months
 from alignment.spreadsheet import read_table
+from tests.unit.test_export import DDE_PAYLOAD
+from tests.unit.test_export import OWASP_FORMULA_STARTS as FORMULA_STARTS
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEADER = [
@@ -44,6 +45,8 @@ hostile_text = st.one_of(
             "-2+3",
             "@SUM(A1:A9)",
             "\t=1",
+            "\r=1",
+            DDE_PAYLOAD,
             "<script>alert(1)</script>",
             "**bold** [link](http://evil.example)",
             "1e309",
