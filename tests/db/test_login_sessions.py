@@ -123,6 +123,11 @@ def test_log_out_ends_the_session_for_every_tab(store, cfo):
         assert not login_sessions.still_live(session, session_id, now=later(minutes=3))
         assert login_sessions.resume(session, token, now=later(minutes=3)) is None
         login_sessions.end(session, session_id, now=later(minutes=4))
+        session.expire_all()
+        ended = session.get(LoginSession, session_id)
+        assert ended.ended_at == later(minutes=2), "a second log-out moved the first one's time"
+        assert ended.token_hash is None and ended.ticket_hash is None
+        assert login_sessions.resume(session, token, now=later(minutes=5)) is None
 
 
 def test_a_switched_off_account_is_not_brought_back(store, cfo):
