@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -41,12 +43,24 @@ def test_the_review_renders_every_section_for_every_role(review_page, role):
     ]
 
 
+def _closes(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if b.label.startswith("Close")]
+
+
 def test_only_executives_record_and_only_the_ceo_closes(review_page):
+    ceo = review_page("CEO")
+    assert not ceo.exception and not ceo.error
+    closes = _closes(ceo)
+    assert len(closes) == 1 and re.fullmatch(r"Close [A-Z][a-z]+ 20\d\d", closes[0]), closes
+    assert ceo.get("form")
     viewer = review_page("viewer")
-    assert not any(b.label.startswith("Close") for b in viewer.button)
+    assert not viewer.exception and not viewer.error and viewer.subheader
+    assert _closes(viewer) == []
     assert not viewer.get("form")
-    cfo = review_page("CFO")
-    assert cfo.get("form") and not any(b.label.startswith("Close") for b in cfo.button)
+    for executive in ("CFO", "CMO"):
+        at = review_page(executive)
+        assert not at.exception and not at.error
+        assert at.get("form") and _closes(at) == [], executive
 
 
 def test_the_ceo_records_a_decision_and_closes_the_month(review_page, demo_url):
