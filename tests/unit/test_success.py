@@ -1,6 +1,6 @@
 import datetime as dt
+import hashlib
 
-from alignment.success import CONTENT_FIELDS
 from alignment.success import canonical_content
 from alignment.success import content_hash
 
@@ -33,7 +33,7 @@ def test_integer_and_float_targets_hash_the_same():
 
 def test_every_signed_field_changes_the_hash():
     original = content_hash(CONTENT)
-    for field in CONTENT_FIELDS:
+    for field in CONTENT:
         changed = dict(CONTENT)
         value = changed[field]
         if isinstance(value, dt.date):
@@ -45,6 +45,20 @@ def test_every_signed_field_changes_the_hash():
         assert content_hash(changed) != original, field
 
 
-def test_hash_is_sha256_hex():
-    digest = content_hash(CONTENT)
-    assert len(digest) == 64 and int(digest, 16) >= 0
+SIGNED_TEXT = (
+    '{"comparison":"at_least","data_source":"budget lines","deadline":"2026-12-31",'
+    '"measurement":"(revenue x margin - spend) / spend","metric":"romi","owner_role":"CMO",'
+    '"period_end":"2026-12","period_start":"2026-01","target":0.8,"title":"ROMI at least 80%",'
+    '"tolerance":0.15,"unit":"ratio"}'
+)
+"""CONTENT as the signature covers it, written out by hand: every field, keys sorted, no
+spaces, the date as ISO text and numbers as floats."""
+
+
+def test_hash_is_the_sha256_of_the_signed_text():
+    assert canonical_content(CONTENT) == SIGNED_TEXT
+    assert content_hash(CONTENT) == hashlib.sha256(SIGNED_TEXT.encode("utf-8")).hexdigest()
+    # Signatures already stored must keep matching, so the digest itself is pinned too.
+    assert content_hash(CONTENT) == (
+        "865ad97ef0db952cc4a93f058c6c6b6901c1f2fa24d34944473d524b27298d47"
+    )
