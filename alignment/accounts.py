@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alignment import audit
+from alignment import clock
 from alignment.errors import PermissionDenied
 from alignment.errors import ValidationFailed
 from alignment.permissions import Action
@@ -27,7 +28,6 @@ from db.audit_guard import queue_writer
 from db.models import CompanySettings
 from db.models import LoginFailure
 from db.models import User
-from db.models import utc_now
 
 MIN_PASSWORD = 12
 FREE_ATTEMPTS = 3
@@ -169,7 +169,7 @@ def wait_seconds(failures: int) -> int:
 def log_in(session: Session, email: str, password: str, now: dt.datetime | None = None) -> Actor:
     """The actor for a correct e-mail address and password; one refusal message for every
     wrong combination, and a wait after repeated failures."""
-    now = now or utc_now()
+    now = now or clock.utc_now()
     address = (email or "").strip().lower()
     if len(address) > 320 or not _EMAIL.match(address) or CONTROL_CHARACTERS.search(address):
         session.rollback()

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alignment import clock
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
@@ -60,7 +61,7 @@ def record(
         session.add(head)
     prev_hash = head.last_hash
     event = AuditEvent(
-        at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+        at=clock.utc_second(),
         user_id=actor.user_id,
         actor=actor.label,
         action=action,

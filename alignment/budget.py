@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from alignment import audit
+from alignment import clock
 from alignment import formatting
 from alignment.budget_import import AMOUNTS
 from alignment.budget_import import FIELDS
@@ -332,7 +333,7 @@ def _write(
     lines: dict[int, BudgetLine],
     locked: set[str],
 ) -> None:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    now = clock.utc_second()
     for edit, values in edits:
         line = lines[edit.line_id]
         old = _snapshot(line)
@@ -419,7 +420,7 @@ def month_freshness(
 ) -> pd.DataFrame:
     """Per month: when its figures were last updated, by whom, how, and whether that is stale."""
     require(actor, Action.VIEW)
-    today = today or dt.date.today()
+    today = today or clock.today()
     reconciled = set(queries.reconciled_months(session))
     rows = queries.month_updates(session, period.first, period.last)
     records = []

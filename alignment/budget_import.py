@@ -7,7 +7,6 @@ stale while someone else edited can never write half an import.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from alignment import audit
+from alignment import clock
 from alignment.errors import ValidationFailed
 from alignment.figures import decimal_comma_evidence
 from alignment.figures import has_ambiguous_amounts
@@ -572,7 +572,7 @@ def apply_import(
         session.rollback()
         return preview
     report = progress if progress is not None and budget.table.rows > PROGRESS_FROM_ROWS else None
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    now = clock.utc_second()
     batch = ImportBatch(
         kind=KIND,
         file_name=budget.table.file_name,

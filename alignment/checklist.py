@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alignment import audit
+from alignment import clock
 from alignment.errors import PermissionDenied
 from alignment.errors import ValidationFailed
 from alignment.periods import add_months
@@ -279,7 +279,7 @@ def save_answers(
             )
             session.add(row)
         row.score, row.comment, row.user_id = score, comment, actor.user_id
-        row.answered_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        row.answered_at = clock.utc_second()
         session.flush()
         audit.record(
             session,

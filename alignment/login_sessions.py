@@ -24,10 +24,10 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from alignment import accounts
+from alignment import clock
 from alignment.errors import SamePageError
 from alignment.permissions import Actor
 from db.models import LoginSession
-from db.models import utc_now
 
 COOKIE = "samepage_session"
 TICKET_SECONDS = 120
@@ -62,7 +62,7 @@ def _hash(secret: str) -> str:
 
 def start(session: Session, actor: Actor, now: dt.datetime | None = None) -> Started:
     """Open a log-in session for someone who has just proved who they are."""
-    now = now or utc_now()
+    now = now or clock.utc_now()
     if actor.user_id is None:
         raise SessionEnded("Only a person with an account can stay logged in.")
     session.execute(
@@ -83,7 +83,7 @@ def start(session: Session, actor: Actor, now: dt.datetime | None = None) -> Sta
 
 def redeem(session: Session, ticket: str, now: dt.datetime | None = None) -> str | None:
     """The cookie token for a valid ticket, which is used up; None for anything else."""
-    now = now or utc_now()
+    now = now or clock.utc_now()
     if not isinstance(ticket, str) or not 0 < len(ticket) <= 100:
         return None
     token = secrets.token_urlsafe(32)
@@ -106,7 +106,7 @@ def resume(session: Session, token: str, now: dt.datetime | None = None) -> Resu
     None when the token is unknown or already ended (the log-in page is shown as usual);
     SessionEnded, with the reason, when it ends now for being idle or too old.
     """
-    now = now or utc_now()
+    now = now or clock.utc_now()
     if not isinstance(token, str) or not 0 < len(token) <= 100:
         return None
     row = session.scalar(
@@ -129,7 +129,7 @@ def resume(session: Session, token: str, now: dt.datetime | None = None) -> Resu
 def still_live(session: Session, session_id: int, now: dt.datetime | None = None) -> bool:
     """Whether a tab's log-in session goes on, recording the activity that keeps it alive:
     False once it was logged out (in another tab), SessionEnded when it ends now."""
-    now = now or utc_now()
+    now = now or clock.utc_now()
     row = session.get(LoginSession, session_id)
     if row is None or row.ended_at is not None:
         session.rollback()
@@ -147,7 +147,7 @@ def end(session: Session, session_id: int, now: dt.datetime | None = None) -> No
     """Log-out: the session's cookie logs nobody in any more, in any tab."""
     row = session.get(LoginSession, session_id)
     if row is not None and row.ended_at is None:
-        _end(session, row, now or utc_now())
+        _end(session, row, now or clock.utc_now())
     else:
         session.rollback()
 

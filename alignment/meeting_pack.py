@@ -3,7 +3,6 @@ from the review's sections, so for a closed month exactly the frozen figures."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from alignment import clock
 from alignment import formatting as fmt
 from alignment.export import to_xlsx
 from alignment.periods import month_label
@@ -413,7 +413,7 @@ def pack_pdf(view: ReviewView, company: str) -> bytes:
     _para(
         pdf,
         5,
-        f"Made by SamePage on {dt.date.today():%d %b %Y}. Return figures are "
+        f"Made by SamePage on {clock.today():%d %b %Y}. Return figures are "
         "attributed, not incremental.",
     )
     images = charts(view)

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from alignment import clock
 from alignment.errors import InvalidPeriod
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -39,7 +40,7 @@ def month_of(day: dt.date) -> str:
 
 
 def current_month(today: dt.date | None = None) -> str:
-    return month_of(today or dt.date.today())
+    return month_of(today or clock.today())
 
 
 def add_months(month: str, count: int) -> str:

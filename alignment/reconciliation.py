@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from alignment import audit
+from alignment import clock
 from alignment import metrics
 from alignment.budget import month_freshness
 from alignment.errors import ValidationFailed
@@ -169,7 +170,7 @@ def reconcile_month(session: Session, actor: Actor, month: str, note: str = "") 
         )
     record.reconciled = True
     record.reconciled_by_id = actor.user_id
-    record.reconciled_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    record.reconciled_at = clock.utc_second()
     record.note = note.strip()
     session.execute(update(BudgetLine).where(BudgetLine.month == month).values(reconciled=True))
     audit.record(

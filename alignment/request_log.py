@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alignment import audit
+from alignment import clock
 from alignment.errors import ValidationFailed
 from alignment.figures import MAX_AMOUNT
 from alignment.money import from_cents
@@ -72,10 +73,6 @@ class RequestStats:
     open_requests: int
 
 
-def _today() -> dt.date:
-    return dt.date.today()
-
-
 def _text(value: str, what: str, limit: int = 5000) -> str:
     clean = (value or "").strip()
     if len(clean) > limit:
@@ -95,7 +92,7 @@ def raise_request(session: Session, actor: Actor, title: str, description: str =
         description=_text(description, "description"),
         asked_by_role=str(actor.role),
         asked_by_id=actor.user_id,
-        asked_on=_today(),
+        asked_on=clock.today(),
     )
     session.add(request)
     session.flush()
@@ -183,7 +180,7 @@ def decide(session: Session, actor: Actor, request_id: int, decision: str, reaso
     if request.decision in ("do", "dont"):
         raise ValidationFailed(f"'{request.title}' is already decided.")
     old = {"decision": request.decision}
-    request.decision, request.decision_reason, request.decided_on = decision, clean, _today()
+    request.decision, request.decision_reason, request.decided_on = decision, clean, clock.today()
     audit.record(
         session,
         actor,
@@ -215,7 +212,7 @@ def record_outcome(session: Session, actor: Actor, request_id: int, outcome: str
         {"outcome": request.outcome},
         {"outcome": clean},
     )
-    request.outcome, request.outcome_recorded_on = clean, _today()
+    request.outcome, request.outcome_recorded_on = clean, clock.today()
     session.commit()
 
 

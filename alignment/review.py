@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from alignment import audit
 from alignment import checklist
+from alignment import clock
 from alignment import funnel
 from alignment import kpis
 from alignment import request_log
@@ -77,9 +78,7 @@ class ActionView:
 
     @property
     def overdue(self) -> bool:
-        return (
-            self.status == "open" and self.due_date is not None and self.due_date < dt.date.today()
-        )
+        return self.status == "open" and self.due_date is not None and self.due_date < clock.today()
 
 
 @dataclass(frozen=True)
@@ -419,7 +418,7 @@ def close_review(session: Session, actor: Actor, month: str, today: dt.date | No
     row.snapshot = live_sections(session, actor, month)
     row.status = "closed"
     row.closed_by_id = actor.user_id
-    row.closed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    row.closed_at = clock.utc_second()
     audit.record(
         session, actor, "close", "monthly_review", month, {"status": "open"}, {"status": "closed"}
     )

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from alignment import audit
+from alignment import clock
 from alignment.checklist import DEFAULT_ITEMS
 from alignment.errors import StoreNotEmpty
 from alignment.maturity import DEFAULT_COMPETENCES
@@ -82,7 +83,7 @@ def load_sample(
                 "Use --replace to wipe the store and load the demo company."
             )
         audit_guard.wipe_all(session.connection())
-    loader = _Loader(session, directory, current_month(today), today or dt.date.today())
+    loader = _Loader(session, directory, current_month(today), today or clock.today())
     summary = loader.load()
     audit.record(
         session,

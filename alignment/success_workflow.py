@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
 from alignment import audit
+from alignment import clock
 from alignment.errors import InvalidPeriod
 from alignment.errors import ValidationFailed
 from alignment.periods import month_label
@@ -214,7 +215,7 @@ def check_input(session: Session, data: DefinitionInput) -> dict[str, Any]:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return clock.utc_second()
 
 
 def _event(

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from alignment.clock import utc_now
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -39,11 +41,6 @@ NAMING_CONVENTION = {
 
 Month = String(7)
 Role = String(16)
-
-
-def utc_now() -> dt.datetime:
-    """Now, as the store keeps every timestamp: UTC without a time zone."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):

@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from alignment import audit
+from alignment import clock
 from alignment.export import to_csv
 from ui.context import actor
 from ui.context import store
@@ -38,7 +39,7 @@ def page() -> None:
     )
     days = c.date_input(
         "Between",
-        value=(dt.date.today() - dt.timedelta(days=90), dt.date.today()),
+        value=(clock.today() - dt.timedelta(days=90), clock.today()),
         key="audit_days",
     )
     first, last = (days[0], days[-1]) if isinstance(days, tuple) and days else (None, None)

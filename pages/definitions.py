@@ -3,11 +3,10 @@ whether anyone changed it since the CFO signed."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
+from alignment import clock
 from alignment import formatting as fmt
 from alignment.export import to_csv
 from alignment.overview import available_months
@@ -244,7 +243,7 @@ def _form(key: str, version: VersionView | None, metrics: dict, goals: dict) -> 
         a, b, d = st.columns(3)
         start = a.text_input("Period from (YYYY-MM)", c.get("period_start", ""), key=f"{key}_from")
         end = b.text_input("Period to (YYYY-MM)", c.get("period_end", ""), key=f"{key}_to")
-        deadline = d.date_input("Deadline", c.get("deadline", dt.date.today()), key=f"{key}_due")
+        deadline = d.date_input("Deadline", c.get("deadline", clock.today()), key=f"{key}_due")
         measurement = st.text_area(
             "How it is measured (formula, in words)", c.get("measurement", ""), key=f"{key}_how"
         )

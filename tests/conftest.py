@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import settings
 
+from alignment import clock
 from alignment.permissions import COMMAND_LINE
 from alignment.permissions import Actor
 from alignment.sample import load_sample
@@ -35,7 +36,10 @@ settings.register_profile("ci", derandomize=True, database=None, print_blob=True
 if os.environ.get("CI"):
     settings.load_profile("ci")
 DEMO_TODAY = dt.date(2026, 11, 23)
-"""Tests load the demo company as if today were this day, so its months are known."""
+"""The day every test runs on: the clock is pinned to it (in this process and, through the
+environment, in every CLI or app process a test starts), and the demo company is loaded as
+of it, so its months are known whatever the real date."""
+os.environ[clock.ENVIRONMENT] = DEMO_TODAY.isoformat()
 
 
 def _postgres_reason() -> str | None:

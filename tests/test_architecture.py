@@ -101,3 +101,30 @@ def test_readme_quick_start_is_exactly_the_two_make_commands():
     ]
     assert commands == ["make run", "make test"]
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+_DATE_READS = {"now", "today", "utcnow"}
+_TIME_MODULE_READS = {"time", "time_ns", "localtime", "gmtime", "ctime"}
+
+
+def _reads_the_system_clock(node: ast.AST) -> bool:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    receiver = node.func.value
+    name = receiver.id if isinstance(receiver, ast.Name) else None
+    if node.func.attr in _DATE_READS:
+        return name != "clock"
+    return name == "time" and node.func.attr in _TIME_MODULE_READS
+
+
+def test_only_the_clock_reads_the_system_time():
+    """One clock seam (alignment/clock.py): tests and demos set it, so nothing may ask the
+    system for the date or the time behind its back."""
+    offenders = []
+    for path in SOURCES:
+        if path == ROOT / "alignment" / "clock.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if _reads_the_system_clock(node):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == [], "ask alignment.clock instead: " + ", ".join(offenders)

@@ -4,7 +4,6 @@ the role picker."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from typing import NoReturn
 from urllib.parse import urljoin
@@ -13,6 +12,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from alignment import accounts
+from alignment import clock
 from alignment import login_sessions
 from alignment.errors import SamePageError
 from alignment.permissions import COMMAND_LINE
@@ -161,11 +161,11 @@ def logged_in() -> Actor | None:
     if current is None:
         st.session_state.pop("actor", None)
         return None
-    last = st.session_state.get("last_active", time.time())
-    if time.time() - last > idle * 60:
+    last = st.session_state.get("last_active", clock.timestamp())
+    if clock.timestamp() - last > idle * 60:
         log_out(f"You were logged out after {idle} minutes without activity.")
     st.session_state["actor"] = current
-    st.session_state["last_active"] = time.time()
+    st.session_state["last_active"] = clock.timestamp()
     return current
 
 
@@ -182,7 +182,7 @@ def _remembered(session) -> Actor | None:  # type: ignore[no-untyped-def]
     if resumed is None:
         return None
     st.session_state["login_session_id"] = resumed.session_id
-    st.session_state["last_active"] = time.time()
+    st.session_state["last_active"] = clock.timestamp()
     return resumed.actor
 
 
@@ -190,7 +190,7 @@ def remember_in_browser() -> None:
     """Right after a password log-in, have the browser fetch its session cookie (an image
     request to SamePage's own route: a script cannot set cookies itself)."""
     ticket = st.session_state.get("cookie_ticket")
-    if ticket is not None and time.time() < ticket[1]:
+    if ticket is not None and clock.timestamp() < ticket[1]:
         _pixel(f"{REMEMBER_ROUTE}?ticket={ticket[0]}", st.sidebar)
 
 
@@ -230,9 +230,9 @@ def login_page() -> None:
                 st.session_state["login_session_id"] = started.session_id
                 st.session_state["cookie_ticket"] = (
                     started.ticket,
-                    time.time() + login_sessions.TICKET_SECONDS,
+                    clock.timestamp() + login_sessions.TICKET_SECONDS,
                 )
-                st.session_state["last_active"] = time.time()
+                st.session_state["last_active"] = clock.timestamp()
                 st.rerun()
     if sso_configured():
         st.button("Log in with single sign-on", on_click=st.login, key="login_sso")

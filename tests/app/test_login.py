@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from alignment import clock
 from tests.app.conftest import PASSWORD
 from tests.app.conftest import ROOT
 from tests.app.conftest import query
@@ -47,7 +46,7 @@ def test_a_wrong_password_is_refused(team_url):
 
 def test_an_idle_session_is_logged_out(team_url):
     at = log_in(app().run(), "cmo@team.example")
-    at.session_state["last_active"] = time.time() - 31 * 60
+    at.session_state["last_active"] = clock.timestamp() - 31 * 60
     at.run()
     assert at.title[0].value == "Log in to SamePage"
     assert "after 30 minutes without activity" in at.warning[0].value

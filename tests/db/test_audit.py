@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from alignment import audit
+from alignment import clock
 from alignment.budget import BudgetChanges
 from alignment.budget import LineEdit
 from alignment.budget import save_changes
@@ -17,6 +18,7 @@ from alignment.permissions import COMMAND_LINE
 from db.models import AuditEvent
 from db.models import BudgetLine
 from tests.cli.test_cli import run
+from tests.conftest import DEMO_TODAY
 
 
 @pytest.fixture
@@ -46,7 +48,8 @@ def test_a_write_records_who_when_what_and_the_old_and_new_value(edited, demo_ac
     )
     assert event.old_value == {"actual_spend": old_spend}
     assert event.new_value["actual_spend"] == 432_100
-    assert abs(event.at - dt.datetime.now(dt.UTC).replace(tzinfo=None)) < dt.timedelta(minutes=1)
+    assert event.at.date() == DEMO_TODAY, "the event is stamped by the pinned clock"
+    assert abs(event.at - clock.utc_now()) < dt.timedelta(minutes=1)
 
 
 def test_the_database_refuses_to_change_or_delete_an_event(edited):
@@ -132,6 +135,6 @@ def test_the_trail_filters_by_person_object_and_day(edited, demo_actors):
         assert str(line_id) in set(mine["object_id"])
         items = audit.trail(session, demo_actors["viewer"], object_type="checklist_item")
         assert list(items["action"]) == ["add"]
-        today = dt.datetime.now(dt.UTC).date()
+        today = DEMO_TODAY
         assert audit.trail(session, demo_actors["viewer"], last_day=today - dt.timedelta(1)).empty
         assert len(audit.trail(session, demo_actors["viewer"], first_day=today)) >= 2

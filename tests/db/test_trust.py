@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from alignment import checklist
+from alignment import clock
 from alignment import maturity
 from alignment import request_log
 from alignment.checklist import Answer
@@ -170,10 +171,9 @@ def test_maturity_levels_must_be_1_to_5(demo_store, demo_actors):
     assert "Customer and community marketing" in names
 
 
-def test_request_from_raise_to_outcome(demo_store, demo_actors, monkeypatch):
+def test_request_from_raise_to_outcome(demo_store, demo_actors):
     cfo, cmo, ceo = demo_actors["CFO"], demo_actors["CMO"], demo_actors["CEO"]
-    monkeypatch.setattr(request_log, "_today", lambda: dt.date(2026, 11, 20))
-    with demo_store.session() as session:
+    with clock.pinned(dt.date(2026, 11, 20)), demo_store.session() as session:
         with pytest.raises(ValidationFailed, match="Give the request a title"):
             request_log.raise_request(session, cfo, "  ")
         request_id = request_log.raise_request(session, cfo, "Sponsor the industry podcast")
