@@ -9,8 +9,8 @@ asks, and it then runs on in real time; the test suite sets it so every process 
 starts (the CLI, the app server) agrees on the day. ``pinned`` sets it inside one
 process, for a test.
 
-This module imports nothing of SamePage, so the store's column defaults (``db``) can
-use it too.
+This module imports nothing of SamePage but its errors, so the store's column
+defaults (``db``) can use it too.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from alignment.errors import ValidationFailed
 
 ENVIRONMENT = "SAMEPAGE_NOW"
 
@@ -37,7 +39,7 @@ def parse_instant(text: str) -> dt.datetime:
             return dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
         instant = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(
+        raise ValidationFailed(
             f"{ENVIRONMENT}={text!r} is not a date: write it as 2026-11-23 "
             "or 2026-11-23T09:30:00+00:00."
         ) from None
