@@ -34,7 +34,8 @@ def test_a_bare_date_is_noon_utc_so_every_time_zone_has_the_same_day():
 
 @pytest.mark.parametrize("text", ["tomorrow", "2026-13-01", "2026-02-30", "23/11/2026"])
 def test_a_date_that_is_not_one_is_refused_with_the_way_to_write_it(text):
-    with pytest.raises(ValidationFailed, match=r"SAMEPAGE_NOW=.* is not a date: write it as 2026-11-23"):
+    refusal = r"SAMEPAGE_NOW=.* is not a date: write it as 2026-11-23"
+    with pytest.raises(ValidationFailed, match=refusal):
         clock.parse_instant(text)
 
 
