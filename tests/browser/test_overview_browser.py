@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import Locator
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from alignment import formatting as fmt
@@ -39,6 +42,42 @@ CHART_INK = """
 """
 
 
+ALL_CHARTS_INKED = f"""
+([count, least]) => {{
+  const ink = {CHART_INK.strip()};
+  const charts = [...document.querySelectorAll("[data-testid='stVegaLiteChart']")];
+  return charts.length === count && charts.every((chart) => ink(chart) > least);
+}}
+"""
+
+
+def expect_charts_drawn(page: Page, count: int, least: float, timeout: float = 30_000) -> None:
+    """Wait, retrying, until the page holds exactly ``count`` charts, each inked over more
+    than ``least`` of its canvas; fail naming how many there were and how much ink each had."""
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts).to_have_count(count, timeout=timeout)
+    try:
+        page.wait_for_function(ALL_CHARTS_INKED, arg=[count, least], polling=200, timeout=timeout)
+    except PlaywrightTimeoutError:
+        inks = [chart.evaluate(CHART_INK) for chart in charts.all()]
+        pytest.fail(f"expected {count} charts inked over {least}, found inks {inks}")
+
+
+def tile_value(page: Page, label: str) -> Locator:
+    """The value of the headline tile labelled ``label``."""
+    label_is = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    tile = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").filter(has_text=label_is)
+    )
+    return tile.get_by_test_id("stMetricValue")
+
+
+def expect_tiles(page: Page, expected: dict[str, str]) -> None:
+    """Each tile in ``expected`` shows its value, waiting (retrying) for the page to settle."""
+    for label, value in expected.items():
+        expect(tile_value(page, label), label).to_have_text(value)
+
+
 def cli_tiles(server) -> dict[str, str]:
     """The CLI's headline figures for this month, formatted as the overview formats them."""
     result = subprocess.run(
@@ -63,20 +102,11 @@ def cli_tiles(server) -> dict[str, str]:
     }
 
 
-def shown_tiles(page: Page) -> dict[str, str]:
-    tiles = {}
-    for metric in page.get_by_test_id("stMetric").all():
-        label = metric.get_by_test_id("stMetricLabel").inner_text().strip()
-        tiles[label] = metric.get_by_test_id("stMetricValue").inner_text().strip()
-    return tiles
-
-
 def open_overview(page: Page, server) -> None:
     page.goto(server.url)
     wait_for_app(page)
-    page.get_by_test_id("stVegaLiteChart").nth(1).wait_for()
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2, timeout=30_000)
     wait_for_app(page)
-    page.wait_for_timeout(1000)
 
 
 def act_as(page: Page, label: str) -> None:
@@ -89,20 +119,12 @@ def act_as(page: Page, label: str) -> None:
 def test_every_role_sees_the_same_figures_as_the_cli(page: Page, server):
     expected = cli_tiles(server)
     open_overview(page, server)
-    seen = {}
     for role, label in ROLES.items():
         act_as(page, label)
-        page.get_by_test_id("stVegaLiteChart").nth(1).wait_for()
-        page.wait_for_timeout(800)
-        seen[role] = {k: v for k, v in shown_tiles(page).items() if k in expected}
+        expect_tiles(page, expected)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect_charts_drawn(page, count=2, least=0.01)
         screenshot(page, f"overview-{role}")
-        assert page.get_by_test_id("stException").count() == 0
-        charts = page.get_by_test_id("stVegaLiteChart").all()
-        assert len(charts) == 2
-        for chart in charts:
-            assert chart.evaluate(CHART_INK) > 0.01, "a chart rendered empty"
-    assert seen["CEO"] == expected
-    assert seen["CFO"] == seen["CEO"] == seen["CMO"]
 
 
 def test_quarter_to_date_matches_the_cli_range(page: Page, server):
@@ -119,7 +141,7 @@ def test_quarter_to_date_matches_the_cli_range(page: Page, server):
         check=True,
     )
     spend = json.loads(result.stdout)["actual_spend"]
-    assert shown_tiles(page)["Actual spend"] == fmt.money(spend, "USD")
+    expect(tile_value(page, "Actual spend")).to_have_text(fmt.money(spend, "USD"))
     screenshot(page, "overview-quarter-to-date")
 
 
