@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
-from tests.browser.test_overview_browser import CHART_INK
+from tests.browser.test_overview_browser import expect_charts_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -20,20 +20,15 @@ def open_next_dollar(page: Page, server) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Next dollar").click()
     wait_for_app(page)
     page.get_by_text("Response curves", exact=True).wait_for(timeout=60_000)
-    page.get_by_test_id("stVegaLiteChart").nth(1).wait_for()
     wait_for_app(page)
-    page.wait_for_timeout(1500)
 
 
 def test_curves_and_proposal_are_drawn_and_a_proposal_reaches_the_review(page: Page, server):
     open_next_dollar(page, server)
+    expect_charts_drawn(page, count=2, least=0.005, timeout=60_000)
     screenshot(page, "next-dollar")
-    assert page.get_by_test_id("stException").count() == 0
-    charts = page.get_by_test_id("stVegaLiteChart").all()
-    assert len(charts) == 2
-    for chart in charts:
-        assert chart.evaluate(CHART_INK) > 0.005, "a chart rendered empty"
-    assert "correlation, not an experiment" in page.get_by_test_id("stAlert").first.inner_text()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlert").first).to_contain_text("correlation, not an experiment")
 
     budget = page.get_by_role("spinbutton", name="Monthly budget for these channels (USD)")
     budget.fill("0")
