@@ -11,9 +11,10 @@ import sys
 import openpyxl
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from alignment.meeting_pack import headline_value
+from alignment import formatting as fmt
 from alignment.periods import current_month
 from alignment.periods import month_label
 from tests.browser.conftest import ROOT
@@ -29,7 +30,9 @@ def test_record_close_and_download_the_pack(page: Page, server):
     month = current_month()
     page.goto(f"{server.url}/review")
     wait_for_app(page)
-    page.wait_for_timeout(800)
+    expect(
+        page.get_by_role("heading", name=f"Monthly review, {month_label(month)}")
+    ).to_be_visible()
     act_as(page, "Maya Lindqvist (CEO)")
     form = page.get_by_test_id("stForm")
     form.get_by_label("What was decided, or what has to be done").fill(DECISION)
@@ -61,7 +64,7 @@ def test_record_close_and_download_the_pack(page: Page, server):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert f"Monthly review, {month_label(month)}" in text
     assert "Closed by Maya Lindqvist" in text and DECISION in text
-    assert headline_value("actual_spend", figures["actual_spend"], "USD") in text
+    assert fmt.money(figures["actual_spend"], "USD") in text
     headline = {r[0]: r[1] for r in book["Headline figures"].iter_rows(min_row=2, values_only=True)}
     assert headline["Actual spend"] == pytest.approx(figures["actual_spend"])
     actions = [r[2] for r in book["Action items"].iter_rows(min_row=2, values_only=True)]
