@@ -6,7 +6,7 @@ PORT ?= 8501
 TEST_WORKERS ?= 2
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint fix bench clean
+.PHONY: run test test-dates lint fix bench clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "SamePage needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer).")'
@@ -26,12 +26,24 @@ run: $(VENV)/.runtime
 	$(PY) -m alignment load-sample --if-empty
 	SAMEPAGE_DEMO=1 $(PY) -m ui.server run app.py --server.port $(PORT)
 
-## test: install dev tools and a Chromium, then lint and run every test
+# The days calendars go wrong (see tests/at_dates.py); test-dates runs them all.
+DAYS ?=
+FAR_DAY := 2031-12-01T09:00:00
+FAST_TIERS := --tier tests/unit --tier tests/cli --tier tests/test_architecture.py
+
+## test: install dev tools, a Chromium and libfaketime, lint, run every test, then the fast
+## tiers again with the system clock five years out
 test: $(VENV)/.dev
 	$(PY) -m tests.browser.chromium
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	SAMEPAGE_TEST_LABEL="today" $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m tests.at_dates --workers $(TEST_WORKERS) $(FAST_TIERS) $(FAR_DAY)
+
+## test-dates: every non-browser tier with the system clock moved (libfaketime) to each day
+## of tests/at_dates.py, or to DAYS="2027-06-30 ..."
+test-dates: $(VENV)/.dev
+	$(PY) -m tests.at_dates --workers $(TEST_WORKERS) $(DAYS)
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

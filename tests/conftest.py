@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -92,6 +93,44 @@ def _reset_postgres(url: str) -> None:
                 conn.execute(sa.text("CREATE SCHEMA public"))
     finally:
         engine.dispose()
+
+
+_SQLITE_FILE_FIXTURES = {"demo_url", "team_url", "server", "team_server"}
+"""Fixtures of the app and browser tiers: each serves a SQLite file."""
+_RAN: Counter[str] = Counter()
+
+
+@pytest.fixture(autouse=True)
+def _tally_database(request: pytest.FixtureRequest) -> None:
+    """Mark each test with the database it runs on, for the closing tally."""
+    names = set(request.fixturenames)
+    callspec = getattr(request.node, "callspec", None)
+    if "store_url" in names and callspec is not None and "store_url" in callspec.params:
+        request.node.user_properties.append(("database", callspec.params["store_url"]))
+    elif names & _SQLITE_FILE_FIXTURES:
+        request.node.user_properties.append(("database", "sqlite"))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call" or "PYTEST_XDIST_WORKER" in os.environ:
+        return
+    _RAN["all"] += 1
+    for key, value in report.user_properties:
+        if key == "database":
+            _RAN[str(value)] += 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """One line: how many tests ran, and how many of them on each database. With
+    SAMEPAGE_TEST_TALLY set, the line is appended to that file too (.ci/run repeats it)."""
+    line = (
+        f"Tests that ran: {_RAN['all']}, of them {_RAN['sqlite']} on SQLite and "
+        f"{_RAN['postgresql']} on PostgreSQL"
+    )
+    terminalreporter.write_line(line)
+    if tally := os.environ.get("SAMEPAGE_TEST_TALLY"):
+        with open(tally, "a", encoding="utf-8") as out:
+            out.write(f"{line} [{os.environ.get('SAMEPAGE_TEST_LABEL', 'pytest')}]\n")
 
 
 @pytest.fixture(
