@@ -77,10 +77,14 @@ def test_the_cmo_saves_an_actual_in_the_grid(goals_page, demo_url):
     )
 
 
-def test_a_cfo_cannot_edit_kpis(goals_page):
-    at = goals_page("CFO", "KPI tree")
-    assert not at.data_editor
-    assert not any(b.key == "kpi_save" for b in at.button)
+def test_the_cmo_edits_kpis_and_the_cfo_cannot(goals_page):
+    cmo = goals_page("CMO", "KPI tree")
+    assert not cmo.exception and not cmo.error
+    assert cmo.data_editor and [b.key for b in cmo.button if b.key == "kpi_save"] == ["kpi_save"]
+    cfo = goals_page("CFO", "KPI tree")
+    assert not cfo.exception and not cfo.error and cfo.title[0].value == "Goals & KPIs"
+    assert not cfo.data_editor
+    assert not any(b.key == "kpi_save" for b in cfo.button)
 
 
 def test_the_funnel_names_where_the_month_lost_most(goals_page):

@@ -7,12 +7,19 @@ import pytest
 from alignment.periods import current_month
 from tests.app.conftest import query
 
+TITLES = {
+    "checklist": "Alignment checklist",
+    "maturity": "Marketing maturity",
+    "requests": "Requests and decisions",
+}
 
-@pytest.mark.parametrize("page", ["checklist", "maturity", "requests"])
+
+@pytest.mark.parametrize("page", list(TITLES))
 @pytest.mark.parametrize("role", ["CEO", "CFO", "CMO", "viewer"])
 def test_every_page_renders_for_every_role(open_page, page, role):
     at = open_page(page, role)
     assert not at.exception and not at.error
+    assert at.title[0].value == TITLES[page]
 
 
 def test_an_executive_changes_their_answer(open_page, demo_url):
@@ -35,9 +42,16 @@ def test_an_executive_changes_their_answer(open_page, demo_url):
     assert "<b>Actions</b> get lost" in " ".join(table["Comments"])
 
 
-def test_the_viewer_cannot_answer(open_page):
-    at = open_page("checklist", "viewer")
-    assert not any(b.label == "Save my answers" for b in at.button)
+def test_executives_answer_and_the_viewer_cannot(open_page):
+    for executive in ("CEO", "CFO", "CMO"):
+        at = open_page("checklist", executive)
+        assert [b.label for b in at.button if b.label == "Save my answers"] == [
+            "Save my answers"
+        ], executive
+    viewer = open_page("checklist", "viewer")
+    assert not viewer.exception and not viewer.error
+    assert viewer.title[0].value == "Alignment checklist"
+    assert not any(b.label == "Save my answers" for b in viewer.button)
 
 
 def test_the_cmo_assesses_maturity_and_bad_levels_never_reach_the_store(open_page, demo_url):
