@@ -218,6 +218,7 @@ def test_reconciliation_shows_the_gap_and_locks_the_month(demo_store, cmo, cfo):
             reopen_month(session, cfo, "2026-11", " ")
         reopen_month(session, cfo, "2026-11", "Late invoice from the events agency")
     with demo_store.session() as session:
+        assert "2026-11" in unreconciled_months(session, cfo, "2026-01", "2026-11")
         save_changes(
             session,
             cmo,
@@ -225,6 +226,9 @@ def test_reconciliation_shows_the_gap_and_locks_the_month(demo_store, cmo, cfo):
                 edits=[LineEdit(int(line["id"]), int(line["version"]), {"actual_spend": 1})]
             ),
         )
+    with demo_store.session() as session:
+        saved = session.get(BudgetLine, int(line["id"]))
+        assert (saved.actual_spend, saved.version) == (100, int(line["version"]) + 1)
 
 
 def test_reconciliation_refuses_what_makes_no_sense(demo_store, cmo, cfo):
