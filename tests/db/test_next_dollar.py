@@ -18,6 +18,8 @@ from alignment.permissions import Actor
 from alignment.permissions import Role
 from db.models import BudgetLine
 from db.models import DatedFigure
+from tests import oracle
+from tests.conftest import DEMO_TODAY
 
 EXTERNAL = Path(__file__).resolve().parents[1] / "data" / "external"
 EXAMPLE = EXTERNAL / "pymc_marketing_mmm_example.csv"
@@ -159,11 +161,18 @@ def test_the_demo_company_gets_a_curve_for_every_channel(demo_store, demo_actors
     with demo_store.session() as session:
         fit = next_dollar.response_curves(session, demo_actors["CFO"], "revenue")
     assert fit.grain == "month" and fit.periods == 24 and not fit.left_out
-    assert len(fit.channels) == 7
+    lines = oracle.budget(DEMO_TODAY)
+    totals = lines.groupby("channel")[["attributed_revenue", "actual_spend"]].sum()
+    roas = totals["attributed_revenue"] / totals["actual_spend"]
+    assert sorted(c.channel for c in fit.channels) == sorted(roas.index)
     for c in fit.channels:
-        assert c.attributed_roas is not None and c.roi >= 0
+        assert c.attributed_roas == pytest.approx(roas[c.channel], rel=1e-9), c.channel
+        assert 0 <= c.roi_low <= c.roi <= c.roi_high, c.channel
+        assert c.marginal_roi_low <= c.marginal_roi <= c.marginal_roi_high, c.channel
+        assert c.marginal_roi < c.roi, f"{c.channel}: the next dollar should return less"
     proposal = response.propose(fit, fit.monthly_spend)
-    assert proposal.expected_change >= 0
+    assert proposal.expected_change >= 0, "the best split of today's total is no worse than it"
+    assert proposal.change_low <= proposal.expected_change <= proposal.change_high
 
 
 def test_a_saved_proposal_is_a_request_for_the_review_and_changes_no_figure(
