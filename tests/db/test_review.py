@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from alignment import formatting as fmt
 from alignment import review
 from alignment.budget import BudgetChanges
 from alignment.budget import LineEdit
@@ -19,12 +20,12 @@ from alignment.checklist import Answer
 from alignment.checklist import save_answers
 from alignment.errors import PermissionDenied
 from alignment.errors import ValidationFailed
-from alignment.meeting_pack import HEADLINE_LABELS
-from alignment.meeting_pack import headline_value
 from alignment.meeting_pack import pack_pdf
 from alignment.meeting_pack import pack_xlsx
 from alignment.periods import parse_period
 from db.models import AuditEvent
+from tests import oracle
+from tests.conftest import DEMO_TODAY
 
 OCTOBER = "2026-10"
 
@@ -142,9 +143,22 @@ def test_the_pack_holds_the_snapshots_numbers(demo_store, demo_actors):
     book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(frozen, "Kestrel Analytics")))
     assert book.sheetnames[:2] == ["Cover", "Headline figures"]
     rows = {r[0]: r[1] for r in book["Headline figures"].iter_rows(min_row=2, values_only=True)}
-    now = frozen.sections["headline"]["now"]
-    for key, label in HEADLINE_LABELS.items():
-        assert rows[label] == pytest.approx(now[key])
+    october = oracle.headline(DEMO_TODAY, OCTOBER, OCTOBER)
+    labels = {
+        "Planned budget": "planned_budget",
+        "Actual spend": "actual_spend",
+        "Spend variance": "spend_variance",
+        "Spend variance %": "spend_variance_pct",
+        "ROAS": "roas",
+        "ROMI (attributed)": "romi_attributed",
+        "Attributed pipeline": "attributed_pipeline",
+        "Attributed revenue": "attributed_revenue",
+        "Marketing CAC": "marketing_cac",
+        "New customers": "new_customers",
+    }
+    assert set(rows) == set(labels)
+    for label, key in labels.items():
+        assert rows[label] == pytest.approx(october[key]), label
     channels = {r[0]: r[2] for r in book["Budget vs return"].iter_rows(min_row=2, values_only=True)}
     first = frozen.sections["budget"][0]
     assert channels[first["channel"]] == pytest.approx(first["actual"])
@@ -155,8 +169,8 @@ def test_the_pack_holds_the_snapshots_numbers(demo_store, demo_actors):
         for page in PdfReader(io.BytesIO(pack_pdf(frozen, "Kestrel Analytics"))).pages
     )
     assert "Monthly review, October 2026" in text and "Closed by Maya Lindqvist" in text
-    assert headline_value("actual_spend", now["actual_spend"], "USD") in text
-    assert headline_value("roas", now["roas"], "USD") in text
+    assert fmt.money(october["actual_spend"], "USD") in text
+    assert fmt.multiple(october["roas"]) in text
     assert "Book the symposium booth" in text
 
 
