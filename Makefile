@@ -29,10 +29,11 @@ run: $(VENV)/.runtime
 # The days calendars go wrong (see tests/at_dates.py); test-dates runs them all.
 DAYS ?=
 FAR_DAY := 2031-12-01T09:00:00
-FAST_TIERS := --tier tests/unit --tier tests/cli --tier tests/test_architecture.py
+FAST_TIERS := --tier tests/unit --tier tests/test_architecture.py --tier tests/db/test_dates.py \
+	--tier tests/cli -k "not postgresql or test_dates"
 
-## test: install dev tools, a Chromium and libfaketime, lint, run every test, then the fast
-## tiers again with the system clock five years out
+## test: install dev tools, a Chromium and libfaketime, lint, run every test, then the unit
+## tier, the dated tests and the CLI on SQLite again with the system clock five years out
 test: $(VENV)/.dev
 	$(PY) -m tests.browser.chromium
 	$(PY) -m ruff check .

@@ -63,7 +63,9 @@ def ensure_faketime() -> str:
     return found
 
 
-def run_at(faketime: str, instant: str, tiers: list[str], workers: str) -> tuple[int, str, float]:
+def run_at(
+    faketime: str, instant: str, tiers: list[str], workers: str, select: str | None = None
+) -> tuple[int, str, float]:
     """pytest on ``tiers`` with the system clock starting at ``instant``; its exit code,
     closing line and duration."""
     command = [
@@ -80,6 +82,7 @@ def run_at(faketime: str, instant: str, tiers: list[str], workers: str) -> tuple
         workers,
         "--dist",
         "loadfile",
+        *(["-k", select] if select else []),
         *tiers,
     ]
     started = time.monotonic()
@@ -102,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         dest="tiers",
         help="a test path to run (repeat it); default: " + " ".join(TIERS),
     )
+    parser.add_argument("-k", dest="select", help="only the tests pytest's -k selects")
     parser.add_argument("--workers", default=os.environ.get("TEST_WORKERS", "2"))
     args = parser.parse_args(argv)
     days = args.days or list(DAYS)
@@ -111,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for day in days:
         instant = day if "T" in day else f"{day}T12:00:00"
-        code, closing, elapsed = run_at(faketime, instant, tiers, args.workers)
+        code, closing, elapsed = run_at(faketime, instant, tiers, args.workers, args.select)
         rows.append((instant, DAYS.get(instant, ""), closing, elapsed))
         if code != 0:
             failed.append(instant)

@@ -123,6 +123,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     """One line: how many tests ran, and how many of them on each database. With
     SAMEPAGE_TEST_TALLY set, the line is appended to that file too (.ci/run repeats it)."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return
     line = (
         f"Tests that ran: {_RAN['all']}, of them {_RAN['sqlite']} on SQLite and "
         f"{_RAN['postgresql']} on PostgreSQL"
