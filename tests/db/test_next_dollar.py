@@ -14,6 +14,7 @@ from alignment import next_dollar
 from alignment import request_log
 from alignment import response
 from alignment.errors import PermissionDenied
+from alignment.errors import ValidationFailed
 from alignment.permissions import Actor
 from alignment.permissions import Role
 from db.models import BudgetLine
@@ -153,7 +154,7 @@ def test_unknown_outcome_and_empty_store_get_sentences(store):
     with store.session() as session:
         with pytest.raises(response.NotEnoughData, match="holds no actual spend yet"):
             next_dollar.response_data(session, CMO, "revenue")
-        with pytest.raises(Exception, match="'profit' is not an outcome"):
+        with pytest.raises(ValidationFailed, match="'profit' is not an outcome"):
             next_dollar.response_data(session, CMO, "profit")
 
 
