@@ -24,7 +24,6 @@ from alignment import request_log
 from alignment.errors import ValidationFailed
 from alignment.overview import headline_figures
 from alignment.overview import return_by_channel
-from alignment.periods import add_months
 from alignment.periods import current_month
 from alignment.periods import month_label
 from alignment.periods import month_period
@@ -35,6 +34,7 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.settings import company_profile
 from alignment.success import live_status
+from db import queries
 from db.audit_guard import queue_writer
 from db.models import ActionItem
 from db.models import MonthlyReview
@@ -476,8 +476,23 @@ def history(session: Session, actor: Actor, search: str = "") -> list[PastReview
     return found
 
 
-def review_months(session: Session, actor: Actor) -> list[str]:
-    """Months a review can be held for: the current month and the 23 before it, newest first."""
+@dataclass(frozen=True)
+class MonthChoices:
+    """The months a review or the checklist can be held for, and the one to open on."""
+
+    months: list[str]
+    """Newest first: every month up to now that holds figures, answers or a review,
+    however old, and the current month."""
+    opening: str
+    """The newest month with budget figures up to now; the current month when none has."""
+
+
+def review_months(session: Session, actor: Actor) -> MonthChoices:
+    """A real team's imported history is years old: every month with data can be
+    reviewed and answered, not only the last two years before today."""
     require(actor, Action.VIEW)
-    newest = current_month()
-    return [add_months(newest, -i) for i in range(24)]
+    current = current_month()
+    held = {m for m in queries.meeting_months(session) if m <= current}
+    months = sorted(held | {current}, reverse=True)
+    with_figures = [m for m in queries.budget_months(session) if m <= current]
+    return MonthChoices(months, with_figures[-1] if with_figures else current)

@@ -10,6 +10,7 @@ from sqlalchemy import Row
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import union
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from db.models import BudgetLine
 from db.models import Channel
 from db.models import ChecklistAnswer
 from db.models import KpiValue
+from db.models import MonthlyReview
 from db.models import Reconciliation
 from db.models import User
 
@@ -61,6 +63,17 @@ def budget_by_channel(session: Session, first: str, last: str) -> Sequence[Row[A
 def budget_months(session: Session) -> list[str]:
     stmt = select(BudgetLine.month).distinct().order_by(BudgetLine.month)
     return list(session.scalars(stmt))
+
+
+def meeting_months(session: Session) -> list[str]:
+    """Months that hold budget figures, KPI figures, checklist answers or a review."""
+    stmt = union(
+        select(BudgetLine.month),
+        select(KpiValue.month),
+        select(ChecklistAnswer.month),
+        select(MonthlyReview.month),
+    )
+    return sorted(session.scalars(stmt))
 
 
 def checklist_scores(session: Session, first: str, last: str) -> Sequence[Row[Any]]:

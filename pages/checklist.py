@@ -10,12 +10,11 @@ from alignment import checklist
 from alignment import formatting as fmt
 from alignment.checklist import GAP_FLAG
 from alignment.errors import SamePageError
-from alignment.periods import add_months
-from alignment.periods import current_month
 from alignment.periods import month_label
 from alignment.periods import short_month_label
 from alignment.permissions import Action
 from alignment.permissions import can
+from alignment.review import review_months
 from ui import charts
 from ui.context import act
 from ui.context import actor
@@ -32,10 +31,16 @@ def page() -> None:
     me = actor()
     st.title("Alignment checklist")
     show_flash()
-    newest = current_month()
-    months = [add_months(newest, -i) for i in range(12)]
-    month = st.selectbox("Month", months, format_func=month_label, key="checklist_month")
     with store().session() as session:
+        choices = review_months(session, me)
+        months = choices.months
+        month = st.selectbox(
+            "Month",
+            months,
+            format_func=month_label,
+            key="checklist_month",
+            index=months.index(choices.opening),
+        )
         view = checklist.checklist_month(session, me, month)
     top = st.columns([1, 3])
     top[0].metric(

@@ -55,17 +55,13 @@ def page() -> None:
     company = profile()
     present = st.query_params.get("present") == "1"
     with store().session() as session:
-        months = review.review_months(session, me)
-    month = st.query_params.get("month") if st.query_params.get("month") in months else None
-    if present:
-        month = month or months[0]
-    else:
+        choices = review.review_months(session, me)
+    months = choices.months
+    asked = st.query_params.get("month")
+    month = asked if asked in months else choices.opening
+    if not present:
         month = st.selectbox(
-            "Month",
-            months,
-            format_func=month_label,
-            key="review_month",
-            index=months.index(month) if month else 0,
+            "Month", months, format_func=month_label, key="review_month", index=months.index(month)
         )
     with store().session() as session:
         view = review.review(session, me, month)

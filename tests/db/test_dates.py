@@ -94,7 +94,7 @@ def test_reviews_requests_and_actions_follow_the_day(store, day):
         load_sample(session, COMMAND_LINE)
         people = {str(a.role): a for a in demo_actors(session)}
         ceo = people["CEO"]
-        months = review.review_months(session, ceo)
+        months = review.review_months(session, ceo).months
         assert months[:2] == [month, last_month]
         next_month = "2027-01" if month == "2026-12" else None
         if next_month:

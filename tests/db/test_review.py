@@ -16,6 +16,8 @@ from alignment.budget import BudgetChanges
 from alignment.budget import LineEdit
 from alignment.budget import budget_lines
 from alignment.budget import save_changes
+from alignment.budget_import import apply_import
+from alignment.budget_import import read_budget_file
 from alignment.checklist import Answer
 from alignment.checklist import save_answers
 from alignment.errors import PermissionDenied
@@ -23,6 +25,8 @@ from alignment.errors import ValidationFailed
 from alignment.meeting_pack import pack_pdf
 from alignment.meeting_pack import pack_xlsx
 from alignment.periods import parse_period
+from alignment.permissions import Actor
+from alignment.permissions import Role
 from db.models import AuditEvent
 from tests import oracle
 from tests.conftest import DEMO_TODAY
@@ -200,3 +204,51 @@ def test_history_lists_closed_reviews_and_searches_their_decisions(demo_store, d
     assert [r.month for r in everything] == ["2026-10", "2026-09"]
     assert [r.month for r in tiktok] == ["2026-09"]
     assert tiktok[0].decisions[0].text == "Stop the TikTok test"
+
+
+HISTORY_HEADER = (
+    "month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
+    "attributed_revenue,new_customers\n"
+)
+
+
+def _import_history(store, rows: list[str]) -> None:
+    data = (HISTORY_HEADER + "\n".join(rows) + "\n").encode()
+    with store.session() as session:
+        apply_import(session, Actor(None, "Dana", Role.CMO), read_budget_file(data, "h.csv"))
+
+
+def test_a_team_can_review_and_answer_history_years_old(store):
+    """A real team's own figures end years before today (2015-11..2019-11 here, today
+    23 Nov 2026): every month with figures is offered, and the review opens on the newest."""
+    _import_history(
+        store,
+        [
+            "2015-11,TV,,1000,900,0,3000,1",
+            "2017-06,TV,,1000,1100,0,2500,1",
+            "2019-11,Search,,500,450,2000,1800,2",
+        ],
+    )
+    ceo, cfo = Actor(None, "Ada", Role.CEO), Actor(None, "Finn", Role.CFO)
+    with store.session() as session:
+        choices = review.review_months(session, ceo)
+        assert choices.months == ["2026-11", "2019-11", "2017-06", "2015-11"]
+        assert choices.opening == "2019-11"
+        save_answers(session, cfo, "2017-06", [])
+        review.close_review(session, ceo, "2017-06")
+        closed = review.review(session, ceo, "2017-06")
+    assert closed.status == "closed"
+    assert closed.sections["headline"]["now"]["actual_spend"] == 1100
+
+
+def test_a_new_store_opens_on_the_current_month(store):
+    with store.session() as session:
+        choices = review.review_months(session, Actor(None, "Ada", Role.CEO))
+    assert (choices.months, choices.opening) == (["2026-11"], "2026-11")
+
+
+def test_months_after_today_are_not_offered_for_a_review(store):
+    _import_history(store, ["2026-10,TV,,1000,900,0,3000,1", "2027-02,TV,,1000,,,,"])
+    with store.session() as session:
+        choices = review.review_months(session, Actor(None, "Ada", Role.CEO))
+    assert (choices.months, choices.opening) == (["2026-11", "2026-10"], "2026-10")
