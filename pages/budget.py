@@ -351,6 +351,29 @@ def _show_preview(preview: budget_import.ImportPreview) -> None:
         st.dataframe(preview.changes, hide_index=True, width="stretch")
 
 
+def _finance_forms(me, month: str, booked, cur: str) -> None:  # type: ignore[no-untyped-def]
+    """The CFO's two steps for the one month chosen above; the inputs belong to that month
+    (keyed by it), so nothing typed for one month can be saved against another."""
+    label = month_label(month)
+    first, second = st.columns(2)
+    with first, st.form(f"finance_spend_form_{month}"):
+        st.write(f"**Finance's booked spend, {label}**")
+        amount = st.number_input(
+            f"Booked marketing spend ({cur})",
+            min_value=0.0,
+            step=1000.0,
+            value=0.0 if pd.isna(booked) else float(booked),
+            key=f"fin_amount_{month}",
+        )
+        if st.form_submit_button(f"Save figure for {label}"):
+            _act(lambda s: record_finance_spend(s, me, month, amount), "Saved finance's figure.")
+    with second, st.form(f"reconcile_form_{month}"):
+        st.write(f"**Mark {label} reconciled**")
+        note = st.text_input("Note", key=f"rec_note_{month}")
+        if st.form_submit_button(f"Mark {label} reconciled"):
+            _act(lambda s: reconcile_month(s, me, month, note), "Month reconciled and locked.")
+
+
 def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-def]
     with store().session() as session:
         status = month_status(session, me, period.last, months=12)
@@ -399,26 +422,21 @@ def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-de
         return
     open_months = [m for m, reconciled in months if not reconciled]
     closed_months = [m for m, reconciled in months if reconciled]
-    left, middle, right = st.columns(3, gap="large")
-    with left, st.form("finance_spend_form"):
-        st.write("**Finance's booked spend**")
-        month = st.selectbox("Month", open_months, format_func=month_label, key="fin_month")
-        amount = st.number_input(
-            f"Booked marketing spend ({cur})", min_value=0.0, step=1000.0, key="fin_amount"
+    booked = {r.month: r.finance_spend for r in status.itertuples()}
+    left, right = st.columns([2, 1], gap="large")
+    with left:
+        month = st.selectbox(
+            "Month to reconcile", open_months, format_func=month_label, key="fin_month"
         )
-        if st.form_submit_button("Save figure"):
-            _act(lambda s: record_finance_spend(s, me, month, amount), "Saved finance's figure.")
-    with middle, st.form("reconcile_form"):
-        st.write("**Mark reconciled**")
-        month = st.selectbox("Month", open_months, format_func=month_label, key="rec_month")
-        note = st.text_input("Note", key="rec_note")
-        if st.form_submit_button("Mark reconciled"):
-            _act(lambda s: reconcile_month(s, me, month, note), "Month reconciled and locked.")
+        if month is None:
+            st.caption("Every month shown is reconciled.")
+        else:
+            _finance_forms(me, month, booked.get(month), cur)
     with right, st.form("reopen_form"):
         st.write("**Reopen a month**")
         month = st.selectbox("Month", closed_months, format_func=month_label, key="reo_month")
-        reason = st.text_input("Reason", key="reo_reason")
-        if st.form_submit_button("Reopen"):
+        reason = st.text_input("Reason", key=f"reo_reason_{month}")
+        if st.form_submit_button("Reopen", disabled=month is None):
             _act(lambda s: reopen_month(s, me, month, reason), "Month reopened for the CMO.")
     with st.expander("Import finance's booked spend from a file"):
         st.caption("CSV or XLSX with a month column and a finance_spend (or booked spend) column.")

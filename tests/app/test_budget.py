@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT
+from tests.app.conftest import query
 
 CSV = (
     b"month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
@@ -111,18 +112,46 @@ def test_a_bad_file_shows_every_problem_and_cannot_be_imported(budget_page, demo
 
 def test_the_cfo_records_finance_spend_and_reconciles_a_month(budget_page, demo_url):
     at = budget_page("CFO", "Months and reconciliation")
-    at.selectbox(key="fin_month").set_value("2026-11")
-    at.number_input(key="fin_amount").set_value(450000.0)
-    at.button(key="FormSubmitter:finance_spend_form-Save figure").click().run()
+    at.selectbox(key="fin_month").set_value("2026-11").run()
+    at.number_input(key="fin_amount_2026-11").set_value(450000.0)
+    at.button(key="FormSubmitter:finance_spend_form_2026-11-Save figure for November 2026").click()
+    at.run()
     assert not at.exception and not at.error
     assert scalar(
         demo_url, "SELECT finance_spend FROM reconciliations WHERE month = '2026-11'"
     ) == (45000000)
-    at.selectbox(key="rec_month").set_value("2026-11")
-    at.text_input(key="rec_note").set_value("Agreed with the ledger")
-    at.button(key="FormSubmitter:reconcile_form-Mark reconciled").click().run()
+    assert at.number_input(key="fin_amount_2026-11").value == 450000.0
+    at.text_input(key="rec_note_2026-11").set_value("Agreed with the ledger")
+    at.button(key="FormSubmitter:reconcile_form_2026-11-Mark November 2026 reconciled").click()
+    at.run()
     assert not at.error
     assert scalar(demo_url, "SELECT reconciled FROM reconciliations WHERE month = '2026-11'")
+
+
+def test_after_a_month_is_reconciled_the_form_holds_the_next_month_and_nothing_typed(
+    budget_page, demo_url
+):
+    """Reconciling November moved the form to another month still holding November's
+    amount and note, so "Save figure" would have booked them against it."""
+    at = budget_page("CFO", "Months and reconciliation")
+    at.selectbox(key="fin_month").set_value("2026-11").run()
+    at.number_input(key="fin_amount_2026-11").set_value(185900.0)
+    at.text_input(key="rec_note_2026-11").set_value("Ledger agrees")
+    at.button(key="FormSubmitter:finance_spend_form_2026-11-Save figure for November 2026").click()
+    at.run()
+    at.text_input(key="rec_note_2026-11").set_value("Ledger agrees")
+    at.button(key="FormSubmitter:reconcile_form_2026-11-Mark November 2026 reconciled").click()
+    at.run()
+    assert not at.exception and not at.error
+    month = at.selectbox(key="fin_month").value
+    assert month is not None and month != "2026-11"
+    assert "2026-11" not in at.selectbox(key="fin_month").options
+    own = query(demo_url, "SELECT finance_spend FROM reconciliations WHERE month = :m", m=month)
+    assert own and own[0][0] != 18590000, "the demo's October has a booked figure of its own"
+    assert at.number_input(key=f"fin_amount_{month}").value == own[0][0] / 100
+    assert at.text_input(key=f"rec_note_{month}").value == ""
+    saved = [b.label for b in at.button if b.label.startswith("Save figure")]
+    assert saved == [f"Save figure for {at.selectbox(key='fin_month').format_func(month)}"]
 
 
 def test_the_cmo_cannot_reconcile(budget_page):
