@@ -14,11 +14,11 @@ from tests.app.conftest import ROOT
 from tests.app.test_login import log_in
 
 HISTORY = (
-    "month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
-    "attributed_revenue,new_customers\n"
-    "2016-03,TV,,1000,900,0,3000,1\n"
-    "2019-11,Search,,500,450,2000,1800,2\n"
-).encode()
+    b"month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
+    b"attributed_revenue,new_customers\n"
+    b"2016-03,TV,,1000,900,0,3000,1\n"
+    b"2019-11,Search,,500,450,2000,1800,2\n"
+)
 
 
 def _team_with_history(url: str) -> None:
