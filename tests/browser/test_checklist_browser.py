@@ -24,7 +24,6 @@ def answer(page: Page, role: str, item_id: int, score: str, comment: str = "") -
     if not choice.is_visible():
         page.get_by_text(f"Your answers as {role} for").click()
     expect(choice).to_be_visible()
-    page.wait_for_timeout(300)
     choice.click()
     expect(choice).to_be_checked()
     if comment:
@@ -48,7 +47,7 @@ def test_three_executives_answer_and_the_gap_reaches_the_overview(page: Page, se
 
     page.goto(f"{server.url}/checklist")
     wait_for_app(page)
-    page.wait_for_timeout(800)
+    expect(page.get_by_role("heading", name="Alignment checklist", exact=True)).to_be_visible()
     for name, score, comment in [
         ("Priya Raman (CMO)", "5 Agree", ""),
         ("Daniel Okafor (CFO)", "1 Disagree", "<b>Owners</b> are **never** named"),

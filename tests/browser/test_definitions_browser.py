@@ -40,7 +40,7 @@ def press(page: Page, button: str) -> None:
 def test_cmo_drafts_and_proposes_cfo_signs_ceo_acknowledges(page: Page, server):
     page.goto(f"{server.url}/definitions")
     wait_for_app(page)
-    page.wait_for_timeout(800)
+    expect(page.get_by_role("heading", name="Definitions of success", exact=True)).to_be_visible()
     act_as(page, "Priya Raman (CMO)")
     form = page.get_by_test_id("stForm").first
     title = form.get_by_label("Title", exact=True)

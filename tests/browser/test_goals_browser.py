@@ -16,9 +16,11 @@ ROW_HEIGHT = 35
 
 
 def test_editing_an_actual_changes_the_tree_and_the_overview(page: Page, server):
-    page.goto(f"{server.url}/goals?goals_tab=KPI+tree")
+    with page.expect_websocket() as opened:
+        page.goto(f"{server.url}/goals?goals_tab=KPI+tree")
+    socket = opened.value
     wait_for_app(page)
-    page.wait_for_timeout(800)
+    expect(page.get_by_role("heading", name="Goals & KPIs", exact=True)).to_be_visible()
     act_as(page, "Priya Raman (CMO)")
     tree = page.get_by_test_id("stGraphVizChart")
     tree.locator("text").first.wait_for()
@@ -31,11 +33,15 @@ def test_editing_an_actual_changes_the_tree_and_the_overview(page: Page, server)
     assert box is not None
     sqls_actual = (box["x"] + box["width"] - 40, box["y"] + ROW_HEIGHT * 4 + ROW_HEIGHT / 2)
     page.mouse.dblclick(*sqls_actual)
-    page.wait_for_timeout(400)
+    editor = page.get_by_test_id("portal").locator("input.gdg-input")
+    expect(editor).to_be_focused()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("4321", delay=80)
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
+    expect(editor).to_have_value("4321")
+    with socket.expect_event("framesent"):
+        page.keyboard.press("Enter")  # the grid sends the edited cell to the server
+    expect(editor).to_have_count(0)
+    wait_for_app(page)
     page.get_by_role("button", name="Save KPI figures").click()
     wait_for_app(page)
     page.get_by_text("Saved 1 KPI figure(s).").wait_for()
