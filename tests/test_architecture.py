@@ -87,6 +87,16 @@ def test_the_server_runs_with_xsrf_protection_and_without_error_details():
     assert config["client"]["showErrorDetails"] == "none"
 
 
+def test_the_upload_limit_is_one_number_on_screen_in_the_code_and_in_the_readme():
+    """The uploader said "200MB per file" while the reader refused files over 150 MB."""
+    from alignment.spreadsheet import MAX_FILE_BYTES
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == 150
+    assert MAX_FILE_BYTES == 150 * 1024 * 1024
+    assert "Files over 150 MB are refused" in (ROOT / "README.md").read_text()
+
+
 @pytest.mark.parametrize("page_file", PAGES, ids=lambda p: p.name)
 def test_every_page_is_described_in_the_readme(page_file):
     assert f"pages/{page_file.name}" in (ROOT / "README.md").read_text()
