@@ -24,6 +24,7 @@ from alignment.permissions import Role
 from alignment.sample import load_sample
 from alignment.store import open_store
 from alignment.success_workflow import definitions_json
+from db import migrate
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -191,7 +192,16 @@ def _run(args: argparse.Namespace) -> int:
                 )
         return 0
     if args.command == "migrate":
-        print(f"The store at {store.display_url} is up to date.")
+        head = migrate.head_revision()
+        if store.schema_was == "":
+            print(f"Created the store at {store.display_url} (schema {head}).")
+        elif store.schema_was:
+            print(
+                f"Upgraded the store at {store.display_url} "
+                f"from schema {store.schema_was} to {head}."
+            )
+        else:
+            print(f"The store at {store.display_url} is up to date (schema {head}).")
         return 0
     if args.command == "load-sample":
         if args.if_empty and not store.is_empty():

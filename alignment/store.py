@@ -36,6 +36,8 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.schema_was: str | None = None
+        """The schema revision before this process opened the store ("" when it had none)."""
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         audit_guard.queue_writers_on_flush(self._sessions)
@@ -137,6 +139,7 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
         )
     if upgrade and revision != migrate.head_revision():
         migrate.upgrade(store.engine)
+        store.schema_was = revision or ""
     return store
 
 

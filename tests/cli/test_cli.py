@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import alembic.command
 import openpyxl
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from alignment.periods import current_month
 from alignment.periods import parse_period
 from alignment.permissions import COMMAND_LINE
 from alignment.store import open_store
+from db import migrate
 from db.models import Request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +96,27 @@ def test_an_unreachable_database_is_one_sentence():
     assert result.returncode == 2
     assert result.stderr.startswith("samepage: Cannot reach the store at")
     assert result.stderr.count("\n") == 1
+
+
+def test_migrate_says_whether_it_created_upgraded_or_left_the_store(tmp_path):
+    """On a brand-new file ``migrate`` said "is up to date" instead of that it created it."""
+    versions = sorted((ROOT / "db" / "migrations" / "versions").glob("0*.py"))
+    head, before = versions[-1].name[:4], versions[-2].name[:4]
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    created = run(url, "migrate")
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.startswith("Created the store at sqlite:///")
+    assert created.stdout.rstrip().endswith(f"(schema {head}).")
+    again = run(url, "migrate")
+    assert f"is up to date (schema {head})." in again.stdout
+    engine = sa.create_engine(url)
+    config = migrate.alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        alembic.command.downgrade(config, before)
+    engine.dispose()
+    upgraded = run(url, "migrate")
+    assert f"from schema {before} to {head}." in upgraded.stdout, upgraded.stderr
 
 
 def test_a_store_newer_than_the_code_is_refused_untouched(store_url):
