@@ -18,6 +18,7 @@ from alignment.sample import load_sample
 from alignment.store import open_store
 from alignment.users import demo_actors
 from db.models import Base
+from db.models import ChecklistItem
 from tests.cli.test_cli import ROOT
 from tests.conftest import DEMO_TODAY
 
@@ -110,5 +111,10 @@ def test_an_import_killed_midway_leaves_the_store_as_it_was(store_url, tmp_path)
     with store.session() as session:
         assert audit.verify(session, COMMAND_LINE).intact
         ceo = next(a for a in demo_actors(session) if a.role == "CEO")
-        add_item(session, ceo, "The store still takes writes after a crash.")
+        written = add_item(session, ceo, "The store still takes writes after a crash.")
+    with store.session() as session:
+        assert session.get(ChecklistItem, written).text == (
+            "The store still takes writes after a crash."
+        )
+        assert audit.verify(session, COMMAND_LINE).intact
     store.close()
