@@ -73,6 +73,8 @@ def add_user(
     require(actor, Action.MANAGE_USERS)
     queue_writer(session)
     address = _email(email)
+    if not role:
+        raise ValidationFailed("Choose the account's role: CEO, CFO, CMO, viewer or admin.")
     if role not in [str(r) for r in Role]:
         raise ValidationFailed(f"'{role}' is not a role; use CEO, CFO, CMO, viewer or admin.")
     clean_name = (name or "").strip() or address.split("@")[0]

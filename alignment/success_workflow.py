@@ -629,7 +629,10 @@ def waiting_work(session: Session, actor: Actor) -> list[str]:
     if can(actor, Action.ACKNOWLEDGE_DEFINITION):
         count = sum(1 for d in views if d.in_force and "acknowledge" in d.in_force.allowed)
         if count:
-            messages.append(f"{count} to acknowledge")
+            messages.append(
+                f"{_count(count)} signed by the CFO await{'s' if count == 1 else ''} "
+                "your acknowledgement"
+            )
     return messages
 
 

@@ -49,7 +49,9 @@ def _accounts(me) -> None:  # type: ignore[no-untyped-def]
                     "Role": a.role,
                     "Active": a.active,
                     "Log-in": "password" if a.has_password else "single sign-on",
-                    "Last log-in": a.last_login_at,
+                    "Last log-in": (
+                        f"{a.last_login_at:%d %b %Y, %H:%M} UTC" if a.last_login_at else "never"
+                    ),
                 }
                 for a in people
             ]
@@ -62,7 +64,7 @@ def _accounts(me) -> None:  # type: ignore[no-untyped-def]
         a, b, c, d = st.columns(4)
         email = a.text_input("E-mail address", key="add_email")
         name = b.text_input("Name", key="add_name")
-        role = c.selectbox("Role", ROLES, key="add_role")
+        role = c.selectbox("Role", ROLES, index=None, placeholder="Choose a role", key="add_role")
         password = d.text_input(
             "Password (empty: single sign-on only)", type="password", key="add_password"
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from alignment.store import open_store
@@ -44,11 +46,24 @@ def test_a_bad_account_is_refused_with_a_sentence_and_nothing_is_added(team_url)
     at.text_input(key="add_email").set_value("not an address")
     at.button(key="FormSubmitter:account_add-Add account").click().run()
     assert "'not an address' is not an e-mail address." in at.error[0].value
+    at.text_input(key="add_email").set_value("norole@team.example")
+    assert at.selectbox(key="add_role").value is None, "no role is chosen for the admin"
+    at.button(key="FormSubmitter:account_add-Add account").click().run()
+    assert at.error[0].value == "Choose the account's role: CEO, CFO, CMO, viewer or admin."
     at.text_input(key="add_email").set_value("short@team.example")
+    at.selectbox(key="add_role").set_value("CMO")
     at.text_input(key="add_password").set_value("short")
     at.button(key="FormSubmitter:account_add-Add account").click().run()
     assert "at least 12 characters" in at.error[0].value
     assert users(team_url) == before
+
+
+def test_an_account_that_never_logged_in_says_never(team_url):
+    at = accounts_page("admin@team.example")
+    table = at.dataframe[0].value.set_index("E-mail")
+    assert table.loc["cfo@team.example", "Last log-in"] == "never"
+    admin = table.loc["admin@team.example", "Last log-in"]
+    assert re.fullmatch(r"23 Nov 2026, \d\d:\d\d UTC", admin), admin
 
 
 def test_the_cfo_changes_the_financial_settings_and_the_audit_trail_shows_it(team_url):

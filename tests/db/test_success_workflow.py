@@ -83,7 +83,9 @@ def test_draft_propose_sign_acknowledge(demo_store, people):
     assert view.in_force.signature.endswith("unchanged since")
     assert "acknowledge" in view.in_force.allowed
     with demo_store.session() as session:
-        assert waiting_work(session, ceo) == ["1 to acknowledge"]
+        assert waiting_work(session, ceo) == [
+            "1 definition signed by the CFO awaits your acknowledgement"
+        ]
         acknowledge(session, ceo, version_id)
         assert waiting_work(session, ceo) == []
         with pytest.raises(ValidationFailed, match="already acknowledged"):
