@@ -178,6 +178,25 @@ def add_item(session: Session, actor: Actor, text: str) -> int:
     return item.id
 
 
+def start_with_standard_statements(session: Session, actor: Actor) -> int:
+    """A new team's checklist: the twelve statements of the design, each added (and
+    audited) as if the CEO had typed it; refused once the checklist has any statement."""
+    require(actor, Action.EDIT_CHECKLIST_ITEMS)
+    queue_writer(session)
+    if session.scalar(select(func.count(ChecklistItem.id))):
+        session.rollback()
+        raise ValidationFailed(
+            "The checklist already has statements; add or reword them one by one."
+        )
+    for position, text in enumerate(DEFAULT_ITEMS, start=1):
+        item = ChecklistItem(position=position, text=text, active=True)
+        session.add(item)
+        session.flush()
+        audit.record(session, actor, "add", "checklist_item", item.id, None, {"text": text})
+    session.commit()
+    return len(DEFAULT_ITEMS)
+
+
 def reword_item(session: Session, actor: Actor, item_id: int, text: str) -> None:
     """New wording from now on; past answers keep the wording they were given to."""
     require(actor, Action.EDIT_CHECKLIST_ITEMS)

@@ -80,6 +80,23 @@ def competences(
     return [(c.id, c.name) for c in session.scalars(stmt)]
 
 
+def start_with_standard_competences(session: Session, actor: Actor) -> int:
+    """A new team's maturity grid: the eight competences of the design, each added (and
+    audited) as if the CMO had typed it; refused once any competence exists."""
+    require(actor, Action.ASSESS_MATURITY)
+    queue_writer(session)
+    if session.scalar(select(func.count(Competence.id))):
+        session.rollback()
+        raise ValidationFailed("There already are competences; add or rename them one by one.")
+    for position, name in enumerate(DEFAULT_COMPETENCES, start=1):
+        competence = Competence(name=name, position=position, active=True)
+        session.add(competence)
+        session.flush()
+        audit.record(session, actor, "add", "competence", competence.id, None, {"name": name})
+    session.commit()
+    return len(DEFAULT_COMPETENCES)
+
+
 def add_competence(session: Session, actor: Actor, name: str) -> int:
     require(actor, Action.ASSESS_MATURITY)
     queue_writer(session)

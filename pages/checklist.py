@@ -42,6 +42,9 @@ def page() -> None:
             index=months.index(choices.opening),
         )
         view = checklist.checklist_month(session, me, month)
+    if view.items.empty:
+        _no_statements(me)
+        return
     top = st.columns([1, 3])
     top[0].metric(
         "Alignment score",
@@ -104,6 +107,28 @@ def page() -> None:
         _items(me)
 
 
+def _no_statements(me) -> None:  # type: ignore[no-untyped-def]
+    """A new store: nothing to answer until the CEO sets the statements."""
+    if not can(me, Action.EDIT_CHECKLIST_ITEMS):
+        st.info(
+            "The checklist has no statements yet: the CEO starts it (with the twelve "
+            "standard statements or their own), then each executive answers every month.",
+            icon=":material/checklist:",
+        )
+        return
+    st.info(
+        "The checklist has no statements yet. Start with the twelve standard statements "
+        "(you can reword or retire any of them later) or write your own below.",
+        icon=":material/checklist:",
+    )
+    if st.button("Start with the twelve standard statements", key="items_standard", type="primary"):
+        act(
+            lambda s: checklist.start_with_standard_statements(s, me),
+            "Twelve statements added: each executive can now answer them.",
+        )
+    _items(me)
+
+
 def _answer_form(me, month: str, view) -> None:  # type: ignore[no-untyped-def]
     mine = view.items.set_index("id")
     role = str(me.role)
@@ -158,10 +183,11 @@ def _items(me) -> None:  # type: ignore[no-untyped-def]
                 "(a new statement)" if i is None else next(x.text for x in asked if x.id == i)
             ),
         )
+        wording = "" if choice is None else next(x.text for x in asked if x.id == choice)
         text = st.text_area(
             "Wording",
-            "" if choice is None else next(x.text for x in asked if x.id == choice),
-            key="item_text",
+            wording,
+            key=f"item_text_{choice}_{len(asked)}_{hash(wording)}",
         )
         left, right, _ = st.columns([1, 1, 3])
         if left.button("Save statement", key="item_save", type="primary"):

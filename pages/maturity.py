@@ -36,6 +36,9 @@ def page() -> None:
     )
     with store().session() as session:
         levels = maturity.assessment(session, me, quarter)
+    if not levels:
+        _no_competences(me)
+        return
     st.caption(
         "Levels: "
         + ", ".join(f"{n} {name}" for n, name in LEVELS.items())
@@ -127,6 +130,30 @@ def _assess(me, quarter: str, levels) -> None:  # type: ignore[no-untyped-def]
                 )
 
 
+def _no_competences(me) -> None:  # type: ignore[no-untyped-def]
+    """A new store: nothing to assess until the CMO names the competences."""
+    if not can(me, Action.ASSESS_MATURITY):
+        st.info(
+            "No competences yet: the CMO starts the assessment (with the eight standard "
+            "competences or their own), then assesses them each quarter.",
+            icon=":material/tune:",
+        )
+        return
+    st.info(
+        "No competences yet. Start with the eight standard competences (you can rename or "
+        "retire any of them later) or name your own below.",
+        icon=":material/tune:",
+    )
+    if st.button(
+        "Start with the eight standard competences", key="competences_standard", type="primary"
+    ):
+        act(
+            lambda s: maturity.start_with_standard_competences(s, me),
+            "Eight competences added: assess where each stands this quarter.",
+        )
+    _competences(me)
+
+
 def _competences(me) -> None:  # type: ignore[no-untyped-def]
     with st.expander("Change the competences", icon=":material/tune:"):
         with store().session() as session:
@@ -138,7 +165,10 @@ def _competences(me) -> None:  # type: ignore[no-untyped-def]
             key="competence_choice",
             format_func=lambda c: "(a new competence)" if c is None else names[c],
         )
-        name = st.text_input("Name", "" if choice is None else names[choice], key="competence_name")
+        current = "" if choice is None else names[choice]
+        name = st.text_input(
+            "Name", current, key=f"competence_name_{choice}_{len(names)}_{hash(current)}"
+        )
         left, right, _ = st.columns([1, 1, 3])
         if left.button("Save competence", key="competence_save", type="primary"):
             if choice is None:

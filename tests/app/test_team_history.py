@@ -53,3 +53,38 @@ def test_the_checklist_offers_the_history_too(team_url):
     box = at.selectbox(key="checklist_month")
     assert box.value == "2019-11"
     assert box.options == ["November 2026", "November 2019", "March 2016"]
+
+
+def test_a_new_checklist_offers_the_standard_statements_and_nothing_to_save(team_url):
+    cfo = _open("checklist", "cfo@team.example")
+    assert not cfo.exception
+    assert "the CEO starts it" in cfo.info[0].value
+    assert not [b for b in cfo.button if b.label == "Save my answers"]
+    ceo = _open("checklist", "ceo@team.example")
+    assert not [b for b in ceo.button if b.label == "Save my answers"]
+    ceo.button(key="items_standard").click().run()
+    assert not ceo.exception and not ceo.error
+    assert "Twelve statements added" in ceo.success[0].value
+    assert [b.label for b in ceo.button if b.label == "Save my answers"] == ["Save my answers"]
+    asked = [m.value for m in ceo.markdown if m.value.startswith("**")]
+    assert len(asked) == 12 and "I trust the numbers in this dashboard" in asked[-1]
+
+
+def test_a_new_statement_leaves_the_wording_box_empty(team_url):
+    ceo = _open("checklist", "ceo@team.example")
+    box = next(t for t in ceo.text_area if t.label == "Wording")
+    box.set_value("We agree on one number for pipeline.")
+    ceo.button(key="item_save").click().run()
+    assert not ceo.exception and not ceo.error
+    assert [t.value for t in ceo.text_area if t.label == "Wording"] == [""]
+
+
+def test_a_new_maturity_grid_offers_the_standard_competences(team_url):
+    ceo = _open("maturity", "ceo@team.example")
+    assert not ceo.exception
+    assert "the CMO starts the assessment" in ceo.info[0].value
+    cmo = _open("maturity", "cmo@team.example")
+    cmo.button(key="competences_standard").click().run()
+    assert not cmo.exception and not cmo.error
+    assert "Eight competences added" in cmo.success[0].value
+    assert len(cmo.dataframe[0].value) == 8

@@ -218,3 +218,65 @@ def test_a_month_that_has_not_started_cannot_be_answered(demo_store, demo_actors
         checklist.save_answers(
             session, demo_actors["CEO"], "2099-01", [Answer(first_item(demo_store), 3)]
         )
+
+
+STANDARD_STATEMENTS_FROM_THE_DESIGN = [
+    "We have one written definition of marketing success, signed off by the CFO and known "
+    "to the CEO.",
+    "The CMO's performance measures are written down and agreed.",
+    "Marketing, sales and finance figures come from one source of truth.",
+    "Finance and marketing track marketing investments together.",
+    "Budget and return are measured together with finance.",
+    "Our measurement tells us the next best action, not only what happened.",
+    "Each team knows which top-level KPI it contributes to.",
+    "Long-term brand goals have agreed indicators, not only short-term targets.",
+    "Strategy changes are decided on research and an expected result.",
+    "Marketing challenges requests that serve neither customers nor goals.",
+    "We leave each monthly review with owners and due dates.",
+    "I trust the numbers in this dashboard.",
+]
+
+
+def _team_actor(role: str):  # type: ignore[no-untyped-def]
+    from alignment.permissions import Actor
+    from alignment.permissions import Role
+
+    return Actor(None, f"The {role}", Role(role))
+
+
+def test_a_new_team_starts_its_checklist_with_the_twelve_standard_statements(store):
+    ceo, cmo = _team_actor("CEO"), _team_actor("CMO")
+    with store.session() as session:
+        assert checklist.items(session, ceo) == []
+        with pytest.raises(PermissionDenied):
+            checklist.start_with_standard_statements(session, cmo)
+        assert checklist.start_with_standard_statements(session, ceo) == 12
+        texts = [i.text for i in checklist.items(session, ceo)]
+        with pytest.raises(ValidationFailed, match="already has statements"):
+            checklist.start_with_standard_statements(session, ceo)
+        events = session.execute(
+            sa.text("SELECT count(*) FROM audit_events WHERE object_type = 'checklist_item'")
+        ).scalar()
+    assert texts == STANDARD_STATEMENTS_FROM_THE_DESIGN
+    assert events == 12
+
+
+def test_a_new_team_starts_its_maturity_grid_with_the_eight_standard_competences(store):
+    ceo, cmo = _team_actor("CEO"), _team_actor("CMO")
+    with store.session() as session:
+        with pytest.raises(PermissionDenied):
+            maturity.start_with_standard_competences(session, ceo)
+        assert maturity.start_with_standard_competences(session, cmo) == 8
+        names = [n for _, n in maturity.competences(session, cmo)]
+        with pytest.raises(ValidationFailed, match="already are competences"):
+            maturity.start_with_standard_competences(session, cmo)
+    assert names == [
+        "Strategy and positioning",
+        "Brand and content",
+        "Demand generation",
+        "Marketing operations and automation",
+        "Data and analytics",
+        "Marketing technology",
+        "Alignment with sales and customer success",
+        "Team and organisation",
+    ]
