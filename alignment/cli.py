@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
         "definitions", help="list every definition of success, version by version"
     )
     listing.add_argument("--json", action="store_true", help="print JSON")
+    company = commands.add_parser("company", help="show or set the company's name")
+    company.add_argument("--name", help="the company's name, as every page and pack shows it")
     users = commands.add_parser("users", help="add or list accounts")
     users_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     adding = users_commands.add_parser(
@@ -148,6 +150,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def _company(args: argparse.Namespace) -> int:
+    from alignment.settings import company_profile
+    from alignment.settings import update_company
+
+    store = open_store()
+    with store.session() as session:
+        if args.name is not None:
+            update_company(session, COMMAND_LINE, name=args.name)
+        profile = company_profile(session, COMMAND_LINE)
+    print(f"{profile.name} ({profile.currency}, gross margin {profile.gross_margin:.0%})")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "metrics":
         period = parse_period(args.period)
@@ -170,6 +185,8 @@ def _run(args: argparse.Namespace) -> int:
         return _pack(args)
     if args.command == "users":
         return _users(args)
+    if args.command == "company":
+        return _company(args)
     if args.command == "audit":
         return _audit(args)
     if args.command == "export":

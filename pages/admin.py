@@ -25,6 +25,7 @@ def page() -> None:
     st.title("Accounts & settings")
     show_flash()
     if can(me, Action.MANAGE_USERS):
+        _company_name(me, company)
         _accounts(me)
     if can(me, Action.EDIT_FINANCIAL_SETTINGS):
         _financial(me, company)
@@ -33,6 +34,14 @@ def page() -> None:
             "Only the administrator manages accounts, and only the CFO the financial settings.",
             icon=":material/lock:",
         )
+
+
+def _company_name(me, company) -> None:  # type: ignore[no-untyped-def]
+    """The name on every page title and meeting pack; a new store says "Your company"."""
+    with st.form("company_name"):
+        name = st.text_input("Company name", company.name, key="company_name_input")
+        if st.form_submit_button("Save company name"):
+            act(lambda s: update_company(s, me, name=name), "Company name saved.")
 
 
 def _accounts(me) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alignment.store import open_store
 from db.models import AuditEvent
 from db.models import User
+from tests.app.conftest import query
 from tests.app.test_login import app
 from tests.app.test_login import log_in
 
@@ -87,3 +88,15 @@ def test_the_cfo_changes_the_financial_settings_and_the_audit_trail_shows_it(tea
         assert event.action == "settings" and "CFO" in event.actor, event
         assert (event.old_value["currency"], event.new_value["currency"]) == ("USD", "EUR")
     store.close()
+
+
+def test_the_administrator_names_the_company(team_url):
+    at = accounts_page("admin@team.example")
+    assert at.text_input(key="company_name_input").value == "Your company"
+    at.text_input(key="company_name_input").set_value("Acme Robotics")
+    at.button(key="FormSubmitter:company_name-Save company name").click().run()
+    assert not at.exception and not at.error
+    assert "Company name saved." in at.success[0].value
+    assert query(team_url, "SELECT company_name FROM company_settings") == [("Acme Robotics",)]
+    cfo = accounts_page("cfo@team.example")
+    assert not [t for t in cfo.text_input if t.key == "company_name_input"]

@@ -384,3 +384,12 @@ def count_requests(url: str) -> int:
         value = session.scalar(sa.select(sa.func.count()).select_from(Request))
     store.close()
     return value
+
+
+def test_company_names_the_store_and_refuses_an_empty_name(store_url):
+    named = run(store_url, "company", "--name", "  Acme Robotics ")
+    assert named.returncode == 0, named.stderr
+    assert named.stdout == "Acme Robotics (USD, gross margin 70%)\n"
+    empty = run(store_url, "company", "--name", " ")
+    assert (empty.returncode, empty.stderr) == (2, "samepage: Give the company a name.\n")
+    assert run(store_url, "company").stdout.startswith("Acme Robotics (")
