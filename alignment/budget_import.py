@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session
 from alignment import audit
 from alignment import clock
 from alignment.errors import ValidationFailed
+from alignment.figures import currency_marks
 from alignment.figures import decimal_comma_evidence
 from alignment.figures import has_ambiguous_amounts
+from alignment.figures import in_currency
 from alignment.figures import parse_amounts
 from alignment.figures import parse_months
 from alignment.periods import month_label
@@ -120,6 +122,15 @@ class CellProblem:
 
 
 @dataclass(frozen=True)
+class CurrencyMark:
+    mark: str
+    row: int
+    column: str
+    value: str
+    cells: int
+
+
+@dataclass(frozen=True)
 class BudgetFile:
     """A file read and checked cell by cell; ``lines`` holds only rows without problems."""
 
@@ -132,6 +143,8 @@ class BudgetFile:
     dated: pd.DataFrame | None = None
     """Weekly or daily rows behind ``lines`` (one per day, channel and campaign), when the
     file is finer than months; ``lines`` then holds their monthly sums."""
+    currencies: tuple[CurrencyMark, ...] = ()
+    """Each currency symbol or code the amounts carry: where it first appears and how often."""
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -234,6 +247,7 @@ def read_budget_file(
             raise MappingNeeded(table, suggest_mapping(table.headers))
     mapping = {k: v for k, v in mapping.items() if v}
     check_mapping(mapping, table.headers)
+    currencies = _currency_marks(table, mapping)
     lines, problems, dated = _check_cells(table, mapping)
     return BudgetFile(
         table=table.without_cells(),
@@ -243,7 +257,51 @@ def read_budget_file(
         problems=problems,
         sha256=hashlib.sha256(data).hexdigest(),
         dated=dated,
+        currencies=currencies,
     )
+
+
+def _currency_marks(table: Table, mapping: dict[str, str]) -> tuple[CurrencyMark, ...]:
+    found: dict[str, CurrencyMark] = {}
+    for name in FIGURES:
+        if name not in mapping:
+            continue
+        column = table.frame[mapping[name]]
+        marks = currency_marks(column)
+        for mark, cells in marks.value_counts().items():
+            first = marks.index[marks == mark][0]
+            here = CurrencyMark(
+                str(mark),
+                int(table.frame["_row"][first]),
+                mapping[name],
+                str(column[first]),
+                int(cells),
+            )
+            seen = found.get(here.mark)
+            if seen is not None:
+                earlier = seen if seen.row <= here.row else here
+                here = CurrencyMark(
+                    here.mark, earlier.row, earlier.column, earlier.value, seen.cells + here.cells
+                )
+            found[here.mark] = here
+    return tuple(found.values())
+
+
+def _currency_problems(budget: BudgetFile, currency: str) -> list[CellProblem]:
+    """Amounts in another currency than the store's are refused: SamePage adds them up
+    as they are, so euros in a dollar store would be summed as dollars."""
+    return [
+        CellProblem(
+            m.row,
+            m.column,
+            m.value,
+            f"is in {m.mark}, but this store keeps its figures in {currency} and SamePage "
+            f"does not convert currencies ({m.cells:,} cell(s) in the file carry {m.mark}); "
+            "convert the file or remove the currency marks",
+        )
+        for m in budget.currencies
+        if not in_currency(m.mark, currency)
+    ]
 
 
 def _problems(
@@ -438,12 +496,13 @@ def _compare(session: Session, budget: BudgetFile) -> _Comparison:
     months = sorted(lines["month"].unique())
     existing = queries.budget_lines_frame(session, months)
     locked = set(queries.reconciled_months(session)) & set(months)
+    foreign = _currency_problems(budget, queries.store_currency(session))
     if existing.empty:
         return _Comparison(
             new=lines,
             changed=lines.iloc[0:0],
             unchanged=0,
-            problems=_locked_problems(lines, locked, budget.mapping["month"]),
+            problems=foreign + _locked_problems(lines, locked, budget.mapping["month"]),
             channels={**channels, **new_channels},
             new_channels=sorted(new_channels.values()),
             changes=_changes(lines.iloc[0:0], []),
@@ -463,7 +522,9 @@ def _compare(session: Session, budget: BudgetFile) -> _Comparison:
         differs |= ~((new_value == old_value).fillna(False) | (new_value.isna() & old_value.isna()))
     is_changed = ~is_new & differs
 
-    problems = _locked_problems(merged[is_new | is_changed], locked, budget.mapping["month"])
+    problems = foreign + _locked_problems(
+        merged[is_new | is_changed], locked, budget.mapping["month"]
+    )
 
     changed = merged[is_changed]
     return _Comparison(

@@ -11,6 +11,8 @@ read (or None), so a caller can list every bad cell instead of stopping at the f
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -45,6 +47,33 @@ _MONTH_NAMES = {
 
 _CURRENCY = r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|SEK|NOK|DKK|CAD|AUD|INR)\b"
 _SPACES = r"[\s\u00a0\u202f\u2009']"
+
+CURRENCY_SYMBOLS = {
+    "$": frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"}),
+    "€": frozenset({"EUR"}),
+    "£": frozenset({"GBP"}),
+    "¥": frozenset({"JPY", "CNY"}),
+    "₹": frozenset({"INR"}),
+}
+"""Which store currencies a symbol can stand for: "$" is any dollar, "¥" yen or yuan."""
+
+
+def currency_marks(values: pd.Series) -> pd.Series:
+    """The currency symbol or (upper-case) code each cell carries, NA where none: amounts
+    are read without it, so a file in another currency must be caught here."""
+    array = pa.array(values.astype("string[pyarrow]"), type=pa.large_string())
+    marked = pc.fill_null(pc.match_substring_regex(array, _CURRENCY, ignore_case=True), False)
+    marks = pd.Series(pd.NA, index=values.index, dtype=object)
+    if pc.any(marked).as_py():
+        where = np.asarray(marked.to_numpy(zero_copy_only=False), dtype=bool)
+        found = values[where].astype(str).str.extract(f"({_CURRENCY})", flags=re.IGNORECASE)[0]
+        marks[where] = found.str.upper()
+    return marks
+
+
+def in_currency(mark: str, currency: str) -> bool:
+    """Whether a cell's symbol or code can mean the store's currency."""
+    return currency.upper() in CURRENCY_SYMBOLS.get(mark, frozenset({mark.upper()}))
 
 
 def _parse_months_slow(values: pd.Series) -> tuple[pd.Series, pd.Series]:

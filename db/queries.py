@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import ChecklistAnswer
+from db.models import CompanySettings
 from db.models import KpiValue
 from db.models import MonthlyReview
 from db.models import Reconciliation
@@ -63,6 +64,11 @@ def budget_by_channel(session: Session, first: str, last: str) -> Sequence[Row[A
 def budget_months(session: Session) -> list[str]:
     stmt = select(BudgetLine.month).distinct().order_by(BudgetLine.month)
     return list(session.scalars(stmt))
+
+
+def store_currency(session: Session) -> str:
+    """The currency every figure in the store is kept in (USD before the CFO sets one)."""
+    return session.scalar(select(CompanySettings.currency)) or "USD"
 
 
 def meeting_months(session: Session) -> list[str]:

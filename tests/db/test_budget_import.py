@@ -396,3 +396,45 @@ def test_a_million_lines_import(store, million_line_file):
             sa.text("SELECT count(*), sum(actual_spend) FROM budget_lines")
         ).one()
     assert (count, int(total)) == (1_000_000, spend)
+
+
+def _set_currency(store, code: str) -> None:
+    from alignment.settings import update_company
+
+    with store.session() as session:
+        update_company(session, Actor(None, "Finn", Role.CFO), currency=code)
+
+
+def test_amounts_in_another_currency_are_refused_and_nothing_is_written(store):
+    """A file in euros went into a dollar store without a word: every sum was wrong."""
+    data = csv_bytes(
+        "2026-01,Paid search,,1000,1100,5000,2500,2",
+        "2026-02,Paid search,,1000,€1.200,5000,2500,2",
+        "2026-03,Events,,€5.000,€4.800,20000,9000,1",
+    )
+    before = snapshot(store)
+    with store.session() as session:
+        preview = preview_import(session, CMO, read_budget_file(data, "eu.csv"))
+    assert preview.problem_count == 1 and not preview.can_import
+    assert str(preview.problems[0]) == (
+        "Row 3, column 'actual_spend': '€1.200' is in €, but this store keeps its figures in "
+        "USD and SamePage does not convert currencies (3 cell(s) in the file carry €); "
+        "convert the file or remove the currency marks."
+    )
+    with pytest.raises(ValidationFailed, match=r"Nothing was imported: 1 cell\(s\).*Row 3"):
+        do_import(store, data)
+    assert snapshot(store) == before
+
+
+def test_the_stores_own_currency_and_a_dollar_sign_for_any_dollar_are_read(store):
+    _set_currency(store, "EUR")
+    euros = do_import(store, csv_bytes("2026-01,Paid search,,€1.000,EUR 1.100,,,"))
+    assert euros.written and euros.new == 1
+    dollars = csv_bytes("2026-02,Paid search,,$1000,USD 900,,,")
+    with store.session() as session:
+        refused = preview_import(session, CMO, read_budget_file(dollars, "us.csv"))
+    assert [p.value for p in refused.problems] == ["$1000", "USD 900"]
+    _set_currency(store, "CAD")
+    with store.session() as session:
+        canadian = preview_import(session, CMO, read_budget_file(dollars, "us.csv"))
+    assert [(p.value, p.column) for p in canadian.problems] == [("USD 900", "actual_spend")]
