@@ -43,7 +43,8 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def _xml_safe(value: object) -> object:
-    """XLSX cannot hold most control characters; they are dropped rather than refusing the file."""
+    """XLSX cannot hold most control characters; they are dropped rather than refusing the
+    file, before the formula check, so "\x1f=cmd" cannot become "=cmd" after it."""
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
@@ -51,10 +52,11 @@ def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            safe = neutralised(frame)
+            safe = frame.copy()
             for column in _text_columns(safe):
                 safe[column] = safe[column].map(_xml_safe)
             safe.columns = [_xml_safe(c) for c in safe.columns]
+            safe = neutralised(safe)
             safe.to_excel(writer, sheet_name=name[:31], index=False)
             worksheet = writer.sheets[name[:31]]
             for column in worksheet.columns:

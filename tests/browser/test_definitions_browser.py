@@ -72,7 +72,7 @@ def test_cmo_drafts_and_proposes_cfo_signs_ceo_acknowledges(page: Page, server):
     page.get_by_text("Signed off; this version is in force.").wait_for()
 
     act_as(page, "Maya Lindqvist (CEO)")
-    page.get_by_text("1 to acknowledge.").wait_for()
+    page.get_by_text("1 definition signed by the CFO awaits your acknowledgement.").wait_for()
     press(page, "Acknowledge")
     wait_for_app(page)
     page.get_by_text("Acknowledged.", exact=True).wait_for()

@@ -62,3 +62,12 @@ def test_csv_and_xlsx_never_carry_a_formula():
     sheet = book["Lines"]
     assert sheet["A2"].value == '\'=HYPERLINK("x")' and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == -5
+
+
+def test_a_control_character_before_a_formula_cannot_hide_it_in_xlsx():
+    """Hypothesis found it: XLSX drops "\\x1f", so "\\x1f=0" became the formula "=0"."""
+    frame = pd.DataFrame({"campaign": ["\x1f=0", "\x1f=cmd|' /C calc'!A0"]})
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx({"Sheet": frame}))).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [c.data_type for c in cells] == ["s", "s"]
+    assert [c.value for c in cells] == ["'=0", "'=cmd|' /C calc'!A0"]
