@@ -117,7 +117,7 @@ def _figures(me, period, chosen: list[str], cur: str) -> None:  # type: ignore[n
     for row in stale.itertuples():
         st.warning(
             f"{month_label(row.month)} has not been updated for {row.days_since_update} days "
-            f"(last by {row.updated_by or 'someone'}) and finance has not reconciled it.",
+            f"(last by {row.updated_by or 'the command line'}) and finance has not reconciled it.",
             icon=":material/schedule:",
         )
     locked = sorted(freshness[freshness["reconciled"]]["month"])
@@ -395,7 +395,7 @@ def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-de
                 else "Open"
             ),
             "Last updated": (
-                f"{_days(r.days_since_update)} by {r.updated_by}"
+                f"{_days(r.days_since_update)} by {r.updated_by or 'the command line'}"
                 if r.days_since_update is not None
                 else "n/a"
             )
