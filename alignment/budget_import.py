@@ -270,20 +270,15 @@ def _currency_marks(table: Table, mapping: dict[str, str]) -> tuple[CurrencyMark
         marks = currency_marks(column)
         for mark, cells in marks.value_counts().items():
             first = marks.index[marks == mark][0]
-            here = CurrencyMark(
-                str(mark),
-                int(table.frame["_row"][first]),
-                mapping[name],
-                str(column[first]),
-                int(cells),
+            row = int(table.frame["_row"][first])
+            seen = found.get(str(mark))
+            if seen is None or row < seen.row:
+                cell = (row, mapping[name], str(column[first]))
+            else:
+                cell = (seen.row, seen.column, seen.value)
+            found[str(mark)] = CurrencyMark(
+                str(mark), *cell, int(cells) + (seen.cells if seen else 0)
             )
-            seen = found.get(here.mark)
-            if seen is not None:
-                earlier = seen if seen.row <= here.row else here
-                here = CurrencyMark(
-                    here.mark, earlier.row, earlier.column, earlier.value, seen.cells + here.cells
-                )
-            found[here.mark] = here
     return tuple(found.values())
 
 
