@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,6 +15,7 @@ from alignment import metrics
 from alignment.money import from_cents
 from alignment.periods import Period
 from alignment.periods import add_months
+from alignment.periods import current_month
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
@@ -106,6 +109,57 @@ def available_months(session: Session, actor: Actor) -> list[str]:
     """Months that hold budget figures, oldest first."""
     require(actor, Action.VIEW)
     return queries.budget_months(session)
+
+
+@dataclass(frozen=True)
+class MonthChoices:
+    """The months a picker offers and the one it opens on."""
+
+    months: list[str]
+    """Newest first."""
+    opening: str
+    """The month a page shows before anyone picks one."""
+
+
+def figure_months(session: Session, actor: Actor) -> MonthChoices:
+    """Every month with budget figures, however old, opening on the latest complete one up
+    to now: a history file that stops mid-month must not open on its last, half month."""
+    require(actor, Action.VIEW)
+    held = queries.budget_months(session)
+    current = current_month()
+    return MonthChoices(sorted(held, reverse=True), opening_month(session, held, current))
+
+
+def opening_month(session: Session, held: list[str], current: str) -> str:
+    """The newest month with figures up to ``current`` unless its weekly or daily rows stop
+    before its end; then the month before it. ``current`` when no month has figures.
+
+    The running calendar month is not partial by this rule: it is the month to date, the
+    month a team entering figures as they go (and the demo) is working on."""
+    up_to_now = [m for m in held if m <= current]
+    if not up_to_now:
+        return current
+    newest = up_to_now[-1]
+    if len(up_to_now) > 1 and is_partial(session, newest):
+        return up_to_now[-2]
+    return newest
+
+
+def is_partial(session: Session, month: str) -> bool:
+    """True when the month's imported weekly or daily rows end before the month does.
+
+    The rows' step (a week, a day) is the smallest gap between their days in this month
+    and the one before; the last row covers ``step`` days from its own."""
+    days = queries.dated_days(session, add_months(month, -1), month)
+    in_month = [d for d in days if f"{d:%Y-%m}" == month]
+    if not in_month:
+        return False
+    gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False) if b > a]
+    if not gaps:
+        return False
+    year, number = (int(part) for part in month.split("-"))
+    month_end = dt.date(year, number, calendar.monthrange(year, number)[1])
+    return in_month[-1] + dt.timedelta(days=min(gaps) - 1) < month_end
 
 
 def spend_over_time(

@@ -18,6 +18,7 @@ from db.models import BudgetLine
 from db.models import Channel
 from db.models import ChecklistAnswer
 from db.models import CompanySettings
+from db.models import DatedFigure
 from db.models import KpiValue
 from db.models import MonthlyReview
 from db.models import Reconciliation
@@ -63,6 +64,17 @@ def budget_by_channel(session: Session, first: str, last: str) -> Sequence[Row[A
 
 def budget_months(session: Session) -> list[str]:
     stmt = select(BudgetLine.month).distinct().order_by(BudgetLine.month)
+    return list(session.scalars(stmt))
+
+
+def dated_days(session: Session, first: str, last: str) -> list[Any]:
+    """The distinct days of imported weekly or daily rows in the months first..last."""
+    stmt = (
+        select(DatedFigure.day)
+        .distinct()
+        .where(DatedFigure.month.between(first, last))
+        .order_by(DatedFigure.day)
+    )
     return list(session.scalars(stmt))
 
 

@@ -15,7 +15,7 @@ from alignment.budget_import import MappingNeeded
 from alignment.errors import SamePageError
 from alignment.export import to_csv
 from alignment.export import to_xlsx
-from alignment.overview import available_months
+from alignment.overview import figure_months
 from alignment.overview import return_by_channel
 from alignment.overview import spend_over_time
 from alignment.periods import month_label
@@ -50,27 +50,32 @@ def page() -> None:
     if flash := st.session_state.pop("budget_flash", None):
         st.success(flash, icon=":material/check:")
     with store().session() as session:
-        months = available_months(session, me)
+        choices = figure_months(session, me)
         channels = budget.channels(session, me)
-    if not months and not can(me, Action.ENTER_FIGURES):
+    if not choices.months and not can(me, Action.ENTER_FIGURES):
         st.info("No budget figures yet. The CMO enters or imports them here.")
         return
-    if months:
+    if choices.months:
         top = st.columns([3, 2], vertical_alignment="bottom")
         with top[0]:
-            period = period_picker(months, company.fiscal_year_start_month, key="budget")
+            period = period_picker(
+                choices.months,
+                company.fiscal_year_start_month,
+                key="budget",
+                opening=choices.opening,
+            )
         chosen = top[1].multiselect("Channels", channels, placeholder="All channels")
     charts_tab, figures_tab, import_tab, months_tab = st.tabs(
         ["Charts", "Figures", "Import", "Months and reconciliation"],
         key="budget_tab",
         on_change="rerun",
         bind="query-params",
-        default=None if months else "Import",
+        default=None if choices.months else "Import",
     )
     if import_tab.open:
         with import_tab:
             _import_section(me)
-    if not months:
+    if not choices.months:
         return
     if charts_tab.open:
         with charts_tab:

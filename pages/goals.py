@@ -11,7 +11,7 @@ from alignment import funnel
 from alignment import goals
 from alignment import kpis
 from alignment.errors import SamePageError
-from alignment.overview import available_months
+from alignment.overview import figure_months
 from alignment.periods import add_months
 from alignment.periods import month_label
 from alignment.periods import months_between
@@ -43,11 +43,13 @@ def page() -> None:
     st.title("Goals & KPIs")
     show_flash()
     with store().session() as session:
-        months = available_months(session, me)
-    if not months:
+        choices = figure_months(session, me)
+    if not choices.months:
         st.info("No figures yet; goals and KPIs are measured against monthly figures.")
         return
-    period = period_picker(months, company.fiscal_year_start_month, key="goals")
+    period = period_picker(
+        choices.months, company.fiscal_year_start_month, key="goals", opening=choices.opening
+    )
     goals_tab, tree_tab, funnel_tab, what_if_tab = st.tabs(
         ["Goals", "KPI tree", "Funnel", "What-if"],
         key="goals_tab",

@@ -9,7 +9,7 @@ from alignment import formatting as fmt
 from alignment.checklist import alignment_summary
 from alignment.checklist import open_gaps
 from alignment.kpis import top_kpis
-from alignment.overview import available_months
+from alignment.overview import figure_months
 from alignment.overview import headline_figures
 from alignment.overview import return_by_channel
 from alignment.overview import spend_over_time
@@ -66,15 +66,17 @@ def overview() -> None:
     company = profile()
     cur, loc = company.currency, company.locale
     with store().session() as session:
-        months = available_months(session, me)
+        choices = figure_months(session, me)
     st.title("Overview")
-    if not months:
+    if not choices.months:
         st.info(
             "No budget figures yet. The CMO enters or imports them; until then there is "
             "nothing to compare."
         )
         return
-    period = period_picker(months, company.fiscal_year_start_month, key="overview")
+    period = period_picker(
+        choices.months, company.fiscal_year_start_month, key="overview", opening=choices.opening
+    )
     with store().session() as session:
         now = headline_figures(session, me, period)
         before = headline_figures(session, me, period.previous())

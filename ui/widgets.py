@@ -21,11 +21,23 @@ SCOPES = {
 }
 
 
-def period_picker(months: list[str], fiscal_year_start_month: int, key: str = "period") -> Period:
-    """Month and scope (month, quarter to date, year to date), newest month first."""
+def period_picker(
+    months: list[str],
+    fiscal_year_start_month: int,
+    key: str = "period",
+    opening: str | None = None,
+) -> Period:
+    """Month and scope (month, quarter to date, year to date), newest month first, opening
+    on ``opening`` (the newest month when not given)."""
     newest_first = sorted(months, reverse=True)
     left, right = st.columns([1, 2], vertical_alignment="bottom")
-    month = left.selectbox("Month", newest_first, format_func=month_label, key=f"{key}_month")
+    month = left.selectbox(
+        "Month",
+        newest_first,
+        index=newest_first.index(opening) if opening in newest_first else 0,
+        format_func=month_label,
+        key=f"{key}_month",
+    )
     scope = right.segmented_control(
         "Show",
         list(SCOPES),
