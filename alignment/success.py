@@ -14,6 +14,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
 from alignment import metrics
+from alignment.metric_units import MetricUnit
+from alignment.metric_units import UnitKind
+from alignment.metric_units import show
+from alignment.metric_units import stored_unit_agrees
+from alignment.metric_units import unit_of
 from alignment.overview import HeadlineFigures
 from alignment.overview import headline_figures
 from alignment.periods import Period
@@ -21,6 +26,7 @@ from alignment.periods import months_between
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.settings import company_profile
 from db import queries
 from db.models import Kpi
 from db.models import SuccessDefinitionVersion
@@ -90,7 +96,27 @@ def changed_since_signoff(version: SuccessDefinitionVersion) -> bool:
 
 
 @dataclass(frozen=True)
+class LiveActual:
+    """A metric's actual over a period against a target, read as the overview's tiles read
+    it, so what a person proposes and the CFO signs is what the overview will show."""
+
+    metric_label: str
+    unit: MetricUnit
+    period_label: str
+    actual: float | None
+    actual_text: str
+    comparison: str
+    target: float | None
+    target_text: str
+    status: str | None
+
+
+@dataclass(frozen=True)
 class DefinitionStatus:
+    """An in-force definition over a period. ``actual_text`` and ``target_text`` read as the
+    overview's tiles; ``unit`` is the code readers that format by unit expect ('ratio' for a
+    share shown in percent, the currency for money, else the metric's unit)."""
+
     definition_id: int
     version: int
     title: str
@@ -103,6 +129,22 @@ class DefinitionStatus:
     signed_by: str | None
     signed_at: dt.datetime | None
     changed_since_signoff: bool
+    actual_text: str = ""
+    target_text: str = ""
+    unit_disagrees: bool = False
+    """The version's stored unit and target disagree with its metric's unit, so what was
+    signed is ambiguous: no RAG status, and a new version must be signed."""
+
+
+def unit_disagrees(version: SuccessDefinitionVersion, unit: MetricUnit) -> bool:
+    """Flagged on upgrade (signed before units followed the metric), or its stored unit no
+    longer names the metric's unit (the currency or the KPI's unit changed since)."""
+    return bool(version.unit_disagrees) or not stored_unit_agrees(version.unit, unit)
+
+
+def as_signed(target: float, stored_unit: str) -> str:
+    """A target as its version states it, number and stored unit: '80 %'."""
+    return f"{target:g} {stored_unit}".strip()
 
 
 def in_force(session: Session) -> list[SuccessDefinitionVersion]:
@@ -119,46 +161,124 @@ def in_force(session: Session) -> list[SuccessDefinitionVersion]:
     return list(latest.values())
 
 
+def metric_unit(session: Session, actor: Actor, metric: str) -> MetricUnit:
+    """The unit ``metric`` is measured in: fixed for budget metrics, its KPI's for a KPI."""
+    require(actor, Action.VIEW)
+    profile = company_profile(session, actor)
+    kpi_unit = None
+    if metric.startswith(KPI_PREFIX):
+        kpi = _kpi(session, metric)
+        kpi_unit = kpi.unit if kpi is not None else None
+    return unit_of(metric, profile.currency, kpi_unit, profile.locale)
+
+
+def live_actual(
+    session: Session,
+    actor: Actor,
+    metric: str,
+    target: float | None,
+    comparison: str,
+    tolerance: float,
+    period: Period,
+    period_start: str | None = None,
+    period_end: str | None = None,
+) -> LiveActual:
+    """The metric's actual over ``period`` against ``target`` (stored form, for the whole
+    definition period ``period_start``..``period_end``) and its RAG status: what a draft, a
+    proposal and the sign-off screen show before anyone signs."""
+    require(actor, Action.VIEW)
+    figures = headline_figures(session, actor, period)
+    unit = metric_unit(session, actor, metric)
+    kpis = {k.id: k for k in session.scalars(select(Kpi))}
+    actual, label, additive = _metric_actual(session, metric, period, figures, kpis)
+    if target is not None and additive and period_start and period_end:
+        target = _scaled(target, period, period_start, period_end)
+    return LiveActual(
+        metric_label=label,
+        unit=unit,
+        period_label=period.label,
+        actual=actual,
+        actual_text=show(actual, unit),
+        comparison=comparison,
+        target=target,
+        target_text="" if target is None else show(target, unit),
+        status=None
+        if target is None
+        else metrics.rag_status(actual, target, comparison, tolerance),
+    )
+
+
 def live_status(session: Session, actor: Actor, period: Period) -> list[DefinitionStatus]:
     """Actual against target and RAG for every in-force definition over ``period``.
 
     Targets of additive metrics (revenue, counts) apply to the definition's
     whole period, so they are scaled to the months shown; ratio targets are not.
+    A version whose unit disagrees with its metric gets no status: what it means is not
+    clear, so neither is whether it is met.
     """
     require(actor, Action.VIEW)
     figures = headline_figures(session, actor, period)
+    profile = company_profile(session, actor)
     kpis = {k.id: k for k in session.scalars(select(Kpi))}
     statuses = []
     for version in in_force(session):
         actual, label, additive = _metric_actual(session, version.metric, period, figures, kpis)
+        kpi = kpis.get(_kpi_id(version.metric) or -1)
+        unit = unit_of(version.metric, profile.currency, kpi.unit if kpi else None, profile.locale)
         target = version.target
         if additive:
-            months = len(months_between(version.period_start, version.period_end)) or 1
-            target = target * len(period) / months
+            target = _scaled(target, period, version.period_start, version.period_end)
+        disagrees = unit_disagrees(version, unit)
         statuses.append(
             DefinitionStatus(
                 definition_id=version.definition_id,
                 version=version.number,
                 title=version.title,
                 metric_label=label,
-                unit=version.unit,
+                unit="ratio" if unit.kind is UnitKind.PERCENT else unit.code,
                 comparison=version.comparison,
                 target=target,
                 actual=actual,
-                status=metrics.rag_status(actual, target, version.comparison, version.tolerance),
+                status=None
+                if disagrees
+                else metrics.rag_status(actual, target, version.comparison, version.tolerance),
                 signed_by=version.signed_by.name if version.signed_by else None,
                 signed_at=version.signed_at,
                 changed_since_signoff=changed_since_signoff(version),
+                actual_text=show(actual, unit),
+                target_text=as_signed(version.target, version.unit)
+                if disagrees
+                else show(target, unit),
+                unit_disagrees=disagrees,
             )
         )
     return statuses
+
+
+def _scaled(target: float, period: Period, period_start: str, period_end: str) -> float:
+    months = len(months_between(period_start, period_end)) or 1
+    return target * len(period) / months
+
+
+def _kpi_id(metric: str) -> int | None:
+    if not metric.startswith(KPI_PREFIX):
+        return None
+    try:
+        return int(metric.removeprefix(KPI_PREFIX))
+    except ValueError:
+        return None
+
+
+def _kpi(session: Session, metric: str) -> Kpi | None:
+    kpi_id = _kpi_id(metric)
+    return None if kpi_id is None else session.get(Kpi, kpi_id)
 
 
 def _metric_actual(
     session: Session, metric: str, period: Period, figures: HeadlineFigures, kpis: dict[int, Kpi]
 ) -> tuple[float | None, str, bool]:
     if metric.startswith(KPI_PREFIX):
-        kpi = kpis.get(int(metric.removeprefix(KPI_PREFIX)))
+        kpi = kpis.get(_kpi_id(metric) or -1)
         if kpi is None:
             return None, "Unknown KPI", False
         _, actual = queries.kpi_aggregate(

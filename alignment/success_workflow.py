@@ -21,6 +21,11 @@ from alignment import audit
 from alignment import clock
 from alignment.errors import InvalidPeriod
 from alignment.errors import ValidationFailed
+from alignment.metric_units import MetricUnit
+from alignment.metric_units import show
+from alignment.metric_units import target_as_shown
+from alignment.metric_units import target_from_shown
+from alignment.metric_units import target_meant_before
 from alignment.periods import month_label
 from alignment.periods import parse_month
 from alignment.permissions import EXECUTIVES
@@ -32,8 +37,11 @@ from alignment.permissions import require
 from alignment.success import BUDGET_METRICS
 from alignment.success import CONTENT_FIELDS
 from alignment.success import KPI_PREFIX
+from alignment.success import as_signed
 from alignment.success import changed_since_signoff
 from alignment.success import content_hash
+from alignment.success import metric_unit
+from alignment.success import unit_disagrees
 from alignment.success import version_content
 from db.audit_guard import queue_writer
 from db.models import Goal
@@ -69,12 +77,15 @@ ACTIONS = ("edit", "propose", "sign_off", "return", "acknowledge", "revise")
 
 @dataclass(frozen=True)
 class DefinitionInput:
-    """What a person types into the definition form; checked by ``check_input``."""
+    """What a person types into the definition form; checked by ``check_input``.
+
+    There is no unit: it follows the metric. The target is typed the way the metric is
+    shown (80 for an 80 % ROMI, 3.5 for a 3.5x ROAS, an amount in the company currency).
+    """
 
     title: str
     metric: str
     target: Any
-    unit: str
     comparison: str
     period_start: str
     period_end: str
@@ -103,6 +114,26 @@ class VersionView:
     returned_comment: str | None
     events: list[dict[str, Any]]
     allowed: tuple[str, ...]
+    unit: MetricUnit | None = None
+    unit_disagrees: bool = False
+    """The stored unit and target disagree with the metric's unit (see ``success``)."""
+
+    @property
+    def target_text(self) -> str:
+        """The target as the overview shows the metric (80.0%), or as stored ('80 %') when
+        its unit disagrees with the metric, since then its meaning is not clear."""
+        target, stored = self.content["target"], self.content["unit"]
+        if self.unit is None or self.unit_disagrees:
+            return as_signed(target, stored)
+        return show(target, self.unit)
+
+    @property
+    def target_as_typed(self) -> str:
+        """The target as the form shows it for editing: 80 for a stored 0.8 ROMI."""
+        target = self.content["target"]
+        if self.unit is None or self.unit_disagrees:
+            return f"{target:g}"
+        return f"{target_as_shown(target, self.unit):g}"
 
     @property
     def signature(self) -> str:
@@ -159,7 +190,9 @@ def check_input(session: Session, data: DefinitionInput) -> dict[str, Any]:
     title = (data.title or "").strip()
     if not title:
         problems.append("Give the definition a title")
-    if data.metric not in metric_choices(session, Actor(None, "check", Role.VIEWER)):
+    viewer = Actor(None, "check", Role.VIEWER)
+    known_metric = data.metric in metric_choices(session, viewer)
+    if not known_metric:
         problems.append(f"'{data.metric}' is not a metric SamePage knows")
     target = _number(data.target, "target", problems)
     tolerance = _number(data.tolerance, "tolerance", problems)
@@ -198,11 +231,12 @@ def check_input(session: Session, data: DefinitionInput) -> dict[str, Any]:
         problems.append("That shared goal does not exist")
     if problems:
         raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+    unit = metric_unit(session, viewer, data.metric)
     return {
         "title": title,
         "metric": data.metric,
-        "target": target,
-        "unit": (data.unit or "").strip(),
+        "target": target_from_shown(target, unit),  # type: ignore[arg-type]
+        "unit": unit.code,
         "comparison": data.comparison,
         "period_start": months["period_start"],
         "period_end": months["period_end"],
@@ -331,12 +365,19 @@ def revise(session: Session, actor: Actor, definition_id: int) -> int:
             session, "This definition already has a new version in progress; edit that one."
         )
     latest = versions[-1]
+    content = version_content(latest)
+    unit = metric_unit(session, actor, latest.metric)
+    if unit_disagrees(latest, unit):
+        # The new draft reads the way the old screens showed the version ("80 %" on ROMI
+        # becomes 0.8) and takes the metric's unit; the person reviews it before proposing.
+        content["target"] = target_meant_before(latest.target, latest.unit, unit)
+        content["unit"] = unit.code
     version = SuccessDefinitionVersion(
         definition_id=definition_id,
         number=latest.number + 1,
         state="draft",
         created_by_id=actor.user_id,
-        **version_content(latest),
+        **content,
     )
     session.add(version)
     session.flush()
@@ -499,7 +540,11 @@ def _allowed(actor: Actor, version: SuccessDefinitionVersion, has_open: bool) ->
 
 
 def _view(
-    version: SuccessDefinitionVersion, names: dict[int, str], actor: Actor, has_open: bool
+    session: Session,
+    version: SuccessDefinitionVersion,
+    names: dict[int, str],
+    actor: Actor,
+    has_open: bool,
 ) -> VersionView:
     events = [
         {
@@ -534,6 +579,8 @@ def _view(
         returned_comment=returned,
         events=events,
         allowed=_allowed(actor, version, has_open),
+        unit=(unit := metric_unit(session, actor, version.metric)),
+        unit_disagrees=unit_disagrees(version, unit),
     )
 
 
@@ -565,8 +612,12 @@ def definitions(session: Session, actor: Actor) -> list[DefinitionView]:
             DefinitionView(
                 definition_id=definition.id,
                 goal=goals.get(definition.goal_id or -1),
-                in_force=_view(signed, names, actor, open_version is not None) if signed else None,
-                open_version=_view(open_version, names, actor, True) if open_version else None,
+                in_force=_view(session, signed, names, actor, open_version is not None)
+                if signed
+                else None,
+                open_version=_view(session, open_version, names, actor, True)
+                if open_version
+                else None,
             )
         )
     return views
@@ -580,7 +631,7 @@ def history(session: Session, actor: Actor, definition_id: int) -> list[VersionV
     if not loaded:
         raise ValidationFailed("That definition does not exist.")
     has_open = any(v.state in ("draft", "proposed") for v in loaded[0].versions)
-    return [_view(v, names, actor, has_open) for v in loaded[0].versions]
+    return [_view(session, v, names, actor, has_open) for v in loaded[0].versions]
 
 
 def diff(
@@ -591,7 +642,9 @@ def diff(
     changes = []
     for name in CONTENT_FIELDS:
         a, b = older.content[name], newer.content[name]
-        if a != b:
+        if name == "target" and (a != b or older.target_text != newer.target_text):
+            changes.append((FIELD_LABELS[name], older.target_text, newer.target_text))
+        elif a != b:
             changes.append((FIELD_LABELS[name], _text(name, a, labels), _text(name, b, labels)))
     return changes
 
@@ -607,8 +660,6 @@ def _text(name: str, value: Any, labels: dict[str, str]) -> str:
         return f"{value:%d %b %Y}" if isinstance(value, dt.date) else str(value)
     if name == "tolerance":
         return f"{value * 100:g} %"
-    if name == "target":
-        return f"{value:g}"
     return str(value)
 
 
@@ -657,6 +708,8 @@ def definitions_json(session: Session, actor: Actor) -> list[dict[str, Any]]:
                     "in_force": version.state == "signed_off",
                     "metric": version.metric,
                     "target": version.target,
+                    "unit": version.unit,
+                    "unit_disagrees": bool(version.unit_disagrees),
                     "comparison": version.comparison,
                     "period": f"{version.period_start}..{version.period_end}",
                     "deadline": version.deadline.isoformat(),

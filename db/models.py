@@ -427,6 +427,10 @@ class SuccessDefinitionVersion(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    unit_disagrees: Mapped[bool | None] = mapped_column(Boolean, default=False)
+    """Set on upgrade (0008) when a version signed before units followed the metric stored a
+    unit and target that disagree with its metric's unit: its meaning is ambiguous, so it is
+    flagged for re-signing, never rewritten (the signature covers the stored content)."""
 
     definition: Mapped[SuccessDefinition] = relationship(back_populates="versions")
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])

@@ -7,13 +7,16 @@ import pandas as pd
 import streamlit as st
 
 from alignment import clock
-from alignment import formatting as fmt
 from alignment.export import to_csv
 from alignment.overview import available_months
+from alignment.periods import Period
 from alignment.periods import month_label
 from alignment.permissions import Action
 from alignment.permissions import can
+from alignment.success import LiveActual
+from alignment.success import live_actual
 from alignment.success import live_status
+from alignment.success import metric_unit
 from alignment.success_workflow import COMPARISONS
 from alignment.success_workflow import STATE_LABELS
 from alignment.success_workflow import DefinitionInput
@@ -49,6 +52,12 @@ RAG = {
     None: ("No data yet", "gray"),
 }
 OWNERS = ["CMO", "CEO", "CFO"]
+UNIT_DISAGREES = (
+    "The unit of this signed version disagrees with its metric: it reads {signed}, but "
+    "{metric} is measured in {unit} and SamePage compared the stored number as such, so what "
+    "was signed is not clear and no status is shown. Propose a new version and have the CFO "
+    "sign it."
+)
 
 
 def page() -> None:
@@ -70,15 +79,24 @@ def page() -> None:
         "stays in force until its successor is signed; its signature covers its exact text."
     )
     statuses = {}
+    previews: dict[int, LiveActual] = {}
+    period = None
     if months:
         period = period_picker(months, company.fiscal_year_start_month, key="definitions")
         with store().session() as session:
             statuses = {s.definition_id: s for s in live_status(session, me, period)}
+            previews = {
+                view.definition_id: _preview(session, me, view.open_version.content, period)
+                for view in views
+                if view.open_version is not None
+            }
+    else:
+        st.caption("No month holds figures yet, so no definition shows a live actual.")
     if can(me, Action.PROPOSE_DEFINITION):
         with st.expander("New definition of success", icon=":material/add:"):
-            _form("new", None, metrics, goals)
+            _form("new", None, metrics, goals, period)
     for view in views:
-        _definition(view, statuses.get(view.definition_id), metrics, goals, company.currency)
+        _definition(view, statuses.get(view.definition_id), previews, metrics, goals, period)
     with store().session() as session:
         rows = pd.DataFrame(definitions_json(session, me))
     st.download_button(
@@ -91,7 +109,21 @@ def page() -> None:
     )
 
 
-def _definition(view, status, metrics: dict, goals: dict, currency: str) -> None:  # type: ignore[no-untyped-def]
+def _preview(session, me, content: dict, period: Period) -> LiveActual:  # type: ignore[no-untyped-def]
+    return live_actual(
+        session,
+        me,
+        content["metric"],
+        content["target"],
+        content["comparison"],
+        content["tolerance"],
+        period,
+        content["period_start"],
+        content["period_end"],
+    )
+
+
+def _definition(view, status, previews: dict, metrics: dict, goals: dict, period) -> None:  # type: ignore[no-untyped-def]
     shown: VersionView = view.in_force or view.open_version
     with st.container(border=True):
         badges = st.container(horizontal=True, gap="small")
@@ -109,13 +141,22 @@ def _definition(view, status, metrics: dict, goals: dict, currency: str) -> None
             st.caption(f"Goal: {as_text(view.goal)}")
         if view.in_force:
             _signature(view.in_force)
+            if view.in_force.unit_disagrees:
+                st.error(
+                    UNIT_DISAGREES.format(
+                        signed=f"'{view.in_force.target_text}'",
+                        metric=metrics.get(shown.content["metric"], shown.content["metric"]),
+                        unit=view.in_force.unit.name,
+                    ),
+                    icon=":material/straighten:",
+                )
             if status is not None:
                 st.write(
-                    f"**Actual** {_value(status.actual, status.unit, currency)} against "
-                    f"**target** {COMPARISONS[status.comparison]} "
-                    f"{_value(status.target, status.unit, currency)}."
+                    f"**Actual** {status.actual_text} against **target** "
+                    f"{COMPARISONS[status.comparison]} {status.target_text} "
+                    f"({period.label})."
                 )
-        _content(shown, metrics, currency)
+        _content(shown, metrics)
         if view.in_force and view.open_version:
             changes = diff(view.in_force, view.open_version, metrics)
             st.write(
@@ -123,6 +164,9 @@ def _definition(view, status, metrics: dict, goals: dict, currency: str) -> None
                 f"({STATE_LABELS[view.open_version.state].lower()}) changes:"
             )
             text_table(pd.DataFrame(changes, columns=["Field", "In force", "Proposed"]))
+        preview = previews.get(view.definition_id)
+        if view.open_version and preview is not None:
+            _live(view.open_version, preview)
         if view.open_version and view.open_version.returned_comment:
             st.warning(
                 f"Returned with a comment: {as_text(view.open_version.returned_comment)}",
@@ -130,7 +174,7 @@ def _definition(view, status, metrics: dict, goals: dict, currency: str) -> None
             )
         for version in (view.in_force, view.open_version):
             if version is not None and version.allowed:
-                _actions(version, metrics, goals)
+                _actions(version, metrics, goals, period)
         with st.expander("History"):
             _history(view.definition_id, metrics)
 
@@ -151,20 +195,30 @@ def _signature(version: VersionView) -> None:
         st.success(version.signature + "." + ack, icon=":material/verified:")
 
 
-def _value(value, unit: str, currency: str) -> str:  # type: ignore[no-untyped-def]
-    if unit == "ratio":
-        return fmt.percent(value)
-    if unit == currency:
-        return fmt.money(value, currency)
-    suffix = f" {unit}" if unit and unit != "count" else ""
-    return fmt.count(None if value is None else round(value, 1)) + suffix
+def _live(version: VersionView, preview: LiveActual) -> None:
+    """What the proposer drafts and the CFO signs, read against this month's figures."""
+    who = "you sign" if "sign_off" in version.allowed else "the CFO signs"
+    label, colour = RAG[preview.status]
+    st.markdown(
+        f"**Live, {preview.period_label}:** actual {preview.actual_text} against target "
+        f"{COMPARISONS[preview.comparison]} {preview.target_text} :{colour}-badge[{label}]  \n"
+        f":small[Version {version.number} read against the month's figures, as the "
+        f"overview shows them: what {who} is what everyone will see.]"
+    )
+    if version.unit_disagrees:
+        st.warning(
+            f"The stored unit '{version.content['unit']}' of this version disagrees with its "
+            f"metric ({version.unit.name}); save the draft again to take the "
+            "metric's unit.",
+            icon=":material/straighten:",
+        )
 
 
-def _content(version: VersionView, metrics: dict, currency: str) -> None:
+def _content(version: VersionView, metrics: dict) -> None:
     c = version.content
     rows = {
         "Metric": metrics.get(c["metric"], c["metric"]),
-        "Target": f"{COMPARISONS[c['comparison']]} {_value(c['target'], c['unit'], currency)}",
+        "Target": f"{COMPARISONS[c['comparison']]} {version.target_text}",
         "Period": f"{month_label(c['period_start'])} – {month_label(c['period_end'])}",
         "Deadline": f"{c['deadline']:%d %b %Y}",
         "Amber within": f"{c['tolerance'] * 100:g} % of the target",
@@ -175,7 +229,7 @@ def _content(version: VersionView, metrics: dict, currency: str) -> None:
     text_table(pd.DataFrame({"": list(rows), "Agreed": list(rows.values())}).set_index(""))
 
 
-def _actions(version: VersionView, metrics: dict, goals: dict) -> None:
+def _actions(version: VersionView, metrics: dict, goals: dict, period: Period | None) -> None:
     vid, seen = version.version_id, version.content_hash
     buttons = st.container(horizontal=True, gap="small")
     if "propose" in version.allowed and buttons.button(
@@ -207,13 +261,32 @@ def _actions(version: VersionView, metrics: dict, goals: dict) -> None:
                 )
     if "edit" in version.allowed:
         with st.expander("Edit this draft", icon=":material/edit:"):
-            _form(f"edit_{vid}", version, metrics, goals)
+            _form(f"edit_{vid}", version, metrics, goals, period)
 
 
-def _form(key: str, version: VersionView | None, metrics: dict, goals: dict) -> None:
+def _form(
+    key: str, version: VersionView | None, metrics: dict, goals: dict, period: Period | None
+) -> None:
+    """The metric is chosen outside the form, so the target's unit and the metric's live
+    actual follow the choice before anything is typed."""
     c = version.content if version else {}
     codes = list(metrics)
     goal_ids = [None, *goals]
+    metric = st.selectbox(
+        "Metric",
+        codes,
+        key=f"{key}_metric",
+        index=codes.index(c["metric"]) if c.get("metric") in codes else 0,
+        format_func=metrics.__getitem__,
+    )
+    me = actor()
+    with store().session() as session:
+        unit = metric_unit(session, me, metric)
+        now = None if period is None else live_actual(session, me, metric, None, "", 0, period)
+    hint = f"{metrics[metric]} is measured in {unit.label}."
+    if now is not None:
+        hint += f" Live, {now.period_label}: **{now.actual_text}**."
+    st.caption(hint)
     with st.form(f"definition_{key}"):
         title = st.text_input("Title", c.get("title", ""), key=f"{key}_title")
         left, right = st.columns(2)
@@ -223,23 +296,20 @@ def _form(key: str, version: VersionView | None, metrics: dict, goals: dict) -> 
             key=f"{key}_goal",
             format_func=lambda g: "(none)" if g is None else goals[g],
         )
-        metric = right.selectbox(
-            "Metric",
-            codes,
-            key=f"{key}_metric",
-            index=codes.index(c["metric"]) if c.get("metric") in codes else 0,
-            format_func=metrics.__getitem__,
-        )
-        a, b, d = st.columns(3)
-        comparison = a.selectbox(
+        comparison = right.selectbox(
             "Comparison",
             list(COMPARISONS),
             format_func=COMPARISONS.get,
             key=f"{key}_comparison",
             index=list(COMPARISONS).index(c.get("comparison", "at_least")),
         )
-        target = b.text_input("Target", f"{c['target']:g}" if c else "", key=f"{key}_target")
-        unit = d.text_input("Unit (ratio, USD, count, %)", c.get("unit", ""), key=f"{key}_unit")
+        shown_as = unit.code if unit.code not in ("", "count") else "count"
+        target = st.text_input(
+            f"Target ({shown_as}, as the metric is shown)",
+            version.target_as_typed if version else "",
+            key=f"{key}_target",
+            help=f"Type it in {unit.label}.",
+        )
         a, b, d = st.columns(3)
         start = a.text_input("Period from (YYYY-MM)", c.get("period_start", ""), key=f"{key}_from")
         end = b.text_input("Period to (YYYY-MM)", c.get("period_end", ""), key=f"{key}_to")
@@ -256,6 +326,8 @@ def _form(key: str, version: VersionView | None, metrics: dict, goals: dict) -> 
             float(c.get("tolerance", 0.1)) * 100,
             step=1.0,
             key=f"{key}_tolerance",
+            help="A share of the target, whatever the metric's unit: 10 on an 80 % target "
+            "is amber from 72 %.",
         )
         owner = b.selectbox(
             "Owner", OWNERS, key=f"{key}_owner", index=OWNERS.index(c.get("owner_role", "CMO"))
@@ -265,7 +337,6 @@ def _form(key: str, version: VersionView | None, metrics: dict, goals: dict) -> 
                 title=title,
                 metric=metric,
                 target=target,
-                unit=unit,
                 comparison=comparison,
                 period_start=start,
                 period_end=end,

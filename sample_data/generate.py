@@ -215,7 +215,7 @@ DEFINITIONS = [
         "goal": GOALS[0][0],
         "metric": "romi",
         "target": "0.8",
-        "unit": "ratio",
+        "unit": "%",
         "comparison": "at_least",
         "period_start": "2026-01",
         "period_end": "2026-12",

@@ -28,7 +28,6 @@ FORM = DefinitionInput(
     title="Pipeline ROI of at least 6x",
     metric="pipeline_roi",
     target="6",
-    unit="ratio",
     comparison="at_least",
     period_start="2026-01",
     period_end="2026-12",
@@ -138,7 +137,7 @@ def test_a_revision_leaves_the_signed_version_in_force_until_signed(demo_store, 
         states = {v.number: v.state for v in history(session, cfo, definition_id)}
         versions = history(session, cfo, definition_id)
     assert states == {1: "superseded", 2: "signed_off"}
-    assert diff(versions[0], versions[1]) == [("Target", "6", "7")]
+    assert diff(versions[0], versions[1]) == [("Target", "6.00×", "7.00×")]
 
 
 def test_exactly_one_definition_in_force_per_definition(demo_store, people):
