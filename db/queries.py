@@ -14,14 +14,18 @@ from sqlalchemy import union
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from db.models import AuditEvent
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import ChecklistAnswer
+from db.models import ChecklistItem
 from db.models import CompanySettings
+from db.models import Competence
 from db.models import DatedFigure
 from db.models import KpiValue
 from db.models import MonthlyReview
 from db.models import Reconciliation
+from db.models import SuccessDefinitionVersion
 from db.models import User
 
 _BUDGET_SUMS = (
@@ -284,3 +288,29 @@ def lock_baseline_lines(session: Session, first: str, last: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def setup_facts(session: Session) -> dict[str, Any]:
+    """What a new store already has, for the first-run guide: one round trip per fact."""
+    settings = session.execute(select(CompanySettings.company_name, CompanySettings.demo)).first()
+    cfo_settings = session.scalar(
+        select(func.count(AuditEvent.id))
+        .join(User, AuditEvent.user_id == User.id)
+        .where(AuditEvent.object_type == "company", User.role == "CFO")
+    )
+    roles = session.scalars(select(User.role).distinct().where(User.active.is_(True)))
+    return {
+        "company_name": settings.company_name if settings else None,
+        "demo": bool(settings.demo) if settings else False,
+        "roles": set(roles),
+        "cfo_set_finance": bool(cfo_settings),
+        "statements": session.scalar(select(func.count(ChecklistItem.id))) or 0,
+        "competences": session.scalar(select(func.count(Competence.id))) or 0,
+        "budget_lines": session.scalar(select(func.count(BudgetLine.id))) or 0,
+        "signed_definitions": session.scalar(
+            select(func.count(SuccessDefinitionVersion.id)).where(
+                SuccessDefinitionVersion.state == "signed_off"
+            )
+        )
+        or 0,
+    }

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from alignment import accounts
+from alignment.first_run import setup_steps
 from alignment.permissions import Action
 from alignment.permissions import can
 from alignment.settings import update_company
@@ -14,6 +15,7 @@ from ui.context import act
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
+from ui.widgets import first_run_guide
 from ui.widgets import show_flash
 
 ROLES = ["CEO", "CFO", "CMO", "viewer", "admin"]
@@ -24,6 +26,9 @@ def page() -> None:
     company = profile()
     st.title("Accounts & settings")
     show_flash()
+    with store().session() as session:
+        steps = setup_steps(session, me)
+    first_run_guide(steps, me)
     if can(me, Action.MANAGE_USERS):
         _company_name(me, company)
         _accounts(me)

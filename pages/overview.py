@@ -8,6 +8,8 @@ import streamlit as st
 from alignment import formatting as fmt
 from alignment.checklist import alignment_summary
 from alignment.checklist import open_gaps
+from alignment.first_run import setup_steps
+from alignment.first_run import steps_left
 from alignment.kpis import top_kpis
 from alignment.overview import figure_months
 from alignment.overview import headline_figures
@@ -23,6 +25,7 @@ from ui.context import actor
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
+from ui.widgets import first_run_guide
 from ui.widgets import period_picker
 from ui.widgets import text_table
 
@@ -67,13 +70,19 @@ def overview() -> None:
     cur, loc = company.currency, company.locale
     with store().session() as session:
         choices = figure_months(session, me)
+        steps = setup_steps(session, me)
     st.title("Overview")
     if not choices.months:
         st.info(
             "No budget figures yet. The CMO enters or imports them; until then there is "
-            "nothing to compare."
+            "nothing to compare. Who needs to do what before the first monthly review:",
+            icon=":material/flag:",
         )
+        first_run_guide(steps, me)
         return
+    if steps_left(steps):
+        with st.expander(f"Getting started: {len(steps_left(steps))} step(s) left"):
+            first_run_guide(steps, me)
     period = period_picker(
         choices.months, company.fiscal_year_start_month, key="overview", opening=choices.opening
     )

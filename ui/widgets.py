@@ -8,11 +8,17 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from alignment.first_run import ADMIN_PAGE
+from alignment.first_run import PAGE_TITLES
+from alignment.first_run import SetupStep
 from alignment.periods import Period
 from alignment.periods import month_label
 from alignment.periods import month_period
 from alignment.periods import quarter_to_date
 from alignment.periods import year_to_date
+from alignment.permissions import Action
+from alignment.permissions import Actor
+from alignment.permissions import can
 
 SCOPES = {
     "month": "Month",
@@ -84,3 +90,22 @@ def text_table(frame: pd.DataFrame | Styler) -> None:
     it is, keeping any styling."""
     styler = frame if isinstance(frame, Styler) else frame.style
     st.table(styler.format(_cell).format_index(_cell, axis=0).format_index(_cell, axis=1))
+
+
+def first_run_guide(steps: list[SetupStep], me: Actor) -> None:
+    """The steps of a new store's first run: each done one ticked, the next one named,
+    with a link to the page where it is done when this person can open it."""
+    left = [step for step in steps if not step.done]
+    if not left:
+        return
+    st.markdown(
+        f"**Getting started: {len(steps) - len(left)} of {len(steps)} steps done.** "
+        f"Next: {left[0].who[0].lower()}{left[0].who[1:]} {left[0].what}."
+    )
+    may_open_admin = can(me, Action.MANAGE_USERS) or can(me, Action.EDIT_FINANCIAL_SETTINGS)
+    for step in steps:
+        mark = ":material/check_circle:" if step.done else ":material/radio_button_unchecked:"
+        text, link = st.columns([4, 1], vertical_alignment="center")
+        text.markdown(f"{mark} **{step.who}** {step.what}.")
+        if not step.done and (step.page != ADMIN_PAGE or may_open_admin):
+            link.page_link(step.page, label=PAGE_TITLES[step.page], icon=":material/arrow_forward:")

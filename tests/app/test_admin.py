@@ -100,3 +100,35 @@ def test_the_administrator_names_the_company(team_url):
     assert query(team_url, "SELECT company_name FROM company_settings") == [("Acme Robotics",)]
     cfo = accounts_page("cfo@team.example")
     assert not [t for t in cfo.text_input if t.key == "company_name_input"]
+
+
+def _guide(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m.value for m in at.markdown if "**" in m.value]
+
+
+def test_a_new_store_says_who_needs_to_do_what_and_ticks_the_administrators_steps(team_url):
+    overview = log_in(app().run(), "cmo@team.example")
+    assert not overview.exception
+    assert "Who needs to do what before the first monthly review" in overview.info[0].value
+    guide = _guide(overview)
+    assert guide[0] == (
+        "**Getting started: 1 of 7 steps done.** Next: the administrator names the company."
+    )
+    assert (
+        ":material/check_circle: **The administrator** adds the CEO, CFO and CMO with "
+        "their e-mail." in guide
+    )
+    assert (
+        ":material/radio_button_unchecked: **The CMO** enters or imports the monthly budget, "
+        "spend, pipeline and revenue." in guide
+    )
+    links = {link.label for link in overview.get("page_link")}
+    assert "Budget & return" in links and "Accounts & settings" not in links
+    at = accounts_page("admin@team.example")
+    assert _guide(at)[0].endswith("Next: the administrator names the company.")
+    at.text_input(key="company_name_input").set_value("Acme Robotics")
+    at.button(key="FormSubmitter:company_name-Save company name").click().run()
+    assert _guide(at)[0] == (
+        "**Getting started: 2 of 7 steps done.** Next: the CFO sets the currency, gross "
+        "margin and fiscal year every figure depends on."
+    )
