@@ -369,9 +369,9 @@ def revise(session: Session, actor: Actor, definition_id: int) -> int:
     unit = metric_unit(session, actor, latest.metric)
     if unit_disagrees(latest, unit):
         # The new draft reads the way the old screens showed the version ("80 %" on ROMI
-        # becomes 0.8) and takes the metric's unit; the person reviews it before proposing.
+        # becomes 0.8); the person reviews it before proposing.
         content["target"] = target_meant_before(latest.target, latest.unit, unit)
-        content["unit"] = unit.code
+    content["unit"] = unit.code
     version = SuccessDefinitionVersion(
         definition_id=definition_id,
         number=latest.number + 1,

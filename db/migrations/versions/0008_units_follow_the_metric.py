@@ -114,25 +114,27 @@ def upgrade() -> None:
         if state in SIGNED or code is None:
             bind.execute(versions.update().where(where).values(unit_disagrees=not agreed))
             continue
-        if stored == code:
+        if agreed and stored == code:
             bind.execute(versions.update().where(where).values(unit_disagrees=False))
             continue
         meant = target / 100 if metric in PERCENT and (stored or "").strip() == "%" else target
         bind.execute(
             versions.update().where(where).values(unit=code, target=meant, unit_disagrees=False)
         )
+        if meant != target:
+            comment = (
+                f"On upgrade the unit follows the metric: the target shown as {target:g} % "
+                f"is kept as the share {meant:g}."
+            )
+        else:
+            comment = f"On upgrade the unit follows the metric: '{stored}' became '{code}'."
         bind.execute(
             events.insert().values(
                 version_id=version_id,
                 action="edited",
                 actor_id=None,
                 at=clock.utc_second(),
-                comment=f"On upgrade the unit follows the metric: '{stored}' became '{code}'"
-                + (
-                    f"; the target {target:g} % is kept as the share {meant:g}."
-                    if meant != target
-                    else "."
-                ),
+                comment=comment,
             )
         )
 
