@@ -30,6 +30,7 @@ from db.audit_guard import queue_writer
 from db.models import ChecklistAnswer
 from db.models import ChecklistItem
 from db.models import MonthlyReview
+from db.models import User
 
 GAP_FLAG = 2
 """A perception gap of this many points or more is flagged for discussion."""
@@ -399,6 +400,42 @@ def checklist_month(session: Session, actor: Actor, month: str) -> ChecklistMont
         improved=[(wording[i], d) for i, d in moved if d > 0][:3],
         worsened=[(wording[i], d) for i, d in moved if d < 0][:3],
     )
+
+
+@dataclass(frozen=True)
+class Comment:
+    statement: str
+    """The wording the comment was written to."""
+    role: str
+    name: str | None
+    comment: str
+
+    @property
+    def who(self) -> str:
+        return f"{self.name} ({self.role})" if self.name else self.role
+
+
+def month_comments(session: Session, actor: Actor, month: str) -> list[Comment]:
+    """What people wrote beside their scores for a month, with who wrote it, in checklist
+    order: the meeting discusses the reasons, not only the numbers."""
+    require(actor, Action.VIEW)
+    month = parse_month(month)
+    rows = session.execute(
+        select(
+            ChecklistItem.position,
+            ChecklistAnswer.item_id,
+            ChecklistAnswer.wording,
+            ChecklistAnswer.role,
+            User.name,
+            ChecklistAnswer.comment,
+        )
+        .join(ChecklistItem, ChecklistItem.id == ChecklistAnswer.item_id)
+        .outerjoin(User, User.id == ChecklistAnswer.user_id)
+        .where(ChecklistAnswer.month == month, ChecklistAnswer.comment != "")
+    ).all()
+    order = [str(r) for r in EXECUTIVES]
+    rows = sorted(rows, key=lambda r: (r.position, r.item_id, order.index(str(r.role))))
+    return [Comment(r.wording, str(r.role), r.name, r.comment) for r in rows]
 
 
 def open_gaps(session: Session, actor: Actor, month: str) -> list[tuple[str, int]]:

@@ -63,3 +63,9 @@ def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
                 worksheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
     return buffer.getvalue()
+
+
+def spreadsheet_safe(value: object) -> object:
+    """One cell as to_xlsx writes it, for writers that place cells themselves (the meeting
+    pack): XML-safe first, then never a formula."""
+    return neutralise(_xml_safe(value))

@@ -6,6 +6,7 @@ the same wherever it appears; a missing value always reads "n/a".
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from functools import lru_cache
@@ -76,3 +77,13 @@ def count(value: float | int | None, locale: str = "en_US") -> str:
 def score(value: float | None) -> str:
     """An alignment score on the 0-100 scale."""
     return NA if _missing(value) else f"{value:.0f}/100"
+
+
+def date(value: dt.date | str | None) -> str:
+    """A day as every screen writes it, 15 Dec 2026, never 2026-12-15; a snapshot's ISO text
+    (a closed review stores its dates as text) reads the same as the date itself."""
+    if _missing(value) or value == "":
+        return NA
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return f"{value:%d %b %Y}"

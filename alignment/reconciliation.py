@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from alignment import audit
 from alignment import clock
+from alignment import formatting as fmt
 from alignment import metrics
 from alignment.budget import month_freshness
 from alignment.errors import ValidationFailed
@@ -35,12 +36,40 @@ from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
 from db import queries
 from db.audit_guard import queue_writer
+from db.models import AuditEvent
 from db.models import BudgetLine
 from db.models import Reconciliation
 from db.models import User
 
 GAP_TOLERANCE = 0.01
 """A gap within 1 % of finance's figure reads as matching; larger gaps are flagged."""
+
+GAP_SIGN = (
+    "the gap is marketing's actual spend minus finance's booked spend, in percent of "
+    "finance's figure; below zero, finance booked more than marketing reports"
+)
+"""The one sign convention of the finance gap, written out wherever a signed gap is shown
+(budget page, review, meeting pack), so nobody has to guess which way it runs."""
+
+RECONCILED, OPEN, REOPENED = "reconciled", "open", "reopened"
+
+
+def finance_gap(marketing: Decimal | None, finance: Decimal | None) -> Decimal | None:
+    """The signed gap of GAP_SIGN; n/a until both figures exist."""
+    gap = metrics.spend_variance(marketing, finance)
+    return None if gap is None else Decimal(gap)
+
+
+def gap_words(gap: Decimal | float | None, gap_pct: float | None, currency: str) -> str:
+    """The gap as a sentence that carries its own sign: 'finance higher than marketing by
+    $2,748 (1.5%)', so the meeting reads the direction instead of decoding a minus."""
+    if gap is None:
+        return "no gap yet: finance's booked spend or marketing's spend is missing"
+    if gap == 0:
+        return "finance and marketing agree"
+    side = "higher" if gap < 0 else "lower"
+    share = "" if gap_pct is None else f" ({fmt.percent(abs(gap_pct))})"
+    return f"finance {side} than marketing by {fmt.money(abs(gap), currency)}{share}"
 
 
 @dataclass(frozen=True)
@@ -49,17 +78,29 @@ class MonthReconciliation:
     marketing_spend: Decimal | None
     finance_spend: Decimal | None
     gap: Decimal | None
+    """Signed as GAP_SIGN says: marketing minus finance."""
     gap_pct: float | None
+    """The gap in percent of finance's booked spend."""
     reconciled: bool
     reconciled_by: str | None
     reconciled_at: dt.datetime | None
     note: str
+    """The CFO's note when reconciling; the reason, once the month is reopened."""
+    reopened_by: str | None = None
+    reopened_at: dt.datetime | None = None
 
     @property
     def matches(self) -> bool | None:
         if self.gap_pct is None:
             return None if self.gap is None else self.gap == 0
         return abs(self.gap_pct) <= GAP_TOLERANCE
+
+    @property
+    def status(self) -> str:
+        """Reconciled, open (never reconciled) or reopened (reconciled once, unlocked since)."""
+        if self.reconciled:
+            return RECONCILED
+        return REOPENED if self.reconciled_at is not None else OPEN
 
 
 def reconciliation(
@@ -75,6 +116,7 @@ def reconciliation(
         )
     }
     names = dict(session.execute(select(User.id, User.name)).all())
+    reopened = _reopenings(session, [m for m, r in records.items() if r.reconciled_at])
     result = []
     for month in reversed(months_between(first, last)):
         if month not in spend and month not in records:
@@ -82,21 +124,52 @@ def reconciliation(
         record = records.get(month)
         marketing = from_cents(spend.get(month))
         finance = from_cents(record.finance_spend) if record else None
-        gap = metrics.spend_variance(marketing, finance)
+        gap = finance_gap(marketing, finance)
+        reopening = reopened.get(month) if record and not record.reconciled else None
         result.append(
             MonthReconciliation(
                 month=month,
                 marketing_spend=marketing,
                 finance_spend=finance,
-                gap=None if gap is None else Decimal(gap),
+                gap=gap,
                 gap_pct=metrics.ratio(gap, finance),
                 reconciled=bool(record and record.reconciled),
                 reconciled_by=names.get(record.reconciled_by_id) if record else None,
                 reconciled_at=record.reconciled_at if record else None,
                 note=record.note if record else "",
+                reopened_by=None
+                if reopening is None
+                else names.get(reopening.user_id or -1, reopening.actor),
+                reopened_at=None if reopening is None else reopening.at,
             )
         )
     return result
+
+
+def _reopenings(session: Session, months: list[str]) -> dict[str, AuditEvent]:
+    """The latest reopening of each month: the record keeps no one who reopened it, the
+    audit trail does."""
+    if not months:
+        return {}
+    events = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "reconciliation",
+            AuditEvent.action == "reopen",
+            AuditEvent.object_id.in_(months),
+        )
+        .order_by(AuditEvent.id)
+    )
+    return {str(e.object_id): e for e in events}
+
+
+def month_reconciliation(session: Session, actor: Actor, month: str) -> MonthReconciliation:
+    """One month's spend against finance, for the review: open and empty when nothing exists."""
+    month = parse_month(month)
+    found = reconciliation(session, actor, month, month)
+    if found:
+        return found[0]
+    return MonthReconciliation(month, None, None, None, None, False, None, None, "")
 
 
 def unreconciled_months(session: Session, actor: Actor, first: str, last: str) -> list[str]:
