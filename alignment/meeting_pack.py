@@ -1,298 +1,46 @@
-"""The meeting pack everyone takes away: a PDF to read and an XLSX to work with, both built
-from the review's sections, so for a closed month exactly the frozen figures."""
+"""The meeting pack everyone takes away: a PDF to read and an XLSX to work with, both rendered
+from the review's tables (alignment/review_tables), so for a closed month exactly the frozen
+figures, written as the screen writes them.
+
+PDF: a cover with the contents (an empty section is one line there, never a page of its
+own), then each section with content on its own page. XLSX: a cover sheet with the contents,
+then one sheet per table, each with a title row, a header row and the rows below it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import altair as alt
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from fpdf.outline import OutlineSection
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from alignment import clock
 from alignment import formatting as fmt
-from alignment.export import to_xlsx
+from alignment.export import spreadsheet_safe
 from alignment.periods import month_label
-from alignment.review import AGENDA
-from alignment.review import KINDS
 from alignment.review import ReviewView
+from alignment.review_tables import RAG
+from alignment.review_tables import Section
+from alignment.review_tables import Table
+from alignment.review_tables import sections
 
 FONTS = Path(__file__).resolve().parent / "fonts"
-RAG = {"green": "On target", "amber": "Within tolerance", "red": "Off target", None: "No data"}
-HEADLINE_LABELS = {
-    "planned_budget": "Planned budget",
-    "actual_spend": "Actual spend",
-    "spend_variance": "Spend variance",
-    "spend_variance_pct": "Spend variance %",
-    "roas": "ROAS",
-    "romi_attributed": "ROMI (attributed)",
-    "attributed_pipeline": "Attributed pipeline",
-    "attributed_revenue": "Attributed revenue",
-    "marketing_cac": "Marketing CAC",
-    "new_customers": "New customers",
-}
-MONEY = {
-    "planned_budget",
-    "actual_spend",
-    "spend_variance",
-    "attributed_pipeline",
-    "attributed_revenue",
-    "marketing_cac",
-}
-
-
-def headline_value(key: str, value: Any, currency: str) -> str:
-    """A headline figure as the review page shows it."""
-    if key in MONEY:
-        return fmt.money(value, currency)
-    if key in ("spend_variance_pct", "romi_attributed"):
-        return fmt.percent(value, signed=key == "spend_variance_pct")
-    if key == "roas":
-        return fmt.multiple(value)
-    return fmt.count(value)
-
-
-def kpi_value(value: Any, unit: str, currency: str) -> str:
-    if unit == currency:
-        return fmt.money(value, currency)
-    return fmt.count(None if value is None else round(value, 1))
-
-
-def section_frames(view: ReviewView, formatted: bool = True) -> dict[str, pd.DataFrame]:
-    """Each agenda section as a table, in agenda order: display text for the PDF, or the
-    snapshot's own numbers for the spreadsheet (``formatted=False``)."""
-    s, cur = view.sections, view.sections["currency"]
-    if not formatted:
-        return _raw_frames(view)
-    head = s["headline"]
-    frames = {
-        "Headline figures": pd.DataFrame(
-            [
-                {
-                    "Figure": label,
-                    "This month": headline_value(key, head["now"].get(key), cur),
-                    f"{head['previous_label']}": headline_value(
-                        key, head["previous"].get(key), cur
-                    ),
-                }
-                for key, label in HEADLINE_LABELS.items()
-            ]
-        ),
-        "Definitions of success": pd.DataFrame(
-            [
-                {
-                    "Definition": d["title"],
-                    "Metric": d["metric"],
-                    "Target": _target(d, cur),
-                    "Actual": _measure(d["actual"], d["unit"], cur),
-                    "Status": RAG[d["status"]],
-                    "Signature": d["signature"],
-                }
-                for d in s["definitions"]
-            ],
-            columns=["Definition", "Metric", "Target", "Actual", "Status", "Signature"],
-        ),
-        "Budget vs return": pd.DataFrame(
-            [
-                {
-                    "Channel": c["channel"],
-                    "Planned": fmt.money(c["planned"], cur),
-                    "Actual": fmt.money(c["actual"], cur),
-                    "Variance": fmt.money(c["variance"], cur),
-                    "Variance %": fmt.percent(c["variance_pct"], signed=True),
-                    "Attributed revenue": fmt.money(c["revenue"], cur),
-                    "ROAS": fmt.multiple(c["roas"]),
-                    "ROMI (attributed)": fmt.percent(c["romi"]),
-                }
-                for c in s["budget"]
-            ],
-            columns=[
-                "Channel",
-                "Planned",
-                "Actual",
-                "Variance",
-                "Variance %",
-                "Attributed revenue",
-                "ROAS",
-                "ROMI (attributed)",
-            ],
-        ),
-        "KPI tree and funnel": pd.DataFrame(
-            [
-                {
-                    "KPI": k["kpi"],
-                    "Target": kpi_value(k["target"], k["unit"], cur),
-                    "Actual": kpi_value(k["actual"], k["unit"], cur),
-                    "Status": RAG[k["status"]],
-                }
-                for k in s["kpis"]
-            ],
-            columns=["KPI", "Target", "Actual", "Status"],
-        ),
-        "Alignment checklist": pd.DataFrame(
-            [
-                {"Statement": g["statement"], "Perception gap": g["gap"]}
-                for g in s["alignment"]["gaps"]
-            ],
-            columns=["Statement", "Perception gap"],
-        ),
-        "Requests awaiting a decision": pd.DataFrame(
-            [
-                {
-                    "Request": r["title"],
-                    "Asked by": r["asked_by"],
-                    "Status": r["status"],
-                    "Recommendation": r["recommendation"],
-                }
-                for r in s["requests"]
-            ],
-            columns=["Request", "Asked by", "Status", "Recommendation"],
-        ),
-        "Action items": pd.DataFrame(
-            [
-                {
-                    "From": month_label(a["month"]),
-                    "Kind": KINDS.get(a["kind"], a["kind"]),
-                    "What": a["text"],
-                    "Owner": a["owner_role"] or "",
-                    "Due": a["due_date"] or "",
-                    "Status": a["status"] if a["kind"] == "action" else "",
-                }
-                for a in [*s["actions"]["carried"], *s["actions"]["recorded"]]
-            ],
-            columns=["From", "Kind", "What", "Owner", "Due", "Status"],
-        ),
-    }
-    return frames
-
-
-def _raw_frames(view: ReviewView) -> dict[str, pd.DataFrame]:
-    s = view.sections
-    head = s["headline"]
-    rows = [
-        {
-            "Figure": label,
-            "This month": head["now"].get(key),
-            head["previous_label"]: head["previous"].get(key),
-        }
-        for key, label in HEADLINE_LABELS.items()
-    ]
-    return {
-        "Headline figures": pd.DataFrame(rows),
-        "Definitions of success": pd.DataFrame(
-            [
-                {
-                    "Definition": d["title"],
-                    "Metric": d["metric"],
-                    "Comparison": d["comparison"],
-                    "Target": d["target"],
-                    "Actual": d["actual"],
-                    "Unit": d["unit"],
-                    "Status": RAG[d["status"]],
-                    "Signature": d["signature"],
-                }
-                for d in s["definitions"]
-            ],
-            columns=[
-                "Definition",
-                "Metric",
-                "Comparison",
-                "Target",
-                "Actual",
-                "Unit",
-                "Status",
-                "Signature",
-            ],
-        ),
-        "Budget vs return": pd.DataFrame(
-            [
-                {
-                    "Channel": c["channel"],
-                    "Planned": c["planned"],
-                    "Actual": c["actual"],
-                    "Variance": c["variance"],
-                    "Variance %": c["variance_pct"],
-                    "Attributed revenue": c["revenue"],
-                    "ROAS": c["roas"],
-                    "ROMI (attributed)": c["romi"],
-                }
-                for c in s["budget"]
-            ],
-            columns=[
-                "Channel",
-                "Planned",
-                "Actual",
-                "Variance",
-                "Variance %",
-                "Attributed revenue",
-                "ROAS",
-                "ROMI (attributed)",
-            ],
-        ),
-        "KPI tree and funnel": pd.DataFrame(
-            [
-                {
-                    "KPI": k["kpi"],
-                    "Unit": k["unit"],
-                    "Target": k["target"],
-                    "Actual": k["actual"],
-                    "Status": RAG[k["status"]],
-                }
-                for k in s["kpis"]
-            ],
-            columns=["KPI", "Unit", "Target", "Actual", "Status"],
-        ),
-        "Alignment checklist": pd.DataFrame(
-            [{"Statement": "Alignment score (0-100)", "Perception gap": s["alignment"]["score"]}]
-            + [
-                {"Statement": g["statement"], "Perception gap": g["gap"]}
-                for g in s["alignment"]["gaps"]
-            ],
-            columns=["Statement", "Perception gap"],
-        ),
-        "Requests awaiting a decision": pd.DataFrame(
-            [
-                {
-                    "Request": r["title"],
-                    "Asked by": r["asked_by"],
-                    "Status": r["status"],
-                    "Recommendation": r["recommendation"],
-                }
-                for r in s["requests"]
-            ],
-            columns=["Request", "Asked by", "Status", "Recommendation"],
-        ),
-        "Action items": pd.DataFrame(
-            [
-                {
-                    "From": a["month"],
-                    "Kind": KINDS.get(a["kind"], a["kind"]),
-                    "What": a["text"],
-                    "Owner": a["owner_role"] or "",
-                    "Due": a["due_date"] or "",
-                    "Status": a["status"] if a["kind"] == "action" else "",
-                }
-                for a in [*s["actions"]["carried"], *s["actions"]["recorded"]]
-            ],
-            columns=["From", "Kind", "What", "Owner", "Due", "Status"],
-        ),
-    }
-
-
-def _measure(value: Any, unit: str, currency: str) -> str:
-    if unit == "ratio":
-        return fmt.percent(value)
-    if unit == currency:
-        return fmt.money(value, currency)
-    return fmt.count(None if value is None else round(value, 1))
-
-
-def _target(definition: dict[str, Any], currency: str) -> str:
-    sign = "≥ " if definition["comparison"] == "at_least" else "≤ "
-    return sign + _measure(definition["target"], definition["unit"], currency)
+CONTENTS_NAME = "Contents"
+CHART_WIDTHS = {"KPIs": 140, "Alignment score by month": 110}
+"""Millimetres on the page; the trend is small, it sits under a short table."""
 
 
 def _chart_png(chart: alt.TopLevelMixin) -> bytes:
@@ -302,7 +50,7 @@ def _chart_png(chart: alt.TopLevelMixin) -> bytes:
 
 
 def charts(view: ReviewView) -> dict[str, bytes]:
-    """The pack's charts as PNG images, drawn from the section figures (vl-convert)."""
+    """The pack's charts as PNG images, keyed by the table they follow (vl-convert)."""
     images = {}
     budget = pd.DataFrame(view.sections["budget"])
     if not budget.empty:
@@ -336,7 +84,7 @@ def charts(view: ReviewView) -> dict[str, bytes]:
                 for k in kpi_rows
             ]
         )
-        images["KPI tree and funnel"] = _chart_png(
+        images["KPIs"] = _chart_png(
             alt.Chart(frame, title="KPIs: actual as a share of target")
             .mark_bar()
             .encode(
@@ -353,7 +101,26 @@ def charts(view: ReviewView) -> dict[str, bytes]:
             )
             .properties(width=460, height=alt.Step(22))
         )
+    trend = view.sections["alignment"].get("trend") or []
+    if len(trend) >= 2:
+        images["Alignment score by month"] = _chart_png(_trend_chart(trend))
     return images
+
+
+def _trend_chart(trend: list[dict[str, object]]) -> alt.Chart:
+    """A line only from two months on: one month would draw as a flat line that says nothing."""
+    frame = pd.DataFrame(trend)
+    frame["label"] = [f"{dt.date.fromisoformat(m + '-01'):%b %Y}" for m in frame["month"]]
+    return (
+        alt.Chart(frame, title="Alignment score (0-100) by month")
+        .mark_line(point=alt.OverlayMarkDef(color="#1a7f37", size=50), strokeWidth=2.5)
+        .encode(
+            x=alt.X("label:O", title=None, sort=list(frame["label"]), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("score:Q", title=None, scale=alt.Scale(domain=[0, 100])),
+            color=alt.value("#1a7f37"),
+        )
+        .properties(width=alt.Step(70), height=110)
+    )
 
 
 class _Pdf(FPDF):
@@ -371,117 +138,219 @@ class _Pdf(FPDF):
         self.cell(0, 5, f"{self.pack_title} · page {self.page_no()}", align="R")
 
 
-def pack_pdf(view: ReviewView, company: str) -> bytes:
-    """Title page, then each agenda section with its table and, where there is one, chart."""
-    title = f"{company} · Monthly review · {month_label(view.month)}"
-    pdf = _Pdf(title)
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 28)
-    pdf.ln(40)
-    _para(pdf, 14, company)
-    pdf.set_font("DejaVu", "", 20)
-    _para(pdf, 11, f"Monthly review, {month_label(view.month)}")
-    pdf.ln(6)
-    pdf.set_font("DejaVu", "", 12)
+def _status(view: ReviewView) -> str:
     if view.closed and view.closed_at:
-        status = (
-            f"Closed by {view.closed_by or 'the CEO'} on {view.closed_at:%d %b %Y}. "
+        return (
+            f"Closed by {view.closed_by or 'the CEO'} on {fmt.date(view.closed_at)}. "
             "These are the figures frozen at closing."
         )
-    else:
-        status = "Draft: this review is not closed yet; figures may still change."
-    _para(pdf, 7, status)
+    return "Draft: this review is not closed yet; figures may still change."
+
+
+def pack_pdf(view: ReviewView, company: str) -> bytes:
+    """A cover with the contents, then each section with content on its own page: its
+    sentences, its tables and, where there is one, its chart."""
+    built = sections(view)
+    pdf = _Pdf(f"{company} · Monthly review · {month_label(view.month)}")
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 26)
+    pdf.ln(14)
+    _para(pdf, 13, company)
+    pdf.set_font("DejaVu", "", 18)
+    _para(pdf, 10, f"Monthly review, {month_label(view.month)}")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 11)
+    _para(pdf, 6, _status(view))
     if view.differences:
         pdf.set_text_color(164, 14, 38)
         _para(
             pdf,
-            7,
+            6,
             f"{len(view.differences)} figure(s) changed since this review "
             "was closed; see the SamePage review page.",
         )
         pdf.set_text_color(0)
     if not view.has_data:
-        pdf.ln(4)
         _para(
             pdf,
-            7,
+            6,
             f"There are no figures for {month_label(view.month)}: no budget "
             "lines and no KPI figures have been entered for this month.",
         )
-    pdf.ln(4)
     pdf.set_font("DejaVu", "", 9)
     _para(
         pdf,
         5,
-        f"Made by SamePage on {clock.today():%d %b %Y}. Return figures are "
+        f"Made by SamePage on {fmt.date(clock.today())}. Return figures are "
         "attributed, not incremental.",
     )
+    pdf.ln(4)
+    pdf.insert_toc_placeholder(
+        lambda p, outline: _contents(p, outline, built), pages=1, reset_page_indices=False
+    )
     images = charts(view)
-    for name, frame in section_frames(view).items():
-        pdf.add_page()
+    first = True
+    for section in built:
+        if section.empty:
+            continue
+        if not first:
+            pdf.add_page()
+        first = False
+        pdf.start_section(section.title)
         pdf.set_font("DejaVu", "B", 16)
-        pdf.cell(0, 10, name, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 9)
-        if frame.empty:
-            _para(pdf, 6, "Nothing to show for this month.")
-        else:
-            _table(pdf, frame)
-        if name in images:
-            pdf.ln(4)
-            pdf.image(io.BytesIO(images[name]), w=150)
+        pdf.cell(0, 10, section.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+        for line in section.lines:
+            _para(pdf, 5.5, line)
+        if section.lines:
+            pdf.ln(2)
+        for table in section.tables:
+            _pdf_table(pdf, section, table, images)
     return bytes(pdf.output())
+
+
+def _contents(pdf: FPDF, outline: list[OutlineSection], built: Sequence[Section]) -> None:
+    """Every agenda section in order: its page, or the one line saying it has nothing."""
+    pages = {s.name: s.page_number for s in outline}
+    pdf.set_x(pdf.l_margin)
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.cell(0, 8, CONTENTS_NAME, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 11)
+    for number, section in enumerate(built, start=1):
+        page = "" if section.empty else f"page {pages.get(section.title, '')}"
+        if section.empty:
+            pdf.set_text_color(100)
+        pdf.cell(150, 7, f"{number}. {section.contents_line}")
+        pdf.cell(25, 7, page, align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0)
+
+
+def _pdf_table(pdf: FPDF, section: Section, table: Table, images: dict[str, bytes]) -> None:
+    if not table.rows:
+        pdf.set_font("DejaVu", "", 10)
+        _para(pdf, 6, f"{table.title} — {table.nothing}.")
+        pdf.ln(2)
+        return
+    if len(section.tables) > 1:
+        if pdf.will_page_break(30):
+            pdf.add_page()
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(0, 8, table.title, new_x="LMARGIN", new_y="NEXT")
+    frame = table.text_frame()
+    numeric = table.numeric_columns()
+    with pdf.table(
+        width=sum(widths := _widths(pdf, frame)),
+        col_widths=tuple(widths),
+        align="LEFT",
+        headings_style=FontFace(emphasis="BOLD", fill_color=(240, 242, 245)),
+        line_height=5.5,
+        borders_layout="HORIZONTAL_LINES",
+    ) as grid:
+        header = grid.row()
+        for column, right in zip(frame.columns, numeric, strict=True):
+            header.cell(str(column), align="RIGHT" if right else "LEFT")
+        for record in table.rows:
+            row = grid.row()
+            for cell in record:
+                row.cell(cell.text, align="RIGHT" if cell.numeric else "LEFT")
+    pdf.ln(3)
+    if table.title in images:
+        width = CHART_WIDTHS.get(table.title, 150)
+        if table.title == "Alignment score by month":
+            width = min(width, 40 + 14 * len(table.rows))
+        pdf.image(io.BytesIO(images[table.title]), w=width)
+        pdf.ln(3)
+
+
+def _widths(pdf: FPDF, frame: pd.DataFrame) -> list[float]:
+    """Each column as wide as its longest text (measured in the font), long text capped so
+    it wraps; narrowed together when the table would not fit the page."""
+    pdf.set_font("DejaVu", "B", 9)
+    heads = [pdf.get_string_width(str(c)) for c in frame.columns]
+    pdf.set_font("DejaVu", "", 9)
+    widths = [
+        min(140.0, max([head, *(pdf.get_string_width(str(v)) for v in frame[c])]) + 4)
+        for head, c in zip(heads, frame.columns, strict=True)
+    ]
+    total = sum(widths)
+    return widths if total <= pdf.epw else [w * pdf.epw / total for w in widths]
 
 
 def _para(pdf: FPDF, height: float, text: str) -> None:
     pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
 
-def _table(pdf: FPDF, frame: pd.DataFrame) -> None:
-    with pdf.table(
-        headings_style=FontFace(emphasis="BOLD", fill_color=(240, 242, 245)),
-        line_height=5.5,
-        text_align="LEFT",
-        borders_layout="HORIZONTAL_LINES",
-    ) as table:
-        header = table.row()
-        for column in frame.columns:
-            header.cell(str(column))
-        for record in frame.itertuples(index=False):
-            row = table.row()
-            for value in record:
-                row.cell("" if value is None else str(value))
+TITLE = Font(bold=True, size=13)
+HEADER = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="F0F2F5")
+
+
+def _sheet_name(title: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31]
+
+
+def _write(
+    sheet: Worksheet, row: int, column: int, value: object, number_format: str | None
+) -> Cell:
+    cell = sheet.cell(row=row, column=column, value=spreadsheet_safe(value))
+    if number_format and value is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def _table_sheet(sheet: Worksheet, table: Table, month: str) -> None:
+    """Title row, header row, then the rows: one table a reader can sort and filter."""
+    sheet.cell(row=1, column=1, value=spreadsheet_safe(f"{table.title} · {month_label(month)}"))
+    sheet.cell(row=1, column=1).font = TITLE
+    for i, column in enumerate(table.columns, start=1):
+        cell = _write(sheet, 2, i, column, None)
+        cell.font, cell.fill = HEADER, HEADER_FILL
+    for r, record in enumerate(table.rows, start=3):
+        for c, value in enumerate(record, start=1):
+            _write(sheet, r, c, value.value, value.number_format)
+    sheet.freeze_panes = "A3"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(table.columns))}{len(table.rows) + 2}"
+    for i, column in enumerate(table.columns, start=1):
+        longest = max([len(str(column)), *(len(r[i - 1].text) for r in table.rows)])
+        sheet.column_dimensions[get_column_letter(i)].width = min(70, longest + 3)
 
 
 def pack_xlsx(view: ReviewView, company: str) -> bytes:
-    """One sheet per agenda section, plus a cover sheet saying what the pack is."""
-    cover = pd.DataFrame(
-        {
-            "": ["Company", "Review", "Status", "Sections"],
-            "Meeting pack": [
-                company,
-                month_label(view.month),
-                f"Closed by {view.closed_by} on {view.closed_at:%d %b %Y}"
-                if view.closed and view.closed_at
-                else "Draft, not closed",
-                ", ".join(label for _, label in AGENDA),
-            ],
-        }
-    )
-    sheets = {"Cover": cover}
+    """A cover sheet saying what the pack is and what each section holds, then one sheet per
+    table with content."""
+    built = sections(view)
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "Cover"
+    cover["A1"] = "Meeting pack"
+    cover["A1"].font = TITLE
+    facts = [
+        ("Company", company),
+        ("Review", month_label(view.month)),
+        ("Status", _status(view)),
+    ]
     if not view.has_data:
-        sheets["Cover"] = pd.concat(
-            [
-                cover,
-                pd.DataFrame(
-                    {
-                        "": ["Figures"],
-                        "Meeting pack": [f"No figures for {month_label(view.month)}."],
-                    }
-                ),
-            ]
-        )
-    sheets.update(section_frames(view, formatted=False))
-    return to_xlsx(sheets)
+        facts.append(("Figures", f"No figures for {month_label(view.month)}."))
+    for r, (label, value) in enumerate(facts, start=2):
+        _write(cover, r, 1, label, None).font = HEADER
+        _write(cover, r, 2, value, None)
+    top = len(facts) + 3
+    for c, heading in enumerate(("Section", "Sheets", "What it says"), start=1):
+        cell = _write(cover, top, c, heading, None)
+        cell.font, cell.fill = HEADER, HEADER_FILL
+    for r, section in enumerate(built, start=top + 1):
+        shown = [t for t in section.tables if t.rows]
+        _write(cover, r, 1, section.contents_line, None)
+        _write(cover, r, 2, ", ".join(t.title for t in shown), None)
+        _write(cover, r, 3, " ".join(section.lines), None)
+        for table in shown:
+            _table_sheet(book.create_sheet(_sheet_name(table.title)), table, view.month)
+    for column, width in (("A", 60), ("B", 60), ("C", 90)):
+        cover.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def pack_files(view: ReviewView, company: str) -> dict[str, bytes]:

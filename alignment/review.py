@@ -20,6 +20,7 @@ from alignment import checklist
 from alignment import clock
 from alignment import funnel
 from alignment import kpis
+from alignment import reconciliation
 from alignment import request_log
 from alignment.errors import ValidationFailed
 from alignment.overview import headline_figures
@@ -44,10 +45,11 @@ AGENDA = (
     ("headline", "Headline figures"),
     ("definitions", "Definitions of success"),
     ("budget", "Budget vs return"),
+    ("finance", "Finance reconciliation"),
     ("kpis", "KPI tree and funnel"),
     ("alignment", "Alignment checklist"),
     ("requests", "Requests awaiting a decision"),
-    ("actions", "Action items"),
+    ("actions", "Decisions and action items"),
 )
 HEADLINE_KEYS = (
     "planned_budget",
@@ -114,6 +116,10 @@ def _plain(value: Any) -> Any:
     return json.loads(
         json.dumps(value, default=lambda v: float(v) if hasattr(v, "as_tuple") else str(v))
     )
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 def _actions(session: Session, where: Any) -> list[ActionView]:
@@ -184,6 +190,7 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
     month_funnel = funnel.funnel_month(counts, month) if not counts.empty else None
     answered = checklist.checklist_month(session, actor, month)
     flagged = answered.items[answered.items["flagged"]]
+    books = reconciliation.month_reconciliation(session, actor, month)
     return _plain(
         {
             "currency": profile.currency,
@@ -207,6 +214,18 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
                 }
                 for r in channels.itertuples()
             ],
+            "finance": {
+                "marketing_spend": books.marketing_spend,
+                "finance_spend": books.finance_spend,
+                "gap": books.gap,
+                "gap_pct": books.gap_pct,
+                "status": books.status,
+                "reconciled_by": books.reconciled_by,
+                "reconciled_at": _iso(books.reconciled_at),
+                "reopened_by": books.reopened_by,
+                "reopened_at": _iso(books.reopened_at),
+                "note": books.note,
+            },
             "kpis": top,
             "funnel": {
                 "biggest_loss": month_funnel.biggest_loss if month_funnel else None,
@@ -226,6 +245,11 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
                 "score": answered.score,
                 "missing": list(answered.roles_missing),
                 "gaps": [{"statement": r.wording, "gap": r.gap} for r in flagged.itertuples()],
+                "trend": [{"month": m, "score": score} for m, score in answered.trend],
+                "comments": [
+                    {"statement": c.statement, "who": c.who, "comment": c.comment}
+                    for c in checklist.month_comments(session, actor, month)
+                ],
             },
             "requests": [
                 {
@@ -260,6 +284,11 @@ def _flat(sections: dict[str, Any]) -> dict[tuple[str, str], Any]:
     for k in sections["kpis"]:
         out[("KPI tree", f"{k['kpi']}: actual")] = k["actual"]
         out[("KPI tree", f"{k['kpi']}: target")] = k["target"]
+    if "finance" in sections:
+        books = sections["finance"]
+        out[("Finance reconciliation", "finance booked")] = books["finance_spend"]
+        out[("Finance reconciliation", "status")] = books["status"]
+        out[("Finance reconciliation", "CFO's note")] = books["note"]
     out[("Alignment checklist", "score")] = sections["alignment"]["score"]
     for gap in sections["alignment"]["gaps"]:
         out[("Alignment checklist", f"gap: {gap['statement']}")] = gap["gap"]
@@ -267,7 +296,11 @@ def _flat(sections: dict[str, Any]) -> dict[tuple[str, str], Any]:
 
 
 def differences(frozen: dict[str, Any], now: dict[str, Any]) -> list[Difference]:
-    """Every stored figure that reads differently today, and figures that appeared since."""
+    """Every stored figure that reads differently today, and figures that appeared since.
+    A review closed before finance joined the snapshot is not compared on finance: it never
+    froze finance's figure, so there is nothing it could differ from."""
+    if "finance" not in frozen:
+        now = {k: v for k, v in now.items() if k != "finance"}
     before, after = _flat(frozen), _flat(now)
     changed = []
     for key in sorted(set(before) | set(after)):

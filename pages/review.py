@@ -10,17 +10,18 @@ import streamlit as st
 
 from alignment import formatting as fmt
 from alignment import review
-from alignment.meeting_pack import HEADLINE_LABELS
-from alignment.meeting_pack import headline_value
+from alignment import review_tables
 from alignment.meeting_pack import pack_pdf
 from alignment.meeting_pack import pack_xlsx
-from alignment.meeting_pack import section_frames
 from alignment.periods import month_label
 from alignment.permissions import Action
 from alignment.permissions import can
 from alignment.review import AGENDA
 from alignment.review import KINDS
 from alignment.review import STATUSES
+from alignment.review_tables import HEADLINE_LABELS
+from alignment.review_tables import headline_value
+from ui import charts
 from ui.context import act
 from ui.context import actor
 from ui.context import profile
@@ -65,8 +66,9 @@ def page() -> None:
         )
     with store().session() as session:
         view = review.review(session, me, month)
+    built = {s.key: s for s in review_tables.sections(view)}
     if present:
-        _presentation(view, company.name)
+        _presentation(view, built, company.name)
         return
     st.title(f"Monthly review, {month_label(month)}")
     show_flash()
@@ -76,7 +78,7 @@ def page() -> None:
     for key, title in AGENDA:
         with st.container(border=True):
             st.subheader(f"{[k for k, _ in AGENDA].index(key) + 1}. {title}")
-            SECTIONS[key](view)
+            SECTIONS[key](view, built[key])
     _record(me, view)
     _close(me, view)
     _history(me)
@@ -123,7 +125,7 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def _headline(view: review.ReviewView) -> None:
+def _headline(view: review.ReviewView, section: review_tables.Section) -> None:
     head, cur = view.sections["headline"], view.sections["currency"]
     tiles = st.columns(4) + st.columns(4)
     for tile, key in zip(tiles, TILES, strict=True):
@@ -152,86 +154,71 @@ def _headline(view: review.ReviewView) -> None:
     st.caption(f"Against plan: spend {fmt.percent(variance, signed=True)} of the planned budget.")
 
 
-def _table(name: str):  # type: ignore[no-untyped-def]
-    def show(view: review.ReviewView) -> None:
-        frame = section_frames(view)[name]
-        if frame.empty:
-            st.caption("Nothing to show for this month.")
-        else:
-            text_table(frame.style.hide(axis="index"))
-
-    return show
+def _nothing(section: review_tables.Section) -> bool:
+    """An empty section reads as one line, as in the pack's contents."""
+    if section.empty:
+        st.caption(section.nothing[0].upper() + section.nothing[1:] + ".")
+    return section.empty
 
 
-def _budget(view: review.ReviewView) -> None:
-    frame = section_frames(view)["Budget vs return"].head(review.LARGEST_VARIANCES)
+def _tables(section: review_tables.Section, rows: int | None = None, titled: bool = False) -> None:
+    for table in section.tables:
+        if titled:
+            st.write(f"**{table.title}**")
+        if not table.rows:
+            st.caption(table.nothing[0].upper() + table.nothing[1:] + ".")
+            continue
+        frame = table.text_frame()
+        text_table((frame if rows is None else frame.head(rows)).style.hide(axis="index"))
+
+
+def _plain(view: review.ReviewView, section: review_tables.Section) -> None:
+    if _nothing(section):
+        return
+    for line in section.lines:
+        st.write(as_text(line))
+    _tables(section)
+
+
+def _budget(view: review.ReviewView, section: review_tables.Section) -> None:
+    if _nothing(section):
+        return
     st.caption("The largest variances against plan, by channel.")
-    if frame.empty:
-        st.caption("Nothing to show for this month.")
-    else:
-        text_table(frame.style.hide(axis="index"))
+    _tables(section, rows=review.LARGEST_VARIANCES)
 
 
-def _kpis(view: review.ReviewView) -> None:
-    loss = view.sections["funnel"]["biggest_loss"]
-    if loss:
-        st.write(f"The funnel lost most against target at **{as_text(loss)}**.")
-    _table("KPI tree and funnel")(view)
+def _finance(view: review.ReviewView, section: review_tables.Section) -> None:
+    if _nothing(section):
+        return
+    first, *rest = section.lines
+    st.write(f"**{as_text(first)}**")
+    for line in rest:
+        st.caption(as_text(line))
+    _tables(section)
 
 
-def _alignment(view: review.ReviewView) -> None:
+def _alignment(view: review.ReviewView, section: review_tables.Section) -> None:
     info = view.sections["alignment"]
     st.metric("Alignment score", fmt.score(info["score"]))
-    if info["missing"]:
+    if _nothing(section):
+        return
+    if info["missing"] and info["score"] is not None:
         st.caption(f"Not answered: {', '.join(info['missing'])}.")
-    _table("Alignment checklist")(view)
-
-
-def _actions(view: review.ReviewView) -> None:
-    if view.carried:
-        st.write("**Open from earlier reviews**")
-        text_table(
-            pd.DataFrame(
-                [
-                    {
-                        "From": month_label(a.month),
-                        "What": a.text,
-                        "Owner": a.owner_role or "",
-                        "Due": f"{a.due_date:%d %b %Y}" if a.due_date else "",
-                        "Status": "overdue" if a.overdue else a.status,
-                    }
-                    for a in view.carried
-                ]
-            ).style.hide(axis="index")
-        )
-    if view.recorded:
-        st.write("**Recorded in this review**")
-        text_table(
-            pd.DataFrame(
-                [
-                    {
-                        "Kind": KINDS[a.kind],
-                        "What": a.text,
-                        "Owner": a.owner_role or "",
-                        "Due": f"{a.due_date:%d %b %Y}" if a.due_date else "",
-                        "Status": a.status if a.kind == "action" else "",
-                    }
-                    for a in view.recorded
-                ]
-            ).style.hide(axis="index")
-        )
-    if not view.carried and not view.recorded:
-        st.caption("No decisions or action items yet.")
+    trend = info.get("trend") or []
+    if len(trend) >= 2:
+        st.altair_chart(charts.score_trend(pd.DataFrame(trend)), width="stretch")
+    _tables(section, titled=True)
 
 
 SECTIONS = {
     "headline": _headline,
-    "definitions": _table("Definitions of success"),
+    "definitions": _plain,
     "budget": _budget,
-    "kpis": _kpis,
+    "finance": _finance,
+    "kpis": _plain,
     "alignment": _alignment,
-    "requests": _table("Requests awaiting a decision"),
-    "actions": _actions,
+    "requests": _plain,
+    "actions": _plain,
 }
 
 
@@ -340,7 +327,9 @@ def _history(me) -> None:  # type: ignore[no-untyped-def]
                 )
 
 
-def _presentation(view: review.ReviewView, company: str) -> None:
+def _presentation(
+    view: review.ReviewView, built: dict[str, review_tables.Section], company: str
+) -> None:
     st.html(PRESENTATION_CSS)
     index = int(st.session_state.get("present_index", 0)) % len(AGENDA)
     key, title = AGENDA[index]
@@ -348,7 +337,7 @@ def _presentation(view: review.ReviewView, company: str) -> None:
         f"{company} · Monthly review · {month_label(view.month)} · {index + 1} of {len(AGENDA)}"
     )
     st.title(title)
-    SECTIONS[key](view)
+    SECTIONS[key](view, built[key])
     left, middle, right = st.columns([1, 4, 1])
     if left.button(
         "Previous", key="present_prev", disabled=index == 0, icon=":material/arrow_back:"

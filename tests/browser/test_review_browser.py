@@ -65,7 +65,9 @@ def test_record_close_and_download_the_pack(page: Page, server):
     assert f"Monthly review, {month_label(month)}" in text
     assert "Closed by Maya Lindqvist" in text and DECISION in text
     assert fmt.money(figures["actual_spend"], "USD") in text
-    headline = {r[0]: r[1] for r in book["Headline figures"].iter_rows(min_row=2, values_only=True)}
+    headline = {r[0]: r[1] for r in book["Headline figures"].iter_rows(min_row=3, values_only=True)}
     assert headline["Actual spend"] == pytest.approx(figures["actual_spend"])
-    actions = [r[2] for r in book["Action items"].iter_rows(min_row=2, values_only=True)]
+    actions = [
+        r[2] for r in book["Decisions and action items"].iter_rows(min_row=3, values_only=True)
+    ]
     assert DECISION in actions

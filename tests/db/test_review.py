@@ -146,7 +146,7 @@ def test_the_pack_holds_the_snapshots_numbers(demo_store, demo_actors):
     frozen = view(demo_store, ceo)
     book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(frozen, "Kestrel Analytics")))
     assert book.sheetnames[:2] == ["Cover", "Headline figures"]
-    rows = {r[0]: r[1] for r in book["Headline figures"].iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r[1] for r in book["Headline figures"].iter_rows(min_row=3, values_only=True)}
     october = oracle.headline(DEMO_TODAY, OCTOBER, OCTOBER)
     labels = {
         "Planned budget": "planned_budget",
@@ -163,10 +163,12 @@ def test_the_pack_holds_the_snapshots_numbers(demo_store, demo_actors):
     assert set(rows) == set(labels)
     for label, key in labels.items():
         assert rows[label] == pytest.approx(october[key]), label
-    channels = {r[0]: r[2] for r in book["Budget vs return"].iter_rows(min_row=2, values_only=True)}
+    channels = {r[0]: r[2] for r in book["Budget vs return"].iter_rows(min_row=3, values_only=True)}
     first = frozen.sections["budget"][0]
     assert channels[first["channel"]] == pytest.approx(first["actual"])
-    actions = [r[2] for r in book["Action items"].iter_rows(min_row=2, values_only=True)]
+    actions = [
+        r[2] for r in book["Decisions and action items"].iter_rows(min_row=3, values_only=True)
+    ]
     assert actions == ["Book the symposium booth"]
     text = " ".join(
         page.extract_text()

@@ -1,0 +1,178 @@
+"""The review's tables and the pack rendered from them, on a review written out by hand (no
+store): one builder, so the PDF and the XLSX show the same rows; words for the gap's sign;
+empty sections as one line; a snapshot from before finance was frozen says so."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from alignment import formatting as fmt
+from alignment.meeting_pack import pack_pdf
+from alignment.meeting_pack import pack_xlsx
+from alignment.reconciliation import MonthReconciliation
+from alignment.reconciliation import gap_words
+from alignment.review import ReviewView
+from alignment.review_tables import sections
+
+EMPTY_HEADLINE = dict.fromkeys(
+    (
+        "planned_budget",
+        "actual_spend",
+        "spend_variance",
+        "spend_variance_pct",
+        "roas",
+        "romi_attributed",
+        "attributed_pipeline",
+        "attributed_revenue",
+        "marketing_cac",
+        "new_customers",
+    )
+)
+
+
+def hand_view(**changes: object) -> ReviewView:
+    """A review of December 2026 with one budget line, finance's figure and one decision."""
+    sections_ = {
+        "currency": "EUR",
+        "headline": {
+            "now": EMPTY_HEADLINE | {"planned_budget": 1000.0, "actual_spend": 1200.0},
+            "previous": EMPTY_HEADLINE,
+            "lines": 1,
+            "previous_label": "November 2026",
+        },
+        "definitions": [],
+        "budget": [
+            {
+                "channel": "=Search",
+                "planned": 1000.0,
+                "actual": 1200.0,
+                "variance": 200.0,
+                "variance_pct": 0.2,
+                "revenue": 3000.0,
+                "roas": 2.5,
+                "romi": None,
+            }
+        ],
+        "finance": {
+            "marketing_spend": 1200.0,
+            "finance_spend": 1100.0,
+            "gap": 100.0,
+            "gap_pct": 100 / 1100,
+            "status": "open",
+            "reconciled_by": None,
+            "reconciled_at": None,
+            "reopened_by": None,
+            "reopened_at": None,
+            "note": "",
+        },
+        "kpis": [],
+        "funnel": {"biggest_loss": None, "stages": []},
+        "alignment": {"score": None, "missing": ["CEO", "CFO", "CMO"], "gaps": []},
+        "requests": [],
+        "actions": {
+            "carried": [],
+            "recorded": [
+                {
+                    "id": 1,
+                    "month": "2026-12",
+                    "kind": "decision",
+                    "text": "=HYPERLINK(1)",
+                    "owner_role": None,
+                    "due_date": None,
+                    "status": "open",
+                }
+            ],
+        },
+    } | changes
+    return ReviewView("2026-12", "open", None, None, sections_, [], [], [], True)
+
+
+@pytest.mark.parametrize(
+    ("gap", "share", "words"),
+    [
+        (Decimal(-2748), -0.01478, "finance higher than marketing by $2,748 (1.5%)"),
+        (Decimal(100), 0.0909, "finance lower than marketing by $100 (9.1%)"),
+        (Decimal(0), 0.0, "finance and marketing agree"),
+        (None, None, "no gap yet: finance's booked spend or marketing's spend is missing"),
+    ],
+)
+def test_the_gap_reads_with_its_direction_in_words(gap, share, words):
+    assert gap_words(gap, share, "USD") == words
+
+
+def test_a_month_reconciled_once_and_unlocked_since_is_reopened():
+    def month(reconciled: bool, at: object) -> MonthReconciliation:
+        return MonthReconciliation("2026-10", None, None, None, None, reconciled, None, at, "")
+
+    assert month(False, None).status == "open"
+    assert month(True, "2026-11-02").status == "reconciled"
+    assert month(False, "2026-11-02").status == "reopened"
+
+
+def test_dates_read_as_on_screen():
+    assert fmt.date("2026-12-15") == "15 Dec 2026"
+    assert fmt.date("2026-11-23T12:00:00") == "23 Nov 2026"
+    assert fmt.date(None) == "n/a"
+
+
+def test_the_pdf_and_the_xlsx_show_the_same_rows_of_the_one_builder():
+    view = hand_view()
+    built = {s.key: s for s in sections(view)}
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(view, "Fernhill")))
+    pdf = " ".join(
+        " ".join(p.extract_text().split())
+        for p in PdfReader(io.BytesIO(pack_pdf(view, "Fernhill"))).pages
+    )
+    for section in built.values():
+        for table in section.tables:
+            if not table.rows:
+                continue
+            rows = list(book[table.title].iter_rows(min_row=2, values_only=True))
+            assert rows[0] == table.columns
+            assert len(rows) - 1 == len(table.rows)
+            for record in table.rows:
+                assert " ".join(c.text for c in record if c.text).strip() in pdf
+    budget = list(book["Budget vs return"].iter_rows(min_row=3, values_only=True))
+    assert budget == [("'=Search", 1000, 1200, 200, 0.2, 3000, 2.5, None)]
+    assert "=Search €1,000 €1,200 €200 +20.0% €3,000 2.50× n/a" in pdf
+    assert "Finance lower than marketing by €100 (9.1%)." in pdf
+
+
+def test_no_text_of_the_pack_runs_as_a_formula():
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(hand_view(), "=cmd")))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+
+
+def test_an_empty_section_is_one_line_of_the_contents_and_no_sheet():
+    view = hand_view()
+    built = {s.key: s for s in sections(view)}
+    assert (
+        built["requests"].contents_line == "Requests awaiting a decision — none awaiting a decision"
+    )
+    assert built["alignment"].contents_line == "Alignment checklist — no answers this month"
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(view, "Fernhill")))
+    assert book.sheetnames == [
+        "Cover",
+        "Headline figures",
+        "Budget vs return",
+        "Finance reconciliation",
+        "Decisions and action items",
+    ]
+    pages = PdfReader(io.BytesIO(pack_pdf(view, "Fernhill"))).pages
+    assert len(pages) == 5
+
+
+def test_a_review_closed_before_finance_was_frozen_says_so_instead_of_showing_todays():
+    old = hand_view()
+    old.sections.pop("finance")
+    finance = {s.key: s for s in sections(old)}["finance"]
+    assert not finance.empty and finance.tables == ()
+    assert finance.lines[0].startswith("Finance's figures were not frozen with this review")
