@@ -69,6 +69,8 @@ KEY = ("month", "channel_key", "campaign")
 MAX_TEXT = 200
 PROBLEMS_SHOWN = 200
 CHANGES_SHOWN = 200
+LINES_SHOWN = 50
+"""The preview lists this many of the lines an import will write; the totals cover all."""
 AUDITED_CHANGES = 500
 CHUNK = 50_000
 PROGRESS_FROM_ROWS = 10_000
@@ -175,6 +177,12 @@ class ImportPreview:
     written: bool = False
     dated_rows: int = 0
     """Rows with a day (weekly or daily) rolled up into the monthly lines; 0 for monthly files."""
+    totals: dict[str, float] = field(default_factory=dict)
+    """Per figure in the file, the sum over every line the file holds (currency units,
+    customers as counts), for the CMO to check against the spreadsheet's own totals."""
+    to_write: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    """The first LINES_SHOWN lines the import will write, new or changed, as they will be
+    stored (weekly rows already rolled up into months)."""
 
     @property
     def can_import(self) -> bool:
@@ -597,7 +605,39 @@ def _preview(budget: BudgetFile, comparison: _Comparison, written: bool) -> Impo
         changes=comparison.changes,
         written=written,
         dated_rows=0 if budget.dated is None else len(budget.dated),
+        totals=_totals(budget.lines, budget.fields),
+        to_write=_to_write(comparison, budget.fields),
     )
+
+
+def _in_units(values: pd.Series, name: str) -> pd.Series:
+    return values.astype("Float64") / (1 if name == "new_customers" else 100)
+
+
+def _totals(lines: pd.DataFrame, fields: tuple[str, ...]) -> dict[str, float]:
+    return {
+        name: float(_in_units(lines[name], name).sum())
+        for name in FIGURES
+        if name in fields and name in lines
+    }
+
+
+def _to_write(comparison: _Comparison, fields: tuple[str, ...]) -> pd.DataFrame:
+    shown = [name for name in FIGURES if name in fields]
+    parts = [
+        frame.head(LINES_SHOWN).assign(what=what)
+        for frame, what in ((comparison.new, "new"), (comparison.changed, "changed"))
+    ]
+    lines = pd.concat(parts).sort_values("_row").head(LINES_SHOWN)
+    return pd.DataFrame(
+        {
+            "what": lines["what"],
+            "month": lines["month"],
+            "channel": lines["channel"],
+            "campaign": lines["campaign"],
+            **{name: _in_units(lines[name], name) for name in shown},
+        }
+    ).reset_index(drop=True)
 
 
 def preview_import(session: Session, actor: Actor, budget: BudgetFile) -> ImportPreview:

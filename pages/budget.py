@@ -35,6 +35,7 @@ from ui.context import actor
 from ui.context import profile
 from ui.context import store
 from ui.widgets import period_picker
+from ui.widgets import text_table
 
 GRID_LIMIT = 2_000
 STYLE_OPEN = "color: #9a6700; font-weight: 600"
@@ -74,7 +75,7 @@ def page() -> None:
     )
     if import_tab.open:
         with import_tab:
-            _import_section(me)
+            _import_section(me, cur)
     if not choices.months:
         return
     if charts_tab.open:
@@ -214,7 +215,7 @@ def _figures(me, period, chosen: list[str], cur: str) -> None:  # type: ignore[n
     )
 
 
-def _import_section(me) -> None:  # type: ignore[no-untyped-def]
+def _import_section(me, cur: str) -> None:  # type: ignore[no-untyped-def]
     if not can(me, Action.ENTER_FIGURES):
         st.info("Only the CMO imports budget figures.")
         return
@@ -254,7 +255,7 @@ def _import_section(me) -> None:  # type: ignore[no-untyped-def]
     except SamePageError as exc:
         st.error(str(exc), icon=":material/error:")
         return
-    _show_preview(preview)
+    _show_preview(preview, cur)
     label = f"Import {preview.new:,} new and {preview.changed:,} changed lines"
     if st.button(label, type="primary", disabled=not preview.can_import, key="budget_confirm"):
         bar = st.progress(0.0, text="Importing…") if parsed.table.rows > 10_000 else None
@@ -314,7 +315,7 @@ def _mapping_form(needed: MappingNeeded, source: str) -> None:
             st.rerun()
 
 
-def _show_preview(preview: budget_import.ImportPreview) -> None:
+def _show_preview(preview: budget_import.ImportPreview, cur: str) -> None:
     st.subheader("Preview")
     cells = st.columns(5)
     cells[0].metric("Rows", f"{preview.rows:,}")
@@ -327,6 +328,16 @@ def _show_preview(preview: budget_import.ImportPreview) -> None:
             f"{preview.file_name}: {short_month_label(preview.first_month)} to "
             f"{short_month_label(preview.last_month)}; columns "
             f"{', '.join(FIELD_LABELS[f] for f in preview.fields)}."
+        )
+    if preview.totals:
+        st.caption(
+            "Totals in this file: "
+            + "; ".join(
+                f"{FIELD_LABELS[name]} "
+                + (fmt.count(total) if name == "new_customers" else fmt.money_exact(total, cur))
+                for name, total in preview.totals.items()
+            )
+            + "."
         )
     if preview.ignored_columns:
         st.caption(f"Ignored columns: {', '.join(preview.ignored_columns)}.")
@@ -351,6 +362,26 @@ def _show_preview(preview: budget_import.ImportPreview) -> None:
         )
     elif preview.new + preview.changed == 0:
         st.success("Every line in this file is already in SamePage exactly as it is.")
+    if not preview.to_write.empty and not preview.problem_count:
+        shown = len(preview.to_write)
+        total = preview.new + preview.changed
+        first = f"the first {shown} of " if total > shown else ""
+        st.write(f"Lines this import writes ({first}{total:,})")
+        st.dataframe(
+            preview.to_write,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "what": "New or changed",
+                "month": "Month",
+                "channel": "Channel",
+                "campaign": "Campaign",
+                **{
+                    name: st.column_config.NumberColumn(FIELD_LABELS[name], format="localized")
+                    for name in budget_import.FIGURES
+                },
+            },
+        )
     if not preview.changes.empty:
         st.write("Changed figures")
         st.dataframe(preview.changes, hide_index=True, width="stretch")
@@ -389,13 +420,13 @@ def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-de
     )
     rows = [
         {
-            "Month": month_label(r.month),
+            "Month": short_month_label(r.month),
             "Marketing spend": fmt.money(r.marketing_spend, cur),
             "Finance booked": fmt.money(r.finance_spend, cur),
             "Gap": fmt.money(r.gap, cur),
             "Gap %": fmt.percent(r.gap_pct, signed=True),
             "Status": (
-                f"Reconciled by {r.reconciled_by}, {r.reconciled_at:%d %b %Y}"
+                f"Reconciled by {r.reconciled_by} on {fmt.date(r.reconciled_at)}"
                 if r.reconciled and r.reconciled_at
                 else "Open"
             ),
@@ -405,7 +436,7 @@ def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-de
                 else "n/a"
             )
             + (" (stale)" if r.stale else ""),
-            "Note": r.note,
+            "Note": r.note or "",
         }
         for r in status.itertuples()
     ]
@@ -415,7 +446,10 @@ def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-de
             lambda v: STYLE_OPEN if v == "Open" else STYLE_STALE if v.endswith("(stale)") else "",
             subset=["Status", "Last updated"],
         )
-    st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(rows) + 1) + 3)
+    if isinstance(table, pd.DataFrame):
+        st.info("No months with figures in these twelve months.")
+    else:
+        text_table(table.hide(axis="index"))
     months = [(r.month, r.reconciled) for r in status.itertuples()]
     if baselines:
         st.caption(

@@ -296,16 +296,18 @@ def _alignment(summary, gaps: list, requests: list) -> None:  # type: ignore[no-
         else f"{summary.score - summary.previous_score:+.0f} points"
     )
     st.metric(
-        f"Alignment score, {short_month_label(summary.month)}",
+        "Alignment score",
         fmt.score(summary.score),
         delta,
-        delta_description=f"vs {short_month_label(summary.previous_month)}"
-        if summary.previous_month
-        else None,
-        chart_data=[round(score) for _, score in summary.trend],
+        chart_data=[round(score) for _, score in summary.trend] if len(summary.trend) > 1 else None,
         chart_type="line",
         border=True,
         help="Mean of every executive's checklist answers (1-5), scaled to 0-100.",
+    )
+    st.caption(
+        short_month_label(summary.month)
+        + (f", compared with {short_month_label(summary.previous_month)}" if delta else "")
+        + (f"; the line shows {len(summary.trend)} months." if len(summary.trend) > 1 else ".")
     )
     count = len(gaps)
     st.write(

@@ -84,6 +84,25 @@ def test_the_cmo_imports_a_csv_after_a_preview(budget_page, demo_url):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["New"], metrics["Changed"], metrics["Problems"]) == ("1", "0", "0")
+    assert any(
+        c.value == "Totals in this file: Planned budget $12,000.00; Actual spend $11,500.50; "
+        "Attributed pipeline $60,000.00; Attributed revenue $21,000.00; New customers 1."
+        for c in at.caption
+    ), [c.value for c in at.caption]
+    [written] = [d.value for d in at.dataframe]
+    assert written.to_dict("records") == [
+        {
+            "what": "new",
+            "month": "2026-12",
+            "channel": "Podcasts",
+            "campaign": "Founder stories",
+            "planned_budget": 12000.0,
+            "actual_spend": 11500.5,
+            "attributed_pipeline": 60000.0,
+            "attributed_revenue": 21000.0,
+            "new_customers": 1.0,
+        }
+    ]
     assert scalar(demo_url, "SELECT count(*) FROM budget_lines WHERE month = '2026-12'") == 0
     next(b for b in at.button if b.label.startswith("Import 1 new")).click().run()
     assert not at.exception

@@ -438,3 +438,35 @@ def test_the_stores_own_currency_and_a_dollar_sign_for_any_dollar_are_read(store
     with store.session() as session:
         canadian = preview_import(session, CMO, read_budget_file(dollars, "us.csv"))
     assert [(p.value, p.column) for p in canadian.problems] == [("USD 900", "actual_spend")]
+
+
+def test_the_preview_lists_the_lines_it_writes_and_the_files_totals(store):
+    """Weekly rows are listed as the monthly lines they become; only new and changed lines
+    are listed; the totals cover every line of the file."""
+    do_import(store, b"month,channel,actual_spend\n2019-10,Search,500\n")
+    data = (
+        b"month,channel,actual_spend,new_customers\n"
+        b"2019-10-07,Search,100.25,1\n2019-10-14,Search,200.50,2\n"
+        b"2019-11-04,TV,1000,0\n2019-11-11,TV,999.99,3\n"
+    )
+    with store.session() as session:
+        preview = preview_import(session, CMO, read_budget_file(data, "weekly.csv"))
+    assert preview.totals == {"actual_spend": 2300.74, "new_customers": 6.0}
+    assert preview.to_write.to_dict("records") == [
+        {
+            "what": "changed",
+            "month": "2019-10",
+            "channel": "Search",
+            "campaign": "",
+            "actual_spend": 300.75,
+            "new_customers": 3.0,
+        },
+        {
+            "what": "new",
+            "month": "2019-11",
+            "channel": "TV",
+            "campaign": "",
+            "actual_spend": 1999.99,
+            "new_customers": 3.0,
+        },
+    ]
