@@ -9,6 +9,9 @@ import sqlalchemy as sa
 
 from alignment.errors import PermissionDenied
 from alignment.errors import ValidationFailed
+from alignment.periods import parse_period
+from alignment.success import live_actual
+from alignment.success import live_status
 from alignment.success_workflow import DefinitionInput
 from alignment.success_workflow import acknowledge
 from alignment.success_workflow import create_definition
@@ -309,3 +312,115 @@ def test_the_demo_has_one_proposal_awaiting_the_cfo(demo_store, people):
     assert sorted(r["state"] for r in rows) == ["proposed", "signed_off", "signed_off"]
     assert all(r["content_hash"] for r in rows if r["in_force"])
     assert dt.date.fromisoformat(rows[0]["deadline"])
+
+
+def _typed(metric: str, target: str) -> DefinitionInput:
+    return DefinitionInput(**{**FORM.__dict__, "metric": metric, "target": target})
+
+
+@pytest.mark.parametrize(
+    ("metric", "typed", "stored", "unit", "shown", "as_typed"),
+    [
+        ("romi", "80", 0.8, "%", "80.0%", "80"),
+        ("spend_variance_pct", "-5", -0.05, "%", "-5.0%", "-5"),
+        ("roas", "3.5", 3.5, "x", "3.50×", "3.5"),
+        ("marketing_cac", "12,500", 12500.0, "USD", "$12,500", "12500"),
+        ("new_customers", "40", 40.0, "count", "40", "40"),
+    ],
+)
+def test_a_target_is_typed_as_the_metric_is_shown_and_the_unit_follows_the_metric(
+    demo_store, people, metric, typed, stored, unit, shown, as_typed
+):
+    """The form said "Unit (ratio, USD, count, %)": 80 with '%' on ROMI was signed as
+    "at least 80 %" and compared with 8,000 %."""
+    with demo_store.session() as session:
+        version_id = create_definition(session, people["CMO"], _typed(metric, typed))
+    version = version_of(demo_store, version_id)
+    assert (version.target, version.unit) == (stored, unit)
+    draft = current(demo_store, people["CMO"], version.definition_id).open_version
+    assert draft.target_text == shown and draft.target_as_typed == as_typed
+
+
+def test_a_kpi_definition_takes_the_kpis_unit(demo_store, people):
+    with demo_store.session() as session:
+        sqls = session.scalar(sa.text("SELECT id FROM kpis WHERE name = 'SQLs'"))
+        version_id = create_definition(session, people["CMO"], _typed(f"kpi:{sqls}", "690"))
+    assert (version_of(demo_store, version_id).unit, version_of(demo_store, version_id).target) == (
+        "count",
+        690.0,
+    )
+
+
+@pytest.fixture
+def november(demo_store):
+    """November 2026 with figures written by hand: every line spends $10,000 and returns
+    $50,000 revenue, $30,000 pipeline and 2 customers; gross margin 70 %. So ROMI is
+    (50,000 x 0.7 - 10,000) / 10,000 = 250 %, ROAS 5x, pipeline ROI 3x, CAC $5,000."""
+    with demo_store.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE budget_lines SET actual_spend = 1000000, attributed_revenue = 5000000,"
+                " attributed_pipeline = 3000000, new_customers = 2 WHERE month = '2026-11'"
+            )
+        )
+        conn.execute(sa.text("UPDATE company_settings SET gross_margin = 0.7"))
+    return parse_period("2026-11")
+
+
+@pytest.mark.parametrize(
+    ("metric", "target", "comparison", "actual_text", "target_text", "status"),
+    [
+        ("romi", 0.8, "at_least", "250.0%", "80.0%", "green"),
+        ("romi", 2.6, "at_least", "250.0%", "260.0%", "amber"),
+        ("romi", 3.0, "at_least", "250.0%", "300.0%", "red"),
+        ("roas", 4.0, "at_least", "5.00×", "4.00×", "green"),
+        ("pipeline_roi", 3.5, "at_least", "3.00×", "3.50×", "red"),
+        ("marketing_cac", 6000, "at_most", "$5,000", "$6,000", "green"),
+        ("marketing_cac", 4800, "at_most", "$5,000", "$4,800", "amber"),
+        ("romi", None, "at_least", "250.0%", "", None),
+    ],
+)
+def test_the_live_actual_reads_as_the_overview_against_the_target(
+    demo_store, people, november, metric, target, comparison, actual_text, target_text, status
+):
+    with demo_store.session() as session:
+        live = live_actual(session, people["CFO"], metric, target, comparison, 0.1, november)
+    assert (live.actual_text, live.target_text, live.status) == (actual_text, target_text, status)
+    assert live.period_label == "November 2026"
+
+
+def test_an_additive_target_is_read_for_the_months_shown(demo_store, people, november):
+    with demo_store.session() as session:
+        live = live_actual(
+            session,
+            people["CFO"],
+            "attributed_revenue",
+            1_200_000.0,
+            "at_least",
+            0.1,
+            november,
+            "2026-01",
+            "2026-12",
+        )
+    assert live.target_text == "$100,000"
+
+
+def test_the_cfo_signs_what_the_overview_will_show(demo_store, people, november):
+    """After signing, the card said "Actual 9.9 % against target at least 80 %" while the
+    month's ROMI tile showed 991.8 %."""
+    cmo, cfo = people["CMO"], people["CFO"]
+    with demo_store.session() as session:
+        version_id = create_definition(session, cmo, _typed("romi", "80"))
+        definition_id = version_of(demo_store, version_id).definition_id
+        propose(session, cmo, version_id)
+        seen = current(demo_store, cfo, definition_id).open_version
+        before = live_actual(
+            session, cfo, "romi", seen.content["target"], "at_least", 0.1, november
+        )
+        sign_off(session, cfo, version_id, seen.content_hash)
+        after = next(
+            s for s in live_status(session, cfo, november) if s.definition_id == definition_id
+        )
+    assert (before.actual_text, before.target_text, before.status) == ("250.0%", "80.0%", "green")
+    assert (after.actual_text, after.target_text, after.status) == ("250.0%", "80.0%", "green")
+    assert not after.unit_disagrees
