@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from alignment.success import content_hash
+from alignment.success import version_content
+from db.models import SuccessDefinitionVersion
 from tests.app.conftest import ROOT
 from tests.app.conftest import query
 
@@ -82,3 +86,59 @@ def test_a_tampered_definition_is_red_on_this_page(definitions_page, demo_url):
     engine.dispose()
     at = definitions_page("CEO")
     assert any("Changed since sign-off" in e.value for e in at.error)
+
+
+def test_a_percent_target_is_typed_as_shown_and_the_draft_shows_the_live_actual(
+    definitions_page, demo_url
+):
+    """The hint read "Unit (ratio, USD, count, %)": 80 with '%' on ROMI was compared as 8,000 %."""
+    at = definitions_page("CMO")
+    assert not any(t.label.startswith("Unit") for t in at.text_input)
+    at.selectbox(key="new_metric").set_value("romi").run()
+    assert at.text_input(key="new_target").label == "Target (%, as the metric is shown)"
+    hint = next(c.value for c in at.caption if "is measured in" in c.value)
+    assert hint.startswith("ROMI (attributed) is measured in percent: type 80 for 80 %.")
+    assert "Live, November 2026: **" in hint
+    at.text_input(key="new_title").set_value("ROMI of at least 80 %")
+    at.text_input(key="new_target").set_value("80")
+    at.text_input(key="new_from").set_value("2026-01")
+    at.text_input(key="new_to").set_value("2026-12")
+    at.text_area(key="new_how").set_value("(revenue x margin - spend) / spend")
+    at.button(key="FormSubmitter:definition_new-Save draft").click().run()
+    assert not at.exception and not at.error
+    assert query(
+        demo_url,
+        "SELECT target, unit FROM success_definition_versions "
+        "WHERE title = 'ROMI of at least 80 %'",
+    ) == [(0.8, "%")]
+    live = [m.value for m in at.markdown if m.value.startswith("**Live, November 2026:**")]
+    assert any("against target at least 80.0%" in text for text in live)
+
+
+def test_the_cfo_sees_the_live_actual_of_the_proposal_before_signing(definitions_page):
+    at = definitions_page("CFO")
+    live = [m.value for m in at.markdown if m.value.startswith("**Live, November 2026:**")]
+    assert len(live) == 1
+    assert "against target at least" in live[0] and "what you sign is what everyone" in live[0]
+
+
+def test_a_signed_version_whose_unit_disagrees_asks_for_a_new_signature(definitions_page, demo_url):
+    """As 0008 leaves a ROMI signed as '80 %' in a store from before units followed the
+    metric: signed content and hash as they were, flagged."""
+    engine = sa.create_engine(demo_url)
+    with Session(engine) as session:
+        romi = session.scalars(
+            sa.select(SuccessDefinitionVersion).where(SuccessDefinitionVersion.metric == "romi")
+        ).one()
+        romi.target, romi.unit, romi.unit_disagrees = 80.0, "%", True
+        romi.content_hash = content_hash(version_content(romi))
+        session.commit()
+    engine.dispose()
+    at = definitions_page("CEO")
+    flagged = [e.value for e in at.error if "disagrees with its metric" in e.value]
+    assert len(flagged) == 1
+    assert flagged[0].startswith(
+        "The unit of this signed version disagrees with its metric: it reads '80 %'"
+    )
+    assert flagged[0].endswith("Propose a new version and have the CFO sign it.")
+    assert not any("Changed since sign-off" in e.value for e in at.error)
