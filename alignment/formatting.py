@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import NumberPattern
+from babel.numbers import format_compact_currency
 from babel.numbers import format_currency
 from babel.numbers import format_decimal
 from babel.numbers import format_percent
@@ -45,6 +46,22 @@ def money(value: Decimal | float | int | None, currency: str, locale: str = "en_
     whole = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return _whole_units_pattern(locale).apply(
         whole, locale, currency=currency, currency_digits=False
+    )
+
+
+COMPACT_FROM = 1_000_000
+"""From a million on, a tile reads $4.73M: the full amount does not fit a quarter of a
+screen and an executive reads millions to two decimals anyway."""
+
+
+def money_short(value: Decimal | float | int | None, currency: str, locale: str = "en_US") -> str:
+    """Money for a tile: as ``money`` below a million, in millions (billions) above."""
+    if _missing(value):
+        return NA
+    if abs(Decimal(str(value))) < COMPACT_FROM:
+        return money(value, currency, locale)
+    return format_compact_currency(
+        Decimal(str(value)), currency, locale=locale, fraction_digits=2
     )
 
 

@@ -123,26 +123,26 @@ def overview() -> None:
     row = [
         (
             "Planned budget",
-            fmt.money(now.planned_budget, cur, loc),
+            fmt.money_short(now.planned_budget, cur, loc),
             change(now.planned_budget, before.planned_budget),
             "off",
-            HELP["planned"],
+            HELP["planned"] + _in_full(now.planned_budget, cur, loc),
         ),
         (
             "Actual spend",
-            fmt.money(now.actual_spend, cur, loc),
+            fmt.money_short(now.actual_spend, cur, loc),
             change(now.actual_spend, before.actual_spend),
             "off",
-            HELP["spend"],
+            HELP["spend"] + _in_full(now.actual_spend, cur, loc),
         ),
         (
             "Spend variance",
-            fmt.money(now.spend_variance, cur, loc),
+            fmt.money_short(now.spend_variance, cur, loc),
             fmt.percent(now.spend_variance_pct, loc, signed=True) + " of plan"
             if now.spend_variance_pct is not None
             else None,
             "inverse",
-            HELP["variance"],
+            HELP["variance"] + _in_full(now.spend_variance, cur, loc),
         ),
         (
             "ROAS",
@@ -160,17 +160,17 @@ def overview() -> None:
         ),
         (
             "Attributed pipeline",
-            fmt.money(now.attributed_pipeline, cur, loc),
+            fmt.money_short(now.attributed_pipeline, cur, loc),
             change(now.attributed_pipeline, before.attributed_pipeline),
             "normal",
-            HELP["pipeline"],
+            HELP["pipeline"] + _in_full(now.attributed_pipeline, cur, loc),
         ),
         (
             "Marketing CAC",
-            fmt.money(now.marketing_cac, cur, loc),
+            fmt.money_short(now.marketing_cac, cur, loc),
             change(now.marketing_cac, before.marketing_cac),
             "inverse",
-            HELP["cac"],
+            HELP["cac"] + _in_full(now.marketing_cac, cur, loc),
         ),
         (
             "New customers",
@@ -212,6 +212,12 @@ def overview() -> None:
             st.info("No channel figures in this period.")
         else:
             st.altair_chart(charts.return_by_channel(channels, cur), width="stretch")
+
+
+def _in_full(value: object, cur: str, loc: str) -> str:
+    """A tile shows millions to two decimals; its help gives the whole amount."""
+    short, full = fmt.money_short(value, cur, loc), fmt.money(value, cur, loc)  # type: ignore[arg-type]
+    return "" if short == full else f" In full: {full}."
 
 
 def _definitions(definitions: list, cur: str, loc: str) -> None:

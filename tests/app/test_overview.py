@@ -24,13 +24,13 @@ LABELS = [
 def expected_tiles(first: str, last: str) -> dict[str, str]:
     f = oracle.headline(DEMO_TODAY, first, last)
     return {
-        "Planned budget": fmt.money(f["planned_budget"], "USD"),
-        "Actual spend": fmt.money(f["actual_spend"], "USD"),
-        "Spend variance": fmt.money(f["spend_variance"], "USD"),
+        "Planned budget": fmt.money_short(f["planned_budget"], "USD"),
+        "Actual spend": fmt.money_short(f["actual_spend"], "USD"),
+        "Spend variance": fmt.money_short(f["spend_variance"], "USD"),
         "ROAS": fmt.multiple(f["roas"]),
         "ROMI (attributed)": fmt.percent(f["romi_attributed"]),
-        "Attributed pipeline": fmt.money(f["attributed_pipeline"], "USD"),
-        "Marketing CAC": fmt.money(f["marketing_cac"], "USD"),
+        "Attributed pipeline": fmt.money_short(f["attributed_pipeline"], "USD"),
+        "Marketing CAC": fmt.money_short(f["marketing_cac"], "USD"),
         "New customers": fmt.count(f["new_customers"]),
     }
 
@@ -45,6 +45,10 @@ def test_overview_shows_the_latest_month_without_errors(app):
     assert not app.error
     assert app.title[0].value == "Overview"
     assert tiles(app) == expected_tiles("2026-11", "2026-11")
+    pipeline = next(m for m in app.metric if m.label == "Attributed pipeline")
+    full = oracle.headline(DEMO_TODAY, "2026-11", "2026-11")["attributed_pipeline"]
+    assert pipeline.value.endswith("M")
+    assert pipeline.help.endswith(f" In full: ${round(full):,}."), pipeline.help
 
 
 def test_every_role_sees_the_same_figures(demo_url, monkeypatch):

@@ -39,3 +39,18 @@ def test_every_kind_of_missing_reads_na(missing):
     assert fmt.multiple(missing) == "n/a"
     assert fmt.count(missing) == "n/a"
     assert fmt.score(missing) == "n/a"
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "locale", "expected"),
+    [
+        (999_999.49, "USD", "en_US", "$999,999"),
+        (4_730_812, "USD", "en_US", "$4.73M"),
+        (-1_234_567, "USD", "en_US", "-$1.23M"),
+        (2_500_000_000, "USD", "en_US", "$2.5B"),
+        (4_730_812, "EUR", "de_DE", "4,73\u00a0Mio.\u00a0€"),
+        (None, "USD", "en_US", "n/a"),
+    ],
+)
+def test_tile_money_reads_millions_from_a_million_on(value, currency, locale, expected):
+    assert fmt.money_short(value, currency, locale) == expected
