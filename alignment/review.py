@@ -23,7 +23,9 @@ from alignment import kpis
 from alignment import reconciliation
 from alignment import request_log
 from alignment.errors import ValidationFailed
+from alignment.overview import MonthChoices
 from alignment.overview import headline_figures
+from alignment.overview import opening_month
 from alignment.overview import return_by_channel
 from alignment.periods import current_month
 from alignment.periods import month_label
@@ -509,23 +511,12 @@ def history(session: Session, actor: Actor, search: str = "") -> list[PastReview
     return found
 
 
-@dataclass(frozen=True)
-class MonthChoices:
-    """The months a review or the checklist can be held for, and the one to open on."""
-
-    months: list[str]
-    """Newest first: every month up to now that holds figures, answers or a review,
-    however old, and the current month."""
-    opening: str
-    """The newest month with budget figures up to now; the current month when none has."""
-
-
 def review_months(session: Session, actor: Actor) -> MonthChoices:
-    """A real team's imported history is years old: every month with data can be
-    reviewed and answered, not only the last two years before today."""
+    """A real team's imported history is years old: every month up to now that holds
+    figures, answers or a review can be reviewed and answered, however old, and the current
+    month; the page opens where the figure pickers do (``overview.opening_month``)."""
     require(actor, Action.VIEW)
     current = current_month()
     held = {m for m in queries.meeting_months(session) if m <= current}
     months = sorted(held | {current}, reverse=True)
-    with_figures = [m for m in queries.budget_months(session) if m <= current]
-    return MonthChoices(months, with_figures[-1] if with_figures else current)
+    return MonthChoices(months, opening_month(session, queries.budget_months(session), current))

@@ -8,6 +8,7 @@ from alignment.clock import pinned
 from alignment.overview import figure_months
 from alignment.permissions import Actor
 from alignment.permissions import Role
+from alignment.review import review_months
 
 CMO = Actor(None, "Priya Raman", Role.CMO)
 VIEWER = Actor(None, "Board member", Role.VIEWER)
@@ -83,3 +84,13 @@ def test_an_empty_store_opens_on_the_current_month(store):
     with pinned("2026-12-01"), store.session() as session:
         choices = figure_months(session, VIEWER)
     assert choices.months == [] and choices.opening == "2026-12"
+
+
+def test_the_review_and_checklist_open_where_the_figures_do(store):
+    """A history file stopping mid-November 2019: the review offers every month with data
+    and today's, and opens on October, the last complete month."""
+    _import(store, _weeks(7, 28, "2019-10") + _weeks(4, 11, "2019-11"))
+    with pinned("2026-12-01"), store.session() as session:
+        choices = review_months(session, VIEWER)
+    assert choices.months == ["2026-12", "2019-11", "2019-10"]
+    assert choices.opening == "2019-10"
