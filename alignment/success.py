@@ -109,6 +109,9 @@ class LiveActual:
     target: float | None
     target_text: str
     status: str | None
+    target_scaled: bool = False
+    """The target is the months-shown share of an additive target set for the whole
+    definition period (690 SQLs a quarter reads 230 for one month)."""
 
 
 @dataclass(frozen=True)
@@ -191,8 +194,10 @@ def live_actual(
     unit = metric_unit(session, actor, metric)
     kpis = {k.id: k for k in session.scalars(select(Kpi))}
     actual, label, additive = _metric_actual(session, metric, period, figures, kpis)
+    scaled = False
     if target is not None and additive and period_start and period_end:
         target = _scaled(target, period, period_start, period_end)
+        scaled = len(months_between(period_start, period_end)) != len(period)
     return LiveActual(
         metric_label=label,
         unit=unit,
@@ -205,6 +210,7 @@ def live_actual(
         status=None
         if target is None
         else metrics.rag_status(actual, target, comparison, tolerance),
+        target_scaled=scaled,
     )
 
 

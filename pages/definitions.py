@@ -199,9 +199,11 @@ def _live(version: VersionView, preview: LiveActual) -> None:
     """What the proposer drafts and the CFO signs, read against this month's figures."""
     who = "you sign" if "sign_off" in version.allowed else "the CFO signs"
     label, colour = RAG[preview.status]
+    share = f" (its share of {version.target_text})" if preview.target_scaled else ""
     st.markdown(
         f"**Live, {preview.period_label}:** actual {preview.actual_text} against target "
-        f"{COMPARISONS[preview.comparison]} {preview.target_text} :{colour}-badge[{label}]  \n"
+        f"{COMPARISONS[preview.comparison]} {preview.target_text}{share} "
+        f":{colour}-badge[{label}]  \n"
         f":small[Version {version.number} read against the month's figures, as the "
         f"overview shows them: what {who} is what everyone will see.]"
     )

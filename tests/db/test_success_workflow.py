@@ -402,7 +402,7 @@ def test_an_additive_target_is_read_for_the_months_shown(demo_store, people, nov
             "2026-01",
             "2026-12",
         )
-    assert live.target_text == "$100,000"
+    assert live.target_text == "$100,000" and live.target_scaled
 
 
 def test_the_cfo_signs_what_the_overview_will_show(demo_store, people, november):
@@ -424,3 +424,11 @@ def test_the_cfo_signs_what_the_overview_will_show(demo_store, people, november)
     assert (before.actual_text, before.target_text, before.status) == ("250.0%", "80.0%", "green")
     assert (after.actual_text, after.target_text, after.status) == ("250.0%", "80.0%", "green")
     assert not after.unit_disagrees
+
+
+def test_a_ratio_target_is_never_scaled(demo_store, people, november):
+    with demo_store.session() as session:
+        live = live_actual(
+            session, people["CFO"], "romi", 0.8, "at_least", 0.1, november, "2026-01", "2026-12"
+        )
+    assert live.target_text == "80.0%" and not live.target_scaled
