@@ -23,6 +23,7 @@ from alignment.periods import short_month_label
 from alignment.permissions import Action
 from alignment.permissions import can
 from alignment.reconciliation import apply_finance_file
+from alignment.reconciliation import gap_words
 from alignment.reconciliation import month_status
 from alignment.reconciliation import read_finance_file
 from alignment.reconciliation import reconcile_month
@@ -423,8 +424,7 @@ def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-de
             "Month": short_month_label(r.month),
             "Marketing spend": fmt.money(r.marketing_spend, cur),
             "Finance booked": fmt.money(r.finance_spend, cur),
-            "Gap": fmt.money(r.gap, cur),
-            "Gap %": fmt.percent(r.gap_pct, signed=True),
+            "Difference": _sentence_start(gap_words(r.gap, r.gap_pct, cur)),
             "Status": (
                 f"Reconciled by {r.reconciled_by} on {fmt.date(r.reconciled_at)}"
                 if r.reconciled and r.reconciled_at
@@ -519,6 +519,10 @@ def _act(action, done: str) -> None:  # type: ignore[no-untyped-def]
     else:
         st.session_state["budget_flash"] = done
         st.rerun()
+
+
+def _sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 page()
