@@ -145,6 +145,19 @@ def test_the_cfo_records_finance_spend_and_reconciles_a_month(budget_page, demo_
     at.run()
     assert not at.error
     assert scalar(demo_url, "SELECT reconciled FROM reconciliations WHERE month = '2026-11'")
+    marketing = scalar(
+        demo_url, "SELECT sum(actual_spend) FROM budget_lines WHERE month = '2026-11'"
+    )
+    gap = (45000000 - marketing) / 100
+    [table] = [t.value for t in at.table]
+    november = table[table["Month"] == "Nov 2026"].iloc[0]
+    assert november["Finance booked"] == "$450,000"
+    assert november["Difference"] == (
+        f"Finance {'higher' if gap > 0 else 'lower'} than marketing by ${abs(gap):,.0f} "
+        f"({abs(gap) / 450000:.1%})"
+    )
+    assert november["Status"] == "Reconciled by Daniel Okafor on 23 Nov 2026"
+    assert november["Note"] == "Agreed with the ledger"
 
 
 def test_after_a_month_is_reconciled_the_form_holds_the_next_month_and_nothing_typed(
