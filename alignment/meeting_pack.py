@@ -239,7 +239,7 @@ def _pdf_table(pdf: FPDF, section: Section, table: Table, images: dict[str, byte
     frame = table.text_frame()
     numeric = table.numeric_columns()
     with pdf.table(
-        width=sum(widths := _widths(pdf, frame)),
+        width=min(pdf.epw, sum(widths := _widths(pdf, frame))),
         col_widths=tuple(widths),
         align="LEFT",
         headings_style=FontFace(emphasis="BOLD", fill_color=(240, 242, 245)),
@@ -273,7 +273,7 @@ def _widths(pdf: FPDF, frame: pd.DataFrame) -> list[float]:
         for head, c in zip(heads, frame.columns, strict=True)
     ]
     total = sum(widths)
-    return widths if total <= pdf.epw else [w * pdf.epw / total for w in widths]
+    return widths if total <= pdf.epw else [w * (pdf.epw - 0.1) / total for w in widths]
 
 
 def _para(pdf: FPDF, height: float, text: str) -> None:

@@ -8,10 +8,13 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
 from alignment import formatting as fmt
+from alignment.meeting_pack import _Pdf
+from alignment.meeting_pack import _widths
 from alignment.meeting_pack import pack_pdf
 from alignment.meeting_pack import pack_xlsx
 from alignment.reconciliation import MonthReconciliation
@@ -176,3 +179,22 @@ def test_a_review_closed_before_finance_was_frozen_says_so_instead_of_showing_to
     finance = {s.key: s for s in sections(old)}["finance"]
     assert not finance.empty and finance.tables == ()
     assert finance.lines[0].startswith("Finance's figures were not frozen with this review")
+
+
+def test_a_table_wider_than_the_page_wraps_instead_of_failing():
+    """Long columns are narrowed to the page; summed in floating point they came a hair over
+    it (277.00008 against 277.00008333), fpdf refused the table and the demo's November pack
+    could not be downloaded."""
+    pdf = _Pdf("pack")
+    for words in range(4, 40):
+        long = "agreed with finance " * words
+        frame = pd.DataFrame([[long, long, long, "x"]], columns=["a", "b", "c", "d"])
+        assert sum(_widths(pdf, frame)) <= pdf.epw, words
+    pdf.add_page()
+    pdf.output()
+    long = "agreed with finance " * 30
+    view = hand_view(
+        requests=[{"title": long, "asked_by": long, "status": long, "recommendation": "x"}]
+    )
+    pages = PdfReader(io.BytesIO(pack_pdf(view, "Fernhill"))).pages
+    assert "Requests awaiting a decision" in " ".join(p.extract_text() for p in pages)
