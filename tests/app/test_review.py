@@ -8,8 +8,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from alignment.periods import current_month
+from alignment.store import open_store
 from tests.app.conftest import ROOT
 from tests.app.conftest import query
+from tests.app.test_login import log_in
+from tests.db.test_review_finance import team_in_march_2017
 
 
 @pytest.fixture
@@ -91,3 +94,54 @@ def test_presentation_mode_is_read_only_and_steps_through_the_agenda(review_page
     assert at.title[0].value == "Definitions of success"
     at.button(key="present_prev").click().run()
     assert at.title[0].value == "Headline figures"
+
+
+@pytest.fixture
+def fernhill_url(tmp_path, monkeypatch) -> str:
+    """A team's own store (not the demo) whose figures are from 2017, see test_review_finance."""
+    url = f"sqlite:///{tmp_path / 'fernhill.db'}"
+    store = open_store(url)
+    team_in_march_2017(store)
+    store.close()
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", url)
+    monkeypatch.delenv("SAMEPAGE_DEMO", raising=False)
+    return url
+
+
+def _markdown(at: AppTest) -> str:
+    """The page's sentences as a reader sees them: without Markdown's escapes and bold."""
+    text = " ".join(m.value for m in [*at.markdown, *at.caption])
+    return text.replace("\\", "").replace("**", "")
+
+
+def _cells(at: AppTest) -> list[str]:
+    return [str(v) for t in at.table for v in t.value.to_numpy().ravel()]
+
+
+def test_the_review_shows_finance_and_the_comments_of_a_month_years_back(fernhill_url):
+    at = log_in(
+        AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run(), "finn@fernhill.example"
+    )
+    at.switch_page("pages/review.py").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Monthly review, March 2017"
+    text, cells = _markdown(at), _cells(at)
+    assert "Finance higher than marketing by $2,748 (1.5%)." in text
+    assert "below zero, finance booked more than marketing reports" in text
+    for cell in (
+        "$185,900",
+        "$183,152",
+        "-$2,748",
+        "-1.5%",
+        "Reconciled by Finn Berg on 23 Nov 2026",
+        "Agency invoice for March booked in full",
+        "Finn Berg (CFO)",
+        "Finance now sees the same spend as marketing",
+        "Ada Okafor (CEO)",
+        "15 Dec 2026",
+        "25/100",
+        "75/100",
+    ):
+        assert cell in cells, cell
+    assert [m.value for m in at.metric if m.label == "Alignment score"] == ["75/100"]
+    assert "None signed off for this month." in text

@@ -7,6 +7,9 @@ import io
 import json
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -17,10 +20,17 @@ from pypdf import PdfReader
 from alignment import formatting as fmt
 from alignment.periods import current_month
 from alignment.periods import month_label
+from alignment.store import open_store
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.conftest import ROOT
+from tests.browser.conftest import Server
 from tests.browser.conftest import screenshot
+from tests.browser.conftest import serve
 from tests.browser.conftest import wait_for_app
 from tests.browser.test_overview_browser import act_as
+from tests.db.test_review_finance import GAP_WORDS
+from tests.db.test_review_finance import PASSWORD as TEAM_PASSWORD
+from tests.db.test_review_finance import team_in_march_2017
 
 pytestmark = pytest.mark.browser
 DECISION = "Book the symposium booth at the early-bird price"
@@ -71,3 +81,56 @@ def test_record_close_and_download_the_pack(page: Page, server):
         r[2] for r in book["Decisions and action items"].iter_rows(min_row=3, values_only=True)
     ]
     assert DECISION in actions
+
+
+@pytest.fixture(scope="module")
+def fernhill_server() -> Iterator[Server]:
+    """A team's own store, not the demo: March 2017 with finance's figure reconciled, checklist
+    answers with comments and an action item (tests/db/test_review_finance.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="samepage-fernhill-"))
+    url = f"sqlite:///{folder / 'store.db'}"
+    store = open_store(url)
+    team_in_march_2017(store)
+    store.close()
+    with serve(url, folder, demo=False) as running:
+        yield running
+
+
+def test_a_team_reviews_march_2017_with_finance_and_takes_the_pack(page: Page, fernhill_server):
+    page.goto(fernhill_server.url)
+    expect(page.get_by_role("heading", name="Log in to SamePage")).to_be_visible(timeout=30_000)
+    page.get_by_label("E-mail address").fill("ada@fernhill.example")
+    page.get_by_role("textbox", name="Password").fill(TEAM_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    page.goto(f"{fernhill_server.url}/review")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Monthly review, March 2017")).to_be_visible()
+    expect(page.get_by_text(GAP_WORDS + ".", exact=True)).to_be_visible()
+    expect(page.get_by_text("Reconciled by Finn Berg on 23 Nov 2026")).to_be_visible()
+    expect(page.get_by_text("We never wrote the CMO's measures down")).to_be_visible()
+    page.get_by_role("button", name="Close March 2017").click()
+    wait_for_app(page)
+    page.get_by_text("is closed; its figures are frozen").wait_for()
+    screenshot(page, "review-fernhill-march-2017")
+    with page.expect_download() as pdf_download:
+        page.get_by_role("button", name="Meeting pack (PDF)").click()
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("button", name="Meeting pack (XLSX)").click()
+    pdf = pdf_download.value.path().read_bytes()
+    (ARTIFACTS / "review-fernhill-march-2017.pdf").write_bytes(pdf)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    for expected in (
+        "Closed by Ada Okafor on 23 Nov 2026",
+        "Finance's booked spend $185,900",
+        GAP_WORDS,
+        "Alignment score 75/100 for March 2017.",
+        "Ada Okafor (CEO) We never wrote the CMO's measures down",
+        "Agree the agency accrual CFO 15 Dec 2026",
+        "2. Definitions of success — none signed off for this month",
+    ):
+        assert expected in text, expected
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes()))
+    finance = dict(book["Finance reconciliation"].iter_rows(min_row=3, values_only=True))
+    assert finance["Finance's booked spend"] == 185900
+    assert finance["Marketing's actual spend"] == 100000 + 83152
