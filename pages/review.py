@@ -21,7 +21,6 @@ from alignment.review import KINDS
 from alignment.review import STATUSES
 from alignment.review_tables import HEADLINE_LABELS
 from alignment.review_tables import headline_value
-from ui import charts
 from ui.context import act
 from ui.context import actor
 from ui.context import profile
@@ -204,9 +203,6 @@ def _alignment(view: review.ReviewView, section: review_tables.Section) -> None:
         return
     if info["missing"] and info["score"] is not None:
         st.caption(f"Not answered: {', '.join(info['missing'])}.")
-    trend = info.get("trend") or []
-    if len(trend) >= 2:
-        st.altair_chart(charts.score_trend(pd.DataFrame(trend)), width="stretch")
     _tables(section, titled=True)
 
 

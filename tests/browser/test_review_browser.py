@@ -109,6 +109,8 @@ def test_a_team_reviews_march_2017_with_finance_and_takes_the_pack(page: Page, f
     expect(page.get_by_text(GAP_WORDS + ".", exact=True)).to_be_visible()
     expect(page.get_by_text("Reconciled by Finn Berg on 23 Nov 2026")).to_be_visible()
     expect(page.get_by_text("We never wrote the CMO's measures down")).to_be_visible()
+    page.get_by_text(GAP_WORDS + ".", exact=True).scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "review-fernhill-finance.png"))
     page.get_by_role("button", name="Close March 2017").click()
     wait_for_app(page)
     page.get_by_text("is closed; its figures are frozen").wait_for()
