@@ -60,9 +60,7 @@ def money_short(value: Decimal | float | int | None, currency: str, locale: str 
         return NA
     if abs(Decimal(str(value))) < COMPACT_FROM:
         return money(value, currency, locale)
-    return format_compact_currency(
-        Decimal(str(value)), currency, locale=locale, fraction_digits=2
-    )
+    return format_compact_currency(Decimal(str(value)), currency, locale=locale, fraction_digits=2)
 
 
 def money_exact(value: Decimal | float | int | None, currency: str, locale: str = "en_US") -> str:
