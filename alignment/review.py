@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -159,8 +160,8 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
     before = headline_figures(session, actor, period.previous()).as_json()
     channels = return_by_channel(session, actor, period)
     channels = (
-        channels.assign(size=channels["spend_variance"].abs())
-        .sort_values("size", ascending=False)
+        channels.assign(size=pd.to_numeric(channels["spend_variance"], errors="coerce").abs())
+        .sort_values("size", ascending=False, na_position="last", kind="stable")
         .drop(columns="size")
     )
     definitions = [

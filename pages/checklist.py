@@ -21,6 +21,7 @@ from ui.context import actor
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import flash
+from ui.widgets import month_box
 from ui.widgets import show_flash
 from ui.widgets import text_table
 
@@ -34,13 +35,7 @@ def page() -> None:
     with store().session() as session:
         choices = review_months(session, me)
         months = choices.months
-        month = st.selectbox(
-            "Month",
-            months,
-            format_func=month_label,
-            key="checklist_month",
-            index=months.index(choices.opening),
-        )
+        month = month_box(months, choices.opening, "checklist_month")
         view = checklist.checklist_month(session, me, month)
     if view.items.empty:
         _no_statements(me)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from alignment import clock
 from alignment.export import to_csv
-from alignment.overview import available_months
+from alignment.overview import figure_months
 from alignment.periods import Period
 from alignment.periods import month_label
 from alignment.permissions import Action
@@ -70,7 +70,7 @@ def page() -> None:
         views = definitions(session, me)
         metrics = metric_choices(session, me)
         goals = goal_choices(session, me)
-        months = available_months(session, me)
+        choices = figure_months(session, me)
     for message in waiting:
         st.info(f"{message}.", icon=":material/inbox:")
     st.caption(
@@ -81,8 +81,13 @@ def page() -> None:
     statuses = {}
     previews: dict[int, LiveActual] = {}
     period = None
-    if months:
-        period = period_picker(months, company.fiscal_year_start_month, key="definitions")
+    if choices.months:
+        period = period_picker(
+            choices.months,
+            company.fiscal_year_start_month,
+            key="definitions",
+            opening=choices.opening,
+        )
         with store().session() as session:
             statuses = {s.definition_id: s for s in live_status(session, me, period)}
             previews = {

@@ -26,6 +26,7 @@ from ui.context import actor
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
+from ui.widgets import month_box
 from ui.widgets import show_flash
 from ui.widgets import text_table
 
@@ -60,9 +61,7 @@ def page() -> None:
     asked = st.query_params.get("month")
     month = asked if asked in months else choices.opening
     if not present:
-        month = st.selectbox(
-            "Month", months, format_func=month_label, key="review_month", index=months.index(month)
-        )
+        month = month_box(months, month, "review_month")
     with store().session() as session:
         view = review.review(session, me, month)
     built = {s.key: s for s in review_tables.sections(view)}

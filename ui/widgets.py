@@ -27,6 +27,27 @@ SCOPES = {
 }
 
 
+def month_box(
+    months: list[str], opening: str, key: str, label: str = "Month", where: object = st
+) -> str:
+    """A month picker opening on ``opening``. When the opening moves (an import brought
+    newer figures), a box still showing the old opening follows it; a month someone
+    picked stays picked."""
+    seen = f"{key}__opening"
+    if st.session_state.get(seen) not in (None, opening) and st.session_state.get(
+        key
+    ) == st.session_state.get(seen):
+        del st.session_state[key]
+    st.session_state[seen] = opening
+    return where.selectbox(  # type: ignore[attr-defined, no-any-return]
+        label,
+        months,
+        index=months.index(opening) if opening in months else 0,
+        format_func=month_label,
+        key=key,
+    )
+
+
 def period_picker(
     months: list[str],
     fiscal_year_start_month: int,
@@ -37,13 +58,7 @@ def period_picker(
     on ``opening`` (the newest month when not given)."""
     newest_first = sorted(months, reverse=True)
     left, right = st.columns([1, 2], vertical_alignment="bottom")
-    month = left.selectbox(
-        "Month",
-        newest_first,
-        index=newest_first.index(opening) if opening in newest_first else 0,
-        format_func=month_label,
-        key=f"{key}_month",
-    )
+    month = month_box(newest_first, opening or newest_first[0], f"{key}_month", where=left)
     scope = right.segmented_control(
         "Show",
         list(SCOPES),

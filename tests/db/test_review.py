@@ -254,3 +254,22 @@ def test_months_after_today_are_not_offered_for_a_review(store):
     with store.session() as session:
         choices = review.review_months(session, Actor(None, "Ada", Role.CEO))
     assert (choices.months, choices.opening) == (["2026-11", "2026-10"], "2026-10")
+
+
+def test_a_month_with_spend_and_no_plan_is_reviewed_and_packed(store):
+    """A team's history file often has no planned budget: no variance to sort channels by."""
+    cmo = Actor(None, "Mia Sato", Role.CMO)
+    ceo = Actor(None, "Omar Reyes", Role.CEO)
+    data = (
+        b"month,channel,actual_spend,attributed_revenue\n"
+        b"2018-05,TV,100,300\n2018-05,Search,50,400\n"
+    )
+    with store.session() as session:
+        apply_import(session, cmo, read_budget_file(data, "history.csv"))
+        shown = review.review(session, ceo, "2018-05")
+        pdf = pack_pdf(shown, "Acme Robotics")
+    channels = shown.sections["budget"]
+    assert [c["channel"] for c in channels] == ["Search", "TV"]
+    assert [c["variance"] for c in channels] == [None, None]
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "$150" in " ".join(text.split())
