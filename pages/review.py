@@ -242,21 +242,24 @@ def _record(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def
     if not can(me, Action.RECORD_ACTIONS):
         return
     if not view.closed:
-        with st.form("review_record", clear_on_submit=True):
+        form = st.session_state.setdefault("review_record_form", 0)
+        with st.form(f"review_record_{form}"):
             st.write("**Record a decision or an action item**")
             a, b, c, d = st.columns([1, 3, 1, 1])
-            kind = a.selectbox("Kind", list(KINDS), format_func=KINDS.get, key="rec_kind")
-            text = b.text_input("What was decided, or what has to be done", key="rec_text")
+            kind = a.selectbox("Kind", list(KINDS), format_func=KINDS.get, key=f"rec_kind_{form}")
+            text = b.text_input("What was decided, or what has to be done", key=f"rec_text_{form}")
             owner = c.selectbox(
                 "Owner",
                 [None, "CEO", "CFO", "CMO"],
-                key="rec_owner",
+                key=f"rec_owner_{form}",
                 format_func=lambda o: "(none)" if o is None else o,
             )
-            due = d.date_input("Due", value=None, key="rec_due")
+            due = d.date_input("Due", value=None, key=f"rec_due_{form}")
             if st.form_submit_button("Record", type="primary"):
                 act(
-                    lambda s: review.record_item(s, me, view.month, kind, text, owner, due),
+                    lambda s: _emptied_after(
+                        review.record_item(s, me, view.month, kind, text, owner, due)
+                    ),
                     "Recorded.",
                 )
     open_items = [a for a in [*view.carried, *view.recorded] if a.kind == "action"]
@@ -277,6 +280,12 @@ def _record(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def
                         lambda s, i=item.id, st_=status: review.set_status(s, me, i, st_),
                         "Action item updated.",
                     )
+
+
+def _emptied_after(recorded: object) -> object:
+    """A recorded item empties the form; a refused one keeps what was typed, to mend it."""
+    st.session_state["review_record_form"] += 1
+    return recorded
 
 
 def _close(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def]

@@ -69,13 +69,18 @@ def test_only_executives_record_and_only_the_ceo_closes(review_page):
 
 def test_the_ceo_records_a_decision_and_closes_the_month(review_page, demo_url):
     at = review_page("CEO")
-    at.text_input(key="rec_text").set_value("Book the symposium booth at the early-bird price")
-    at.button(key="FormSubmitter:review_record-Record").click().run()
+    at.text_input(key="rec_text_0").set_value("Book the symposium booth at the early-bird price")
+    at.button(key="FormSubmitter:review_record_0-Record").click().run()
     assert not at.error
-    at.selectbox(key="rec_kind").set_value("action")
-    at.text_input(key="rec_text").set_value("Send the pack to the board")
-    at.button(key="FormSubmitter:review_record-Record").click().run()
+    assert at.text_input(key="rec_text_1").value == "", "a recorded item empties the form"
+    at.selectbox(key="rec_kind_1").set_value("action")
+    at.text_input(key="rec_text_1").set_value("Send the pack to the board")
+    at.button(key="FormSubmitter:review_record_1-Record").click().run()
     assert "needs an owner" in at.error[0].value
+    assert at.text_input(key="rec_text_1").value == "Send the pack to the board", (
+        "a refused item keeps what was typed"
+    )
+    assert at.selectbox(key="rec_kind_1").value == "action"
     at.button(key="review_close").click().run()
     assert not at.exception and not at.error
     month = current_month()
