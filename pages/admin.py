@@ -15,6 +15,7 @@ from ui.context import act
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
+from ui.widgets import as_text
 from ui.widgets import first_run_guide
 from ui.widgets import show_flash
 
@@ -85,7 +86,7 @@ def _accounts(me) -> None:  # type: ignore[no-untyped-def]
         if st.form_submit_button("Add account", type="primary"):
             act(
                 lambda s: accounts.add_user(s, me, email, name, role, password or None),
-                f"Added {email}.",
+                f"Added {as_text(email.strip())}.",
             )
     with st.form("account_change"):
         st.write("**Change an account**")

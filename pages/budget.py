@@ -330,6 +330,8 @@ def _show_preview(preview: budget_import.ImportPreview, cur: str) -> None:
             f"{short_month_label(preview.last_month)}; columns "
             f"{', '.join(FIELD_LABELS[f] for f in preview.fields)}."
         )
+    if preview.dated_rows:
+        st.caption(preview.summary())
     if preview.totals:
         st.caption(
             "Totals in this file: "
@@ -378,7 +380,10 @@ def _show_preview(preview: budget_import.ImportPreview, cur: str) -> None:
                 "channel": "Channel",
                 "campaign": "Campaign",
                 **{
-                    name: st.column_config.NumberColumn(FIELD_LABELS[name], format="localized")
+                    name: st.column_config.NumberColumn(
+                        FIELD_LABELS[name],
+                        format="localized" if name == "new_customers" else "accounting",
+                    )
                     for name in budget_import.FIGURES
                 },
             },

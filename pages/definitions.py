@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from alignment import clock
+from alignment import formatting as fmt
 from alignment.export import to_csv
 from alignment.overview import figure_months
 from alignment.periods import Period
@@ -227,8 +228,8 @@ def _content(version: VersionView, metrics: dict) -> None:
         "Metric": metrics.get(c["metric"], c["metric"]),
         "Target": f"{COMPARISONS[c['comparison']]} {version.target_text}",
         "Period": f"{month_label(c['period_start'])} – {month_label(c['period_end'])}",
-        "Deadline": f"{c['deadline']:%d %b %Y}",
-        "Amber within": f"{c['tolerance'] * 100:g} % of the target",
+        "Deadline": fmt.date(c["deadline"]),
+        "Amber within": f"{fmt.percent(c['tolerance'])} of the target",
         "Owner": c["owner_role"],
         "How it is measured": c["measurement"],
         "Data source": c["data_source"] or "n/a",
