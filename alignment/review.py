@@ -173,6 +173,9 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
             "target": s.target,
             "actual": s.actual,
             "status": s.status,
+            "actual_text": s.actual_text,
+            "target_text": s.target_text,
+            "unit_disagrees": s.unit_disagrees,
             "signature": "changed since sign-off"
             if s.changed_since_signoff
             else f"signed by {s.signed_by}, unchanged since",

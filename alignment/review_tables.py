@@ -156,18 +156,32 @@ def _headline_cell(key: str, value: Any, currency: str) -> Cell:
     return count(value)
 
 
-def _measure(value: Any, unit: str, currency: str) -> Cell:
-    if unit == "ratio":
-        return percent(value)
-    if unit == currency:
-        return money(value, currency)
-    return count(None if value is None else round(value, 1))
+def _measure(value: Any, unit: str, currency: str, shown: str = "") -> Cell:
+    """A definition's figure; ``shown`` is its text as the definitions page wrote it when
+    the review read it (snapshots from before units followed the metric have none)."""
+    if unit in ("ratio", "%"):
+        measured = percent(value)
+    elif unit == "x":
+        measured = multiple(value)
+    elif unit == currency:
+        measured = money(value, currency)
+    else:
+        measured = count(None if value is None else round(value, 1))
+    return Cell(measured.value, shown, measured.number_format) if shown else measured
 
 
 def _target(definition: dict[str, Any], currency: str) -> Cell:
     sign = "≥ " if definition["comparison"] == "at_least" else "≤ "
-    measured = _measure(definition["target"], definition["unit"], currency)
+    measured = _measure(
+        definition["target"], definition["unit"], currency, definition.get("target_text", "")
+    )
     return Cell(measured.value, sign + measured.text, measured.number_format)
+
+
+def _definition_status(definition: dict[str, Any]) -> str:
+    if definition.get("unit_disagrees"):
+        return "Unit disagrees: sign a new version"
+    return RAG[definition["status"]]
 
 
 def _headline(view: ReviewView, cur: str) -> Section:
@@ -197,8 +211,8 @@ def _definitions(view: ReviewView, cur: str) -> Section:
             text(d["title"]),
             text(d["metric"]),
             _target(d, cur),
-            _measure(d["actual"], d["unit"], cur),
-            text(RAG[d["status"]]),
+            _measure(d["actual"], d["unit"], cur, d.get("actual_text", "")),
+            text(_definition_status(d)),
             text(d["signature"]),
         )
         for d in view.sections["definitions"]

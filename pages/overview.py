@@ -41,8 +41,10 @@ STATUS_STYLE = {
     "Off target": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
     "No data yet": "color: #57606a",
     "Changed since sign-off": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
+    "Unit disagrees: sign a new version": "background-color: #fff8c5; color: #7d4e00",
 }
 
+UNIT_DISAGREES = "Unit disagrees: sign a new version"
 KPI_STATUS = {
     "green": "On target",
     "amber": "Within tolerance",
@@ -194,7 +196,7 @@ def overview() -> None:
     definitions_column, alignment_column = st.columns([3, 1], gap="large")
     with definitions_column:
         st.subheader("Definitions of success in force")
-        _definitions(definitions, cur, loc)
+        _definitions(definitions)
     with alignment_column:
         st.subheader("Alignment")
         _alignment(alignment, gaps, waiting_requests)
@@ -220,7 +222,7 @@ def _in_full(value: object, cur: str, loc: str) -> str:
     return "" if short == full else f" In full: {full}."
 
 
-def _definitions(definitions: list, cur: str, loc: str) -> None:
+def _definitions(definitions: list) -> None:
     if not definitions:
         st.info("No definition of success has been signed off yet.")
         return
@@ -232,27 +234,20 @@ def _definitions(definitions: list, cur: str, loc: str) -> None:
             icon=":material/gpp_bad:",
         )
 
-    def show(value: float | None, unit: str) -> str:
-        if unit == "ratio":
-            return fmt.percent(value, loc)
-        if unit == cur:
-            return fmt.money(value, cur, loc)
-        return fmt.count(None if value is None else round(value, 1), loc)
-
     rows = []
     for d in definitions:
         signature = (
             "Changed since sign-off"
             if d.changed_since_signoff
-            else f"Signed by {d.signed_by}, {d.signed_at:%d %b %Y}, unchanged since"
+            else f"Signed by {d.signed_by}, {fmt.date(d.signed_at)}, unchanged since"
         )
         rows.append(
             {
-                "Status": STATUS_TEXT[d.status],
+                "Status": UNIT_DISAGREES if d.unit_disagrees else STATUS_TEXT[d.status],
                 "Definition": d.title,
                 "Target": ("≥\u00a0" if d.comparison == "at_least" else "≤\u00a0")
-                + show(d.target, d.unit),
-                "Actual": show(d.actual, d.unit),
+                + d.target_text,
+                "Actual": d.actual_text,
                 "Signature": signature,
             }
         )

@@ -82,6 +82,9 @@ def test_definitions_and_alignment_are_shown(app):
     table = app.table[0].value
     assert list(table["Status"]) == ["On target", "Within tolerance"]
     assert all("unchanged since" in s for s in table["Signature"])
+    romi = table[table["Definition"].str.contains("ROMI")].iloc[0]
+    assert romi["Target"] == "≥\u00a080.0%"
+    assert romi["Actual"] == tiles(app)["ROMI (attributed)"], "the definition reads as the tile"
     score = next(m for m in app.metric if m.label.startswith("Alignment score"))
     answers = oracle.checklist(DEMO_TODAY)
     latest = answers[answers["month"] == "2026-11"]["score"]

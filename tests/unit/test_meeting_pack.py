@@ -198,3 +198,42 @@ def test_a_table_wider_than_the_page_wraps_instead_of_failing():
     )
     pages = PdfReader(io.BytesIO(pack_pdf(view, "Fernhill"))).pages
     assert "Requests awaiting a decision" in " ".join(p.extract_text() for p in pages)
+
+
+def _definition(**changes: object) -> dict[str, object]:
+    return {
+        "title": "Return on ad spend",
+        "metric": "ROAS",
+        "unit": "x",
+        "comparison": "at_least",
+        "target": 3.5,
+        "actual": 2.5,
+        "status": "red",
+        "signature": "signed by Carla Finch, unchanged since",
+    } | changes
+
+
+def test_definitions_read_as_the_definitions_page_writes_them():
+    """A multiple reads 3.50x, a percent 80.0%; a snapshot taken before units followed the
+    metric (no texts) still reads by its unit; a version whose unit disagrees says so."""
+    view = hand_view(
+        definitions=[
+            _definition(),
+            _definition(
+                title="ROMI",
+                unit="%",
+                target=0.8,
+                actual=9.918,
+                status="green",
+                actual_text="991.8%",
+                target_text="80.0%",
+            ),
+            _definition(title="Old ROMI", unit="%", target=80.0, actual=9.9, unit_disagrees=True),
+        ]
+    )
+    [table] = next(s for s in sections(view) if s.key == "definitions").tables
+    rows = [[cell.text for cell in row] for row in table.rows]
+    assert rows[0][2:5] == ["≥ 3.50×", "2.50×", "Off target"]
+    assert rows[1][2:5] == ["≥ 80.0%", "991.8%", "On target"]
+    assert rows[2][4] == "Unit disagrees: sign a new version"
+    assert table.rows[1][3].value == pytest.approx(9.918)
