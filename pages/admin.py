@@ -3,6 +3,8 @@ the financial settings every figure depends on."""
 
 from __future__ import annotations
 
+import calendar
+
 import pandas as pd
 import streamlit as st
 
@@ -133,6 +135,7 @@ def _financial(me, company) -> None:  # type: ignore[no-untyped-def]
             "Fiscal year starts in month",
             list(range(1, 13)),
             index=company.fiscal_year_start_month - 1,
+            format_func=lambda m: calendar.month_name[m],
             key="fin_start",
         )
         if st.form_submit_button("Save financial settings", type="primary"):
