@@ -312,9 +312,18 @@ def score_trend(frame: pd.DataFrame) -> alt.Chart:
     data["date"] = _month_start(data["month"])
     return (
         alt.Chart(data)
-        .mark_line(point=True, strokeWidth=2.5, color="#1a7f37")
+        .mark_line(point=alt.OverlayMarkDef(color="#1a7f37"), strokeWidth=2.5, color="#1a7f37")
         .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            x=alt.X(
+                "date:T",
+                title=None,
+                axis=alt.Axis(
+                    format="%b %y",
+                    labelAngle=0,
+                    tickCount={"interval": "month", "step": 1},
+                    labelOverlap=True,
+                ),
+            ),
             y=alt.Y("score:Q", title="Alignment score", scale=alt.Scale(domain=[0, 100])),
             tooltip=[
                 alt.Tooltip("month:N", title="Month"),
