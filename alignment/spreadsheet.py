@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from pyarrow import ArrowException
@@ -23,8 +24,36 @@ from pyarrow import ArrowException
 from alignment.errors import ValidationFailed
 from alignment.figures import cell_text
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
 MAX_FILE_BYTES = 150 * 1024 * 1024
 """Larger files are refused before reading; split them by year."""
+
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+"""An XLSX is a ZIP of XML, and reading XML costs time and memory by the unpacked byte
+(here one to two seconds and six MB of memory per unpacked MB), not by the uploaded one.
+50 MB is about 130,000 lines of eight columns; larger tables come as CSV, read in seconds."""
+
+MAX_XLSX_RATIO = 100
+"""Spreadsheet programs pack sheets about ten times; a part packed more than a hundred
+times (the limit zip-bomb checks such as Apache POI's use) was crafted to be small."""
+
+MAX_XLSX_PARTS = 10_000
+"""A workbook has tens of parts (sheets, styles, images); ZIP's table of contents is
+read whole before anything else, so it is bounded first."""
+
+MAX_XLSX_CELLS = 2_000_000
+"""Rows times columns a sheet may fill while read. The XML can name one cell a million
+rows down and 16,384 columns across, and the table is filled up to it, so this, not the
+bytes, bounds the memory of what is read."""
+
+MAX_XLSX_COLUMNS = 1_000
+"""Columns a row may reach. A budget table has tens; a cell at column 16,384 is a few
+bytes of XML and would make every row of the table that wide."""
+
+_RATIO_FROM_BYTES = 1024 * 1024
+"""Parts smaller than this are not judged by their packing: they are too small to cost."""
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -181,9 +210,59 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:,.1f} MB"
+
+
+def check_workbook_archive(data: bytes, file_name: str) -> None:
+    """Refuse an XLSX whose unpacking would cost far more than its upload, before any XML
+    is read: a 0.13 MB file of packed shared strings took a minute and 284 MB to open.
+
+    Only ZIP's own table of contents is read (its end record, then the parts' declared
+    sizes); Python's zipfile never unpacks a part beyond its declared size, so the sizes
+    checked here are the most the reader can get.
+    """
+    try:
+        end = zipfile._EndRecData(io.BytesIO(data))  # noqa: SLF001 - the reading ZipFile does
+    except OSError:
+        end = None
+    if end is None:
+        raise FileRefused(f"{file_name} is not a valid Excel workbook: it has no ZIP directory.")
+    parts, directory = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # noqa: SLF001
+    if parts > MAX_XLSX_PARTS or directory > MAX_XLSX_PARTS * 1024:
+        raise FileRefused(
+            f"{file_name} is not a workbook SamePage reads: it holds {parts:,} parts in a "
+            f"{_mb(directory)} directory, and a workbook has at most {MAX_XLSX_PARTS:,}. "
+            "Save it again from your spreadsheet program, or as CSV."
+        )
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRefused(
+            f"{file_name} is not a valid Excel workbook: {_first_line(exc)}."
+        ) from None
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise FileRefused(
+            f"{file_name} unpacks to {_mb(unpacked)}; SamePage reads workbooks that unpack "
+            f"to at most {_mb(MAX_XLSX_UNPACKED_BYTES)} (about 130,000 lines of eight "
+            "columns). Save it as CSV, or split it by year."
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= _RATIO_FROM_BYTES and ratio > MAX_XLSX_RATIO:
+            raise FileRefused(
+                f"{file_name} is packed {ratio:,.0f} times ({info.filename} unpacks from "
+                f"{info.compress_size / 1024:,.0f} KB to {_mb(info.file_size)}); spreadsheet "
+                f"programs pack about 10 times and SamePage refuses more than "
+                f"{MAX_XLSX_RATIO} times. Save it again from your spreadsheet program, or as CSV."
+            )
+
+
 def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Table:
     from openpyxl import load_workbook
 
+    check_workbook_archive(data, file_name)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -197,7 +276,7 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Table:
                 f"{file_name} has no sheet called '{sheet}'; its sheets are: {', '.join(names)}."
             )
         worksheet = workbook[sheet] if sheet is not None else workbook[names[0]]
-        rows = [[_cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+        rows = _sheet_rows(worksheet, file_name)
     finally:
         workbook.close()
     frame = pd.DataFrame(rows, dtype=str) if rows else pd.DataFrame()
@@ -269,17 +348,68 @@ def source_name(file_name: str) -> str:
     return stem or "spreadsheet"
 
 
+def _sheet_rows(worksheet: ReadOnlyWorksheet, file_name: str) -> list[list[str]]:
+    """The sheet's rows as text, refused once they pass MAX_XLSX_COLUMNS or rows times
+    the widest row pass MAX_XLSX_CELLS.
+
+    The dimensions the file declares are let go first: a file saying A1:XFD1048576 would
+    otherwise be filled to 17 billion cells, and one saying A1 (as some programs write)
+    would lose every column after the first. Blank rows are only kept when a filled row
+    follows, so a stray empty row a million lines down costs a count, not a table.
+    """
+    worksheet.reset_dimensions()
+    where = f"sheet '{worksheet.title}' of {file_name}"
+    rows: list[list[str]] = []
+    blank = 0
+    width = 1
+    for row in worksheet.iter_rows(values_only=True):
+        if row.count(None) == len(row):
+            blank += 1
+            continue
+        number = len(rows) + blank + 1
+        if len(row) > MAX_XLSX_COLUMNS:
+            raise FileRefused(
+                f"Row {number:,} of {where} has cells as far as column {len(row):,}; "
+                f"SamePage reads sheets of up to {MAX_XLSX_COLUMNS:,} columns."
+            )
+        width = max(width, len(row))
+        if number * width > MAX_XLSX_CELLS:
+            raise FileRefused(
+                f"The {where} fills more than {MAX_XLSX_CELLS:,} cells ({number:,} rows "
+                f"of {width:,} columns, counting the empty ones up to the last filled); "
+                "save it as CSV, or split it by year."
+            )
+        rows.extend([] for _ in range(blank))
+        blank = 0
+        rows.append([_cell_text(v) for v in row])
+    return rows
+
+
 def sheet_names(data: bytes) -> list[str]:
-    """The sheets of an XLSX file, so a person can choose one; [] for anything else."""
+    """The sheets of an XLSX file, so a person can choose one; [] for anything else,
+    including a workbook read_table will refuse (it then says why).
+
+    Only the workbook part is read, not the shared strings or the sheets, because the
+    page asks on every rerun.
+    """
     if not data.startswith(_XLSX_MAGIC):
         return []
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        check_workbook_archive(data, "")
+        reader = ExcelReader(io.BytesIO(data), read_only=True)
+    except (FileRefused, zipfile.BadZipFile, KeyError, OSError, ValueError):
         return []
     try:
-        return list(workbook.sheetnames)
+        reader.read_manifest()
+        reader.read_workbook()
+        return [
+            sheet.name
+            for sheet, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        ]
+    except (KeyError, OSError, ValueError, TypeError, AttributeError):
+        return []
     finally:
-        workbook.close()
+        reader.archive.close()

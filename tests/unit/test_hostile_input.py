@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import string
 
 import openpyxl
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -21,9 +23,15 @@ from alignment.export import to_csv
 from alignment.export import to_xlsx
 from alignment.figures import parse_amounts
 from alignment.figures import parse_months
+from alignment.spreadsheet import FileRefused
 from alignment.spreadsheet import read_table
+from alignment.spreadsheet import sheet_names
 from tests.unit.test_export import DDE_PAYLOAD
 from tests.unit.test_export import OWASP_FORMULA_STARTS as FORMULA_STARTS
+from tests.xlsx_bombs import far_cell_workbook
+from tests.xlsx_bombs import many_parts_workbook
+from tests.xlsx_bombs import shared_strings_bomb
+from tests.xlsx_bombs import stored_workbook
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEADER = [
@@ -144,3 +152,70 @@ def test_exported_text_comes_back_as_typed_after_the_apostrophe(text):
     frame = pd.DataFrame({"campaign": [text]})
     [_, [back]] = list(csv.reader(io.StringIO(to_csv(frame).decode("utf-8-sig"), newline="")))
     assert back == ("'" + text if text.startswith(FORMULA_STARTS) else text)
+
+
+def _refusal(data: bytes, *, by_archive: bool = True) -> str:
+    """What read_table says; a file refused by its archive offers no sheets either."""
+    with pytest.raises(FileRefused) as refused:
+        read_table(data, "plan.xlsx")
+    assert sheet_names(data) == ([] if by_archive else ["Budget"])
+    return str(refused.value)
+
+
+def test_a_workbook_of_packed_shared_strings_is_refused_by_its_packing():
+    """The 0.13 MB file that took 63 s and 284 MB: refused from ZIP's directory alone."""
+    data = shared_strings_bomb(20)
+    assert len(data) < 100_000
+    message = _refusal(data)
+    assert re.fullmatch(
+        r"plan\.xlsx is packed \d{3} times \(xl/sharedStrings\.xml unpacks from \d+ KB to "
+        r"20\.0 MB\); spreadsheet programs pack about 10 times and SamePage refuses more "
+        r"than 100 times\. Save it again from your spreadsheet program, or as CSV\.",
+        message,
+    ), message
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_by_its_size():
+    assert _refusal(stored_workbook(51)) == (
+        "plan.xlsx unpacks to 51.0 MB; SamePage reads workbooks that unpack to at most "
+        "50.0 MB (about 130,000 lines of eight columns). Save it as CSV, or split it by year."
+    )
+
+
+def test_a_workbook_whose_directory_alone_is_huge_is_refused_before_it_is_read():
+    assert _refusal(many_parts_workbook(10_000)) == (
+        "plan.xlsx is not a workbook SamePage reads: it holds 10,005 parts in a 0.6 MB "
+        "directory, and a workbook has at most 10,000. Save it again from your spreadsheet "
+        "program, or as CSV."
+    )
+
+
+def test_a_cell_a_million_rows_down_is_refused_by_the_cells_it_would_fill():
+    assert _refusal(far_cell_workbook("A1:C2", "C1048576"), by_archive=False) == (
+        "The sheet 'Budget' of plan.xlsx fills more than 2,000,000 cells (1,048,576 rows of "
+        "3 columns, counting the empty ones up to the last filled); save it as CSV, or split "
+        "it by year."
+    )
+
+
+def test_a_cell_in_the_last_column_is_refused_by_its_column():
+    assert _refusal(far_cell_workbook("A1:C2", "XFD100"), by_archive=False) == (
+        "Row 100 of sheet 'Budget' of plan.xlsx has cells as far as column 16,384; SamePage "
+        "reads sheets of up to 1,000 columns."
+    )
+
+
+@pytest.mark.parametrize("dimension", ["A1", "A1:XFD1048576", "A1:C2"])
+def test_the_used_range_a_file_declares_neither_drops_nor_invents_cells(dimension):
+    """Read-only openpyxl trusted the declared range: 'A1' lost every column after the
+    first, 'A1:XFD1048576' filled 17 billion empty cells."""
+    data = far_cell_workbook(dimension, None)
+    table = read_table(data, "plan.xlsx")
+    assert table.headers == ["month", "channel", "actual_spend"]
+    assert table.frame.drop(columns="_row").values.tolist() == [["2026-01", "Search", "5"]]
+    assert sheet_names(data) == ["Budget"]
+
+
+def test_a_small_packed_part_and_a_workbook_under_the_limits_are_read():
+    assert read_table(shared_strings_bomb(0.5), "plan.xlsx").headers == ["month", "channel"]
+    assert read_table(stored_workbook(49), "plan.xlsx").headers == ["month", "channel"]
