@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck
 from hypothesis import given
@@ -28,15 +29,23 @@ from alignment.checklist import save_answers
 from alignment.errors import SamePageError
 from alignment.goals import GoalInput
 from alignment.goals import create_goal
+from alignment.kpis import apply_kpi_file
+from alignment.kpis import read_kpi_file
 from alignment.permissions import COMMAND_LINE
+from alignment.reconciliation import apply_finance_file
+from alignment.reconciliation import read_finance_file
 from alignment.request_log import raise_request
 from alignment.review import history as review_history
+from alignment.spreadsheet import FileRefused
 from alignment.success_workflow import DefinitionInput
 from alignment.success_workflow import create_definition
 from db.models import Base
 from db.models import BudgetLine
 from db.models import ChecklistItem
 from db.models import Request
+from tests.xlsx_bombs import far_cell_workbook
+from tests.xlsx_bombs import shared_strings_bomb
+from tests.xlsx_bombs import stored_workbook
 
 IN_STORE = settings(
     max_examples=25,
@@ -234,3 +243,38 @@ def test_any_search_of_past_reviews_answers(demo_store, demo_actors, search):
             review_history(session, demo_actors["viewer"], search)
     except SamePageError as refused:
         assert str(refused).strip()
+
+
+CRAFTED_WORKBOOKS = {
+    "packed shared strings": (lambda: shared_strings_bomb(20), "is packed"),
+    "unpacks past the limit": (lambda: stored_workbook(51), "unpacks to 51.0 MB"),
+    "a cell a million rows down": (
+        lambda: far_cell_workbook("A1:C2", "C1048576"),
+        "fills more than 2,000,000 cells",
+    ),
+}
+UPLOADS: dict[str, Callable[[Any, dict[str, Any], bytes], Any]] = {
+    "budget import": lambda s, who, data: apply_import(
+        s, who["CMO"], read_budget_file(data, "plan.xlsx")
+    ),
+    "KPI figure import": lambda s, who, data: apply_kpi_file(
+        s, who["CMO"], read_kpi_file(s, who["CMO"], data, "plan.xlsx")
+    ),
+    "finance import": lambda s, who, data: apply_finance_file(
+        s, who["CFO"], read_finance_file(s, who["CFO"], data, "plan.xlsx")
+    ),
+}
+
+
+@pytest.mark.parametrize("upload", UPLOADS, ids=str)
+@pytest.mark.parametrize("crafted", CRAFTED_WORKBOOKS, ids=str)
+def test_every_upload_refuses_a_crafted_workbook_with_its_limit_and_writes_nothing(
+    demo_store, demo_actors, upload, crafted
+):
+    build, message = CRAFTED_WORKBOOKS[crafted]
+    data = build()
+    before = fingerprint(demo_store)
+    with pytest.raises(FileRefused, match=message) as refused, demo_store.session() as session:
+        UPLOADS[upload](session, demo_actors, data)
+    assert str(refused.value).startswith(("plan.xlsx ", "The sheet 'Budget' of plan.xlsx "))
+    assert fingerprint(demo_store) == before
