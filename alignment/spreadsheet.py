@@ -355,7 +355,8 @@ def _sheet_rows(worksheet: ReadOnlyWorksheet, file_name: str) -> list[list[str]]
     The dimensions the file declares are let go first: a file saying A1:XFD1048576 would
     otherwise be filled to 17 billion cells, and one saying A1 (as some programs write)
     would lose every column after the first. Blank rows are only kept when a filled row
-    follows, so a stray empty row a million lines down costs a count, not a table.
+    follows, so a stray empty row a million lines down costs a count, not a table. Rows
+    come back as wide as the widest, as pandas wants them.
     """
     worksheet.reset_dimensions()
     where = f"sheet '{worksheet.title}' of {file_name}"
@@ -382,6 +383,8 @@ def _sheet_rows(worksheet: ReadOnlyWorksheet, file_name: str) -> list[list[str]]
         rows.extend([] for _ in range(blank))
         blank = 0
         rows.append([_cell_text(v) for v in row])
+    for short in rows:
+        short.extend([""] * (width - len(short)))
     return rows
 
 
