@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -30,10 +31,15 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 150 * 1024 * 1024
 """Larger files are refused before reading; split them by year."""
 
-MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 25 * 1024 * 1024
 """An XLSX is a ZIP of XML, and reading XML costs time and memory by the unpacked byte
 (here one to two seconds and six MB of memory per unpacked MB), not by the uploaded one.
-50 MB is about 130,000 lines of eight columns; larger tables come as CSV, read in seconds."""
+25 MB is about 65,000 lines of eight columns; larger tables come as CSV, read in seconds."""
+
+MAX_XLSX_SECONDS = 30.0
+"""Processor time one workbook may take to read, counted on the reading thread. Within
+the limits below an honest workbook reads in well under this; whatever XML is built to
+be slow per byte is stopped here, so no upload holds the server for longer."""
 
 MAX_XLSX_RATIO = 100
 """Spreadsheet programs pack sheets about ten times; a part packed more than a hundred
@@ -245,7 +251,7 @@ def check_workbook_archive(data: bytes, file_name: str) -> None:
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise FileRefused(
             f"{file_name} unpacks to {_mb(unpacked)}; SamePage reads workbooks that unpack "
-            f"to at most {_mb(MAX_XLSX_UNPACKED_BYTES)} (about 130,000 lines of eight "
+            f"to at most {_mb(MAX_XLSX_UNPACKED_BYTES)} (about 65,000 lines of eight "
             "columns). Save it as CSV, or split it by year."
         )
     for info in infos:
@@ -259,12 +265,32 @@ def check_workbook_archive(data: bytes, file_name: str) -> None:
             )
 
 
+class _TimedReading(io.BytesIO):
+    """The workbook's bytes, refusing to be read further once MAX_XLSX_SECONDS of this
+    thread's processor time have gone since it was opened. Everything openpyxl parses is
+    unpacked from here a few KB at a time, so no part can run on unseen."""
+
+    def __init__(self, data: bytes, file_name: str) -> None:
+        super().__init__(data)
+        self._file_name = file_name
+        self._until = time.thread_time() + MAX_XLSX_SECONDS
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        if time.thread_time() > self._until:
+            raise FileRefused(
+                f"{self._file_name} took more than {MAX_XLSX_SECONDS:.0f} seconds to read, so "
+                "SamePage stopped reading it. Save it as CSV, which reads in seconds, or "
+                "split it by year."
+            )
+        return super().read(size)
+
+
 def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Table:
     from openpyxl import load_workbook
 
     check_workbook_archive(data, file_name)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(_TimedReading(data, file_name), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileRefused(
             f"{file_name} is not a valid Excel workbook: {_first_line(exc)}."
@@ -401,7 +427,7 @@ def sheet_names(data: bytes) -> list[str]:
 
     try:
         check_workbook_archive(data, "")
-        reader = ExcelReader(io.BytesIO(data), read_only=True)
+        reader = ExcelReader(_TimedReading(data, ""), read_only=True)
     except (FileRefused, zipfile.BadZipFile, KeyError, OSError, ValueError):
         return []
     try:
@@ -412,7 +438,7 @@ def sheet_names(data: bytes) -> list[str]:
             for sheet, rel in reader.parser.find_sheets()
             if rel.target in reader.valid_files and "chartsheet" not in rel.Type
         ]
-    except (KeyError, OSError, ValueError, TypeError, AttributeError):
+    except (FileRefused, KeyError, OSError, ValueError, TypeError, AttributeError):
         return []
     finally:
         reader.archive.close()

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from alignment import spreadsheet
 from alignment.budget_import import BudgetFile
 from alignment.budget_import import read_budget_file
 from alignment.errors import SamePageError
@@ -154,11 +155,11 @@ def test_exported_text_comes_back_as_typed_after_the_apostrophe(text):
     assert back == ("'" + text if text.startswith(FORMULA_STARTS) else text)
 
 
-def _refusal(data: bytes, *, by_archive: bool = True) -> str:
+def _refusal(data: bytes, *, by_archive: bool = True, sheets: list[str] | None = None) -> str:
     """What read_table says; a file refused by its archive offers no sheets either."""
     with pytest.raises(FileRefused) as refused:
         read_table(data, "plan.xlsx")
-    assert sheet_names(data) == ([] if by_archive else ["Budget"])
+    assert sheet_names(data) == (sheets if sheets is not None else [] if by_archive else ["Budget"])
     return str(refused.value)
 
 
@@ -176,9 +177,19 @@ def test_a_workbook_of_packed_shared_strings_is_refused_by_its_packing():
 
 
 def test_a_workbook_that_unpacks_past_the_limit_is_refused_by_its_size():
-    assert _refusal(stored_workbook(51)) == (
-        "plan.xlsx unpacks to 51.0 MB; SamePage reads workbooks that unpack to at most "
-        "50.0 MB (about 130,000 lines of eight columns). Save it as CSV, or split it by year."
+    assert _refusal(stored_workbook(26)) == (
+        "plan.xlsx unpacks to 26.0 MB; SamePage reads workbooks that unpack to at most "
+        "25.0 MB (about 65,000 lines of eight columns). Save it as CSV, or split it by year."
+    )
+
+
+def test_a_workbook_that_reads_too_slowly_is_stopped_with_a_sentence(monkeypatch):
+    """Within the size limits, XML built to be slow per byte is stopped by processor time."""
+    data = shared_strings_bomb(0.5)
+    monkeypatch.setattr(spreadsheet, "MAX_XLSX_SECONDS", 0.0)
+    assert _refusal(data, by_archive=False, sheets=[]) == (
+        "plan.xlsx took more than 0 seconds to read, so SamePage stopped reading it. Save it "
+        "as CSV, which reads in seconds, or split it by year."
     )
 
 
@@ -218,4 +229,4 @@ def test_the_used_range_a_file_declares_neither_drops_nor_invents_cells(dimensio
 
 def test_a_small_packed_part_and_a_workbook_under_the_limits_are_read():
     assert read_table(shared_strings_bomb(0.5), "plan.xlsx").headers == ["month", "channel"]
-    assert read_table(stored_workbook(49), "plan.xlsx").headers == ["month", "channel"]
+    assert read_table(stored_workbook(24), "plan.xlsx").headers == ["month", "channel"]
