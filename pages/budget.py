@@ -35,7 +35,9 @@ from ui import charts
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
+from ui.widgets import as_text
 from ui.widgets import period_picker
+from ui.widgets import refusal
 from ui.widgets import text_table
 
 GRID_LIMIT = 2_000
@@ -50,7 +52,7 @@ def page() -> None:
     cur = company.currency
     st.title("Budget & return")
     if flash := st.session_state.pop("budget_flash", None):
-        st.success(flash, icon=":material/check:")
+        st.success(as_text(flash), icon=":material/check:")
     with store().session() as session:
         choices = figure_months(session, me)
         channels = budget.channels(session, me)
@@ -124,7 +126,8 @@ def _figures(me, period, chosen: list[str], cur: str) -> None:  # type: ignore[n
     for row in stale.itertuples():
         st.warning(
             f"{month_label(row.month)} has not been updated for {row.days_since_update} days "
-            f"(last by {row.updated_by or 'the command line'}) and finance has not reconciled it.",
+            f"(last by {as_text(row.updated_by or 'the command line')}) and finance has not "
+            "reconciled it.",
             icon=":material/schedule:",
         )
     locked = sorted(freshness[freshness["reconciled"]]["month"])
@@ -178,7 +181,7 @@ def _figures(me, period, chosen: list[str], cur: str) -> None:  # type: ignore[n
                     with store().session() as session:
                         result = budget.save_changes(session, me, changes)
                 except SamePageError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    refusal(exc)
                 else:
                     st.session_state["budget_grid_generation"] = generation + 1
                     st.session_state["budget_flash"] = (
@@ -254,7 +257,7 @@ def _import_section(me, cur: str) -> None:  # type: ignore[no-untyped-def]
         with store().session() as session:
             preview = budget_import.preview_import(session, me, parsed)
     except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        refusal(exc)
         return
     _show_preview(preview, cur)
     label = f"Import {preview.new:,} new and {preview.changed:,} changed lines"
@@ -271,7 +274,7 @@ def _import_section(me, cur: str) -> None:  # type: ignore[no-untyped-def]
                     progress=(lambda f, m: bar.progress(f, text=m)) if bar else None,
                 )
         except SamePageError as exc:
-            st.error(str(exc), icon=":material/error:")
+            refusal(exc)
             return
         _parse.clear()
         st.session_state["budget_upload_generation"] = generation + 1
@@ -290,10 +293,10 @@ def _parse(data: bytes, name: str, sheet: str | None, mapping: tuple | None, sou
 
 
 def _mapping_form(needed: MappingNeeded, source: str) -> None:
-    st.warning(str(needed), icon=":material/table_view:")
+    st.warning(as_text(needed), icon=":material/table_view:")
     headers = needed.table.headers
     with st.form("budget_mapping_form"):
-        st.write(f"Which column of **{needed.table.file_name}** holds each figure?")
+        st.write(f"Which column of **{as_text(needed.table.file_name)}** holds each figure?")
         chosen = {}
         columns = st.columns(4)
         for i, name in enumerate(FIELDS):
@@ -310,7 +313,7 @@ def _mapping_form(needed: MappingNeeded, source: str) -> None:
             try:
                 budget_import.check_mapping(mapping, headers)
             except SamePageError as exc:
-                st.error(str(exc))
+                refusal(exc)
                 return
             st.session_state.setdefault("budget_mapping", {})[source] = mapping
             st.rerun()
@@ -326,7 +329,7 @@ def _show_preview(preview: budget_import.ImportPreview, cur: str) -> None:
     cells[4].metric("Problems", f"{preview.problem_count:,}")
     if preview.first_month:
         st.caption(
-            f"{preview.file_name}: {short_month_label(preview.first_month)} to "
+            f"{as_text(preview.file_name)}: {short_month_label(preview.first_month)} to "
             f"{short_month_label(preview.last_month)}; columns "
             f"{', '.join(FIELD_LABELS[f] for f in preview.fields)}."
         )
@@ -343,9 +346,12 @@ def _show_preview(preview: budget_import.ImportPreview, cur: str) -> None:
             + "."
         )
     if preview.ignored_columns:
-        st.caption(f"Ignored columns: {', '.join(preview.ignored_columns)}.")
+        st.caption(f"Ignored columns: {', '.join(map(as_text, preview.ignored_columns))}.")
     if preview.new_channels:
-        st.info(f"New channels: {', '.join(preview.new_channels)}.", icon=":material/add:")
+        st.info(
+            f"New channels: {', '.join(map(as_text, preview.new_channels))}.",
+            icon=":material/add:",
+        )
     if preview.problem_count:
         st.error(
             f"{preview.problem_count:,} cell(s) cannot be imported; fix them in the file and "
@@ -490,10 +496,10 @@ def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-de
                 with store().session() as session:
                     finance = read_finance_file(session, me, upload.getvalue(), upload.name)
             except SamePageError as exc:
-                st.error(str(exc), icon=":material/error:")
+                refusal(exc)
             else:
                 for problem in finance.problems:
-                    st.error(problem, icon=":material/error:")
+                    refusal(problem)
                 st.write(
                     ", ".join(
                         f"{short_month_label(m)}: {fmt.money(a, cur)}" for m, a in finance.months
@@ -520,7 +526,7 @@ def _act(action, done: str) -> None:  # type: ignore[no-untyped-def]
         with store().session() as session:
             action(session)
     except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        refusal(exc)
     else:
         st.session_state["budget_flash"] = done
         st.rerun()

@@ -22,6 +22,7 @@ from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import flash
 from ui.widgets import month_box
+from ui.widgets import refusal
 from ui.widgets import show_flash
 from ui.widgets import text_table
 
@@ -160,7 +161,7 @@ def _answer_form(me, month: str, view) -> None:  # type: ignore[no-untyped-def]
                     with store().session() as session:
                         written = checklist.save_answers(session, me, month, answers)
                 except SamePageError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    refusal(exc)
                 else:
                     flash(f"Saved {written} answer(s) for {short_month_label(month)}.")
 

@@ -189,16 +189,17 @@ def _signature(version: VersionView) -> None:
     if version.changed_since_signoff:
         st.error(
             "Changed since sign-off: the stored text no longer matches what "
-            f"{version.signed_by} signed on {version.signed_at:%d %b %Y}.",
+            f"{as_text(version.signed_by)} signed on {version.signed_at:%d %b %Y}.",
             icon=":material/gpp_bad:",
         )
     else:
         ack = (
-            f" Acknowledged by {version.acknowledged_by}, {version.acknowledged_at:%d %b %Y}."
+            f" Acknowledged by {as_text(version.acknowledged_by)}, "
+            f"{version.acknowledged_at:%d %b %Y}."
             if version.acknowledged_at
             else " Not yet acknowledged by the CEO."
         )
-        st.success(version.signature + "." + ack, icon=":material/verified:")
+        st.success(as_text(version.signature) + "." + ack, icon=":material/verified:")
 
 
 def _live(version: VersionView, preview: LiveActual) -> None:
@@ -215,7 +216,8 @@ def _live(version: VersionView, preview: LiveActual) -> None:
     )
     if version.unit_disagrees:
         st.warning(
-            f"The stored unit '{version.content['unit']}' of this version disagrees with its "
+            f"The stored unit '{as_text(version.content['unit'])}' of this version disagrees "
+            "with its "
             f"metric ({version.unit.name}); save the draft again to take the "
             "metric's unit.",
             icon=":material/straighten:",

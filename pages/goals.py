@@ -25,6 +25,7 @@ from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import period_picker
+from ui.widgets import refusal
 from ui.widgets import show_flash
 from ui.widgets import text_table
 
@@ -152,7 +153,7 @@ def _goals(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
                 horizons = goals.channel_horizons(session, me)
             for channel, horizon in horizons.items():
                 chosen = st.segmented_control(
-                    channel,
+                    as_text(channel),
                     list(goals.HORIZONS),
                     default=horizon,
                     required=True,
@@ -162,7 +163,7 @@ def _goals(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
                 if chosen != horizon:
                     _do(
                         lambda s, me, c=channel, h=chosen: goals.set_channel_horizon(s, me, c, h),
-                        f"{channel} now counts as {goals.HORIZONS[chosen].lower()}.",
+                        f"{as_text(channel)} now counts as {goals.HORIZONS[chosen].lower()}.",
                     )
 
 
@@ -227,7 +228,7 @@ def _tree(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
     with store().session() as session:
         frame = kpis.history(session, me, chosen, period.last, months=24)
     if frame.empty:
-        st.info(f"No figures for {kpi.name} yet.")
+        st.info(f"No figures for {as_text(kpi.name)} yet.")
     else:
         st.altair_chart(charts.kpi_history(frame, kpi.unit), width="stretch")
     if kpi.description:
@@ -306,10 +307,10 @@ def _kpi_entry(me, period, order: list) -> None:  # type: ignore[no-untyped-def]
                 with store().session() as session:
                     parsed = kpis.read_kpi_file(session, me, upload.getvalue(), upload.name)
             except SamePageError as exc:
-                st.error(str(exc), icon=":material/error:")
+                refusal(exc)
                 return
             for problem in parsed.problems:
-                st.error(problem, icon=":material/error:")
+                refusal(problem)
             if st.button(
                 f"Import {len(parsed.changes)} KPI figure(s)",
                 key="kpi_import",
@@ -396,7 +397,7 @@ def _kpi_manager(me, order: list) -> None:  # type: ignore[no-untyped-def]
             else:
                 _do(lambda s, me: kpis.update_kpi(s, me, kpi.id, data), "KPI saved.")
         if remove and kpi is not None:
-            _do(lambda s, me: kpis.delete_kpi(s, me, kpi.id), f"{kpi.name} deleted.")
+            _do(lambda s, me: kpis.delete_kpi(s, me, kpi.id), f"{as_text(kpi.name)} deleted.")
 
 
 def _funnel(me, period) -> None:  # type: ignore[no-untyped-def]
@@ -470,7 +471,7 @@ def _what_if(me, period) -> None:  # type: ignore[no-untyped-def]
         with store().session() as session:
             result = funnel.what_if(session, me, chosen, value, period.last, months)
     except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        refusal(exc)
         return
     rows = []
     for name, implied in [(result.start, result.value), *result.implied]:

@@ -59,7 +59,7 @@ def page() -> None:
             data = next_dollar.response_data(session, me, outcome)
         fit = _fitted(data)
     except SamePageError as problem:
-        st.warning(str(problem), icon=":material/info:")
+        st.warning(as_text(problem), icon=":material/info:")
         return
 
     st.caption(

@@ -102,7 +102,7 @@ def overview() -> None:
         top = top_kpis(session, me, period)
 
     st.caption(
-        f"{company.name} · {now.period.label} · {now.budget_lines} budget lines · "
+        f"{as_text(company.name)} · {now.period.label} · {now.budget_lines} budget lines · "
         f"compared with {before.period.label}. Every role sees these same figures."
     )
 
@@ -245,8 +245,7 @@ def _definitions(definitions: list) -> None:
             {
                 "Status": UNIT_DISAGREES if d.unit_disagrees else STATUS_TEXT[d.status],
                 "Definition": d.title,
-                "Target": ("≥\u00a0" if d.comparison == "at_least" else "≤\u00a0")
-                + d.target_text,
+                "Target": ("≥\u00a0" if d.comparison == "at_least" else "≤\u00a0") + d.target_text,
                 "Actual": d.actual_text,
                 "Signature": signature,
             }

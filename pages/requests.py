@@ -65,7 +65,7 @@ def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
         colour = {None: "orange", "later": "orange", "do": "green", "dont": "gray"}[view.decision]
         badges.badge(view.status, color=colour)
         badges.badge(
-            f"Asked by {view.asked_by or view.asked_by_role} ({view.asked_by_role}), "
+            f"Asked by {as_text(view.asked_by or view.asked_by_role)} ({view.asked_by_role}), "
             f"{view.asked_on:%d %b %Y}",
             color="gray",
         )

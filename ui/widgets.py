@@ -83,6 +83,13 @@ def as_text(value: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value)).replace("\n", "  \n")
 
 
+def refusal(exc: BaseException | str) -> None:
+    """Show a refusal as an error, as text: its sentence quotes what was typed or uploaded
+    (a file name, a header, a KPI name), which must read as typed, never run as a link or
+    formatting. No refusal carries Markdown of its own."""
+    st.error(as_text(exc), icon=":material/error:")
+
+
 def flash(message: str) -> None:
     """Show ``message`` after the rerun that follows a successful action."""
     st.session_state["flash"] = message

@@ -12,6 +12,7 @@ from db.models import User
 from tests.app.conftest import query
 from tests.app.test_login import app
 from tests.app.test_login import log_in
+from ui.widgets import as_text
 
 
 def accounts_page(email: str):  # type: ignore[no-untyped-def]
@@ -46,11 +47,13 @@ def test_a_bad_account_is_refused_with_a_sentence_and_nothing_is_added(team_url)
     at = accounts_page("admin@team.example")
     at.text_input(key="add_email").set_value("not an address")
     at.button(key="FormSubmitter:account_add-Add account").click().run()
-    assert "'not an address' is not an e-mail address." in at.error[0].value
+    assert as_text("'not an address' is not an e-mail address.") in at.error[0].value
     at.text_input(key="add_email").set_value("norole@team.example")
     assert at.selectbox(key="add_role").value is None, "no role is chosen for the admin"
     at.button(key="FormSubmitter:account_add-Add account").click().run()
-    assert at.error[0].value == "Choose the account's role: CEO, CFO, CMO, viewer or admin."
+    assert at.error[0].value == as_text(
+        "Choose the account's role: CEO, CFO, CMO, viewer or admin."
+    ), "a refusal is shown as text"
     at.text_input(key="add_email").set_value("short@team.example")
     at.selectbox(key="add_role").set_value("CMO")
     at.text_input(key="add_password").set_value("short")

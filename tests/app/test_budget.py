@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT
 from tests.app.conftest import query
+from ui.widgets import as_text
 
 CSV = (
     b"month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
@@ -204,3 +205,42 @@ def test_the_cfo_imports_finance_figures_from_a_file(budget_page, demo_url):
     assert scalar(
         demo_url, "SELECT finance_spend FROM reconciliations WHERE month = '2026-11'"
     ) == (46000000)
+
+
+HOSTILE_FILE = "[Pay here](http://evil.example) <b>tag</b> **stars**.csv"
+HOSTILE_HEADER = "<b>Note</b> **stars** [x](http://evil.example)"
+HOSTILE_CHANNEL = "Paid [search](http://evil.example) <b>tag</b> **stars**"
+
+
+def test_an_uploads_name_headers_and_channels_are_shown_as_typed(budget_page):
+    """The file name, an ignored header and a new channel reach captions and messages as
+    escaped text: no disguised link, no bold, no tag. (The extra header needs the mapping
+    form, whose suggestion is taken as it is.)"""
+    data = CSV.replace(b"new_customers\n", f"new_customers,{HOSTILE_HEADER}\n".encode())
+    data = data.replace(b"Podcasts", HOSTILE_CHANNEL.encode()).replace(b",1\n", b",1,x\n")
+    at = budget_page("CMO", "Import")
+    at.file_uploader[0].upload(HOSTILE_FILE, data, "text/csv").run()
+    at.button(key="FormSubmitter:budget_mapping_form-Use this mapping").click().run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith(f"{as_text(HOSTILE_FILE)}: Dec 2026 to Dec 2026") for c in captions), (
+        captions
+    )
+    assert f"Ignored columns: {as_text(HOSTILE_HEADER)}." in captions
+    assert [i.value for i in at.info] == [f"New channels: {as_text(HOSTILE_CHANNEL)}."]
+    shown = " ".join([*captions, *(i.value for i in at.info)])
+    assert "](http" not in shown and "**stars**" not in shown and "<b>" not in shown
+
+
+def test_a_refusal_and_the_mapping_form_show_the_file_name_as_typed(budget_page):
+    at = budget_page("CMO", "Import")
+    at.file_uploader[0].upload(HOSTILE_FILE, b"", "text/csv").run()
+    assert [e.value for e in at.error] == [as_text(f"{HOSTILE_FILE} is empty.")]
+    other = b"Month,Channel,Cost\n2026-12,Radio,5\n"
+    at.file_uploader[0].upload(HOSTILE_FILE, other, "text/csv").run()
+    assert not at.exception
+    assert at.warning[0].value.startswith(f"The columns of {as_text(HOSTILE_FILE)} are not")
+    assert any(
+        m.value == f"Which column of **{as_text(HOSTILE_FILE)}** holds each figure?"
+        for m in at.markdown
+    )

@@ -6,7 +6,11 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from alignment import kpis
+from alignment.store import open_store
+from alignment.users import demo_actors
 from tests.app.conftest import ROOT
+from ui.widgets import as_text
 
 
 @pytest.fixture
@@ -100,3 +104,25 @@ def test_the_what_if_saves_nothing_until_asked(goals_page, demo_url):
     at.button(key="what_if_save").click().run()
     assert not at.error
     assert scalar(demo_url, "SELECT count(*) FROM kpi_values WHERE month = '2026-12'") >= 6
+
+
+HOSTILE_KPI = "Leads [here](http://evil.example) <b>tag</b> **stars**"
+
+
+def test_a_kpi_name_is_shown_as_typed_in_messages_and_import_problems(goals_page, demo_url):
+    store = open_store(demo_url)
+    with store.session() as session:
+        cmo = next(a for a in demo_actors(session) if a.role == "CMO")
+        kpi_id = kpis.create_kpi(
+            session, cmo, kpis.KpiInput(HOSTILE_KPI, "count", "higher", "result")
+        )
+    store.close()
+    at = goals_page("CMO", "KPI tree")
+    at.selectbox(key="kpi_history").set_value(kpi_id).run()
+    assert not at.exception
+    assert f"No figures for {as_text(HOSTILE_KPI)} yet." in [i.value for i in at.info]
+    unknown = f"kpi,month,target\n{HOSTILE_KPI} 2,2026-12,5\n".encode()
+    at.file_uploader(key="kpi_upload").upload(f"{HOSTILE_KPI}.csv", unknown, "text/csv").run()
+    assert [e.value for e in at.error] == [
+        as_text(f"Row 2, column 'kpi': there is no KPI called '{HOSTILE_KPI} 2'.")
+    ]
