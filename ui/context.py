@@ -27,6 +27,7 @@ from db.engine import database_url
 from ui.routes import FORGET_ROUTE
 from ui.routes import REMEMBER_ROUTE
 from ui.widgets import flash
+from ui.widgets import refusal
 
 DEMO_VARIABLE = "SAMEPAGE_DEMO"
 
@@ -62,7 +63,7 @@ def act(action: Callable[[Session], object], done: str) -> None:
         with store().session() as session:
             action(session)
     except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        refusal(exc)
     else:
         flash(done)
 
