@@ -85,7 +85,7 @@ def page() -> None:
 def _status(view: review.ReviewView) -> None:
     if view.closed:
         st.success(
-            f"Closed by {view.closed_by} on {view.closed_at:%d %b %Y, %H:%M}. The "
+            f"Closed by {as_text(view.closed_by)} on {view.closed_at:%d %b %Y, %H:%M}. The "
             "figures below are the ones frozen at closing.",
             icon=":material/lock:",
         )
@@ -319,7 +319,7 @@ def _history(me) -> None:  # type: ignore[no-untyped-def]
         if not past:
             st.caption("No closed review matches." if search else "No review is closed yet.")
         for item in past:
-            st.write(f"**{month_label(item.month)}**, closed by {item.closed_by}")
+            st.write(f"**{month_label(item.month)}**, closed by {as_text(item.closed_by)}")
             for decision in item.decisions:
                 st.caption(
                     f"- {KINDS[decision.kind]}: {as_text(decision.text)}"
