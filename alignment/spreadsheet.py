@@ -267,8 +267,10 @@ def check_workbook_archive(data: bytes, file_name: str) -> None:
 
 class _TimedReading(io.BytesIO):
     """The workbook's bytes, refusing to be read further once MAX_XLSX_SECONDS of this
-    thread's processor time have gone since it was opened. Everything openpyxl parses is
-    unpacked from here a few KB at a time, so no part can run on unseen."""
+    thread's processor time have gone since it was opened. openpyxl unpacks every part
+    from here a few KB of packed bytes at a time (under the packing limit, at most a
+    couple of MB of XML each), so reading stops within a second or two of the limit.
+    Processor time, not the clock, so a busy server does not refuse an honest file."""
 
     def __init__(self, data: bytes, file_name: str) -> None:
         super().__init__(data)

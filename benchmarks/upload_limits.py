@@ -2,7 +2,8 @@
 
     python -m benchmarks.upload_limits [--repeat 3]
 
-Each row runs in a fresh process (so peak memory is its own) and is timed side by side
+Each row runs in a fresh process (so peak memory is its own) and is timed, by the clock
+and by the reading thread's processor time (what the 30 s limit counts), side by side
 with its floor: reading ZIP's directory alone (``zipfile.ZipFile(...).infolist()``),
 which any check before parsing must do. The refusals must stay under a second; the
 worst workbook the size limits let through (unpacked just under 25 MB of tiny shared
@@ -59,19 +60,21 @@ def measure(expression: str, repeat: int) -> dict[str, object]:
     data = eval(expression, {**vars(xlsx_bombs), "just_under_the_limits": just_under_the_limits})  # noqa: S307
     floor = min(_timed(lambda: zipfile.ZipFile(io.BytesIO(data)).infolist()) for _ in range(3))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    outcome, seconds = "read", float("inf")
+    outcome, seconds, cpu = "read", float("inf"), float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         try:
             read_table(data, "crafted.xlsx")
         except SamePageError as refused:
             outcome = str(refused).split(";")[0].split("(")[0].strip()
         seconds = min(seconds, time.perf_counter() - start)
+        cpu = min(cpu, time.thread_time() - start_cpu)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "kb": len(data) / 1024,
         "floor": floor,
         "seconds": seconds,
+        "cpu": cpu,
         "outcome": outcome,
         "extra_mb": after - before,
     }
@@ -104,16 +107,20 @@ def main() -> None:
     width = max(len(name) for name, _ in rows)
     print(
         f"{'crafted file':<{width}}  {'size':>8}  {'floor':>8}  {'SamePage':>9}  "
-        f"{'memory':>8}  {'target':<8}  met  outcome"
+        f"{'CPU':>9}  {'memory':>8}  {'target':<8}  met  outcome"
     )
-    print(f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 9}  {'-' * 8}  {'-' * 8}  ---  -------")
+    print(
+        f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 9}  {'-' * 9}  {'-' * 8}  {'-' * 8}  "
+        "---  -------"
+    )
     for name, r in rows:
         refused = r["outcome"] != "read"
         target = f"< {TARGETS['refusal_seconds']:.0f} s" if name != "worst accepted" else ""
         met = "" if not target else ("yes" if refused and r["seconds"] < 1 else "NO")
         print(
             f"{name:<{width}}  {r['kb']:>6,.0f}KB  {r['floor'] * 1000:>6,.1f}ms  "
-            f"{r['seconds'] * 1000:>7,.0f}ms  {r['extra_mb']:>6,.0f}MB  {target:<8}  "
+            f"{r['seconds'] * 1000:>7,.0f}ms  {r['cpu'] * 1000:>7,.0f}ms  "
+            f"{r['extra_mb']:>6,.0f}MB  {target:<8}  "
             f"{met:<3}  {r['outcome']}"
         )
 
