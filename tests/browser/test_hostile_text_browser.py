@@ -17,6 +17,7 @@ from alignment.store import open_store
 from alignment.users import demo_actors
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
+from tests.browser.test_overview_browser import act_as
 
 pytestmark = pytest.mark.browser
 HOSTILE = "=SUM(1) <b>tag</b> **stars** [link](http://evil.example) `code`"
@@ -63,4 +64,42 @@ def test_stored_text_is_shown_as_typed(page: Page, hostile_server, path, shown):
         assert link.text_content() == link.get_attribute("href")
     assert main.locator("b", has_text="tag").count() == 0
     assert main.locator("strong", has_text="stars").count() == 0
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+UPLOAD_NAME = "[link](http://evil.example) <b>tag</b> **stars** `code`.csv"
+UPLOAD_HEADER = "<b>tag</b> **stars** [note](http://evil.example)"
+UPLOAD_CHANNEL = "Paid <b>tag</b> **stars** [search](http://evil.example)"
+
+
+def test_an_uploads_file_name_headers_and_channels_are_shown_as_typed(page: Page, server):
+    """What a file brings (its name, a header, a channel) is shown as typed in the mapping
+    question, the preview's captions and the new-channel message. Nothing is imported."""
+    data = (
+        "month,channel,campaign,actual_spend," + UPLOAD_HEADER + "\n"
+        f"{current_month()},{UPLOAD_CHANNEL},Launch,1200,x\n"
+    ).encode()
+    page.goto(f"{server.url}/budget?budget_tab=Import")
+    wait_for_app(page)
+    act_as(page, "Priya Raman (CMO)")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": UPLOAD_NAME, "mimeType": "text/csv", "buffer": data}]
+    )
+    wait_for_app(page)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text(f"The columns of {UPLOAD_NAME} are not SamePage's own")).to_be_visible(
+        timeout=30_000
+    )
+    expect(main.get_by_text(f"Which column of {UPLOAD_NAME} holds each figure?")).to_be_visible()
+    page.get_by_role("button", name="Use this mapping").click()
+    wait_for_app(page)
+    expect(main.get_by_text(f"{UPLOAD_NAME}: ", exact=False).first).to_be_visible(timeout=30_000)
+    expect(main.get_by_text(f"Ignored columns: {UPLOAD_HEADER}.")).to_be_visible()
+    expect(main.get_by_text(f"New channels: {UPLOAD_CHANNEL}.")).to_be_visible()
+    screenshot(page, "hostile-text-upload")
+    for link in main.locator('a[href*="evil.example"]').all():
+        assert link.text_content() == link.get_attribute("href")
+    assert main.locator("b", has_text="tag").count() == 0
+    assert main.locator("strong", has_text="stars").count() == 0
+    assert main.locator("code", has_text="code").count() == 0
     expect(page.get_by_test_id("stException")).to_have_count(0)
