@@ -105,7 +105,16 @@ def _parser() -> argparse.ArgumentParser:
     audit_commands = audit_parser.add_subparsers(
         dest="audit_command", required=True, metavar="ACTION"
     )
-    audit_commands.add_parser("verify", help="walk the hash chain; report the first broken link")
+    verifying = audit_commands.add_parser(
+        "verify",
+        help="walk the keyed chain and check every signed definition; report the first problem",
+    )
+    verifying.add_argument(
+        "--head",
+        metavar="SEQ:HASH",
+        help="the audit head a closed review or its meeting pack printed: prove nothing up to "
+        "it changed since",
+    )
     backing_up = commands.add_parser(
         "backup", help="copy the whole store into a new SQLite file (online: the app keeps running)"
     )
@@ -502,12 +511,24 @@ def _users(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from alignment.audit import Head
     from alignment.audit import verify
 
+    witness = Head.parse(args.head) if args.head is not None else None
     store = open_store()
     with store.session() as session:
-        check = verify(session, COMMAND_LINE)
+        check = verify(session, COMMAND_LINE, witness)
     if check.intact:
-        print(f"The audit trail is intact: {check.events:,} events, every link verified.")
+        print(
+            f"The audit trail is intact: {check.events:,} events, every link verified; "
+            f"{check.signatures:,} signed definition versions match their sign-off."
+        )
+        if check.witness is not None:
+            print(
+                f"Nothing up to event {check.witness.sequence} changed since the head "
+                f"{check.witness.text} was printed."
+            )
         return 0
+    if check.broken_at is None:
+        raise ValidationFailed(f"The audit trail does not hold: {check.reason}.")
     raise ValidationFailed(f"The audit trail is broken at event {check.broken_at}: {check.reason}.")

@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from alignment import clock
 from alignment import formatting as fmt
+from alignment.audit import Head
 from alignment.export import spreadsheet_safe
 from alignment.periods import month_label
 from alignment.review import ReviewView
@@ -140,11 +141,23 @@ class _Pdf(FPDF):
 
 def _status(view: ReviewView) -> str:
     if view.closed and view.closed_at:
-        return (
+        closed = (
             f"Closed by {view.closed_by or 'the CEO'} on {fmt.date(view.closed_at)}. "
             "These are the figures frozen at closing."
         )
+        head = view.audit_head
+        if head is None:
+            return closed
+        return f"{closed} {audit_head_sentence(head)}"
     return "Draft: this review is not closed yet; figures may still change."
+
+
+def audit_head_sentence(head: Head) -> str:
+    """The pack as an outside witness: whoever keeps it can check the store against it."""
+    return (
+        f"Audit trail at closing: event {head.sequence}, hash {head.hash}. To prove nothing "
+        f"up to the closing changed since: python -m alignment audit verify --head {head.text}"
+    )
 
 
 def pack_pdf(view: ReviewView, company: str) -> bytes:
@@ -330,6 +343,8 @@ def pack_xlsx(view: ReviewView, company: str) -> bytes:
         ("Review", month_label(view.month)),
         ("Status", _status(view)),
     ]
+    if view.audit_head is not None:
+        facts.append(("Audit head at closing", view.audit_head.text))
     if not view.has_data:
         facts.append(("Figures", f"No figures for {month_label(view.month)}."))
     for r, (label, value) in enumerate(facts, start=2):

@@ -10,6 +10,21 @@ from decimal import Decimal
 
 Number = Decimal | float | int
 
+FORMULA_VERSIONS: dict[str, int] = {
+    "roas": 1,
+    "romi": 1,
+    "pipeline_roi": 1,
+    "marketing_cac": 1,
+    "spend_variance_pct": 1,
+    "actual_spend": 1,
+    "attributed_revenue": 1,
+    "attributed_pipeline": 1,
+    "new_customers": 1,
+}
+"""The version of each budget metric's formula. A signature seals the version it was signed
+under: raise a metric's number whenever its formula changes what it measures, and every
+definition on it reads "changed since sign-off" until the CFO signs it again."""
+
 
 def ratio(numerator: Number | None, denominator: Number | None) -> float | None:
     if numerator is None or denominator is None or denominator == 0:

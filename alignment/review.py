@@ -66,6 +66,8 @@ HEADLINE_KEYS = (
     "marketing_cac",
     "new_customers",
 )
+AUDIT_HEAD = "audit_head"
+"""The snapshot's key for the audit head at closing (not a figure: never compared)."""
 STATUSES = ("open", "done", "dropped")
 KINDS = {"decision": "Decision", "action": "Action item"}
 LARGEST_VARIANCES = 5
@@ -112,6 +114,16 @@ class ReviewView:
     @property
     def closed(self) -> bool:
         return self.status == "closed"
+
+    @property
+    def audit_head(self) -> audit.Head | None:
+        """The audit trail's head at closing (the closing itself): printed on the review and
+        its pack, so anyone holding a copy can later prove with ``audit verify --head`` that
+        nothing up to the closing was changed since."""
+        head = self.sections.get(AUDIT_HEAD) if self.closed else None
+        if not isinstance(head, dict):
+            return None
+        return audit.Head(int(head["sequence"]), str(head["hash"]))
 
 
 def _plain(value: Any) -> Any:
@@ -458,9 +470,10 @@ def close_review(session: Session, actor: Actor, month: str, today: dt.date | No
     row.status = "closed"
     row.closed_by_id = actor.user_id
     row.closed_at = clock.utc_second()
-    audit.record(
+    closing = audit.record(
         session, actor, "close", "monthly_review", month, {"status": "open"}, {"status": "closed"}
     )
+    row.snapshot = {**row.snapshot, AUDIT_HEAD: {"sequence": closing.id, "hash": closing.hash}}
     session.commit()
 
 

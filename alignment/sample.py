@@ -33,6 +33,7 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.store import store_has_data
 from alignment.success import KPI_PREFIX
+from alignment.signature import seal_new_signatures
 from alignment.success import content_hash
 from alignment.success import version_content
 from db import audit_guard
@@ -92,7 +93,11 @@ def load_sample(
         "store",
         None,
         None,
-        {"company": summary.company, "months": f"{summary.first_month}..{summary.last_month}"},
+        {
+            "company": summary.company,
+            "months": f"{summary.first_month}..{summary.last_month}",
+            "seals": seal_new_signatures(session),
+        },
     )
     session.commit()
     return summary

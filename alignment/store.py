@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from alignment import signing_key
 from alignment.errors import StoreBusy
 from alignment.errors import StoreTooNew
 from alignment.errors import StoreUnavailable
@@ -38,10 +39,18 @@ class Store:
         self.url = url
         self.schema_was: str | None = None
         """The schema revision before this process opened the store ("" when it had none)."""
+        self.signing_key: signing_key.SigningKey | None = None
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         audit_guard.queue_writers_on_flush(self._sessions)
         event.listen(self._sessions, "before_flush", _refuse_control_characters)
+
+    def use_key(self, key: signing_key.SigningKey) -> None:
+        """Seal with ``key`` from now on: every session hands it to the services."""
+        self.signing_key = key
+        info: dict[str, object] = {}
+        signing_key.attach(info, key)
+        self._sessions.configure(info=info)
 
     @property
     def display_url(self) -> str:
@@ -137,10 +146,24 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
             f"The store at {store.display_url} was written by a newer version of SamePage "
             f"(schema {revision}); install that version to open it."
         )
+    try:
+        store.use_key(signing_key.load(url, may_create=not _sealed_history(store, revision)))
+    except StoreUnavailable:
+        store.close()
+        raise
     if upgrade and revision != migrate.head_revision():
-        migrate.upgrade(store.engine)
+        migrate.upgrade(store.engine, signing_key=store.signing_key)
         store.schema_was = revision or ""
     return store
+
+
+def _sealed_history(store: Store, revision: str | None) -> bool:
+    """True when the store already holds audit events linked with a key (schema
+    ``migrate.KEYED_REVISION`` or later): losing that key must not pass unnoticed."""
+    if revision is None or not migrate.is_keyed(revision):
+        return False
+    with store.engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM audit_events LIMIT 1")).first() is not None
 
 
 def _redact(url: str) -> str:

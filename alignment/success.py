@@ -1,13 +1,10 @@
-"""Agreed definitions of success: their signed content, its hash, and their live RAG status."""
+"""Agreed definitions of success: which versions are in force and their live RAG status (what
+a signature covers and its seal: ``alignment.signature``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,25 +24,15 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.settings import company_profile
+from alignment.signature import CONTENT_FIELDS as CONTENT_FIELDS
+from alignment.signature import KPI_PREFIX as KPI_PREFIX
+from alignment.signature import canonical_content as canonical_content
+from alignment.signature import changed_since_signoff
+from alignment.signature import content_hash as content_hash
+from alignment.signature import version_content as version_content
 from db import queries
 from db.models import Kpi
 from db.models import SuccessDefinitionVersion
-
-CONTENT_FIELDS = (
-    "title",
-    "metric",
-    "target",
-    "unit",
-    "comparison",
-    "period_start",
-    "period_end",
-    "deadline",
-    "measurement",
-    "data_source",
-    "tolerance",
-    "owner_role",
-)
-"""The fields a signature covers; changing any of them after sign-off shows."""
 
 BUDGET_METRICS: dict[str, str] = {
     "roas": "ROAS",
@@ -64,35 +51,6 @@ ADDITIVE_BUDGET_METRICS = {
     "attributed_pipeline",
     "new_customers",
 }
-KPI_PREFIX = "kpi:"
-
-
-def canonical_content(content: Mapping[str, Any]) -> str:
-    """Stable JSON of the signed fields: same content, same text, on every database."""
-    normalised = {}
-    for field in CONTENT_FIELDS:
-        value = content[field]
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            value = float(value)
-        normalised[field] = value
-    return json.dumps(normalised, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def content_hash(content: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_content(content).encode("utf-8")).hexdigest()
-
-
-def version_content(version: SuccessDefinitionVersion) -> dict[str, Any]:
-    return {field: getattr(version, field) for field in CONTENT_FIELDS}
-
-
-def changed_since_signoff(version: SuccessDefinitionVersion) -> bool:
-    """True when a signed version's stored content no longer matches its signature."""
-    if version.content_hash is None:
-        return False
-    return content_hash(version_content(version)) != version.content_hash
 
 
 @dataclass(frozen=True)
@@ -250,7 +208,7 @@ def live_status(session: Session, actor: Actor, period: Period) -> list[Definiti
                 else metrics.rag_status(actual, target, version.comparison, version.tolerance),
                 signed_by=version.signed_by.name if version.signed_by else None,
                 signed_at=version.signed_at,
-                changed_since_signoff=changed_since_signoff(version),
+                changed_since_signoff=changed_since_signoff(session, version),
                 actual_text=show(actual, unit),
                 target_text=as_signed(version.target, version.unit)
                 if disagrees

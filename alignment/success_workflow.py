@@ -34,11 +34,12 @@ from alignment.permissions import Actor
 from alignment.permissions import Role
 from alignment.permissions import can
 from alignment.permissions import require
+from alignment.signature import changed_since_signoff
+from alignment.signature import seal_version
 from alignment.success import BUDGET_METRICS
 from alignment.success import CONTENT_FIELDS
 from alignment.success import KPI_PREFIX
 from alignment.success import as_signed
-from alignment.success import changed_since_signoff
 from alignment.success import content_hash
 from alignment.success import metric_unit
 from alignment.success import unit_disagrees
@@ -450,7 +451,7 @@ def sign_off(session: Session, actor: Actor, version_id: int, seen_hash: str | N
     version.state = "signed_off"
     version.signed_by_id = actor.user_id
     version.signed_at = _now()
-    version.content_hash = content_hash(version_content(version))
+    sealed = seal_version(session, version)
     _event(session, version, "signed_off", actor)
     audit.record(
         session,
@@ -459,7 +460,7 @@ def sign_off(session: Session, actor: Actor, version_id: int, seen_hash: str | N
         "success_definition_version",
         version.id,
         {"state": "proposed"},
-        {"state": "signed_off", "content_hash": version.content_hash},
+        {"state": "signed_off", "content_hash": version.content_hash, **sealed},
     )
     session.commit()
 
@@ -575,7 +576,7 @@ def _view(
         signed_at=version.signed_at,
         acknowledged_by=names.get(version.acknowledged_by_id or -1),
         acknowledged_at=version.acknowledged_at,
-        changed_since_signoff=changed_since_signoff(version),
+        changed_since_signoff=changed_since_signoff(session, version),
         returned_comment=returned,
         events=events,
         allowed=_allowed(actor, version, has_open),
@@ -718,7 +719,8 @@ def definitions_json(session: Session, actor: Actor) -> list[dict[str, Any]]:
                     "acknowledged_by": names.get(version.acknowledged_by_id or -1),
                     "content_hash": version.content_hash,
                     "current_hash": content_hash(content),
-                    "changed_since_signoff": changed_since_signoff(version),
+                    "seal": version.seal,
+                    "changed_since_signoff": changed_since_signoff(session, version),
                 }
             )
     return rows

@@ -15,18 +15,63 @@ from db.models import Base
 
 _QUEUED = "samepage_queued_transaction"
 
+# The head only moves forward, to an event that exists with that very hash: it cannot be
+# set back to hide the newest events, nor pointed at nothing (the same condition on both
+# databases, below).
+
 SQLITE_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
+       WHEN EXISTS (SELECT 1 FROM audit_events)
+       BEGIN SELECT RAISE(ABORT, 'the audit head cannot be removed'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_head_forward BEFORE UPDATE ON audit_head
+       WHEN NEW.id <> OLD.id OR NEW.last_id IS NULL
+              OR (OLD.last_id IS NOT NULL AND NEW.last_id <= OLD.last_id)
+              OR NOT EXISTS (SELECT 1 FROM audit_events
+                             WHERE id = NEW.last_id AND hash = NEW.last_hash)
+       BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END""",
+)
+SQLITE_TRIGGER_NAMES = (
+    "audit_events_no_update",
+    "audit_events_no_delete",
+    "audit_head_no_delete",
+    "audit_head_forward",
 )
 POSTGRES_TRIGGERS = (
     """CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql""",
     """CREATE OR REPLACE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE
        ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()""",
+    """CREATE OR REPLACE TRIGGER audit_events_no_truncate BEFORE TRUNCATE
+       ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()""",
+    """CREATE OR REPLACE FUNCTION audit_head_guard() RETURNS trigger AS $$
+       BEGIN
+         IF TG_OP = 'TRUNCATE' THEN
+           RAISE EXCEPTION 'the audit head cannot be removed';
+         END IF;
+         IF TG_OP = 'DELETE' THEN
+           IF EXISTS (SELECT 1 FROM audit_events) THEN
+             RAISE EXCEPTION 'the audit head cannot be removed';
+           END IF;
+           RETURN OLD;
+         END IF;
+         IF NEW.id <> OLD.id OR NEW.last_id IS NULL
+              OR (OLD.last_id IS NOT NULL AND NEW.last_id <= OLD.last_id)
+              OR NOT EXISTS (SELECT 1 FROM audit_events
+                             WHERE id = NEW.last_id AND hash = NEW.last_hash) THEN
+           RAISE EXCEPTION 'the audit head only moves forward';
+         END IF;
+         RETURN NEW;
+       END; $$ LANGUAGE plpgsql""",
+    """CREATE OR REPLACE TRIGGER audit_head_no_change BEFORE UPDATE OR DELETE
+       ON audit_head FOR EACH ROW EXECUTE FUNCTION audit_head_guard()""",
+    """CREATE OR REPLACE TRIGGER audit_head_no_truncate BEFORE TRUNCATE
+       ON audit_head FOR EACH STATEMENT EXECUTE FUNCTION audit_head_guard()""",
 )
+GUARDED_TABLES = ("audit_events", "audit_head")
 
 
 def install(connection: Connection) -> None:
@@ -35,14 +80,23 @@ def install(connection: Connection) -> None:
 
 
 def wipe_all(connection: Connection) -> None:
-    """Empty every table, the audit trail included, and start a new audit chain."""
+    """Empty every table, the audit trail included, and start a new audit chain.
+
+    The guards are switched off for this one transaction: on PostgreSQL that takes the
+    tables' owner, so an application role that may only read and insert audit events
+    (README) cannot wipe the trail, and loading the demo or restoring a backup over a
+    store is then the owner's job."""
     tables = list(reversed(Base.metadata.sorted_tables))
     if connection.dialect.name == "postgresql":
+        for table in GUARDED_TABLES:
+            connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         names = ", ".join(f'"{t.name}"' for t in tables)
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in GUARDED_TABLES:
+            connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
     else:
-        connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
-        connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
+        for name in SQLITE_TRIGGER_NAMES:
+            connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
         for table in tables:
             connection.execute(table.delete())
         install(connection)

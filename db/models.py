@@ -398,7 +398,7 @@ class SuccessDefinition(Base):
 
 
 class SuccessDefinitionVersion(Base):
-    """One version of a definition; a signature covers ``content_hash``."""
+    """One version of a definition; a signature is sealed in ``seal``."""
 
     __tablename__ = "success_definition_versions"
 
@@ -425,6 +425,9 @@ class SuccessDefinitionVersion(Base):
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(64))
+    """HMAC under the store's signing key of what the signature covers (alignment.signature);
+    NULL or unreadable reads as changed since sign-off."""
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     unit_disagrees: Mapped[bool | None] = mapped_column(Boolean, default=False)

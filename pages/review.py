@@ -89,6 +89,13 @@ def _status(view: review.ReviewView) -> None:
             "figures below are the ones frozen at closing.",
             icon=":material/lock:",
         )
+        if view.audit_head is not None:
+            st.caption(
+                f"Audit trail at closing: event {view.audit_head.sequence}, hash "
+                f"`{view.audit_head.hash}`. Anyone with this page or the pack can check that "
+                f"nothing up to the closing changed since: `python -m alignment audit verify "
+                f"--head {view.audit_head.text}`."
+            )
         if view.differences:
             st.warning(
                 "Figures changed since this review was closed:", icon=":material/difference:"

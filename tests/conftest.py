@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from hypothesis import settings
 
 from alignment import clock
+from alignment import signing_key
 from alignment.permissions import COMMAND_LINE
 from alignment.permissions import Actor
 from alignment.sample import load_sample
@@ -41,6 +42,10 @@ DEMO_TODAY = dt.date(2026, 11, 23)
 environment, in every CLI or app process a test starts), and the demo company is loaded as
 of it, so its months are known whatever the real date."""
 os.environ[clock.ENVIRONMENT] = DEMO_TODAY.isoformat()
+TEST_SIGNING_KEY = "test-signing-key-" + "0" * 32
+"""Every store a test opens seals with this key (through the environment, so the CLI and
+app processes a test starts read the same); tests of the key file itself unset it."""
+os.environ[signing_key.ENVIRONMENT] = TEST_SIGNING_KEY
 
 
 def _postgres_reason() -> str | None:
