@@ -5,7 +5,8 @@
 Each row runs in a fresh process (so peak memory is its own) and is timed, by the clock
 and by the reading thread's processor time (what the 30 s limit counts), side by side
 with its floor: reading ZIP's directory alone (``zipfile.ZipFile(...).infolist()``),
-which any check before parsing must do. The refusals must stay under a second; the
+which any check before parsing must do. The refusals must stay under a second of
+processor time (the clock is shown too; on a shared machine it runs slower); the
 worst workbook the size limits let through (unpacked just under 25 MB of tiny shared
 strings) shows what is left: it is read, or stopped at 30 s of processor time, in
 bounded memory. Prints one table.
@@ -107,20 +108,20 @@ def main() -> None:
     width = max(len(name) for name, _ in rows)
     print(
         f"{'crafted file':<{width}}  {'size':>8}  {'floor':>8}  {'SamePage':>9}  "
-        f"{'CPU':>9}  {'memory':>8}  {'target':<8}  met  outcome"
+        f"{'CPU':>9}  {'memory':>8}  {'target':<10}  met  outcome"
     )
     print(
-        f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 9}  {'-' * 9}  {'-' * 8}  {'-' * 8}  "
+        f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 9}  {'-' * 9}  {'-' * 8}  {'-' * 10}  "
         "---  -------"
     )
     for name, r in rows:
         refused = r["outcome"] != "read"
-        target = f"< {TARGETS['refusal_seconds']:.0f} s" if name != "worst accepted" else ""
-        met = "" if not target else ("yes" if refused and r["seconds"] < 1 else "NO")
+        target = f"< {TARGETS['refusal_seconds']:.0f} s CPU" if name != "worst accepted" else ""
+        met = "" if not target else ("yes" if refused and r["cpu"] < 1 else "NO")
         print(
             f"{name:<{width}}  {r['kb']:>6,.0f}KB  {r['floor'] * 1000:>6,.1f}ms  "
             f"{r['seconds'] * 1000:>7,.0f}ms  {r['cpu'] * 1000:>7,.0f}ms  "
-            f"{r['extra_mb']:>6,.0f}MB  {target:<8}  "
+            f"{r['extra_mb']:>6,.0f}MB  {target:<10}  "
             f"{met:<3}  {r['outcome']}"
         )
 
