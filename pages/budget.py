@@ -52,7 +52,7 @@ def page() -> None:
     cur = company.currency
     st.title("Budget & return")
     if flash := st.session_state.pop("budget_flash", None):
-        st.success(as_text(flash), icon=":material/check:")
+        st.success(flash, icon=":material/check:")
     with store().session() as session:
         choices = figure_months(session, me)
         channels = budget.channels(session, me)
@@ -280,7 +280,7 @@ def _import_section(me, cur: str) -> None:  # type: ignore[no-untyped-def]
         st.session_state["budget_upload_generation"] = generation + 1
         st.session_state["budget_flash"] = (
             f"Imported {result.new:,} new and {result.changed:,} changed lines from "
-            f"{result.file_name}."
+            f"{as_text(result.file_name)}."
         )
         st.rerun()
 

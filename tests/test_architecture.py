@@ -138,3 +138,26 @@ def test_only_the_clock_reads_the_system_time():
             if _reads_the_system_clock(node):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == [], "ask alignment.clock instead: " + ", ".join(offenders)
+
+
+MESSAGES = {"error", "warning", "info", "success", "caption", "markdown", "write", "toast"}
+
+
+def test_a_page_shows_an_error_s_text_only_escaped():
+    """A refusal quotes what was typed or uploaded (a file name, a header, a KPI name);
+    shown as ``st.error(str(exc))`` it runs as Markdown. Pages show it through
+    ``ui.widgets.refusal`` or ``as_text``."""
+    offenders = []
+    for path in PAGES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in MESSAGES
+                and node.args
+                and isinstance(node.args[0], ast.Call)
+                and isinstance(node.args[0].func, ast.Name)
+                and node.args[0].func.id == "str"
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == [], "show it with ui.widgets.refusal: " + ", ".join(offenders)
