@@ -20,6 +20,7 @@ from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import flash
+from ui.widgets import refusal
 from ui.widgets import show_flash
 from ui.widgets import text_table
 
@@ -168,7 +169,7 @@ def _proposal(me, fit: ResponseFit, currency: str, locale: str) -> response.Prop
             money=money,
         )
     except SamePageError as problem:
-        st.error(str(problem), icon=":material/error:")
+        refusal(problem)
         return None
     cells = st.columns(3)
     cells[0].metric(
@@ -216,7 +217,7 @@ def _proposal(me, fit: ResponseFit, currency: str, locale: str) -> response.Prop
                 with store().session() as session:
                     next_dollar.save_proposal(session, me, proposal, currency, locale)
             except SamePageError as problem:
-                st.error(str(problem), icon=":material/error:")
+                refusal(problem)
             else:
                 flash(
                     "Proposal recorded in Requests and decisions for the monthly review; "
