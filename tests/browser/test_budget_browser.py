@@ -92,7 +92,7 @@ def test_upload_preview_confirm_and_see_it_on_the_overview(page: Page, server, t
     expect_tiles(
         page,
         {
-            "Actual spend": fmt.money(after["actual_spend"], after["currency"]),
+            "Actual spend": fmt.money_short(after["actual_spend"], after["currency"]),
             "New customers": fmt.count(after["new_customers"]),
         },
     )

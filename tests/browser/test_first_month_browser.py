@@ -5,7 +5,6 @@ pack. The pack's figures are checked against an independent sum of the file."""
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -14,21 +13,19 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from pypdf import PdfReader
 
-from tests.browser.conftest import ARTIFACTS
 from tests.browser.conftest import ROOT
 from tests.browser.conftest import Server
 from tests.browser.conftest import choose
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import serve
 from tests.browser.conftest import wait_for_app
+from tests.browser.test_review_browser import take_the_pack
 
 pytestmark = pytest.mark.browser
 
@@ -308,13 +305,7 @@ def test_a_new_team_runs_its_first_month_from_an_empty_store(browser: Browser, a
     no_trouble(ceo)
     screenshot(ceo, "first-month-08-review-closed")
 
-    with ceo.expect_download() as pdf_download:
-        ceo.get_by_role("button", name="Meeting pack (PDF)").click()
-    with ceo.expect_download() as xlsx_download:
-        ceo.get_by_role("button", name="Meeting pack (XLSX)").click()
-    pdf = pdf_download.value.path().read_bytes()
-    (ARTIFACTS / "first-month-pack.pdf").write_bytes(pdf)
-    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    text, book = take_the_pack(ceo, "first-month-pack")
     score = (Decimal(4 + 3 + 5) / 3 - 1) / 4 * 100
     for expected in (
         f"Monthly review, {MONTH_LABEL}",
@@ -333,7 +324,6 @@ def test_a_new_team_runs_its_first_month_from_an_empty_store(browser: Browser, a
     ):
         assert expected in text, expected
     assert "Nothing to show" not in text
-    book = openpyxl.load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes()))
     headline = {r[0]: r[1] for r in book["Headline figures"].iter_rows(min_row=3, values_only=True)}
     assert Decimal(str(headline["Actual spend"])) == spend
     assert Decimal(str(headline["Attributed revenue"])) == revenue

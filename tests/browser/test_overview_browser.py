@@ -79,7 +79,8 @@ def expect_tiles(page: Page, expected: dict[str, str]) -> None:
 
 
 def cli_tiles(server) -> dict[str, str]:
-    """The CLI's headline figures for this month, formatted as the overview formats them."""
+    """The CLI's headline figures for this month, formatted as the overview's tiles format
+    them (millions as $4.73M)."""
     result = subprocess.run(
         [sys.executable, "-m", "alignment", "metrics", "--period", current_month(), "--json"],
         cwd=ROOT,
@@ -91,13 +92,13 @@ def cli_tiles(server) -> dict[str, str]:
     f = json.loads(result.stdout)
     cur = f["currency"]
     return {
-        "Planned budget": fmt.money(f["planned_budget"], cur),
-        "Actual spend": fmt.money(f["actual_spend"], cur),
-        "Spend variance": fmt.money(f["spend_variance"], cur),
+        "Planned budget": fmt.money_short(f["planned_budget"], cur),
+        "Actual spend": fmt.money_short(f["actual_spend"], cur),
+        "Spend variance": fmt.money_short(f["spend_variance"], cur),
         "ROAS": fmt.multiple(f["roas"]),
         "ROMI (attributed)": fmt.percent(f["romi_attributed"]),
-        "Attributed pipeline": fmt.money(f["attributed_pipeline"], cur),
-        "Marketing CAC": fmt.money(f["marketing_cac"], cur),
+        "Attributed pipeline": fmt.money_short(f["attributed_pipeline"], cur),
+        "Marketing CAC": fmt.money_short(f["marketing_cac"], cur),
         "New customers": fmt.count(f["new_customers"]),
     }
 
@@ -141,7 +142,7 @@ def test_quarter_to_date_matches_the_cli_range(page: Page, server):
         check=True,
     )
     spend = json.loads(result.stdout)["actual_spend"]
-    expect(tile_value(page, "Actual spend")).to_have_text(fmt.money(spend, "USD"))
+    expect(tile_value(page, "Actual spend")).to_have_text(fmt.money_short(spend, "USD"))
     screenshot(page, "overview-quarter-to-date")
 
 
