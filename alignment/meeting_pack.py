@@ -141,14 +141,10 @@ class _Pdf(FPDF):
 
 def _status(view: ReviewView) -> str:
     if view.closed and view.closed_at:
-        closed = (
+        return (
             f"Closed by {view.closed_by or 'the CEO'} on {fmt.date(view.closed_at)}. "
             "These are the figures frozen at closing."
         )
-        head = view.audit_head
-        if head is None:
-            return closed
-        return f"{closed} {audit_head_sentence(head)}"
     return "Draft: this review is not closed yet; figures may still change."
 
 
@@ -174,6 +170,8 @@ def pack_pdf(view: ReviewView, company: str) -> bytes:
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 11)
     _para(pdf, 6, _status(view))
+    if view.audit_head is not None:
+        _para(pdf, 6, audit_head_sentence(view.audit_head))
     if view.differences:
         pdf.set_text_color(164, 14, 38)
         _para(
@@ -344,7 +342,7 @@ def pack_xlsx(view: ReviewView, company: str) -> bytes:
         ("Status", _status(view)),
     ]
     if view.audit_head is not None:
-        facts.append(("Audit head at closing", view.audit_head.text))
+        facts.append(("Audit head at closing", audit_head_sentence(view.audit_head)))
     if not view.has_data:
         facts.append(("Figures", f"No figures for {month_label(view.month)}."))
     for r, (label, value) in enumerate(facts, start=2):

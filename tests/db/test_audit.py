@@ -15,6 +15,7 @@ from alignment.budget import LineEdit
 from alignment.budget import save_changes
 from alignment.checklist import add_item
 from alignment.permissions import COMMAND_LINE
+from db import audit_guard
 from db.models import AuditEvent
 from db.models import BudgetLine
 from tests.cli.test_cli import run
@@ -138,3 +139,165 @@ def test_the_trail_filters_by_person_object_and_day(edited, demo_actors):
         today = DEMO_TODAY
         assert audit.trail(session, demo_actors["viewer"], last_day=today - dt.timedelta(1)).empty
         assert len(audit.trail(session, demo_actors["viewer"], first_day=today)) >= 2
+
+
+def _drop_guards(conn, dialect: str) -> None:  # type: ignore[no-untyped-def]
+    """What an owner of the tables can always do: switch every guard off."""
+    if dialect == "sqlite":
+        for name in audit_guard.SQLITE_TRIGGER_NAMES:
+            conn.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}"))
+    else:
+        for table in audit_guard.GUARDED_TABLES:
+            conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+
+
+def _rechain_without_the_key(store) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: drop the triggers, change an event, delete another, recompute the plain
+    SHA-256 chain and the head, as the old verify would have accepted."""
+    with store.engine.begin() as conn:
+        _drop_guards(conn, store.dialect)
+        ids = [row[0] for row in conn.execute(sa.text("SELECT id FROM audit_events ORDER BY id"))]
+        conn.execute(
+            sa.text("UPDATE audit_events SET actor = 'Nobody' WHERE id = :i"), {"i": ids[0]}
+        )
+        conn.execute(sa.text("DELETE FROM audit_events WHERE id = :i"), {"i": ids[-1]})
+    with store.session() as session:
+        previous = None
+        rows = list(session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)))
+        links = []
+        for event in rows:
+            links.append((event.id, previous, audit.legacy_hash(previous, event)))
+            previous = links[-1][2]
+    with store.engine.begin() as conn:
+        for event_id, prev, link in links:
+            conn.execute(
+                sa.text("UPDATE audit_events SET prev_hash = :p, hash = :h WHERE id = :i"),
+                {"p": prev, "h": link, "i": event_id},
+            )
+        conn.execute(
+            sa.text("UPDATE audit_head SET last_id = :i, last_hash = :h"),
+            {"i": links[-1][0], "h": links[-1][2]},
+        )
+
+
+def test_a_chain_rewritten_without_the_key_is_broken(edited):
+    store, _, _ = edited
+    _rechain_without_the_key(store)
+    check = _check(store)
+    assert not check.intact
+    assert "signing key" in check.reason
+    result = run(store.url, "audit", "verify")
+    assert result.returncode == 2 and "broken" in result.stderr
+
+
+def test_a_chain_rewritten_with_a_guessed_key_is_broken(edited):
+    store, _, _ = edited
+    with store.engine.begin() as conn:
+        _drop_guards(conn, store.dialect)
+        conn.execute(sa.text("UPDATE audit_events SET actor = 'Nobody'"))
+    with store.session() as session:
+        previous, links = None, []
+        for event in session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)):
+            links.append((event.id, previous, audit.event_hash(b"guessed", previous, event)))
+            previous = links[-1][2]
+    with store.engine.begin() as conn:
+        for event_id, prev, link in links:
+            conn.execute(
+                sa.text("UPDATE audit_events SET prev_hash = :p, hash = :h WHERE id = :i"),
+                {"p": prev, "h": link, "i": event_id},
+            )
+        conn.execute(sa.text("UPDATE audit_head SET last_hash = :h"), {"h": links[-1][2]})
+    check = _check(store)
+    assert not check.intact and check.broken_at == links[0][0]
+
+
+def test_deleting_the_newest_event_and_the_head_is_noticed(edited):
+    """Issue 15: the tail check was skipped when the head row was missing."""
+    store, _, _ = edited
+    last = newest(store).id
+    with store.engine.begin() as conn:
+        _drop_guards(conn, store.dialect)
+        conn.execute(sa.text("DELETE FROM audit_events WHERE id = :id"), {"id": last})
+        conn.execute(sa.text("DELETE FROM audit_head"))
+    check = _check(store)
+    assert not check.intact and "head of the chain is missing" in check.reason
+    assert run(store.url, "audit", "verify").returncode == 2
+
+
+def test_emptying_the_whole_trail_of_a_store_with_data_is_noticed(edited):
+    store, _, _ = edited
+    with store.engine.begin() as conn:
+        _drop_guards(conn, store.dialect)
+        conn.execute(sa.text("DELETE FROM audit_events"))
+        conn.execute(sa.text("UPDATE audit_head SET last_id = NULL, last_hash = NULL"))
+    check = _check(store)
+    assert not check.intact and "no sign-off" in check.reason
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM audit_head",
+        "UPDATE audit_head SET last_id = last_id - 1",
+        "UPDATE audit_head SET last_hash = NULL",
+        "UPDATE audit_head SET last_id = NULL, last_hash = NULL",
+    ],
+)
+def test_the_database_refuses_to_remove_or_set_back_the_head(edited, statement):
+    store, _, _ = edited
+    with pytest.raises(sa.exc.DatabaseError, match="audit head"):
+        with store.engine.begin() as conn:
+            conn.execute(sa.text(statement))
+    assert _check(store).intact
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_to_truncate_the_trail_or_the_head(edited):
+    store, _, _ = edited
+    if store.dialect != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's")
+    for table in ("audit_events", "audit_head"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only|audit head"):
+            with store.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {table} CASCADE"))
+    assert _check(store).intact and _check(store).events >= 2
+
+
+def test_a_printed_head_proves_nothing_before_it_changed(edited, demo_actors):
+    store, _, _ = edited
+    with store.session() as session:
+        printed = audit.current_head(session)
+        add_item(session, demo_actors["CEO"], "Written after the pack was printed")
+    assert printed is not None
+    result = run(store.url, "audit", "verify", "--head", printed.text)
+    assert result.returncode == 0, result.stderr
+    assert f"Nothing up to event {printed.sequence} changed" in result.stdout
+    with store.session() as session:
+        assert audit.verify(session, COMMAND_LINE, printed).witness == printed
+    forged = audit.Head(printed.sequence, "0" * 64)
+    with store.session() as session:
+        check = audit.verify(session, COMMAND_LINE, forged)
+    assert not check.intact and check.broken_at == printed.sequence
+    missing = audit.Head(printed.sequence + 1000, printed.hash)
+    with store.session() as session:
+        assert "no longer in the trail" in audit.verify(session, COMMAND_LINE, missing).reason
+    bad = run(store.url, "audit", "verify", "--head", "twelve")
+    assert bad.returncode == 2 and "SEQUENCE:HASH" in bad.stderr
+
+
+def test_a_signature_forged_in_the_database_has_no_sign_off(demo_store):
+    """A proposal marked signed by a direct UPDATE, given a seal copied from another version:
+    no sign-off in the trail vouches for it."""
+    with demo_store.engine.begin() as conn:
+        seal = conn.execute(
+            sa.text("SELECT seal FROM success_definition_versions WHERE state = 'signed_off'")
+        ).first()[0]
+        conn.execute(
+            sa.text(
+                "UPDATE success_definition_versions SET state = 'signed_off', seal = :s, "
+                "signed_by_id = proposed_by_id, signed_at = proposed_at WHERE state = 'proposed'"
+            ),
+            {"s": seal},
+        )
+    check = _check(demo_store)
+    assert not check.intact and "no sign-off" in check.reason

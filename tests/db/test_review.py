@@ -273,3 +273,45 @@ def test_a_month_with_spend_and_no_plan_is_reviewed_and_packed(store):
     assert [c["variance"] for c in channels] == [None, None]
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "$150" in " ".join(text.split())
+
+
+def test_a_closed_review_and_its_pack_print_the_audit_head_as_a_witness(demo_store, demo_actors):
+    """Issue 15.4: the pack is an outside witness; whoever keeps it can prove with
+    ``audit verify --head`` that nothing up to the closing changed since, and that a change
+    before it is caught."""
+    from alignment import audit
+    from alignment.permissions import COMMAND_LINE
+    from tests.cli.test_cli import run
+
+    ceo = demo_actors["CEO"]
+    assert view(demo_store, ceo).audit_head is None
+    close(demo_store, ceo)
+    frozen = view(demo_store, ceo)
+    with demo_store.session() as session:
+        closing = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "close").order_by(AuditEvent.id)
+        ).first()
+    head = frozen.audit_head
+    assert head == audit.Head(closing.id, closing.hash)
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(pack_pdf(frozen, "Kestrel"))).pages
+    )
+    assert head.hash in text and f"verify --head {head.text}" in " ".join(text.split())
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(frozen, "Kestrel")))
+    cover = {r[0]: r[1] for r in book["Cover"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert head.text in cover["Audit head at closing"]
+    with demo_store.session() as session:
+        review.record_item(session, ceo, "2026-11", "decision", "Written after the closing")
+    result = run(demo_store.url, "audit", "verify", "--head", head.text)
+    assert result.returncode == 0, result.stderr
+    with demo_store.engine.begin() as conn:
+        if demo_store.dialect == "sqlite":
+            conn.execute(sa.text("DROP TRIGGER audit_events_no_update"))
+        else:
+            conn.execute(sa.text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        conn.execute(
+            sa.text("UPDATE audit_events SET actor = 'Nobody' WHERE id = :i"), {"i": head.sequence}
+        )
+    with demo_store.session() as session:
+        assert not audit.verify(session, COMMAND_LINE, head).intact
+    assert run(demo_store.url, "audit", "verify", "--head", head.text).returncode == 2
