@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from decimal import InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -26,12 +27,61 @@ from alignment.periods import month_of
 from alignment.periods import quarter_of
 from alignment.permissions import Action
 from alignment.permissions import Actor
+from alignment.permissions import can
 from alignment.permissions import require
 from db.audit_guard import queue_writer
 from db.models import Request
 from db.models import User
 
 DECISIONS = {"do": "Do it", "dont": "Don't", "later": "Later"}
+
+
+class RequestState(StrEnum):
+    """Where a request stands; ``STEPS`` says what can be done next in each state."""
+
+    AWAITING_RESEARCH = "awaiting research"
+    AWAITING_DECISION = "awaiting a decision"
+    PUT_OFF = "put off until later"
+    DECIDED = "decided"
+    OUTCOME_RECORDED = "outcome recorded"
+
+
+class Step(StrEnum):
+    RESEARCH = "research"
+    DECIDE = "decide"
+    OUTCOME = "outcome"
+
+
+STEPS: dict[RequestState, tuple[Step, ...]] = {
+    RequestState.AWAITING_RESEARCH: (Step.RESEARCH, Step.DECIDE),
+    RequestState.AWAITING_DECISION: (Step.RESEARCH, Step.DECIDE),
+    RequestState.PUT_OFF: (Step.RESEARCH, Step.DECIDE),
+    RequestState.DECIDED: (Step.OUTCOME,),
+    RequestState.OUTCOME_RECORDED: (Step.OUTCOME,),
+}
+"""The one lifecycle of a request, read by the services' guards and by the page's offers.
+A request put off until later is back on the agenda: it can be researched further and
+decided again. Do it and don't are final; then only the outcome is recorded (and
+corrected)."""
+
+STEP_ACTIONS = {
+    Step.RESEARCH: Action.RESEARCH_REQUEST,
+    Step.DECIDE: Action.DECIDE_REQUEST,
+    Step.OUTCOME: Action.RESEARCH_REQUEST,
+}
+REFUSED = {
+    Step.RESEARCH: "'{title}' is already decided; record its outcome instead.",
+    Step.DECIDE: "'{title}' is already decided.",
+    Step.OUTCOME: "Decide '{title}' (do it or don't) before recording its outcome.",
+}
+
+
+def state_of(decision: str | None, researched: bool, outcome: str) -> RequestState:
+    if decision is None:
+        return RequestState.AWAITING_DECISION if researched else RequestState.AWAITING_RESEARCH
+    if decision == "later":
+        return RequestState.PUT_OFF
+    return RequestState.OUTCOME_RECORDED if outcome else RequestState.DECIDED
 
 
 @dataclass(frozen=True)
@@ -52,9 +102,16 @@ class RequestView:
     outcome: str
     outcome_recorded_on: dt.date | None
 
+    allowed: tuple[Step, ...] = ()
+    """What the person who asked for this view may do next with the request."""
+
     @property
     def researched(self) -> bool:
         return bool(self.research.strip() and self.expected_result.strip())
+
+    @property
+    def state(self) -> RequestState:
+        return state_of(self.decision, self.researched, self.outcome)
 
     @property
     def status(self) -> str:
@@ -116,6 +173,20 @@ def _get(session: Session, request_id: int) -> Request:
     return request
 
 
+def _state(request: Request) -> RequestState:
+    researched = bool(request.research.strip() and request.expected_result.strip())
+    return state_of(request.decision, researched, request.outcome)
+
+
+def _check_step(request: Request, step: Step) -> None:
+    if step not in STEPS[_state(request)]:
+        raise ValidationFailed(REFUSED[step].format(title=request.title))
+
+
+def _allowed(actor: Actor, request: Request) -> tuple[Step, ...]:
+    return tuple(step for step in STEPS[_state(request)] if can(actor, STEP_ACTIONS[step]))
+
+
 def _cost(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -141,8 +212,7 @@ def add_research(
     require(actor, Action.RESEARCH_REQUEST)
     queue_writer(session)
     request = _get(session, request_id)
-    if request.decision is not None:
-        raise ValidationFailed("This request is already decided; record its outcome instead.")
+    _check_step(request, Step.RESEARCH)
     old = {"research": request.research, "expected_result": request.expected_result}
     request.research = _text(research, "research")
     request.expected_result = _text(expected_result, "expected result")
@@ -177,8 +247,7 @@ def decide(session: Session, actor: Actor, request_id: int, decision: str, reaso
             "Give the reason for the decision; it is what the team will remember."
         )
     request = _get(session, request_id)
-    if request.decision in ("do", "dont"):
-        raise ValidationFailed(f"'{request.title}' is already decided.")
+    _check_step(request, Step.DECIDE)
     old = {"decision": request.decision}
     request.decision, request.decision_reason, request.decided_on = decision, clean, clock.today()
     audit.record(
@@ -198,8 +267,7 @@ def record_outcome(session: Session, actor: Actor, request_id: int, outcome: str
     require(actor, Action.RESEARCH_REQUEST)
     queue_writer(session)
     request = _get(session, request_id)
-    if request.decision is None:
-        raise ValidationFailed("Decide the request before recording its outcome.")
+    _check_step(request, Step.OUTCOME)
     clean = _text(outcome, "outcome")
     if not clean:
         raise ValidationFailed("Describe the outcome.")
@@ -237,6 +305,7 @@ def requests(session: Session, actor: Actor) -> list[RequestView]:
             decided_on=r.decided_on,
             outcome=r.outcome,
             outcome_recorded_on=r.outcome_recorded_on,
+            allowed=_allowed(actor, r),
         )
         for r in session.scalars(select(Request))
     ]

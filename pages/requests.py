@@ -88,7 +88,7 @@ def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
         text_table(
             pd.DataFrame({"": list(details), "Recorded": list(details.values())}).set_index("")
         )
-        if view.decision in (None, "later") and can(me, Action.RESEARCH_REQUEST):
+        if request_log.Step.RESEARCH in view.allowed:
             with st.expander("Add research", icon=":material/science:"):
                 with st.form(f"research_{view.id}"):
                     research = st.text_area("Research", view.research, key=f"res_{view.id}")
@@ -110,7 +110,7 @@ def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
                             ),
                             "Research saved.",
                         )
-        if view.decision in (None, "later") and can(me, Action.DECIDE_REQUEST):
+        if request_log.Step.DECIDE in view.allowed:
             with st.form(f"decide_{view.id}"):
                 a, b = st.columns([1, 3])
                 decision = a.selectbox(
@@ -125,10 +125,12 @@ def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
                         lambda s: request_log.decide(s, me, view.id, decision, reason),
                         "Decision recorded.",
                     )
-        if view.decision and not view.outcome and can(me, Action.RESEARCH_REQUEST):
+        if request_log.Step.OUTCOME in view.allowed:
             with st.form(f"outcome_{view.id}"):
                 outcome = st.text_input(
-                    "Actual outcome, against the expected result", key=f"out_{view.id}"
+                    "Actual outcome, against the expected result",
+                    view.outcome,
+                    key=f"out_{view.id}",
                 )
                 if st.form_submit_button("Record outcome"):
                     act(

@@ -80,3 +80,22 @@ def test_requests_need_a_title_and_decisions_a_reason(open_page, demo_url):
     at.button(key=f"FormSubmitter:decide_{request_id}-Record decision").click().run()
     assert not at.error
     assert query(demo_url, "SELECT decision FROM requests WHERE id = :i", i=request_id) == [("do",)]
+
+
+def test_a_request_put_off_can_be_researched_again_from_the_page(open_page, demo_url):
+    at = open_page("requests", "CEO")
+    request_id = query(demo_url, "SELECT id FROM requests WHERE decision IS NULL ORDER BY id")[0][0]
+    at.selectbox(key=f"dec_{request_id}").set_value("later")
+    at.text_input(key=f"why_{request_id}").set_value("After the Q1 numbers")
+    at.button(key=f"FormSubmitter:decide_{request_id}-Record decision").click().run()
+    assert not at.error
+    cmo = open_page("requests", "CMO")
+    assert not cmo.exception
+    cmo.text_area(key=f"res_{request_id}").set_value("Two quotes from venues")
+    cmo.text_input(key=f"exp_{request_id}").set_value("30 leads")
+    cmo.button(key=f"FormSubmitter:research_{request_id}-Save research").click().run()
+    assert not cmo.error, cmo.error[0].value if cmo.error else ""
+    assert query(demo_url, "SELECT research FROM requests WHERE id = :i", i=request_id) == [
+        ("Two quotes from venues",)
+    ]
+    assert f"outcome_{request_id}" not in [f.key for f in cmo.get("form")]

@@ -15,6 +15,7 @@ from alignment.checklist import Answer
 from alignment.errors import PermissionDenied
 from alignment.errors import ValidationFailed
 from alignment.periods import current_month
+from alignment.permissions import Actor
 from db.models import ChecklistAnswer
 from db.models import MonthlyReview
 from tests import oracle
@@ -280,3 +281,44 @@ def test_a_new_team_starts_its_maturity_grid_with_the_eight_standard_competences
         "Alignment with sales and customer success",
         "Team and organisation",
     ]
+
+
+def test_a_request_put_off_is_back_on_the_agenda_and_the_offers_follow_the_lifecycle(
+    demo_store, demo_actors
+):
+    """Issue 16: the page offered "Add research" on a request put off until later, which
+    the service refused. One table now decides both."""
+    cmo, ceo = demo_actors["CMO"], demo_actors["CEO"]
+    step = request_log.Step
+    with clock.pinned(dt.date(2026, 11, 20)), demo_store.session() as session:
+        request_id = request_log.raise_request(session, ceo, "Open a Berlin office event")
+
+        def offers(actor: Actor) -> request_log.RequestView:
+            return next(v for v in request_log.requests(session, actor) if v.id == request_id)
+
+        assert offers(cmo).allowed == (step.RESEARCH,)
+        assert offers(ceo).allowed == (step.DECIDE,)
+        with pytest.raises(ValidationFailed, match="before recording its outcome"):
+            request_log.record_outcome(session, cmo, request_id, "Nothing yet")
+        request_log.decide(session, ceo, request_id, "later", "Ask again after Q1")
+        put_off = offers(cmo)
+        assert put_off.state == request_log.RequestState.PUT_OFF
+        assert put_off.allowed == (step.RESEARCH,)
+        request_log.add_research(session, cmo, request_id, "Venue quotes", "40 leads", "9000", "")
+        with pytest.raises(ValidationFailed, match="before recording its outcome"):
+            request_log.record_outcome(session, cmo, request_id, "Nothing yet")
+        request_log.decide(session, ceo, request_id, "dont", "Budget goes to webinars")
+        assert offers(cmo).allowed == (step.OUTCOME,) and offers(ceo).allowed == ()
+        with pytest.raises(ValidationFailed, match="already decided; record its outcome"):
+            request_log.add_research(session, cmo, request_id, "More", "More", "1", "")
+        with pytest.raises(ValidationFailed, match="is already decided"):
+            request_log.decide(session, ceo, request_id, "do", "Changed my mind")
+        request_log.record_outcome(session, cmo, request_id, "Webinars brought 55 leads")
+        request_log.record_outcome(session, cmo, request_id, "Webinars brought 57 leads")
+        done = offers(cmo)
+    assert done.state == request_log.RequestState.OUTCOME_RECORDED
+    assert (done.research, done.decision, done.outcome) == (
+        "Venue quotes",
+        "dont",
+        "Webinars brought 57 leads",
+    )
