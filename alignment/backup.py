@@ -104,7 +104,7 @@ def restore(store: Store, actor: Actor, path: Path, *, replace: bool = False) ->
         source_engine = _sqlite_engine(copy)
         try:
             if revision != migrate.head_revision():
-                migrate.upgrade(source_engine)
+                migrate.upgrade(source_engine, signing_key=store.signing_key)
             with source_engine.connect() as source, store.engine.begin() as destination:
                 _replace_all(source, destination)
         finally:
