@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import functools
 import logging
+import os
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +20,8 @@ from db.engine import database_url
 
 REMEMBER_ROUTE = "/api/samepage/remember"
 FORGET_ROUTE = "/api/samepage/forget"
+BEHIND_TLS_VARIABLE = "SAMEPAGE_BEHIND_TLS"
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 log = logging.getLogger("samepage")
 
@@ -36,9 +39,10 @@ def remember(request: Request) -> Response:
     """Exchange a one-time ticket for the HttpOnly session cookie; anything else is ignored.
 
     Only SamePage's own pages may ask (Sec-Fetch-Site), so another site cannot log a
-    visitor in as someone else with a ticket it got hold of."""
+    visitor in as someone else with a ticket it got hold of. A request without the header
+    is refused too: every browser SamePage supports sends it, a forged request need not."""
     response = _pixel()
-    if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
+    if request.headers.get("sec-fetch-site") != "same-origin":
         return response
     try:
         with _store().session() as session:
@@ -54,15 +58,36 @@ def remember(request: Request) -> Response:
             path="/",
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=secure_cookie(request),
         )
     return response
+
+
+def behind_tls() -> bool:
+    """``SAMEPAGE_BEHIND_TLS=1``: the operator says browsers reach SamePage over HTTPS, so
+    the cookie is ``Secure`` even where SamePage itself sees plain HTTP on localhost."""
+    return os.environ.get(BEHIND_TLS_VARIABLE, "") not in ("", "0", "false")
+
+
+def secure_cookie(request: Request) -> bool:
+    """The session cookie is ``Secure`` unless SamePage is reached on this computer over
+    plain HTTP: behind a proxy on another host uvicorn sees ``http``, and a cookie sent in
+    clear there could be copied off the network."""
+    if behind_tls() or request.url.scheme == "https":
+        return True
+    return (request.url.hostname or "").lower() not in LOCAL_HOSTS
 
 
 def forget(request: Request) -> Response:
     """Drop the cookie after a log-out (the session itself already ended on the server)."""
     response = _pixel()
-    response.delete_cookie(login_sessions.COOKIE, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(
+        login_sessions.COOKIE,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookie(request),
+    )
     return response
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from starlette.requests import Request
 
 from alignment import accounts
 from alignment import login_sessions
@@ -14,6 +15,7 @@ from alignment.permissions import COMMAND_LINE
 from alignment.permissions import Actor
 from alignment.permissions import Role
 from db.models import LoginSession
+from ui import routes
 
 PASSWORD = "correct horse battery staple"
 T0 = dt.datetime(2026, 11, 23, 9, 0, 0)
@@ -165,3 +167,84 @@ def test_old_sessions_are_cleared_when_someone_logs_in(store, cfo):
         login_sessions.start(session, cfo, now=later(days=30, hours=1))
         kept = session.scalars(sa.select(LoginSession.id)).all()
     assert old_id not in kept and recent_id in kept and len(kept) == 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"password": "a brand new passphrase"}, {"role": "viewer"}, {"active": False}],
+    ids=["password reset", "new role", "switched off"],
+)
+def test_a_changed_account_is_logged_out_everywhere(store, cfo, change):
+    """The old cookie after a password reset (or a new role, or switching the account off)
+    logs nobody in: whoever knew the old password is out, in every browser."""
+    first_id, first = logged_in(store, cfo)
+    second_id, second = logged_in(store, cfo)
+    with store.session() as session:
+        accounts.change_account(session, COMMAND_LINE, cfo.user_id, **change)
+        assert login_sessions.resume(session, first, now=later(minutes=1)) is None
+        assert login_sessions.resume(session, second, now=later(minutes=1)) is None
+        assert not login_sessions.still_live(session, first_id, now=later(minutes=1))
+        assert not login_sessions.still_live(session, second_id, now=later(minutes=1))
+
+
+def test_an_unchanged_account_stays_logged_in(store, cfo):
+    _, token = logged_in(store, cfo)
+    with store.session() as session:
+        accounts.change_account(session, COMMAND_LINE, cfo.user_id, role="CFO", active=True)
+        assert login_sessions.resume(session, token, now=later(minutes=1)) is not None
+
+
+def _ticket_request(store, monkeypatch, headers: dict[str, str], base: str):  # type: ignore[no-untyped-def]
+    """A browser asking SamePage's remember route for its cookie with a fresh ticket."""
+    monkeypatch.setattr(routes, "_store", lambda: store)
+    with store.session() as session:
+        accounts.add_user(session, COMMAND_LINE, "ceo@kestrel.example", "Ari", "CEO", PASSWORD)
+        ceo = accounts.log_in(session, "ceo@kestrel.example", PASSWORD)
+        started = login_sessions.start(session, ceo)
+    scheme, host = base.split("://")
+    request = Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "scheme": scheme,
+            "path": routes.REMEMBER_ROUTE,
+            "query_string": f"ticket={started.ticket}".encode(),
+            "headers": [(b"host", host.encode())]
+            + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        }
+    )
+    return routes.remember(request)
+
+
+@pytest.mark.parametrize("site", [None, "cross-site", "same-site", "none"])
+def test_only_samepages_own_pages_may_redeem_a_ticket(store, monkeypatch, site):
+    """A request without Sec-Fetch-Site is refused like a cross-site one (it used to count
+    as same-origin)."""
+    headers = {} if site is None else {"Sec-Fetch-Site": site}
+    response = _ticket_request(store, monkeypatch, headers, "http://localhost:8501")
+    assert response.status_code == 200
+    assert login_sessions.COOKIE not in response.headers.get("set-cookie", "")
+
+
+@pytest.mark.parametrize(
+    ("base", "behind_tls", "secure"),
+    [
+        ("http://localhost:8501", False, False),
+        ("http://127.0.0.1:8501", False, False),
+        ("http://localhost:8501", True, True),
+        ("http://samepage.internal.example", False, True),
+        ("https://samepage.example", False, True),
+    ],
+)
+def test_the_cookie_is_secure_unless_on_this_computer(store, monkeypatch, base, behind_tls, secure):
+    """Behind a proxy on another host uvicorn sees plain http; the cookie is Secure there
+    all the same, and SAMEPAGE_BEHIND_TLS=1 makes it Secure everywhere."""
+    if behind_tls:
+        monkeypatch.setenv("SAMEPAGE_BEHIND_TLS", "1")
+    else:
+        monkeypatch.delenv("SAMEPAGE_BEHIND_TLS", raising=False)
+    response = _ticket_request(store, monkeypatch, {"Sec-Fetch-Site": "same-origin"}, base)
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{login_sessions.COOKIE}=")
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    assert ("secure" in cookie.lower().replace("samesite", "")) is secure
