@@ -20,11 +20,17 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PIP_INSTALL) -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
-## run: install, migrate the store, load the demo company if the store is empty, start the app
+# The demo lives in a store of its own, never the default (a team's) store.
+DEMO_STORE := sqlite:///$(CURDIR)/data/demo.db
+
+## run: install, migrate the demo store (data/demo.db), load the demo company if it is empty,
+## start the app on it
 run: $(VENV)/.runtime
-	$(PY) -m alignment migrate
-	$(PY) -m alignment load-sample --if-empty
-	SAMEPAGE_DEMO=1 $(PY) -m ui.server run app.py --server.port $(PORT)
+	@mkdir -p data
+	SAMEPAGE_DATABASE_URL=$(DEMO_STORE) $(PY) -m alignment migrate
+	SAMEPAGE_DATABASE_URL=$(DEMO_STORE) $(PY) -m alignment load-sample --if-empty
+	SAMEPAGE_DATABASE_URL=$(DEMO_STORE) SAMEPAGE_DEMO=1 $(PY) -m ui.server run app.py \
+		--server.port $(PORT)
 
 # The days calendars go wrong (see tests/at_dates.py); test-dates runs them all.
 DAYS ?=

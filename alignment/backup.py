@@ -19,9 +19,11 @@ from sqlalchemy import Engine
 from sqlalchemy import create_engine
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
 from alignment import audit
+from alignment.accounts import is_demo_store
 from alignment.errors import StoreNotEmpty
 from alignment.errors import StoreTooNew
 from alignment.errors import ValidationFailed
@@ -34,6 +36,7 @@ from db import audit_guard
 from db import migrate
 from db.models import AuditHead
 from db.models import Base
+from db.models import CompanySettings
 
 CHUNK = 10_000
 
@@ -88,16 +91,21 @@ def back_up(store: Store, actor: Actor, path: Path) -> BackupSummary:
 
 
 def restore(store: Store, actor: Actor, path: Path, *, replace: bool = False) -> BackupSummary:
-    """Replace everything ``store`` holds with the backup at ``path``, in one transaction."""
+    """Replace everything ``store`` holds with the backup at ``path``, in one transaction.
+
+    A store that has left demo mode stays out of it, even when the backup was taken while
+    it was the demo: otherwise a restore would bring back the role picker on a team's store."""
     require(actor, Action.MANAGE_STORE)
     path = Path(path)
     revision = _backup_revision(path)
     with store.session() as session:
-        if store_has_data(session) and not replace:
+        has_data = store_has_data(session)
+        if has_data and not replace:
             raise StoreNotEmpty(
                 "The store already holds data; restoring would replace all of it. "
                 "Use --replace to wipe the store and restore the backup."
             )
+        left_demo = has_data and not is_demo_store(session)
     with tempfile.TemporaryDirectory(prefix="samepage-restore-") as folder:
         copy = Path(folder) / "backup.db"
         shutil.copyfile(path, copy)
@@ -107,12 +115,20 @@ def restore(store: Store, actor: Actor, path: Path, *, replace: bool = False) ->
                 migrate.upgrade(source_engine, signing_key=store.signing_key)
             with source_engine.connect() as source, store.engine.begin() as destination:
                 _replace_all(source, destination)
+                if left_demo:
+                    destination.execute(update(CompanySettings).values(demo=False))
         finally:
             source_engine.dispose()
         rows = _counts(copy)
     with store.session() as session:
         audit.record(
-            session, actor, "restore", "store", None, None, {"file": path.name, "rows": rows}
+            session,
+            actor,
+            "restore",
+            "store",
+            None,
+            None,
+            {"file": path.name, "rows": rows, "demo": is_demo_store(session)},
         )
         session.commit()
     return BackupSummary(path, rows)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from alignment import audit
 from alignment import clock
+from alignment.accounts import has_accounts
 from alignment.checklist import DEFAULT_ITEMS
 from alignment.errors import StoreNotEmpty
 from alignment.maturity import DEFAULT_COMPETENCES
@@ -31,9 +32,9 @@ from alignment.periods import quarter_of
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.signature import seal_new_signatures
 from alignment.store import store_has_data
 from alignment.success import KPI_PREFIX
-from alignment.signature import seal_new_signatures
 from alignment.success import content_hash
 from alignment.success import version_content
 from db import audit_guard
@@ -75,8 +76,15 @@ def load_sample(
     replace: bool = False,
     directory: Path = SAMPLE_DIR,
 ) -> SampleSummary:
-    """Load the demo company; refuse over existing data unless ``replace``."""
+    """Load the demo company; refuse over existing data unless ``replace``, and over a store
+    with accounts always: the demo store has a role picker instead of log-ins, so loading
+    it over a team's store would let anyone act as anyone there."""
     require(actor, Action.MANAGE_STORE)
+    if has_accounts(session):
+        raise StoreNotEmpty(
+            "The store holds accounts people log in to; the demo company is never loaded over "
+            "them. Give the demo a store of its own (SAMEPAGE_DATABASE_URL=sqlite:///data/demo.db)."
+        )
     if store_has_data(session):
         if not replace:
             raise StoreNotEmpty(

@@ -1,5 +1,7 @@
 """What every page needs: the open store and who is acting, by log-in or, in demo mode, by
-the role picker."""
+the role picker. Nobody else: whoever is neither gets the log-in page, however the page was
+reached (through app.py, a deep link served before app.py ever ran, a page file run on its
+own)."""
 
 from __future__ import annotations
 
@@ -15,9 +17,7 @@ from alignment import accounts
 from alignment import clock
 from alignment import login_sessions
 from alignment.errors import SamePageError
-from alignment.permissions import COMMAND_LINE
 from alignment.permissions import Actor
-from alignment.sample import load_sample
 from alignment.settings import CompanyProfile
 from alignment.settings import company_profile
 from alignment.store import Store
@@ -33,23 +33,23 @@ DEMO_VARIABLE = "SAMEPAGE_DEMO"
 
 
 def demo_mode() -> bool:
-    """Demo mode was asked for (``SAMEPAGE_DEMO=1``); it only takes effect on the demo store."""
+    """Demo mode was asked for (``SAMEPAGE_DEMO=1``); it only takes effect on the demo store.
+
+    It never loads anything: the demo company comes from ``load-sample`` into a store of
+    its own (``make run`` uses ``data/demo.db``), so the variable cannot fill an empty team
+    store with the demo, whose role picker would then let anyone act as the CFO."""
     return os.environ.get(DEMO_VARIABLE, "") not in ("", "0", "false")
 
 
 @st.cache_resource(show_spinner="Opening the store…")
-def _open(url: str, demo: bool) -> Store:
-    store = open_store(url)
-    if demo and store.is_empty():
-        with store.session() as session:
-            load_sample(session, COMMAND_LINE)
-    return store
+def _open(url: str) -> Store:
+    return open_store(url)
 
 
 def store() -> Store:
     """The store for this app, opened once per process; a page stops with the reason if it can't."""
     try:
-        return _open(database_url(), demo_mode())
+        return _open(database_url())
     except SamePageError as exc:
         st.error(str(exc), icon=":material/error:")
         st.stop()
@@ -82,12 +82,21 @@ def profile() -> CompanyProfile:
 
 
 def actor() -> Actor:
-    """Who is acting: the logged-in person, or the role picked in demo mode."""
-    if "actor" in st.session_state and not demo_active():
-        return st.session_state["actor"]
-    actors = _actors()
-    role = st.session_state.get("acting_role")
-    return next((a for a in actors if a.role == role), actors[0])
+    """Who is acting: the role picked in demo mode, or the logged-in person, checked
+    against the store on every call (idle time, log-out elsewhere, a switched-off account).
+
+    Nobody falls back to an account: without a log-in the log-in page is shown and the
+    page stops here, before it reads or writes anything."""
+    if demo_active():
+        actors = _actors()
+        role = st.session_state.get("acting_role")
+        return next((a for a in actors if a.role == role), actors[0])
+    me = logged_in()
+    if me is None:
+        login_page()
+        st.stop()
+        raise AssertionError("st.stop() returned")  # pragma: no cover - st.stop raises
+    return me
 
 
 def _actors() -> list[Actor]:
@@ -137,18 +146,23 @@ def log_out(message: str | None = None) -> NoReturn:
 
 def logged_in() -> Actor | None:
     """The logged-in person, refreshed from the store every run; None when nobody is, or
-    when the session was idle too long or the account was switched off."""
+    when the session was idle too long, ended elsewhere, or the account was changed.
+
+    Single sign-on holds a log-in session like a password does, so the same idle time,
+    12-hour limit and log-out everywhere apply; when SamePage ends it, the provider's
+    log-in in this browser is dropped too (st.logout), or it would let the person straight
+    back in."""
     current = st.session_state.get("actor")
     with store().session() as session:
         idle = accounts.idle_minutes(session)
-        if current is None and sso_configured() and getattr(st.user, "is_logged_in", False):
-            try:
-                current = accounts.sso_actor(session, st.user.get("email", ""))
-            except SamePageError as exc:
-                st.session_state["login_message"] = str(exc)
-                return None
         if current is None:
             current = _remembered(session)
+        if current is None and _sso_signed_in():
+            if st.session_state.pop("sso_ended", None):
+                log_out(st.session_state.get("login_message"))
+            current = _sso_log_in(session)
+            if current is None:
+                return None
         if current is not None:
             current = accounts.current_actor(session, current.user_id)
         session_id = st.session_state.get("login_session_id")
@@ -158,7 +172,9 @@ def logged_in() -> Actor | None:
             except login_sessions.SessionEnded as exc:
                 log_out(str(exc))
             if not live:
-                log_out("You logged out in another tab; log in again.")
+                log_out("You logged out in another tab, or your account was changed; log in again.")
+        elif current is not None and session_id is None:
+            current = None
     if current is None:
         st.session_state.pop("actor", None)
         return None
@@ -170,6 +186,38 @@ def logged_in() -> Actor | None:
     return current
 
 
+def _sso_signed_in() -> bool:
+    return sso_configured() and bool(getattr(st.user, "is_logged_in", False))
+
+
+def _sso_log_in(session) -> Actor | None:  # type: ignore[no-untyped-def]
+    """Admit the person the provider vouches for (verified address, an account here) and
+    start their log-in session; None, with the reason for the log-in page, otherwise."""
+    try:
+        me = accounts.sso_log_in(
+            session,
+            str(st.user.get("email", "") or ""),
+            verified=st.user.get("email_verified"),
+            issued_at=st.user.get("iat"),
+        )
+        started = login_sessions.start(session, me)
+    except SamePageError as exc:
+        st.session_state["login_message"] = str(exc)
+        return None
+    _started(me, started)
+    return me
+
+
+def _started(me: Actor, started: login_sessions.Started) -> None:
+    st.session_state["actor"] = me
+    st.session_state["login_session_id"] = started.session_id
+    st.session_state["cookie_ticket"] = (
+        started.ticket,
+        clock.timestamp() + login_sessions.TICKET_SECONDS,
+    )
+    st.session_state["last_active"] = clock.timestamp()
+
+
 def _remembered(session) -> Actor | None:  # type: ignore[no-untyped-def]
     """The person this browser's session cookie stands for, after a reload or in a new tab."""
     token = st.context.cookies.get(login_sessions.COOKIE)
@@ -179,6 +227,7 @@ def _remembered(session) -> Actor | None:  # type: ignore[no-untyped-def]
         resumed = login_sessions.resume(session, token)
     except SamePageError as exc:
         st.session_state["login_message"] = str(exc)
+        st.session_state["sso_ended"] = True
         return None
     if resumed is None:
         return None
@@ -202,6 +251,12 @@ def _pixel(route: str, where=st) -> None:  # type: ignore[no-untyped-def]
         where.image(urljoin(page, route), width=1)
 
 
+def _client() -> str | None:
+    """The browser's IP address, for the per-client log-in limit; None on this computer."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
 def login_page() -> None:
     """The only page a visitor who is not logged in sees."""
     st.title("Log in to SamePage")
@@ -222,18 +277,12 @@ def login_page() -> None:
         if st.form_submit_button("Log in", type="primary"):
             try:
                 with store().session() as session:
-                    me = accounts.log_in(session, email, password)
+                    me = accounts.log_in(session, email, password, client=_client())
                     started = login_sessions.start(session, me)
             except SamePageError as exc:
                 st.error(str(exc), icon=":material/error:")
             else:
-                st.session_state["actor"] = me
-                st.session_state["login_session_id"] = started.session_id
-                st.session_state["cookie_ticket"] = (
-                    started.ticket,
-                    clock.timestamp() + login_sessions.TICKET_SECONDS,
-                )
-                st.session_state["last_active"] = clock.timestamp()
+                _started(me, started)
                 st.rerun()
     if sso_configured():
         st.button("Log in with single sign-on", on_click=st.login, key="login_sso")

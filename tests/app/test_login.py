@@ -1,4 +1,5 @@
-"""Log-in, log-out, idle time and demo mode through AppTest, on a store that is not the demo."""
+"""Log-in, log-out, idle time and demo mode through AppTest, on a store that is not the demo:
+every way into a page asks who you are first, and nothing falls back to an account."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from alignment import accounts
 from alignment import clock
+from alignment.permissions import COMMAND_LINE
+from alignment.sample import load_sample
+from alignment.store import open_store
 from tests.app.conftest import PASSWORD
 from tests.app.conftest import ROOT
 from tests.app.conftest import query
+from tests.conftest import DEMO_TODAY
 
 
 def app() -> AppTest:
@@ -91,10 +97,10 @@ SSO_SECRETS = {
 }
 
 
-def sso_app(email: str) -> AppTest:
+def sso_app(email: str, **claims: object) -> AppTest:
     at = app()
     at.secrets = SSO_SECRETS
-    at.user = {"is_logged_in": True, "email": email}
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True, **claims}
     return at
 
 
@@ -136,3 +142,117 @@ def test_a_log_out_in_another_tab_ends_this_one_too(team_url):
     at.run()
     assert at.title[0].value == "Log in to SamePage"
     assert "You logged out in another tab" in at.warning[0].value
+
+
+def test_single_sign_on_refuses_an_address_the_provider_has_not_verified(team_url):
+    for claims in ({"email_verified": False}, {"email_verified": None}):
+        at = sso_app("cfo@team.example", **claims).run()
+        assert at.title[0].value == "Log in to SamePage"
+        assert "has not verified this e-mail address" in at.warning[0].value
+        assert not at.sidebar.caption
+
+
+def test_single_sign_on_older_than_twelve_hours_is_not_honoured(team_url):
+    issued = clock.timestamp() - 13 * 3600
+    at = sso_app("cfo@team.example", iat=issued).run()
+    assert at.title[0].value == "Log in to SamePage"
+    assert "older than 12 hours" in at.warning[0].value
+
+
+def test_single_sign_on_is_in_the_audit_trail(team_url):
+    at = sso_app("cmo@team.example").run()
+    assert at.title[0].value == "Overview"
+    events = query(team_url, "SELECT actor, new_value FROM audit_events WHERE action = 'log_in'")
+    assert len(events) == 1 and "single sign-on" in str(events[0][1])
+    assert events[0][0].startswith("CMO")
+
+
+def test_a_log_out_in_another_tab_ends_a_single_sign_on_too(team_url):
+    at = sso_app("cmo@team.example").run()
+    assert at.title[0].value == "Overview"
+    assert query(team_url, "SELECT count(*) FROM login_sessions WHERE ended_at IS NULL") == [(1,)]
+    engine = sa.create_engine(team_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE login_sessions SET ended_at = CURRENT_TIMESTAMP"))
+    engine.dispose()
+    at.run()
+    assert not any("Logged in as" in c.value for c in at.sidebar.caption)
+
+
+def test_an_idle_single_sign_on_is_logged_out(team_url):
+    at = sso_app("cmo@team.example").run()
+    at.session_state["last_active"] = clock.timestamp() - 31 * 60
+    at.run()
+    assert not any("Logged in as" in c.value for c in at.sidebar.caption)
+    assert query(team_url, "SELECT count(*) FROM login_sessions WHERE ended_at IS NULL") == [(0,)]
+
+
+@pytest.mark.parametrize("page", ["requests", "overview", "admin", "budget", "definitions"])
+def test_a_page_file_run_on_its_own_asks_who_you_are(team_url, page):
+    """``streamlit run pages/<page>.py``, or a deep link that a fresh server routes straight
+    to the page file: the log-in page, not the page as the first CEO."""
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Log in to SamePage"]
+    assert not at.metric and not at.dataframe
+
+
+def test_a_page_file_run_on_its_own_cannot_write_as_anyone(team_url):
+    at = AppTest.from_file(str(ROOT / "pages" / "requests.py"), default_timeout=60).run()
+    assert not at.text_input(key="login_email").value
+    assert "request_title" not in [t.key for t in at.text_input]
+    assert query(team_url, "SELECT count(*) FROM requests") == [(0,)]
+
+
+def test_a_page_file_run_on_its_own_opens_after_a_log_in(team_url):
+    at = AppTest.from_file(str(ROOT / "pages" / "requests.py"), default_timeout=60).run()
+    log_in(at, "ceo@team.example")
+    assert not at.exception
+    assert at.title[0].value == "Requests and decisions"
+
+
+def _demo_store_with(tmp_path, monkeypatch, give_account) -> str:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'was-demo.db'}"
+    store = open_store(url)
+    with store.session() as session:
+        load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
+        give_account(session)
+    store.close()
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", url)
+    monkeypatch.setenv("SAMEPAGE_DEMO", "1")
+    return url
+
+
+def _add_admin(session) -> None:  # type: ignore[no-untyped-def]
+    accounts.add_user(session, COMMAND_LINE, "it@team.example", "IT", "admin", PASSWORD)
+
+
+def _add_sso_cfo(session) -> None:  # type: ignore[no-untyped-def]
+    accounts.add_user(session, COMMAND_LINE, "dana@team.example", "Dana", "CFO", None)
+
+
+def _password_for_the_cfo(session) -> None:  # type: ignore[no-untyped-def]
+    cfo = next(a for a in accounts.accounts(session, COMMAND_LINE) if a.role == "CFO")
+    accounts.change_account(session, COMMAND_LINE, cfo.id, password=PASSWORD)
+
+
+@pytest.mark.parametrize("give_account", [_add_admin, _add_sso_cfo, _password_for_the_cfo])
+def test_a_demo_store_given_an_account_has_no_role_picker(tmp_path, monkeypatch, give_account):
+    """Loaded from the sample, then given a real account: demo mode is over for good, so
+    ``SAMEPAGE_DEMO=1`` no longer lets anyone act as the CFO without a password."""
+    _demo_store_with(tmp_path, monkeypatch, give_account)
+    at = app().run()
+    assert at.title[0].value == "Log in to SamePage"
+    assert not at.sidebar.selectbox
+    with pytest.raises(ValueError, match="Known pages: \\['Log in'\\]"):
+        at.switch_page("pages/definitions.py")
+
+
+def test_demo_mode_never_loads_the_demo_into_an_empty_store(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setenv("SAMEPAGE_DATABASE_URL", url)
+    monkeypatch.setenv("SAMEPAGE_DEMO", "1")
+    at = app().run()
+    assert at.title[0].value == "Log in to SamePage"
+    assert query(url, "SELECT count(*) FROM company_settings") == [(0,)]
+    assert query(url, "SELECT count(*) FROM users") == [(0,)]

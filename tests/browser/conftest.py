@@ -71,8 +71,11 @@ PASSWORD = "browser test password"
 
 
 @contextmanager
-def serve(database_url: str, folder: Path, *, demo: bool) -> Iterator[Server]:
-    """``streamlit run app.py`` (through ui.server) on ``database_url``."""
+def serve(
+    database_url: str, folder: Path, *, demo: bool, plain_streamlit: bool = False
+) -> Iterator[Server]:
+    """``streamlit run app.py`` (through ui.server, or with ``plain_streamlit`` Streamlit's
+    own command, as people new to SamePage may start it) on ``database_url``."""
     port = _free_port()
     env = {**os.environ, "SAMEPAGE_DATABASE_URL": database_url}
     env.pop("SAMEPAGE_DEMO", None)
@@ -83,7 +86,7 @@ def serve(database_url: str, folder: Path, *, demo: bool) -> Iterator[Server]:
         [
             sys.executable,
             "-m",
-            "ui.server",
+            "streamlit" if plain_streamlit else "ui.server",
             "run",
             "app.py",
             "--server.port",
@@ -137,18 +140,24 @@ def server() -> Iterator[Server]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def team_server() -> Iterator[Server]:
-    """The app as a leadership team runs it: the demo company's figures, demo mode off, and
-    every one of its five people logging in with ``PASSWORD``."""
-    folder = Path(tempfile.mkdtemp(prefix="samepage-team-"))
+def team_store(folder: Path) -> str:
+    """The demo company's figures with every one of its five people given ``PASSWORD``
+    (which ends demo mode for the store)."""
     database_url = _demo_store(folder)
     store = open_store(database_url)
     with store.session() as session:
         for account in accounts.accounts(session, COMMAND_LINE):
             accounts.change_account(session, COMMAND_LINE, account.id, password=PASSWORD)
     store.close()
-    with serve(database_url, folder, demo=False) as running:
+    return database_url
+
+
+@pytest.fixture(scope="module")
+def team_server() -> Iterator[Server]:
+    """The app as a leadership team runs it: the demo company's figures, demo mode off, and
+    every one of its five people logging in with ``PASSWORD``."""
+    folder = Path(tempfile.mkdtemp(prefix="samepage-team-"))
+    with serve(team_store(folder), folder, demo=False) as running:
         yield running
 
 

@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import serve
+from tests.browser.conftest import team_store
 from tests.browser.conftest import wait_for_app
 
 PEOPLE = {
@@ -136,3 +138,27 @@ def test_a_log_in_survives_a_reload_and_a_new_tab_until_log_out(page: Page, team
 
 def _session_cookies(page: Page) -> list[dict]:
     return [c for c in page.context.cookies() if c["name"] == "samepage_session"]
+
+
+@pytest.mark.parametrize("plain_streamlit", [True, False], ids=["streamlit run", "ui.server"])
+@pytest.mark.parametrize("demo", [False, True], ids=["demo off", "SAMEPAGE_DEMO=1"])
+def test_a_deep_link_as_a_fresh_servers_first_request_asks_who_you_are(
+    page: Page, tmp_path, plain_streamlit, demo
+):
+    """A new server, however started, whose very first request is a link to a page: the
+    log-in page, not the page as the store's first CEO (before, plain ``streamlit run``
+    served pages/requests.py straight away and its form recorded requests as the CEO).
+    ``SAMEPAGE_DEMO=1`` changes nothing on a store with accounts."""
+    with serve(team_store(tmp_path), tmp_path, demo=demo, plain_streamlit=plain_streamlit) as app:
+        page.goto(f"{app.url}/requests")
+        expect(page.get_by_role("heading", name="Log in to SamePage")).to_be_visible(timeout=30_000)
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name="Requests and decisions")).to_have_count(0)
+        expect(page.get_by_text("Acting as")).to_have_count(0)
+        expect(page.get_by_label("E-mail address")).to_be_visible()
+        page.get_by_label("E-mail address").fill(PEOPLE["CEO"])
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Requests and decisions")).to_be_visible(
+            timeout=30_000
+        )
