@@ -66,9 +66,12 @@ def page() -> None:
             check = audit.verify(session, me)
         if check.intact:
             st.success(
-                f"The audit trail is intact: {check.events:,} events, every link verified.",
+                f"The audit trail is intact: {check.events:,} events, every link verified; "
+                f"{check.signatures:,} signed definition versions match their sign-off.",
                 icon=":material/verified_user:",
             )
+        elif check.broken_at is None:
+            st.error(f"The audit trail does not hold: {check.reason}.", icon=":material/gpp_bad:")
         else:
             st.error(
                 f"The audit trail is broken at event {check.broken_at}: {check.reason}.",

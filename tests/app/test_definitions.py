@@ -7,11 +7,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from alignment import signature
 from alignment.success import content_hash
 from alignment.success import version_content
 from db.models import SuccessDefinitionVersion
 from tests.app.conftest import ROOT
 from tests.app.conftest import query
+from tests.conftest import TEST_SIGNING_KEY
 
 
 @pytest.fixture
@@ -132,6 +134,10 @@ def test_a_signed_version_whose_unit_disagrees_asks_for_a_new_signature(definiti
         ).one()
         romi.target, romi.unit, romi.unit_disagrees = 80.0, "%", True
         romi.content_hash = content_hash(version_content(romi))
+        # ... and as 0009 re-seals it, since its plain hash proves it unchanged
+        romi.seal = signature.seal_of(
+            TEST_SIGNING_KEY.encode(), signature.meaning_now(session, romi)
+        )
         session.commit()
     engine.dispose()
     at = definitions_page("CEO")
