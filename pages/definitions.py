@@ -14,6 +14,7 @@ from alignment.periods import Period
 from alignment.periods import month_label
 from alignment.permissions import Action
 from alignment.permissions import can
+from alignment.status import LOOKS
 from alignment.success import LiveActual
 from alignment.success import live_actual
 from alignment.success import live_status
@@ -46,12 +47,6 @@ from ui.widgets import show_flash
 from ui.widgets import text_table
 
 STATE_COLOURS = {"draft": "gray", "proposed": "orange", "signed_off": "green", "superseded": "gray"}
-RAG = {
-    "green": ("On target", "green"),
-    "amber": ("Within tolerance", "orange"),
-    "red": ("Off target", "red"),
-    None: ("No data yet", "gray"),
-}
 OWNERS = ["CMO", "CEO", "CFO"]
 UNIT_DISAGREES = (
     "The unit of this signed version disagrees with its metric: it reads {signed}, but "
@@ -136,7 +131,7 @@ def _definition(view, status, previews: dict, metrics: dict, goals: dict, period
         if view.in_force:
             badges.badge(STATE_LABELS["signed_off"], color="green", icon=":material/verified:")
             if status is not None:
-                label, colour = RAG[status.status]
+                label, colour = LOOKS[status.status].label, LOOKS[status.status].badge
                 badges.badge(label, color=colour)
         if view.open_version:
             state = view.open_version.state
@@ -205,7 +200,7 @@ def _signature(version: VersionView) -> None:
 def _live(version: VersionView, preview: LiveActual) -> None:
     """What the proposer drafts and the CFO signs, read against this month's figures."""
     who = "you sign" if "sign_off" in version.allowed else "the CFO signs"
-    label, colour = RAG[preview.status]
+    label, colour = LOOKS[preview.status].label, LOOKS[preview.status].badge
     share = f" (its share of {version.target_text})" if preview.target_scaled else ""
     st.markdown(
         f"**Live, {preview.period_label}:** actual {preview.actual_text} against target "

@@ -10,6 +10,7 @@ from alignment import formatting as fmt
 from alignment import funnel
 from alignment import goals
 from alignment import kpis
+from alignment import status
 from alignment.errors import SamePageError
 from alignment.overview import figure_months
 from alignment.periods import add_months
@@ -29,12 +30,6 @@ from ui.widgets import refusal
 from ui.widgets import show_flash
 from ui.widgets import text_table
 
-STATUS = {"green": "On target", "amber": "Within 10 %", "red": "Off target", None: "No data"}
-STATUS_STYLE = {
-    "On target": "background-color: #dafbe1; color: #116329; font-weight: 600",
-    "Within 10 %": "background-color: #fff8c5; color: #7d4e00; font-weight: 600",
-    "Off target": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
-}
 OWNERS = ["CEO", "CMO", "CFO"]
 
 
@@ -87,7 +82,7 @@ def _kpi_table(values: list[kpis.KpiPeriodValue], currency: str) -> None:
                 "Kind": v.kpi.kind,
                 "Target": _show(v.target, v.kpi.unit, currency),
                 "Actual": _show(v.actual, v.kpi.unit, currency),
-                "Status": STATUS[v.status],
+                "Status": status.label(v.status),
             }
             for v in values
         ]
@@ -95,9 +90,7 @@ def _kpi_table(values: list[kpis.KpiPeriodValue], currency: str) -> None:
     if rows.empty:
         st.caption("No KPIs linked.")
         return
-    text_table(
-        rows.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status"]).hide(axis="index")
-    )
+    text_table(rows.style.map(status.cell_style, subset=["Status"]).hide(axis="index"))
 
 
 def _goals(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from alignment import formatting as fmt
+from alignment import status
 from alignment.checklist import alignment_summary
 from alignment.checklist import open_gaps
 from alignment.first_run import setup_steps
@@ -28,29 +29,6 @@ from ui.widgets import as_text
 from ui.widgets import first_run_guide
 from ui.widgets import period_picker
 from ui.widgets import text_table
-
-STATUS_TEXT = {
-    "green": "On target",
-    "amber": "Within tolerance",
-    "red": "Off target",
-    None: "No data yet",
-}
-STATUS_STYLE = {
-    "On target": "background-color: #dafbe1; color: #116329; font-weight: 600",
-    "Within tolerance": "background-color: #fff8c5; color: #7d4e00; font-weight: 600",
-    "Off target": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
-    "No data yet": "color: #57606a",
-    "Changed since sign-off": "background-color: #ffebe9; color: #a40e26; font-weight: 600",
-    "Unit disagrees: sign a new version": "background-color: #fff8c5; color: #7d4e00",
-}
-
-UNIT_DISAGREES = "Unit disagrees: sign a new version"
-KPI_STATUS = {
-    "green": "On target",
-    "amber": "Within tolerance",
-    "red": "Off target",
-    None: "No data yet",
-}
 
 HELP = {
     "planned": "Sum of the planned budget of every budget line in the period.",
@@ -237,13 +215,15 @@ def _definitions(definitions: list) -> None:
     rows = []
     for d in definitions:
         signature = (
-            "Changed since sign-off"
+            status.CHANGED.label
             if d.changed_since_signoff
             else f"Signed by {d.signed_by}, {fmt.date(d.signed_at)}, unchanged since"
         )
         rows.append(
             {
-                "Status": UNIT_DISAGREES if d.unit_disagrees else STATUS_TEXT[d.status],
+                "Status": status.UNIT_DISAGREES.label
+                if d.unit_disagrees
+                else status.label(d.status),
                 "Definition": d.title,
                 "Target": ("≥\u00a0" if d.comparison == "at_least" else "≤\u00a0") + d.target_text,
                 "Actual": d.actual_text,
@@ -252,7 +232,7 @@ def _definitions(definitions: list) -> None:
         )
     table = (
         pd.DataFrame(rows)
-        .style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status", "Signature"])
+        .style.map(status.cell_style, subset=["Status", "Signature"])
         .hide(axis="index")
     )
     text_table(table)
@@ -276,14 +256,12 @@ def _top_kpis(values: list, cur: str, loc: str) -> None:
                 "KPI": v.kpi.name,
                 "Target": show(v.target, v.kpi.unit),
                 "Actual": show(v.actual, v.kpi.unit),
-                "Status": KPI_STATUS[v.status],
+                "Status": status.label(v.status),
             }
             for v in values
         ]
     )
-    text_table(
-        rows.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status"]).hide(axis="index")
-    )
+    text_table(rows.style.map(status.cell_style, subset=["Status"]).hide(axis="index"))
 
 
 def _alignment(summary, gaps: list, requests: list) -> None:  # type: ignore[no-untyped-def]

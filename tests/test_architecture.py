@@ -161,3 +161,15 @@ def test_a_page_shows_an_error_s_text_only_escaped():
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == [], "show it with ui.widgets.refusal: " + ", ".join(offenders)
+
+
+def test_status_words_are_written_only_in_the_status_vocabulary():
+    """Issue 16: "Within 10 %" beside "Within tolerance", "No data" beside "No data yet"."""
+    words = ("Within tolerance", "Within 10 %", '"No data"', "No data yet", '"On target"')
+    offenders = [
+        f"{path.relative_to(ROOT)}: {word}"
+        for path in sorted((ROOT / "pages").glob("*.py"))
+        for word in words
+        if word in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

@@ -1,0 +1,42 @@
+"""The one status vocabulary: how green, amber, red and "no data" read and look on every
+page, chart and pack, so a definition, a KPI and a tile never call the same state by two
+names or paint it in two ambers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    label: str
+    badge: str
+    """Streamlit's colour name for badges and coloured text."""
+    fill: str
+    ink: str
+
+
+LOOKS: dict[str | None, StatusLook] = {
+    "green": StatusLook("On target", "green", "#dafbe1", "#116329"),
+    "amber": StatusLook("Within tolerance", "orange", "#fff8c5", "#7d4e00"),
+    "red": StatusLook("Off target", "red", "#ffebe9", "#a40e26"),
+    None: StatusLook("No data yet", "gray", "#f6f8fa", "#57606a"),
+}
+CHANGED = StatusLook("Changed since sign-off", "red", "#ffebe9", "#a40e26")
+"""A signed definition whose stored text no longer matches its signature."""
+UNIT_DISAGREES = StatusLook("Unit disagrees: sign a new version", "orange", "#fff8c5", "#7d4e00")
+"""A version signed before units followed the metric, whose unit disagrees with it."""
+
+
+def label(status: str | None) -> str:
+    return LOOKS[status].label
+
+
+def cell_style(text: object) -> str:
+    """The table-cell style of a status label (any other text is left plain)."""
+    for look in (*LOOKS.values(), CHANGED, UNIT_DISAGREES):
+        if text == look.label:
+            weight = "" if look is LOOKS[None] else "; font-weight: 600"
+            background = "" if look is LOOKS[None] else f"background-color: {look.fill}; "
+            return f"{background}color: {look.ink}{weight}"
+    return ""
