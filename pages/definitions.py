@@ -182,9 +182,15 @@ def _definition(view, status, previews: dict, metrics: dict, goals: dict, period
 
 def _signature(version: VersionView) -> None:
     if version.changed_since_signoff:
+        signed = (
+            f"{as_text(version.signed_by)} signed on {version.signed_at:%d %b %Y}"
+            if version.signed_by and version.signed_at
+            else "was signed"
+        )
         st.error(
-            "Changed since sign-off: the stored text no longer matches what "
-            f"{as_text(version.signed_by)} signed on {version.signed_at:%d %b %Y}.",
+            "Changed since sign-off: what this version measures (its text, or the KPI, "
+            f"formula, currency or gross margin it reads) is no longer what {signed}, or its "
+            "seal was tampered with. Propose a new version and have the CFO sign it.",
             icon=":material/gpp_bad:",
         )
     else:

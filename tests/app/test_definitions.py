@@ -90,6 +90,29 @@ def test_a_tampered_definition_is_red_on_this_page(definitions_page, demo_url):
     assert any("Changed since sign-off" in e.value for e in at.error)
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE company_settings SET gross_margin = 0.4",
+        "UPDATE success_definition_versions SET seal = NULL WHERE metric = 'romi'",
+    ],
+    ids=["gross margin", "NULL seal"],
+)
+def test_what_a_signature_depends_on_or_its_seal_changing_is_red_on_this_page(
+    definitions_page, demo_url, statement
+):
+    """Issue 15: nothing in the version's text changed, yet what it measures did (ROMI reads
+    the gross margin), or its seal went; the card says so and asks for a new signature."""
+    engine = sa.create_engine(demo_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(statement))
+    engine.dispose()
+    at = definitions_page("CEO")
+    changed = [e.value for e in at.error if "Changed since sign-off" in e.value]
+    assert len(changed) == 1 and "gross margin" in changed[0]
+    assert changed[0].endswith("Propose a new version and have the CFO sign it.")
+
+
 def test_a_percent_target_is_typed_as_shown_and_the_draft_shows_the_live_actual(
     definitions_page, demo_url
 ):
