@@ -272,7 +272,9 @@ def _claim_attempt(session: Session, address: str, client: str, now: dt.datetime
     )
     for key, free, whose in limits:
         row = rows[key]
-        remaining = wait_seconds(row.failures, free) - (now - row.last_failed_at).total_seconds()
+        # A clock set back (a restored server, SAMEPAGE_NOW) never waits longer than the wait.
+        elapsed = max(0.0, (now - row.last_failed_at).total_seconds())
+        remaining = wait_seconds(row.failures, free) - elapsed
         if remaining > 0:
             session.commit()
             raise LoginRefused(

@@ -194,6 +194,9 @@ def test_one_password_tried_on_many_addresses_is_slowed_per_client(people):
         ):
             accounts.log_in(session, "cfo@kestrel.example", PASSWORD, now=T0, client="203.0.113.9")
         # Another client is not held back, and the address itself never was.
+        assert (
+            accounts.wait_seconds(accounts.CLIENT_FREE_ATTEMPTS, accounts.CLIENT_FREE_ATTEMPTS) == 2
+        )
         assert accounts.log_in(
             session, "cfo@kestrel.example", PASSWORD, now=T0, client="198.51.100.7"
         )
@@ -228,7 +231,7 @@ def test_failures_nobody_repeats_are_forgotten(people):
     assert left == {"someone@kestrel.example", "client:c2"}
 
 
-def _seconds(people, email: str, tries: int = 5) -> float:  # type: ignore[no-untyped-def]
+def _seconds(people, email: str, tries: int = 5, start: float = 0) -> float:  # type: ignore[no-untyped-def]
     """The median time a wrong log-in for ``email`` takes, the attempts far enough apart
     that no wait applies."""
     times = []
@@ -240,7 +243,7 @@ def _seconds(people, email: str, tries: int = 5) -> float:  # type: ignore[no-un
                     session,
                     email,
                     f"guess {n}",
-                    now=T0 + dt.timedelta(minutes=10 * n),
+                    now=T0 + dt.timedelta(minutes=start + 10 * n),
                 )
             times.append(time.perf_counter() - started)
     return statistics.median(times)
@@ -251,8 +254,8 @@ def test_an_unknown_address_takes_as_long_as_a_known_one(people):
     refused in about 1 % of the time of a known one (no argon2 check). Tolerant of a busy
     machine: the ratio only has to stay above one half (benchmarks/login_timing.py prints it)."""
     _seconds(people, "warm-up@kestrel.example", tries=1)
-    known = _seconds(people, "cfo@kestrel.example")
-    unknown = _seconds(people, "nobody-here@kestrel.example")
+    known = _seconds(people, "cfo@kestrel.example", start=10)
+    unknown = _seconds(people, "nobody-here@kestrel.example", start=60)
     assert unknown / known > 0.5, f"unknown {unknown * 1000:.1f} ms, known {known * 1000:.1f} ms"
 
 
@@ -299,3 +302,16 @@ def test_a_password_on_a_demo_account_ends_demo_mode(demo_store):
         session.execute(sa.update(CompanySettings).values(demo=True))
         session.commit()
         assert not accounts.is_demo_store(session)
+
+
+def test_a_clock_set_back_never_waits_longer_than_the_wait(people):
+    with people.session() as session:
+        for _ in range(accounts.FREE_ATTEMPTS):
+            with pytest.raises(accounts.LoginRefused, match="do not match"):
+                accounts.log_in(
+                    session, "cmo@kestrel.example", "guess", now=T0 + dt.timedelta(hours=1)
+                )
+        # An hour earlier by the clock: the two-second wait, not an hour and two seconds.
+        with pytest.raises(accounts.LoginRefused, match="try again in 3 seconds"):
+            accounts.log_in(session, "cmo@kestrel.example", PASSWORD, now=T0)
+        assert accounts.log_in(session, "ceo@kestrel.example", PASSWORD, now=T0)
