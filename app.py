@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from pathlib import Path
 
 import streamlit as st
 
@@ -52,10 +53,14 @@ def run() -> None:
     demo = context.demo_active()
     me = context.actor() if demo else context.logged_in()
     if me is None:
-        st.navigation(
-            [st.Page(context.login_page, title="Log in", icon=":material/login:")],
-            position="hidden",
-        ).run()
+        # The log-in page answers at every page's address too, so a deep link shows it (not
+        # "page not found") and, once logged in, the rerun lands on the page linked to.
+        login = [st.Page(context.login_page, title="Log in", icon=":material/login:")]
+        login += [
+            st.Page(context.login_page, title="Log in", url_path=Path(path).stem)
+            for path, *_ in PAGES
+        ]
+        st.navigation(login, position="hidden").run()
         return
     pages = [
         st.Page(path, title=title, icon=icon, default=i == 0)

@@ -244,7 +244,7 @@ def test_a_demo_store_given_an_account_has_no_role_picker(tmp_path, monkeypatch,
     at = app().run()
     assert at.title[0].value == "Log in to SamePage"
     assert not at.sidebar.selectbox
-    with pytest.raises(ValueError, match="Known pages: \\['Log in'\\]"):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/definitions.py")
 
 
