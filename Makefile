@@ -64,6 +64,8 @@ fix: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) -m benchmarks.budget_scale
 	$(PY) -m benchmarks.next_dollar
+	$(PY) -m benchmarks.upload_limits
+	$(PY) -m benchmarks.login_timing
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts/*.png
