@@ -11,6 +11,7 @@ import streamlit as st
 from alignment.permissions import Action
 from alignment.permissions import can
 from ui import context
+from ui.widgets import as_text
 
 log = logging.getLogger("samepage")
 
@@ -72,7 +73,7 @@ def run() -> None:
         if demo:
             context.role_picker()
         else:
-            st.sidebar.caption(f"Logged in as {me.label}")
+            st.sidebar.caption(f"Logged in as {as_text(me.label)}")
             context.remember_in_browser()
             if st.sidebar.button("Log out", key="log_out", icon=":material/logout:"):
                 context.log_out("You are logged out.")

@@ -51,7 +51,7 @@ def store() -> Store:
     try:
         return _open(database_url())
     except SamePageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        refusal(exc)
         st.stop()
         raise
 
@@ -280,7 +280,7 @@ def login_page() -> None:
                     me = accounts.log_in(session, email, password, client=_client())
                     started = login_sessions.start(session, me)
             except SamePageError as exc:
-                st.error(str(exc), icon=":material/error:")
+                refusal(exc)
             else:
                 _started(me, started)
                 st.rerun()

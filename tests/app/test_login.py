@@ -38,7 +38,7 @@ def test_a_correct_log_in_opens_samepage_and_log_out_ends_it(team_url):
     at = log_in(app().run(), "cfo@team.example")
     assert not at.exception
     assert at.title[0].value == "Overview"
-    assert any("Logged in as CFO (CFO)" in c.value for c in at.sidebar.caption)
+    assert any(r"Logged in as CFO \(CFO\)" in c.value for c in at.sidebar.caption)
     at.button(key="log_out").click().run()
     assert at.title[0].value == "Log in to SamePage"
     assert "You are logged out." in at.warning[0].value
@@ -108,7 +108,7 @@ def test_single_sign_on_lets_in_an_address_with_an_account_in_its_role(team_url)
     at = sso_app("CMO@team.example").run()
     assert not at.exception
     assert at.title[0].value == "Overview"
-    assert any("Logged in as CMO (CMO)" in c.value for c in at.sidebar.caption)
+    assert any(r"Logged in as CMO \(CMO\)" in c.value for c in at.sidebar.caption)
 
 
 def test_single_sign_on_refuses_an_address_without_an_account(team_url):
