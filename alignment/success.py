@@ -29,6 +29,7 @@ from alignment.signature import KPI_PREFIX as KPI_PREFIX
 from alignment.signature import canonical_content as canonical_content
 from alignment.signature import changed_since_signoff
 from alignment.signature import content_hash as content_hash
+from alignment.signature import kpi_id
 from alignment.signature import version_content as version_content
 from db import queries
 from db.models import Kpi
@@ -187,7 +188,7 @@ def live_status(session: Session, actor: Actor, period: Period) -> list[Definiti
     statuses = []
     for version in in_force(session):
         actual, label, additive = _metric_actual(session, version.metric, period, figures, kpis)
-        kpi = kpis.get(_kpi_id(version.metric) or -1)
+        kpi = kpis.get(kpi_id(version.metric) or -1)
         unit = unit_of(version.metric, profile.currency, kpi.unit if kpi else None, profile.locale)
         target = version.target
         if additive:
@@ -224,25 +225,16 @@ def _scaled(target: float, period: Period, period_start: str, period_end: str) -
     return target * len(period) / months
 
 
-def _kpi_id(metric: str) -> int | None:
-    if not metric.startswith(KPI_PREFIX):
-        return None
-    try:
-        return int(metric.removeprefix(KPI_PREFIX))
-    except ValueError:
-        return None
-
-
 def _kpi(session: Session, metric: str) -> Kpi | None:
-    kpi_id = _kpi_id(metric)
-    return None if kpi_id is None else session.get(Kpi, kpi_id)
+    wanted = kpi_id(metric)
+    return None if wanted is None else session.get(Kpi, wanted)
 
 
 def _metric_actual(
     session: Session, metric: str, period: Period, figures: HeadlineFigures, kpis: dict[int, Kpi]
 ) -> tuple[float | None, str, bool]:
     if metric.startswith(KPI_PREFIX):
-        kpi = kpis.get(_kpi_id(metric) or -1)
+        kpi = kpis.get(kpi_id(metric) or -1)
         if kpi is None:
             return None, "Unknown KPI", False
         _, actual = queries.kpi_aggregate(

@@ -19,23 +19,11 @@ from alignment.meeting_pack import pack_pdf
 from alignment.meeting_pack import pack_xlsx
 from alignment.reconciliation import MonthReconciliation
 from alignment.reconciliation import gap_words
+from alignment.review import HEADLINE_KEYS
 from alignment.review import ReviewView
 from alignment.review_tables import sections
 
-EMPTY_HEADLINE = dict.fromkeys(
-    (
-        "planned_budget",
-        "actual_spend",
-        "spend_variance",
-        "spend_variance_pct",
-        "roas",
-        "romi_attributed",
-        "attributed_pipeline",
-        "attributed_revenue",
-        "marketing_cac",
-        "new_customers",
-    )
-)
+EMPTY_HEADLINE = dict.fromkeys(HEADLINE_KEYS)
 
 
 def hand_view(**changes: object) -> ReviewView:
