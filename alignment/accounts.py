@@ -23,7 +23,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from alignment import audit
 from alignment import clock
 from alignment.errors import PermissionDenied
 from alignment.errors import ValidationFailed
@@ -33,7 +32,9 @@ from alignment.permissions import Role
 from alignment.permissions import require
 from alignment.settings import ensure_company
 from alignment.text import CONTROL_CHARACTERS
-from db.audit_guard import queue_writer
+from alignment.unit_of_work import Write
+from alignment.unit_of_work import bookkeeping
+from alignment.unit_of_work import writing
 from db.models import CompanySettings
 from db.models import LoginFailure
 from db.models import LoginSession
@@ -110,43 +111,39 @@ def add_user(
     session: Session, actor: Actor, email: str, name: str, role: str, password: str | None
 ) -> int:
     """A new account. Without a password it can only come in through single sign-on."""
-    require(actor, Action.MANAGE_USERS)
-    queue_writer(session)
-    address = _email(email)
-    if not role:
-        raise ValidationFailed("Choose the account's role: CEO, CFO, CMO, viewer or admin.")
-    if role not in [str(r) for r in Role]:
-        raise ValidationFailed(f"'{role}' is not a role; use CEO, CFO, CMO, viewer or admin.")
-    clean_name = (name or "").strip() or address.split("@")[0]
-    if session.scalar(select(User.id).where(func.lower(User.email) == address)) is not None:
-        raise ValidationFailed(f"There already is an account for {address}.")
-    if password is not None:
-        check_password(password)
-    company = ensure_company(session)
-    left_demo = company.demo
-    company.demo = False
-    user = User(
-        email=address,
-        name=clean_name[:200],
-        role=role,
-        active=True,
-        password_hash=_hasher.hash(password) if password is not None else None,
-    )
-    session.add(user)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "add",
-        "user",
-        user.id,
-        None,
-        {"email": address, "name": clean_name, "role": role},
-    )
-    if left_demo:
-        _record_left_demo(session, actor, company.id)
-    session.commit()
-    return user.id
+    with writing(session, actor, Action.MANAGE_USERS) as w:
+        address = _email(email)
+        if not role:
+            raise ValidationFailed("Choose the account's role: CEO, CFO, CMO, viewer or admin.")
+        if role not in [str(r) for r in Role]:
+            raise ValidationFailed(f"'{role}' is not a role; use CEO, CFO, CMO, viewer or admin.")
+        clean_name = (name or "").strip() or address.split("@")[0]
+        if session.scalar(select(User.id).where(func.lower(User.email) == address)) is not None:
+            raise ValidationFailed(f"There already is an account for {address}.")
+        if password is not None:
+            check_password(password)
+        company = ensure_company(session)
+        left_demo = company.demo
+        company.demo = False
+        user = User(
+            email=address,
+            name=clean_name[:200],
+            role=role,
+            active=True,
+            password_hash=_hasher.hash(password) if password is not None else None,
+        )
+        session.add(user)
+        session.flush()
+        w.record(
+            "add",
+            "user",
+            user.id,
+            None,
+            {"email": address, "name": clean_name, "role": role},
+        )
+        if left_demo:
+            _record_left_demo(w, company.id)
+        return user.id
 
 
 def accounts(session: Session, actor: Actor) -> list[Account]:
@@ -173,59 +170,55 @@ def change_account(
     Any of these ends the account's log-ins in every browser: a reset password must lock
     out whoever knew the old one, and a new role is taken up at the next log-in. A password
     given on a demo store makes it a store with accounts, which leaves demo mode for good."""
-    require(actor, Action.MANAGE_USERS)
-    queue_writer(session)
-    user = session.get(User, user_id)
-    if user is None:
-        raise ValidationFailed("That account no longer exists.")
-    old = {"role": user.role, "active": user.active}
-    if role is not None:
-        if role not in [str(r) for r in Role]:
-            raise ValidationFailed(f"'{role}' is not a role.")
-        if user.id == actor.user_id and role != user.role:
-            raise ValidationFailed("You cannot change your own role; another administrator can.")
-    if active is not None and not active and user.id == actor.user_id:
-        raise ValidationFailed("You cannot switch off your own account.")
-    if password is not None:
-        check_password(password)
-    changes_who = (
-        (role is not None and role != user.role)
-        or (active is not None and active != user.active)
-        or password is not None
-    )
-    if role is not None:
-        user.role = role
-    if active is not None:
-        user.active = active
-    if password is not None:
-        user.password_hash = _hasher.hash(password)
-    ended = end_log_ins(session, user.id) if changes_who else 0
-    audit.record(
-        session,
-        actor,
-        "change",
-        "user",
-        user.id,
-        old,
-        {
-            "role": user.role,
-            "active": user.active,
-            "password": "changed" if password is not None else "unchanged",
-            "log_ins_ended": ended,
-        },
-    )
-    if password is not None:
-        company = session.scalar(select(CompanySettings).limit(1))
-        if company is not None and company.demo:
-            company.demo = False
-            _record_left_demo(session, actor, company.id)
-    session.commit()
+    with writing(session, actor, Action.MANAGE_USERS) as w:
+        user = session.get(User, user_id)
+        if user is None:
+            raise ValidationFailed("That account no longer exists.")
+        old = {"role": user.role, "active": user.active}
+        if role is not None:
+            if role not in [str(r) for r in Role]:
+                raise ValidationFailed(f"'{role}' is not a role.")
+            if user.id == actor.user_id and role != user.role:
+                raise ValidationFailed(
+                    "You cannot change your own role; another administrator can."
+                )
+        if active is not None and not active and user.id == actor.user_id:
+            raise ValidationFailed("You cannot switch off your own account.")
+        if password is not None:
+            check_password(password)
+        changes_who = (
+            (role is not None and role != user.role)
+            or (active is not None and active != user.active)
+            or password is not None
+        )
+        if role is not None:
+            user.role = role
+        if active is not None:
+            user.active = active
+        if password is not None:
+            user.password_hash = _hasher.hash(password)
+        ended = end_log_ins(session, user.id) if changes_who else 0
+        w.record(
+            "change",
+            "user",
+            user.id,
+            old,
+            {
+                "role": user.role,
+                "active": user.active,
+                "password": "changed" if password is not None else "unchanged",
+                "log_ins_ended": ended,
+            },
+        )
+        if password is not None:
+            company = session.scalar(select(CompanySettings).limit(1))
+            if company is not None and company.demo:
+                company.demo = False
+                _record_left_demo(w, company.id)
 
 
-def _record_left_demo(session: Session, actor: Actor, settings_id: int) -> None:
-    audit.record(
-        session, actor, "leave_demo", "settings", settings_id, {"demo": True}, {"demo": False}
-    )
+def _record_left_demo(w: Write, settings_id: int) -> None:
+    w.record("leave_demo", "settings", settings_id, {"demo": True}, {"demo": False})
 
 
 def wait_seconds(failures: int, free: int = FREE_ATTEMPTS) -> int:
@@ -242,12 +235,12 @@ def _insert_ignoring_duplicates(session: Session):  # type: ignore[no-untyped-de
     return insert(LoginFailure)
 
 
-def _claim_attempt(session: Session, address: str, client: str, now: dt.datetime) -> None:
+def _claim_attempt(session: Session, address: str, client: str, now: dt.datetime) -> str | None:
     """Count this attempt, for the address and for the client, before any password is
     checked, in one short transaction with both rows locked: parallel guesses queue here,
     so each sees the ones before it and none slips past the limit. Refused (nothing
-    counted) while either still has to wait. Failures nobody repeated for an hour are
-    deleted on the way."""
+    counted, the reason returned) while either still has to wait. Failures nobody
+    repeated for an hour are deleted on the way."""
     session.execute(delete(LoginFailure).where(LoginFailure.last_failed_at < now - FORGOTTEN_AFTER))
     keys = (address, _CLIENT_KEY + client)
     for key in keys:
@@ -276,14 +269,11 @@ def _claim_attempt(session: Session, address: str, client: str, now: dt.datetime
         elapsed = max(0.0, (now - row.last_failed_at).total_seconds())
         remaining = wait_seconds(row.failures, free) - elapsed
         if remaining > 0:
-            session.commit()
-            raise LoginRefused(
-                f"Too many failed log-ins {whose}; try again in {int(remaining) + 1} seconds."
-            )
+            return f"Too many failed log-ins {whose}; try again in {int(remaining) + 1} seconds."
     for row in rows.values():
         row.failures += 1
         row.last_failed_at = now
-    session.commit()
+    return None
 
 
 def log_in(
@@ -306,26 +296,29 @@ def log_in(
         session.rollback()
         _check(_dummy_hash(), password)
         raise LoginRefused(_REFUSED)
-    _claim_attempt(session, address, (client or "local")[:300], now)
+    with bookkeeping(session):
+        waiting = _claim_attempt(session, address, (client or "local")[:300], now)
+    if waiting is not None:
+        raise LoginRefused(waiting)
     user = session.scalar(select(User).where(func.lower(User.email) == address))
     usable = user is not None and user.active and bool(user.password_hash)
     valid = _check(user.password_hash if usable else _dummy_hash(), password) and usable
     if not valid:
         session.rollback()
         raise LoginRefused(_REFUSED)
-    session.execute(delete(LoginFailure).where(LoginFailure.email == address))
-    session.execute(
-        update(LoginFailure)
-        .where(LoginFailure.email == _CLIENT_KEY + (client or "local")[:300])
-        .where(LoginFailure.failures > 0)
-        .values(failures=LoginFailure.failures - 1)
-    )
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = now
     actor = Actor(user_id=user.id, name=user.name, role=Role(user.role))
-    audit.record(session, actor, "log_in", "user", user.id, None, {"method": "password"})
-    session.commit()
+    with writing(session, actor, Action.LOG_IN) as w:
+        session.execute(delete(LoginFailure).where(LoginFailure.email == address))
+        session.execute(
+            update(LoginFailure)
+            .where(LoginFailure.email == _CLIENT_KEY + (client or "local")[:300])
+            .where(LoginFailure.failures > 0)
+            .values(failures=LoginFailure.failures - 1)
+        )
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        user.last_login_at = now
+        w.record("log_in", "user", user.id, None, {"method": "password"})
     return actor
 
 
@@ -374,12 +367,10 @@ def sso_log_in(
                 f"Your single sign-on is older than {LONGEST_SSO_HOURS} hours; log in again."
             )
     actor = sso_actor(session, email)
-    user = session.get(User, actor.user_id)
-    user.last_login_at = now
-    audit.record(
-        session, actor, "log_in", "user", actor.user_id, None, {"method": "single sign-on"}
-    )
-    session.commit()
+    with writing(session, actor, Action.LOG_IN) as w:
+        user = session.get(User, actor.user_id)
+        user.last_login_at = now
+        w.record("log_in", "user", actor.user_id, None, {"method": "single sign-on"})
     return actor
 
 
@@ -398,24 +389,20 @@ def idle_minutes(session: Session) -> int:
 
 def set_idle_minutes(session: Session, actor: Actor, minutes: int) -> None:
     """How long a session may stay idle before SamePage logs it out (an admin setting)."""
-    require(actor, Action.MANAGE_USERS)
-    queue_writer(session)
-    if not isinstance(minutes, int) or not 5 <= minutes <= 24 * 60:
-        raise ValidationFailed("Idle time is between 5 minutes and 24 hours.")
-    settings = session.scalar(select(CompanySettings).limit(1))
-    if settings is None:
-        raise ValidationFailed("The store has no company settings yet.")
-    audit.record(
-        session,
-        actor,
-        "idle_minutes",
-        "settings",
-        settings.id,
-        {"idle_minutes": settings.idle_minutes},
-        {"idle_minutes": minutes},
-    )
-    settings.idle_minutes = minutes
-    session.commit()
+    with writing(session, actor, Action.MANAGE_USERS) as w:
+        if not isinstance(minutes, int) or not 5 <= minutes <= 24 * 60:
+            raise ValidationFailed("Idle time is between 5 minutes and 24 hours.")
+        settings = session.scalar(select(CompanySettings).limit(1))
+        if settings is None:
+            raise ValidationFailed("The store has no company settings yet.")
+        w.record(
+            "idle_minutes",
+            "settings",
+            settings.id,
+            {"idle_minutes": settings.idle_minutes},
+            {"idle_minutes": minutes},
+        )
+        settings.idle_minutes = minutes
 
 
 def is_demo_store(session: Session) -> bool:

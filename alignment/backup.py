@@ -22,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
-from alignment import audit
 from alignment.accounts import is_demo_store
 from alignment.errors import StoreNotEmpty
 from alignment.errors import StoreTooNew
@@ -32,6 +31,7 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.store import Store
 from alignment.store import store_has_data
+from alignment.unit_of_work import writing
 from db import audit_guard
 from db import migrate
 from db.models import AuditHead
@@ -120,17 +120,16 @@ def restore(store: Store, actor: Actor, path: Path, *, replace: bool = False) ->
         finally:
             source_engine.dispose()
         rows = _counts(copy)
-    with store.session() as session:
-        audit.record(
-            session,
-            actor,
+    # The tables were replaced on a connection of their own, all or nothing; the restore is
+    # then recorded in the restored trail, so the trail says it happened.
+    with store.session() as session, writing(session, actor, Action.MANAGE_STORE) as w:
+        w.record(
             "restore",
             "store",
             None,
             None,
             {"file": path.name, "rows": rows, "demo": is_demo_store(session)},
         )
-        session.commit()
     return BackupSummary(path, rows)
 
 

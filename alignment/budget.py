@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from alignment import audit
 from alignment import clock
 from alignment import formatting
 from alignment.budget_import import AMOUNTS
@@ -38,8 +37,9 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.settings import company_profile
 from alignment.text import CONTROL_CHARACTERS
+from alignment.unit_of_work import Write
+from alignment.unit_of_work import writing
 from db import queries
-from db.audit_guard import queue_writer
 from db.models import Baseline
 from db.models import BudgetLine
 from db.models import Channel
@@ -257,82 +257,77 @@ def _display(name: str, value: Any, currency: str) -> str:
 
 def save_changes(session: Session, actor: Actor, changes: BudgetChanges) -> SaveResult:
     """Check every cell, then write every edit, addition and removal, or none of them."""
-    require(actor, Action.ENTER_FIGURES)
-    queue_writer(session)
-    problems: list[str] = []
-    edits = [
-        (edit, _clean(edit.values, f"Line {edit.line_id}", problems)) for edit in changes.edits
-    ]
-    added = [_clean(values, f"New line {n}", problems) for n, values in enumerate(changes.added, 1)]
-    for n, values in enumerate(added, 1):
-        for required in ("month", "channel"):
-            if required not in values and not any(
-                f"New line {n}: the {required}" in p for p in problems
-            ):
-                problems.append(f"New line {n}: the {required} is missing")
-    if problems:
-        session.rollback()
-        raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+    with writing(session, actor, Action.ENTER_FIGURES) as w:
+        problems: list[str] = []
+        edits = [
+            (edit, _clean(edit.values, f"Line {edit.line_id}", problems)) for edit in changes.edits
+        ]
+        added = [
+            _clean(values, f"New line {n}", problems) for n, values in enumerate(changes.added, 1)
+        ]
+        for n, values in enumerate(added, 1):
+            for required in ("month", "channel"):
+                if required not in values and not any(
+                    f"New line {n}: the {required}" in p for p in problems
+                ):
+                    problems.append(f"New line {n}: the {required} is missing")
+        if problems:
+            raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
 
-    currency = company_profile(session, actor).currency
-    locked = set(queries.reconciled_months(session))
-    conflicts: list[Conflict] = []
-    lines: dict[int, BudgetLine] = {}
-    expected = [(e.line_id, e.version, c) for e, c in edits]
-    expected += [(r.line_id, r.version, {}) for r in changes.removed]
-    for line_id, version, edited in expected:
-        line = session.get(BudgetLine, line_id)
-        if line is None:
-            session.rollback()
-            raise ValidationFailed(
-                f"Nothing was saved: line {line_id} was removed by someone else; "
-                "reload the figures."
-            )
-        lines[line_id] = line
-        if line.version == version:
-            continue
-        who = _who(session, line)
-        for name in list(edited)[:3] or ["actual_spend"]:
-            theirs = line.channel.name if name == "channel" else getattr(line, name)
-            conflicts.append(
-                Conflict(
-                    _describe(line),
-                    LABELS[name],
-                    _display(name, edited.get(name), currency) if edited else "its removal",
-                    _display(name, theirs, currency),
-                    who,
+        currency = company_profile(session, actor).currency
+        locked = set(queries.reconciled_months(session))
+        conflicts: list[Conflict] = []
+        lines: dict[int, BudgetLine] = {}
+        expected = [(e.line_id, e.version, c) for e, c in edits]
+        expected += [(r.line_id, r.version, {}) for r in changes.removed]
+        for line_id, version, edited in expected:
+            line = session.get(BudgetLine, line_id)
+            if line is None:
+                raise ValidationFailed(
+                    f"Nothing was saved: line {line_id} was removed by someone else; "
+                    "reload the figures."
                 )
-            )
-    if conflicts:
-        session.rollback()
-        raise SaveConflict(conflicts)
+            lines[line_id] = line
+            if line.version == version:
+                continue
+            who = _who(session, line)
+            for name in list(edited)[:3] or ["actual_spend"]:
+                theirs = line.channel.name if name == "channel" else getattr(line, name)
+                conflicts.append(
+                    Conflict(
+                        _describe(line),
+                        LABELS[name],
+                        _display(name, edited.get(name), currency) if edited else "its removal",
+                        _display(name, theirs, currency),
+                        who,
+                    )
+                )
+        if conflicts:
+            raise SaveConflict(conflicts)
 
-    try:
-        _write(session, actor, edits, added, changes.removed, lines, locked)
-    except IntegrityError:
-        session.rollback()
-        raise ValidationFailed(
-            "Nothing was saved: two lines would have the same month, channel and campaign."
-        ) from None
-    except StaleDataError:
-        session.rollback()
-        raise ValidationFailed(
-            "Nothing was saved: someone else changed these lines at the same moment; reload the "
-            "figures and make your change again."
-        ) from None
-    session.commit()
-    return SaveResult(updated=len(edits), added=len(added), removed=len(changes.removed))
+        try:
+            _write(w, edits, added, changes.removed, lines, locked)
+        except IntegrityError:
+            raise ValidationFailed(
+                "Nothing was saved: two lines would have the same month, channel and campaign."
+            ) from None
+        except StaleDataError:
+            raise ValidationFailed(
+                "Nothing was saved: someone else changed these lines at the same moment; "
+                "reload the figures and make your change again."
+            ) from None
+        return SaveResult(updated=len(edits), added=len(added), removed=len(changes.removed))
 
 
 def _write(
-    session: Session,
-    actor: Actor,
+    w: Write,
     edits: list[tuple[LineEdit, dict[str, Any]]],
     added: list[dict[str, Any]],
     removed: list[LineRemoval],
     lines: dict[int, BudgetLine],
     locked: set[str],
 ) -> None:
+    session, actor = w.session, w.actor
     now = clock.utc_second()
     for edit, values in edits:
         line = lines[edit.line_id]
@@ -345,9 +340,7 @@ def _write(
             continue
         line.source, line.source_file, line.import_id = "typed", None, None
         line.entered_by_id, line.entered_at = actor.user_id, now
-        audit.record(
-            session, actor, "edit", "budget_line", line.id, _diff(old, new), _diff(new, old)
-        )
+        w.record("edit", "budget_line", line.id, _diff(old, new), _diff(new, old))
     for values in added:
         if values["month"] in locked:
             raise _locked(session, values["month"])
@@ -357,12 +350,12 @@ def _write(
         _apply(session, line, values)
         session.add(line)
         session.flush()
-        audit.record(session, actor, "add", "budget_line", line.id, None, _snapshot(line))
+        w.record("add", "budget_line", line.id, None, _snapshot(line))
     for removal in removed:
         line = lines[removal.line_id]
         if line.month in locked:
             raise _locked(session, line.month)
-        audit.record(session, actor, "remove", "budget_line", line.id, _snapshot(line), None)
+        w.record("remove", "budget_line", line.id, _snapshot(line), None)
         session.delete(line)
     session.flush()
 
@@ -373,7 +366,6 @@ def _who(session: Session, line: BudgetLine) -> str:
 
 
 def _locked(session: Session, month: str) -> ValidationFailed:
-    session.rollback()
     return ValidationFailed(
         f"Nothing was saved: {month_label(month)} is reconciled by finance and locked; ask the "
         "CFO to reopen it."
@@ -472,36 +464,30 @@ def lock_baseline(
 
     Later re-plans change planned_budget only; the baseline stays beside them.
     """
-    require(actor, Action.LOCK_BASELINE)
-    queue_writer(session)
-    start = fiscal_year_start_month or company_profile(session, actor).fiscal_year_start_month
-    first = fiscal_year_start(month, start)
-    last = add_months(first, 11)
-    if session.scalar(select(Baseline).where(Baseline.first_month == first)) is not None:
-        session.rollback()
-        raise ValidationFailed(
-            f"The baseline for the fiscal year {month_label(first)} – {month_label(last)} is "
-            "already locked; re-plans change the current plan, never the baseline."
+    with writing(session, actor, Action.LOCK_BASELINE) as w:
+        start = fiscal_year_start_month or company_profile(session, actor).fiscal_year_start_month
+        first = fiscal_year_start(month, start)
+        last = add_months(first, 11)
+        if session.scalar(select(Baseline).where(Baseline.first_month == first)) is not None:
+            raise ValidationFailed(
+                f"The baseline for the fiscal year {month_label(first)} – {month_label(last)} is "
+                "already locked; re-plans change the current plan, never the baseline."
+            )
+        lines = queries.lock_baseline_lines(session, first, last)
+        if lines == 0:
+            raise ValidationFailed(
+                f"There is no planned budget between {month_label(first)} and {month_label(last)} "
+                "to lock."
+            )
+        session.add(Baseline(first_month=first, last_month=last, locked_by_id=actor.user_id))
+        w.record(
+            "lock_baseline",
+            "baseline",
+            first,
+            None,
+            {"first_month": first, "last_month": last, "lines": lines},
         )
-    lines = queries.lock_baseline_lines(session, first, last)
-    if lines == 0:
-        session.rollback()
-        raise ValidationFailed(
-            f"There is no planned budget between {month_label(first)} and {month_label(last)} "
-            "to lock."
-        )
-    session.add(Baseline(first_month=first, last_month=last, locked_by_id=actor.user_id))
-    audit.record(
-        session,
-        actor,
-        "lock_baseline",
-        "baseline",
-        first,
-        None,
-        {"first_month": first, "last_month": last, "lines": lines},
-    )
-    session.commit()
-    return BaselineLock(first, last, lines)
+        return BaselineLock(first, last, lines)
 
 
 def locked_baselines(session: Session, actor: Actor) -> list[tuple[str, str]]:

@@ -24,7 +24,6 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from alignment import audit
 from alignment import clock
 from alignment.errors import ValidationFailed
 from alignment.figures import currency_marks
@@ -41,9 +40,9 @@ from alignment.spreadsheet import Table
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
 from alignment.spreadsheet import source_name as default_source_name
+from alignment.unit_of_work import writing
 from db import bulk
 from db import queries
-from db.audit_guard import queue_writer
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import DatedFigure
@@ -460,21 +459,32 @@ def remembered_mapping(session: Session, source: str) -> dict[str, str] | None:
 
 
 def remember_mapping(session: Session, actor: Actor, source: str, mapping: dict[str, str]) -> None:
-    require(actor, Action.ENTER_FIGURES)
-    queue_writer(session)
-    row = session.scalar(
-        select(ImportMapping).where(ImportMapping.kind == KIND, ImportMapping.source_name == source)
-    )
-    if row is None:
-        session.add(
-            ImportMapping(
-                kind=KIND, source_name=source, mapping=mapping, updated_by_id=actor.user_id
+    """Remember how a source's columns map, so its next file maps itself."""
+    with writing(session, actor, Action.ENTER_FIGURES) as w:
+        row = session.scalar(
+            select(ImportMapping).where(
+                ImportMapping.kind == KIND, ImportMapping.source_name == source
             )
         )
-    else:
-        row.mapping = mapping
-        row.updated_by_id = actor.user_id
-    session.commit()
+        old = None if row is None else dict(row.mapping)
+        if old == mapping:
+            return
+        if row is None:
+            session.add(
+                ImportMapping(
+                    kind=KIND, source_name=source, mapping=mapping, updated_by_id=actor.user_id
+                )
+            )
+        else:
+            row.mapping = mapping
+            row.updated_by_id = actor.user_id
+        w.record(
+            "remember_mapping",
+            "import_mapping",
+            source,
+            None if old is None else {"mapping": old},
+            {"mapping": mapping},
+        )
 
 
 @dataclass
@@ -653,120 +663,125 @@ def apply_import(
     session: Session, actor: Actor, budget: BudgetFile, progress: Progress | None = None
 ) -> ImportPreview:
     """Write the file's new and changed lines in one transaction, or nothing at all."""
-    require(actor, Action.ENTER_FIGURES)
-    queue_writer(session)
-    comparison = _compare(session, budget)
-    preview = _preview(budget, comparison, written=False)
-    if preview.problem_count:
-        session.rollback()
-        first = preview.problems[0]
-        raise ValidationFailed(
-            f"Nothing was imported: {preview.problem_count:,} cell(s) have problems, "
-            f"the first: {first}"
-        )
-    if preview.new + preview.changed == 0 and budget.dated is None:
-        session.rollback()
-        return preview
-    report = progress if progress is not None and budget.table.rows > PROGRESS_FROM_ROWS else None
-    now = clock.utc_second()
-    batch = ImportBatch(
-        kind=KIND,
-        file_name=budget.table.file_name,
-        source_name=budget.source_name,
-        sha256=budget.sha256,
-        rows=budget.table.rows,
-        new_lines=preview.new,
-        changed_lines=preview.changed,
-        unchanged_lines=preview.unchanged,
-        imported_by_id=actor.user_id,
-        imported_at=now,
-    )
-    session.add(batch)
-    for name in comparison.new_channels:
-        session.add(Channel(name=name))
-    session.flush()
-    channel_ids = {name: id_ for name, id_ in session.execute(select(Channel.name, Channel.id))}
-    ids = {
-        key: channel_ids[name] for key, name in comparison.channels.items() if name in channel_ids
-    }
-    fields = [f for f in FIGURES if f in budget.mapping]
-    provenance = {
-        "source": "imported",
-        "source_file": budget.table.file_name[:500],
-        "import_id": batch.id,
-        "entered_by_id": actor.user_id,
-        "entered_at": now,
-    }
-    total = preview.new + preview.changed
-    done = 0
-    new = comparison.new
-    constants = {**provenance, "reconciled": False, "version": 1}
-    columns = ["month", "channel_id", "campaign", *fields]
-    for start in range(0, len(new), CHUNK):
-        chunk = new.iloc[start : start + CHUNK]
-        values = [
-            chunk["month"].tolist(),
-            chunk["channel_key"].map(ids).tolist(),
-            chunk["campaign"].tolist(),
-            *(_nullable(chunk[name]) for name in fields),
-        ]
-        bulk.insert_budget_lines(session, columns, list(zip(*values, strict=True)), constants)
-        done += len(chunk)
-        if report:
-            report(done / total, f"Imported {done:,} of {total:,} lines")
-    changed = comparison.changed
-    for start in range(0, len(changed), CHUNK):
-        chunk = changed.iloc[start : start + CHUNK]
-        rows = [
-            {"b_id": int(i), "b_version": int(v), **{n: x for n, x in zip(fields, xs, strict=True)}}
-            for i, v, *xs in zip(
-                chunk["id"], chunk["version"], *(_nullable(chunk[n]) for n in fields), strict=True
+    with writing(session, actor, Action.ENTER_FIGURES) as w:
+        comparison = _compare(session, budget)
+        preview = _preview(budget, comparison, written=False)
+        if preview.problem_count:
+            session.rollback()
+            first = preview.problems[0]
+            raise ValidationFailed(
+                f"Nothing was imported: {preview.problem_count:,} cell(s) have problems, "
+                f"the first: {first}"
             )
-        ]
-        statement = (
-            update(BudgetLine.__table__)
-            .where(BudgetLine.__table__.c.id == bindparam("b_id"))
-            .where(BudgetLine.__table__.c.version == bindparam("b_version"))
-            .values(
-                **{n: bindparam(n) for n in fields},
-                **provenance,
-                version=BudgetLine.__table__.c.version + 1,
+        if preview.new + preview.changed == 0 and budget.dated is None:
+            return preview
+        report = (
+            progress if progress is not None and budget.table.rows > PROGRESS_FROM_ROWS else None
+        )
+        now = clock.utc_second()
+        batch = ImportBatch(
+            kind=KIND,
+            file_name=budget.table.file_name,
+            source_name=budget.source_name,
+            sha256=budget.sha256,
+            rows=budget.table.rows,
+            new_lines=preview.new,
+            changed_lines=preview.changed,
+            unchanged_lines=preview.unchanged,
+            imported_by_id=actor.user_id,
+            imported_at=now,
+        )
+        session.add(batch)
+        for name in comparison.new_channels:
+            session.add(Channel(name=name))
+        session.flush()
+        channel_ids = {name: id_ for name, id_ in session.execute(select(Channel.name, Channel.id))}
+        ids = {
+            key: channel_ids[name]
+            for key, name in comparison.channels.items()
+            if name in channel_ids
+        }
+        fields = [f for f in FIGURES if f in budget.mapping]
+        provenance = {
+            "source": "imported",
+            "source_file": budget.table.file_name[:500],
+            "import_id": batch.id,
+            "entered_by_id": actor.user_id,
+            "entered_at": now,
+        }
+        total = preview.new + preview.changed
+        done = 0
+        new = comparison.new
+        constants = {**provenance, "reconciled": False, "version": 1}
+        columns = ["month", "channel_id", "campaign", *fields]
+        for start in range(0, len(new), CHUNK):
+            chunk = new.iloc[start : start + CHUNK]
+            values = [
+                chunk["month"].tolist(),
+                chunk["channel_key"].map(ids).tolist(),
+                chunk["campaign"].tolist(),
+                *(_nullable(chunk[name]) for name in fields),
+            ]
+            bulk.insert_budget_lines(session, columns, list(zip(*values, strict=True)), constants)
+            done += len(chunk)
+            if report:
+                report(done / total, f"Imported {done:,} of {total:,} lines")
+        changed = comparison.changed
+        for start in range(0, len(changed), CHUNK):
+            chunk = changed.iloc[start : start + CHUNK]
+            rows = [
+                {
+                    "b_id": int(i),
+                    "b_version": int(v),
+                    **{n: x for n, x in zip(fields, xs, strict=True)},
+                }
+                for i, v, *xs in zip(
+                    chunk["id"],
+                    chunk["version"],
+                    *(_nullable(chunk[n]) for n in fields),
+                    strict=True,
+                )
+            ]
+            statement = (
+                update(BudgetLine.__table__)
+                .where(BudgetLine.__table__.c.id == bindparam("b_id"))
+                .where(BudgetLine.__table__.c.version == bindparam("b_version"))
+                .values(
+                    **{n: bindparam(n) for n in fields},
+                    **provenance,
+                    version=BudgetLine.__table__.c.version + 1,
+                )
             )
+            session.execute(statement, rows)
+            done += len(chunk)
+            if report:
+                report(done / total, f"Imported {done:,} of {total:,} lines")
+        if budget.dated is not None:
+            _replace_dated(session, budget.dated, ids, batch.id)
+        written = session.scalar(
+            select(func.count()).select_from(BudgetLine).where(BudgetLine.import_id == batch.id)
         )
-        session.execute(statement, rows)
-        done += len(chunk)
-        if report:
-            report(done / total, f"Imported {done:,} of {total:,} lines")
-    if budget.dated is not None:
-        _replace_dated(session, budget.dated, ids, batch.id)
-    written = session.scalar(
-        select(func.count()).select_from(BudgetLine).where(BudgetLine.import_id == batch.id)
-    )
-    if written != total:
-        session.rollback()
-        raise ValidationFailed(
-            "Nothing was imported: some of these lines were changed by someone else while the "
-            "file was being imported. Preview the file again to see their figures."
+        if written != total:
+            raise ValidationFailed(
+                "Nothing was imported: some of these lines were changed by someone else while the "
+                "file was being imported. Preview the file again to see their figures."
+            )
+        w.record(
+            "import",
+            "budget_lines",
+            batch.id,
+            None,
+            {
+                "file": budget.table.file_name,
+                "sha256": budget.sha256,
+                "rows": budget.table.rows,
+                "new": preview.new,
+                "changed": preview.changed,
+                "unchanged": preview.unchanged,
+                "changes": _audited_changes(comparison, fields),
+            },
         )
-    audit.record(
-        session,
-        actor,
-        "import",
-        "budget_lines",
-        batch.id,
-        None,
-        {
-            "file": budget.table.file_name,
-            "sha256": budget.sha256,
-            "rows": budget.table.rows,
-            "new": preview.new,
-            "changed": preview.changed,
-            "unchanged": preview.unchanged,
-            "changes": _audited_changes(comparison, fields),
-        },
-    )
-    session.commit()
-    return _preview(budget, comparison, written=True)
+        return _preview(budget, comparison, written=True)
 
 
 def _replace_dated(

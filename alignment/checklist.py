@@ -13,7 +13,6 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alignment import audit
 from alignment import clock
 from alignment.errors import PermissionDenied
 from alignment.errors import ValidationFailed
@@ -25,8 +24,8 @@ from alignment.permissions import EXECUTIVES
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.unit_of_work import writing
 from db import queries
-from db.audit_guard import queue_writer
 from db.models import ChecklistAnswer
 from db.models import ChecklistItem
 from db.models import MonthlyReview
@@ -167,64 +166,51 @@ def _text(text: str) -> str:
 
 
 def add_item(session: Session, actor: Actor, text: str) -> int:
-    require(actor, Action.EDIT_CHECKLIST_ITEMS)
-    queue_writer(session)
-    clean = _text(text)
-    position = (session.scalar(select(func.max(ChecklistItem.position))) or 0) + 1
-    item = ChecklistItem(position=position, text=clean, active=True)
-    session.add(item)
-    session.flush()
-    audit.record(session, actor, "add", "checklist_item", item.id, None, {"text": clean})
-    session.commit()
-    return item.id
+    with writing(session, actor, Action.EDIT_CHECKLIST_ITEMS) as w:
+        clean = _text(text)
+        position = (session.scalar(select(func.max(ChecklistItem.position))) or 0) + 1
+        item = ChecklistItem(position=position, text=clean, active=True)
+        session.add(item)
+        session.flush()
+        w.record("add", "checklist_item", item.id, None, {"text": clean})
+        return item.id
 
 
 def start_with_standard_statements(session: Session, actor: Actor) -> int:
     """A new team's checklist: the twelve statements of the design, each added (and
     audited) as if the CEO had typed it; refused once the checklist has any statement."""
-    require(actor, Action.EDIT_CHECKLIST_ITEMS)
-    queue_writer(session)
-    if session.scalar(select(func.count(ChecklistItem.id))):
-        session.rollback()
-        raise ValidationFailed(
-            "The checklist already has statements; add or reword them one by one."
-        )
-    for position, text in enumerate(DEFAULT_ITEMS, start=1):
-        item = ChecklistItem(position=position, text=text, active=True)
-        session.add(item)
-        session.flush()
-        audit.record(session, actor, "add", "checklist_item", item.id, None, {"text": text})
-    session.commit()
-    return len(DEFAULT_ITEMS)
+    with writing(session, actor, Action.EDIT_CHECKLIST_ITEMS) as w:
+        if session.scalar(select(func.count(ChecklistItem.id))):
+            raise ValidationFailed(
+                "The checklist already has statements; add or reword them one by one."
+            )
+        for position, text in enumerate(DEFAULT_ITEMS, start=1):
+            item = ChecklistItem(position=position, text=text, active=True)
+            session.add(item)
+            session.flush()
+            w.record("add", "checklist_item", item.id, None, {"text": text})
+        return len(DEFAULT_ITEMS)
 
 
 def reword_item(session: Session, actor: Actor, item_id: int, text: str) -> None:
     """New wording from now on; past answers keep the wording they were given to."""
-    require(actor, Action.EDIT_CHECKLIST_ITEMS)
-    queue_writer(session)
-    clean = _text(text)
-    item = session.get(ChecklistItem, item_id)
-    if item is None:
-        raise ValidationFailed("That item no longer exists.")
-    audit.record(
-        session, actor, "reword", "checklist_item", item.id, {"text": item.text}, {"text": clean}
-    )
-    item.text = clean
-    session.commit()
+    with writing(session, actor, Action.EDIT_CHECKLIST_ITEMS) as w:
+        clean = _text(text)
+        item = session.get(ChecklistItem, item_id)
+        if item is None:
+            raise ValidationFailed("That item no longer exists.")
+        w.record("reword", "checklist_item", item.id, {"text": item.text}, {"text": clean})
+        item.text = clean
 
 
 def retire_item(session: Session, actor: Actor, item_id: int) -> None:
     """Stop asking an item; its past answers stay in the history and the scores."""
-    require(actor, Action.EDIT_CHECKLIST_ITEMS)
-    queue_writer(session)
-    item = session.get(ChecklistItem, item_id)
-    if item is None or not item.active:
-        raise ValidationFailed("That item is not being asked.")
-    item.active = False
-    audit.record(
-        session, actor, "retire", "checklist_item", item.id, {"active": True}, {"active": False}
-    )
-    session.commit()
+    with writing(session, actor, Action.EDIT_CHECKLIST_ITEMS) as w:
+        item = session.get(ChecklistItem, item_id)
+        if item is None or not item.active:
+            raise ValidationFailed("That item is not being asked.")
+        item.active = False
+        w.record("retire", "checklist_item", item.id, {"active": True}, {"active": False})
 
 
 def month_closed(session: Session, month: str) -> bool:
@@ -244,75 +230,72 @@ def save_answers(
 ) -> int:
     """The acting executive's answers for a month; refused for another role, a closed
     month or a score outside 1..5, and then nothing is written."""
-    require(actor, Action.ANSWER_CHECKLIST)
-    queue_writer(session)
-    if role is not None and role != str(actor.role):
-        raise PermissionDenied(
-            f"{actor.label} cannot answer for the {role}: each executive answers for themselves."
-        )
-    month = parse_month(month)
-    if month_closed(session, month):
-        raise ValidationFailed(
-            f"The review of {month_label(month)} is closed; its answers can no longer change."
-        )
-    if month > current_month():
-        raise ValidationFailed(f"{month_label(month)} has not started; answer it when it has.")
-    active = {
-        i.id: i.text
-        for i in session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True)))
-    }
-    problems = []
-    for answer in answers:
-        if answer.item_id not in active:
-            problems.append(f"item {answer.item_id} is not being asked")
-            continue
-        score = answer.score
-        if isinstance(score, float) and score.is_integer():
-            score = int(score)
-        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-            problems.append(
-                f"'{score}' is not a score from 1 to 5 (item {active[answer.item_id][:40]}…)"
+    with writing(session, actor, Action.ANSWER_CHECKLIST) as w:
+        if role is not None and role != str(actor.role):
+            raise PermissionDenied(
+                f"{actor.label} cannot answer for the {role}: each executive answers for "
+                "themselves."
             )
-        if len(answer.comment or "") > 2000:
-            problems.append("a comment is longer than 2,000 characters")
-    if problems:
-        raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
-    written = 0
-    for answer in answers:
-        row = session.scalar(
-            select(ChecklistAnswer).where(
-                ChecklistAnswer.item_id == answer.item_id,
-                ChecklistAnswer.month == month,
-                ChecklistAnswer.role == str(actor.role),
+        month = parse_month(month)
+        if month_closed(session, month):
+            raise ValidationFailed(
+                f"The review of {month_label(month)} is closed; its answers can no longer change."
             )
-        )
-        score, comment = int(answer.score), (answer.comment or "").strip()
-        if row is not None and (row.score, row.comment) == (score, comment):
-            continue
-        old = None if row is None else {"score": row.score, "comment": row.comment}
-        if row is None:
-            row = ChecklistAnswer(
-                item_id=answer.item_id,
-                month=month,
-                role=str(actor.role),
-                wording=active[answer.item_id],
+        if month > current_month():
+            raise ValidationFailed(f"{month_label(month)} has not started; answer it when it has.")
+        active = {
+            i.id: i.text
+            for i in session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True)))
+        }
+        problems = []
+        for answer in answers:
+            if answer.item_id not in active:
+                problems.append(f"item {answer.item_id} is not being asked")
+                continue
+            score = answer.score
+            if isinstance(score, float) and score.is_integer():
+                score = int(score)
+            if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+                problems.append(
+                    f"'{score}' is not a score from 1 to 5 (item {active[answer.item_id][:40]}…)"
+                )
+            if len(answer.comment or "") > 2000:
+                problems.append("a comment is longer than 2,000 characters")
+        if problems:
+            raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+        written = 0
+        for answer in answers:
+            row = session.scalar(
+                select(ChecklistAnswer).where(
+                    ChecklistAnswer.item_id == answer.item_id,
+                    ChecklistAnswer.month == month,
+                    ChecklistAnswer.role == str(actor.role),
+                )
             )
-            session.add(row)
-        row.score, row.comment, row.user_id = score, comment, actor.user_id
-        row.answered_at = clock.utc_second()
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "answer",
-            "checklist_answer",
-            f"{answer.item_id}:{month}:{actor.role}",
-            old,
-            {"score": score, "comment": comment},
-        )
-        written += 1
-    session.commit()
-    return written
+            score, comment = int(answer.score), (answer.comment or "").strip()
+            if row is not None and (row.score, row.comment) == (score, comment):
+                continue
+            old = None if row is None else {"score": row.score, "comment": row.comment}
+            if row is None:
+                row = ChecklistAnswer(
+                    item_id=answer.item_id,
+                    month=month,
+                    role=str(actor.role),
+                    wording=active[answer.item_id],
+                )
+                session.add(row)
+            row.score, row.comment, row.user_id = score, comment, actor.user_id
+            row.answered_at = clock.utc_second()
+            session.flush()
+            w.record(
+                "answer",
+                "checklist_answer",
+                f"{answer.item_id}:{month}:{actor.role}",
+                old,
+                {"score": score, "comment": comment},
+            )
+            written += 1
+        return written
 
 
 def checklist_month(session: Session, actor: Actor, month: str) -> ChecklistMonth:

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
-from alignment import audit
 from alignment.errors import InvalidPeriod
 from alignment.errors import ValidationFailed
 from alignment.kpis import KpiPeriodValue
@@ -23,8 +22,8 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.success import KPI_PREFIX
+from alignment.unit_of_work import writing
 from db import queries
-from db.audit_guard import queue_writer
 from db.models import Channel
 from db.models import Goal
 from db.models import Kpi
@@ -98,7 +97,6 @@ def _check(session: Session, data: GoalInput) -> dict[str, Any]:
     if len(kpis) != len(set(data.kpi_ids)):
         problems.append("one of the linked KPIs does not exist")
     if problems:
-        session.rollback()
         raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
     return {
         "title": title,
@@ -112,48 +110,44 @@ def _check(session: Session, data: GoalInput) -> dict[str, Any]:
 
 
 def create_goal(session: Session, actor: Actor, data: GoalInput) -> int:
-    require(actor, Action.SET_GOALS)
-    queue_writer(session)
-    values = _check(session, data)
-    goal = Goal(created_by_id=actor.user_id, **values)
-    session.add(goal)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "create",
-        "goal",
-        goal.id,
-        None,
-        {
-            **{k: v for k, v in values.items() if k != "kpis"},
-            "kpis": [k.name for k in values["kpis"]],
-        },
-    )
-    session.commit()
-    return goal.id
+    with writing(session, actor, Action.SET_GOALS) as w:
+        values = _check(session, data)
+        goal = Goal(created_by_id=actor.user_id, **values)
+        session.add(goal)
+        session.flush()
+        w.record(
+            "create",
+            "goal",
+            goal.id,
+            None,
+            {
+                **{k: v for k, v in values.items() if k != "kpis"},
+                "kpis": [k.name for k in values["kpis"]],
+            },
+        )
+        return goal.id
 
 
 def update_goal(session: Session, actor: Actor, goal_id: int, data: GoalInput) -> None:
-    require(actor, Action.SET_GOALS)
-    queue_writer(session)
-    goal = session.get(Goal, goal_id)
-    if goal is None:
-        raise ValidationFailed("That goal no longer exists.")
-    values = _check(session, data)
-    old = {"title": goal.title, "horizon": goal.horizon, "kpis": [k.name for k in goal.kpis]}
-    for name, value in values.items():
-        setattr(goal, name, value)
-    audit.record(
-        session,
-        actor,
-        "edit",
-        "goal",
-        goal.id,
-        old,
-        {"title": goal.title, "horizon": goal.horizon, "kpis": [k.name for k in values["kpis"]]},
-    )
-    session.commit()
+    with writing(session, actor, Action.SET_GOALS) as w:
+        goal = session.get(Goal, goal_id)
+        if goal is None:
+            raise ValidationFailed("That goal no longer exists.")
+        values = _check(session, data)
+        old = {"title": goal.title, "horizon": goal.horizon, "kpis": [k.name for k in goal.kpis]}
+        for name, value in values.items():
+            setattr(goal, name, value)
+        w.record(
+            "edit",
+            "goal",
+            goal.id,
+            old,
+            {
+                "title": goal.title,
+                "horizon": goal.horizon,
+                "kpis": [k.name for k in values["kpis"]],
+            },
+        )
 
 
 def _in_force_titles(session: Session) -> dict[str, list[str]]:
@@ -245,22 +239,18 @@ def channel_horizons(session: Session, actor: Actor) -> dict[str, str]:
 
 def set_channel_horizon(session: Session, actor: Actor, channel: str, horizon: str) -> None:
     """Say whether a channel's spend serves short-term demand or long-term brand goals."""
-    require(actor, Action.ENTER_FIGURES)
-    queue_writer(session)
-    if horizon not in HORIZONS:
-        raise ValidationFailed("The horizon is short-term or long-term.")
-    row = session.scalar(select(Channel).where(Channel.name == channel))
-    if row is None:
-        raise ValidationFailed(f"There is no channel called '{channel}'.")
-    if row.horizon != horizon:
-        audit.record(
-            session,
-            actor,
-            "horizon",
-            "channel",
-            row.id,
-            {"horizon": row.horizon},
-            {"horizon": horizon},
-        )
-        row.horizon = horizon
-    session.commit()
+    with writing(session, actor, Action.ENTER_FIGURES) as w:
+        if horizon not in HORIZONS:
+            raise ValidationFailed("The horizon is short-term or long-term.")
+        row = session.scalar(select(Channel).where(Channel.name == channel))
+        if row is None:
+            raise ValidationFailed(f"There is no channel called '{channel}'.")
+        if row.horizon != horizon:
+            w.record(
+                "horizon",
+                "channel",
+                row.id,
+                {"horizon": row.horizon},
+                {"horizon": horizon},
+            )
+            row.horizon = horizon

@@ -19,7 +19,6 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alignment import audit
 from alignment import metrics
 from alignment.errors import InvalidPeriod
 from alignment.errors import ValidationFailed
@@ -34,8 +33,8 @@ from alignment.permissions import require
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
 from alignment.success import KPI_PREFIX
+from alignment.unit_of_work import writing
 from db import queries
-from db.audit_guard import queue_writer
 from db.models import GoalKpi
 from db.models import Kpi
 from db.models import KpiValue
@@ -324,7 +323,6 @@ def _check_kpi(session: Session, data: KpiInput, kpi_id: int | None) -> dict[str
     if factor is not None and factor <= 0:
         problems.append("the conversion must be above zero")
     if problems:
-        session.rollback()
         raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
     return {
         "name": name,
@@ -341,61 +339,53 @@ def _check_kpi(session: Session, data: KpiInput, kpi_id: int | None) -> dict[str
 
 
 def create_kpi(session: Session, actor: Actor, data: KpiInput) -> int:
-    require(actor, Action.EDIT_KPIS)
-    queue_writer(session)
-    values = _check_kpi(session, data, None)
-    kpi = Kpi(**values)
-    session.add(kpi)
-    session.flush()
-    audit.record(session, actor, "create", "kpi", kpi.id, None, values)
-    session.commit()
-    return kpi.id
+    with writing(session, actor, Action.EDIT_KPIS) as w:
+        values = _check_kpi(session, data, None)
+        kpi = Kpi(**values)
+        session.add(kpi)
+        session.flush()
+        w.record("create", "kpi", kpi.id, None, values)
+        return kpi.id
 
 
 def update_kpi(session: Session, actor: Actor, kpi_id: int, data: KpiInput) -> None:
-    require(actor, Action.EDIT_KPIS)
-    queue_writer(session)
-    kpi = session.get(Kpi, kpi_id)
-    if kpi is None:
-        raise ValidationFailed("That KPI no longer exists.")
-    values = _check_kpi(session, data, kpi_id)
-    old = {k: getattr(kpi, k) for k in values}
-    for name, value in values.items():
-        setattr(kpi, name, value)
-    audit.record(session, actor, "edit", "kpi", kpi.id, old, values)
-    session.commit()
+    with writing(session, actor, Action.EDIT_KPIS) as w:
+        kpi = session.get(Kpi, kpi_id)
+        if kpi is None:
+            raise ValidationFailed("That KPI no longer exists.")
+        values = _check_kpi(session, data, kpi_id)
+        old = {k: getattr(kpi, k) for k in values}
+        for name, value in values.items():
+            setattr(kpi, name, value)
+        w.record("edit", "kpi", kpi.id, old, values)
 
 
 def delete_kpi(session: Session, actor: Actor, kpi_id: int) -> None:
     """Remove a KPI and its figures; refused while a definition of success or a child uses it."""
-    require(actor, Action.EDIT_KPIS)
-    queue_writer(session)
-    kpi = session.get(Kpi, kpi_id)
-    if kpi is None:
-        raise ValidationFailed("That KPI no longer exists.")
-    name = kpi.name
-    used_by = session.scalars(
-        select(SuccessDefinitionVersion.title)
-        .where(SuccessDefinitionVersion.metric == f"{KPI_PREFIX}{kpi_id}")
-        .order_by(SuccessDefinitionVersion.number.desc())
-    ).first()
-    if used_by:
-        session.rollback()
-        raise ValidationFailed(
-            f"'{name}' cannot be deleted: the definition of success '{used_by}' measures it."
-        )
-    children = session.scalars(select(Kpi.name).where(Kpi.parent_id == kpi_id)).all()
-    if children:
-        session.rollback()
-        raise ValidationFailed(
-            f"'{name}' cannot be deleted while {', '.join(children)} feed into it; "
-            "give them another parent first."
-        )
-    session.execute(delete(KpiValue).where(KpiValue.kpi_id == kpi_id))
-    session.execute(delete(GoalKpi).where(GoalKpi.kpi_id == kpi_id))
-    audit.record(session, actor, "delete", "kpi", kpi_id, {"name": kpi.name}, None)
-    session.delete(kpi)
-    session.commit()
+    with writing(session, actor, Action.EDIT_KPIS) as w:
+        kpi = session.get(Kpi, kpi_id)
+        if kpi is None:
+            raise ValidationFailed("That KPI no longer exists.")
+        name = kpi.name
+        used_by = session.scalars(
+            select(SuccessDefinitionVersion.title)
+            .where(SuccessDefinitionVersion.metric == f"{KPI_PREFIX}{kpi_id}")
+            .order_by(SuccessDefinitionVersion.number.desc())
+        ).first()
+        if used_by:
+            raise ValidationFailed(
+                f"'{name}' cannot be deleted: the definition of success '{used_by}' measures it."
+            )
+        children = session.scalars(select(Kpi.name).where(Kpi.parent_id == kpi_id)).all()
+        if children:
+            raise ValidationFailed(
+                f"'{name}' cannot be deleted while {', '.join(children)} feed into it; "
+                "give them another parent first."
+            )
+        session.execute(delete(KpiValue).where(KpiValue.kpi_id == kpi_id))
+        session.execute(delete(GoalKpi).where(GoalKpi.kpi_id == kpi_id))
+        w.record("delete", "kpi", kpi_id, {"name": kpi.name}, None)
+        session.delete(kpi)
 
 
 def values_frame(session: Session, actor: Actor, first: str, last: str) -> pd.DataFrame:
@@ -432,67 +422,65 @@ def save_values(
 ) -> int:
     """Write targets and actuals, checked first; a line someone else saved meanwhile is a
     conflict, reported with their value, and nothing is written."""
-    require(actor, Action.ENTER_KPI_VALUES)
-    queue_writer(session)
-    problems: list[str] = []
-    names = dict(session.execute(select(Kpi.id, Kpi.name)).all())
-    clean = []
-    for change in changes:
-        where = f"{names.get(change.kpi_id, 'unknown KPI')} {change.month}"
-        if change.kpi_id not in names:
-            problems.append(f"{where}: there is no such KPI")
-            continue
-        try:
-            month = parse_month(change.month)
-        except InvalidPeriod as exc:
-            problems.append(f"{where}: {exc}")
-            continue
-        target = _number(change.target, "target", problems) if "target" in change.fields else None
-        actual = _number(change.actual, "actual", problems) if "actual" in change.fields else None
-        clean.append((change, month, target, actual))
-    if problems:
-        session.rollback()
-        raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
-    written = 0
-    for change, month, target, actual in clean:
-        row = session.scalar(
-            select(KpiValue).where(KpiValue.kpi_id == change.kpi_id, KpiValue.month == month)
-        )
-        if row is not None and change.version is not None and row.version != change.version:
-            message = (
-                f"Nothing was saved: {names[change.kpi_id]} {month} was changed by someone else "
-                f"while you were editing (target {row.target}, actual {row.actual} now). "
-                "Reload and make your change again."
+    with writing(session, actor, Action.ENTER_KPI_VALUES) as w:
+        problems: list[str] = []
+        names = dict(session.execute(select(Kpi.id, Kpi.name)).all())
+        clean = []
+        for change in changes:
+            where = f"{names.get(change.kpi_id, 'unknown KPI')} {change.month}"
+            if change.kpi_id not in names:
+                problems.append(f"{where}: there is no such KPI")
+                continue
+            try:
+                month = parse_month(change.month)
+            except InvalidPeriod as exc:
+                problems.append(f"{where}: {exc}")
+                continue
+            target = (
+                _number(change.target, "target", problems) if "target" in change.fields else None
             )
-            session.rollback()
-            raise ValidationFailed(message)
-        if row is None:
-            row = KpiValue(kpi_id=change.kpi_id, month=month, entered_by_id=actor.user_id)
-            session.add(row)
-            old = None
-        else:
-            old = {"target": row.target, "actual": row.actual}
-        if "target" in change.fields:
-            row.target = target
-        if "actual" in change.fields:
-            row.actual = actual
-        new = {"target": row.target, "actual": row.actual}
-        if old == new:
-            continue
-        row.entered_by_id = actor.user_id
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "kpi_value",
-            "kpi_value",
-            f"{change.kpi_id}:{month}",
-            old,
-            {**new, "source": source},
-        )
-        written += 1
-    session.commit()
-    return written
+            actual = (
+                _number(change.actual, "actual", problems) if "actual" in change.fields else None
+            )
+            clean.append((change, month, target, actual))
+        if problems:
+            raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+        written = 0
+        for change, month, target, actual in clean:
+            row = session.scalar(
+                select(KpiValue).where(KpiValue.kpi_id == change.kpi_id, KpiValue.month == month)
+            )
+            if row is not None and change.version is not None and row.version != change.version:
+                message = (
+                    f"Nothing was saved: {names[change.kpi_id]} {month} was changed by someone "
+                    f"else while you were editing (target {row.target}, actual {row.actual} now). "
+                    "Reload and make your change again."
+                )
+                raise ValidationFailed(message)
+            if row is None:
+                row = KpiValue(kpi_id=change.kpi_id, month=month, entered_by_id=actor.user_id)
+                session.add(row)
+                old = None
+            else:
+                old = {"target": row.target, "actual": row.actual}
+            if "target" in change.fields:
+                row.target = target
+            if "actual" in change.fields:
+                row.actual = actual
+            new = {"target": row.target, "actual": row.actual}
+            if old == new:
+                continue
+            row.entered_by_id = actor.user_id
+            session.flush()
+            w.record(
+                "kpi_value",
+                "kpi_value",
+                f"{change.kpi_id}:{month}",
+                old,
+                {**new, "source": source},
+            )
+            written += 1
+        return written
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from alignment import accounts
 from alignment import clock
 from alignment.errors import SamePageError
 from alignment.permissions import Actor
+from alignment.unit_of_work import bookkeeping
 from db.models import LoginSession
 
 COOKIE = "samepage_session"
@@ -65,19 +66,21 @@ def start(session: Session, actor: Actor, now: dt.datetime | None = None) -> Sta
     now = now or clock.utc_now()
     if actor.user_id is None:
         raise SessionEnded("Only a person with an account can stay logged in.")
-    session.execute(
-        delete(LoginSession).where(LoginSession.last_seen_at < now - dt.timedelta(days=KEPT_DAYS))
-    )
     ticket = secrets.token_urlsafe(32)
-    row = LoginSession(
-        user_id=actor.user_id,
-        ticket_hash=_hash(ticket),
-        ticket_expires_at=now + dt.timedelta(seconds=TICKET_SECONDS),
-        started_at=now,
-        last_seen_at=now,
-    )
-    session.add(row)
-    session.commit()
+    with bookkeeping(session):
+        session.execute(
+            delete(LoginSession).where(
+                LoginSession.last_seen_at < now - dt.timedelta(days=KEPT_DAYS)
+            )
+        )
+        row = LoginSession(
+            user_id=actor.user_id,
+            ticket_hash=_hash(ticket),
+            ticket_expires_at=now + dt.timedelta(seconds=TICKET_SECONDS),
+            started_at=now,
+            last_seen_at=now,
+        )
+        session.add(row)
     return Started(row.id, ticket)
 
 
@@ -87,16 +90,16 @@ def redeem(session: Session, ticket: str, now: dt.datetime | None = None) -> str
     if not isinstance(ticket, str) or not 0 < len(ticket) <= 100:
         return None
     token = secrets.token_urlsafe(32)
-    redeemed = session.execute(
-        update(LoginSession)
-        .where(
-            LoginSession.ticket_hash == _hash(ticket),
-            LoginSession.ticket_expires_at >= now,
-            LoginSession.ended_at.is_(None),
-        )
-        .values(ticket_hash=None, ticket_expires_at=None, token_hash=_hash(token))
-    ).rowcount
-    session.commit()
+    with bookkeeping(session):
+        redeemed = session.execute(
+            update(LoginSession)
+            .where(
+                LoginSession.ticket_hash == _hash(ticket),
+                LoginSession.ticket_expires_at >= now,
+                LoginSession.ended_at.is_(None),
+            )
+            .values(ticket_hash=None, ticket_expires_at=None, token_hash=_hash(token))
+        ).rowcount
     return token if redeemed == 1 else None
 
 
@@ -109,61 +112,62 @@ def resume(session: Session, token: str, now: dt.datetime | None = None) -> Resu
     now = now or clock.utc_now()
     if not isinstance(token, str) or not 0 < len(token) <= 100:
         return None
-    row = session.scalar(
-        select(LoginSession).where(
-            LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None)
+    with bookkeeping(session):
+        row = session.scalar(
+            select(LoginSession).where(
+                LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None)
+            )
         )
-    )
-    if row is None:
-        return None
-    _check_live(session, row, now)
-    actor = accounts.current_actor(session, row.user_id)
-    if actor is None:
-        _end(session, row, now)
-        return None
-    row.last_seen_at = now
-    session.commit()
-    return Resumed(actor, row.id)
+        if row is None:
+            return None
+        ended = _ended_now(session, row, now)
+        actor = None if ended else accounts.current_actor(session, row.user_id)
+        if actor is None:
+            _end(row, now)
+        else:
+            row.last_seen_at = now
+    if ended:
+        raise SessionEnded(ended)
+    return None if actor is None else Resumed(actor, row.id)
 
 
 def still_live(session: Session, session_id: int, now: dt.datetime | None = None) -> bool:
     """Whether a tab's log-in session goes on, recording the activity that keeps it alive:
     False once it was logged out (in another tab), SessionEnded when it ends now."""
     now = now or clock.utc_now()
-    row = session.get(LoginSession, session_id)
-    if row is None or row.ended_at is not None:
-        session.rollback()
-        return False
-    _check_live(session, row, now)
-    if (now - row.last_seen_at).total_seconds() >= TOUCH_SECONDS:
-        row.last_seen_at = now
-        session.commit()
-    else:
-        session.rollback()
+    with bookkeeping(session):
+        row = session.get(LoginSession, session_id)
+        if row is None or row.ended_at is not None:
+            return False
+        ended = _ended_now(session, row, now)
+        if ended:
+            _end(row, now)
+        elif (now - row.last_seen_at).total_seconds() >= TOUCH_SECONDS:
+            row.last_seen_at = now
+    if ended:
+        raise SessionEnded(ended)
     return True
 
 
 def end(session: Session, session_id: int, now: dt.datetime | None = None) -> None:
     """Log-out: the session's cookie logs nobody in any more, in any tab."""
-    row = session.get(LoginSession, session_id)
-    if row is not None and row.ended_at is None:
-        _end(session, row, now or clock.utc_now())
-    else:
-        session.rollback()
+    with bookkeeping(session):
+        row = session.get(LoginSession, session_id)
+        if row is not None and row.ended_at is None:
+            _end(row, now or clock.utc_now())
 
 
-def _check_live(session: Session, row: LoginSession, now: dt.datetime) -> None:
+def _ended_now(session: Session, row: LoginSession, now: dt.datetime) -> str | None:
+    """Why a live log-in ends at ``now`` (idle too long, or too old), or None."""
     idle = accounts.idle_minutes(session)
     if now - row.last_seen_at > dt.timedelta(minutes=idle):
-        _end(session, row, now)
-        raise SessionEnded(f"You were logged out after {idle} minutes without activity.")
+        return f"You were logged out after {idle} minutes without activity."
     if now - row.started_at > dt.timedelta(hours=LONGEST_HOURS):
-        _end(session, row, now)
-        raise SessionEnded(f"Your log-in ended after {LONGEST_HOURS} hours; log in again.")
+        return f"Your log-in ended after {LONGEST_HOURS} hours; log in again."
+    return None
 
 
-def _end(session: Session, row: LoginSession, now: dt.datetime) -> None:
+def _end(row: LoginSession, now: dt.datetime) -> None:
     row.ended_at = now
     row.token_hash = None
     row.ticket_hash = None
-    session.commit()

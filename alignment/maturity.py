@@ -9,12 +9,11 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alignment import audit
 from alignment.errors import ValidationFailed
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
-from db.audit_guard import queue_writer
+from alignment.unit_of_work import writing
 from db.models import Competence
 from db.models import MaturityAssessment
 
@@ -83,70 +82,59 @@ def competences(
 def start_with_standard_competences(session: Session, actor: Actor) -> int:
     """A new team's maturity grid: the eight competences of the design, each added (and
     audited) as if the CMO had typed it; refused once any competence exists."""
-    require(actor, Action.ASSESS_MATURITY)
-    queue_writer(session)
-    if session.scalar(select(func.count(Competence.id))):
-        session.rollback()
-        raise ValidationFailed("There already are competences; add or rename them one by one.")
-    for position, name in enumerate(DEFAULT_COMPETENCES, start=1):
-        competence = Competence(name=name, position=position, active=True)
-        session.add(competence)
-        session.flush()
-        audit.record(session, actor, "add", "competence", competence.id, None, {"name": name})
-    session.commit()
-    return len(DEFAULT_COMPETENCES)
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        if session.scalar(select(func.count(Competence.id))):
+            raise ValidationFailed("There already are competences; add or rename them one by one.")
+        for position, name in enumerate(DEFAULT_COMPETENCES, start=1):
+            competence = Competence(name=name, position=position, active=True)
+            session.add(competence)
+            session.flush()
+            w.record("add", "competence", competence.id, None, {"name": name})
+        return len(DEFAULT_COMPETENCES)
 
 
 def add_competence(session: Session, actor: Actor, name: str) -> int:
-    require(actor, Action.ASSESS_MATURITY)
-    queue_writer(session)
-    clean = (name or "").strip()
-    if not clean:
-        raise ValidationFailed("Name the competence.")
-    if session.scalar(select(Competence.id).where(func.lower(Competence.name) == clean.lower())):
-        raise ValidationFailed(f"There already is a competence called '{clean}'.")
-    position = (session.scalar(select(func.max(Competence.position))) or 0) + 1
-    competence = Competence(name=clean, position=position, active=True)
-    session.add(competence)
-    session.flush()
-    audit.record(session, actor, "add", "competence", competence.id, None, {"name": clean})
-    session.commit()
-    return competence.id
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        clean = (name or "").strip()
+        if not clean:
+            raise ValidationFailed("Name the competence.")
+        if session.scalar(
+            select(Competence.id).where(func.lower(Competence.name) == clean.lower())
+        ):
+            raise ValidationFailed(f"There already is a competence called '{clean}'.")
+        position = (session.scalar(select(func.max(Competence.position))) or 0) + 1
+        competence = Competence(name=clean, position=position, active=True)
+        session.add(competence)
+        session.flush()
+        w.record("add", "competence", competence.id, None, {"name": clean})
+        return competence.id
 
 
 def rename_competence(session: Session, actor: Actor, competence_id: int, name: str) -> None:
-    require(actor, Action.ASSESS_MATURITY)
-    queue_writer(session)
-    clean = (name or "").strip()
-    competence = session.get(Competence, competence_id)
-    if competence is None:
-        raise ValidationFailed("That competence no longer exists.")
-    if not clean:
-        raise ValidationFailed("Name the competence.")
-    audit.record(
-        session,
-        actor,
-        "rename",
-        "competence",
-        competence_id,
-        {"name": competence.name},
-        {"name": clean},
-    )
-    competence.name = clean
-    session.commit()
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        clean = (name or "").strip()
+        competence = session.get(Competence, competence_id)
+        if competence is None:
+            raise ValidationFailed("That competence no longer exists.")
+        if not clean:
+            raise ValidationFailed("Name the competence.")
+        w.record(
+            "rename",
+            "competence",
+            competence_id,
+            {"name": competence.name},
+            {"name": clean},
+        )
+        competence.name = clean
 
 
 def retire_competence(session: Session, actor: Actor, competence_id: int) -> None:
-    require(actor, Action.ASSESS_MATURITY)
-    queue_writer(session)
-    competence = session.get(Competence, competence_id)
-    if competence is None or not competence.active:
-        raise ValidationFailed("That competence is not being assessed.")
-    competence.active = False
-    audit.record(
-        session, actor, "retire", "competence", competence_id, {"active": True}, {"active": False}
-    )
-    session.commit()
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        competence = session.get(Competence, competence_id)
+        if competence is None or not competence.active:
+            raise ValidationFailed("That competence is not being assessed.")
+        competence.active = False
+        w.record("retire", "competence", competence_id, {"active": True}, {"active": False})
 
 
 def assessment(session: Session, actor: Actor, quarter: str) -> list[CompetenceLevel]:
@@ -202,43 +190,41 @@ def save_assessment(
     levels: list[tuple[int, Any, Any, str]],
 ) -> int:
     """(competence id, current, desired, note) for the quarter; every level 1..5 or nothing."""
-    require(actor, Action.ASSESS_MATURITY)
-    queue_writer(session)
-    quarter = check_quarter(quarter)
-    names = dict(competences(session, actor))
-    problems = []
-    for competence_id, current, desired, _note in levels:
-        name = names.get(competence_id, f"competence {competence_id}")
-        if competence_id not in names:
-            problems.append(f"{name} is not being assessed")
-        for label, value in (("current", current), ("desired", desired)):
-            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-                problems.append(f"{name}: the {label} level '{value}' is not 1 to 5")
-    if problems:
-        raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
-    written = 0
-    for competence_id, current, desired, note in levels:
-        row = session.scalar(
-            select(MaturityAssessment).where(
-                MaturityAssessment.quarter == quarter,
-                MaturityAssessment.competence_id == competence_id,
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        quarter = check_quarter(quarter)
+        names = dict(competences(session, actor))
+        problems = []
+        for competence_id, current, desired, _note in levels:
+            name = names.get(competence_id, f"competence {competence_id}")
+            if competence_id not in names:
+                problems.append(f"{name} is not being assessed")
+            for label, value in (("current", current), ("desired", desired)):
+                if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+                    problems.append(f"{name}: the {label} level '{value}' is not 1 to 5")
+        if problems:
+            raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+        written = 0
+        for competence_id, current, desired, note in levels:
+            row = session.scalar(
+                select(MaturityAssessment).where(
+                    MaturityAssessment.quarter == quarter,
+                    MaturityAssessment.competence_id == competence_id,
+                )
             )
-        )
-        new = {"current": current, "desired": desired, "note": (note or "").strip()}
-        old = (
-            None
-            if row is None
-            else {"current": row.current_level, "desired": row.desired_level, "note": row.note}
-        )
-        if old == new:
-            continue
-        if row is None:
-            row = MaturityAssessment(quarter=quarter, competence_id=competence_id)
-            session.add(row)
-        row.current_level, row.desired_level, row.note = current, desired, new["note"]
-        row.assessed_by_id = actor.user_id
-        session.flush()
-        audit.record(session, actor, "assess", "maturity", f"{quarter}:{competence_id}", old, new)
-        written += 1
-    session.commit()
-    return written
+            new = {"current": current, "desired": desired, "note": (note or "").strip()}
+            old = (
+                None
+                if row is None
+                else {"current": row.current_level, "desired": row.desired_level, "note": row.note}
+            )
+            if old == new:
+                continue
+            if row is None:
+                row = MaturityAssessment(quarter=quarter, competence_id=competence_id)
+                session.add(row)
+            row.current_level, row.desired_level, row.note = current, desired, new["note"]
+            row.assessed_by_id = actor.user_id
+            session.flush()
+            w.record("assess", "maturity", f"{quarter}:{competence_id}", old, new)
+            written += 1
+        return written

@@ -29,6 +29,7 @@ from alignment.permissions import require
 from alignment.response import Proposal
 from alignment.response import ResponseData
 from alignment.response import ResponseFit
+from alignment.unit_of_work import writing
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import DatedFigure
@@ -190,7 +191,6 @@ def save_proposal(
     locale: str = "en_US",
 ) -> int:
     """Record the proposal in the request log for the monthly review; the plan is untouched."""
-    require(actor, Action.RAISE_REQUEST)
 
     def money(value: float) -> str:
         return formatting.money(value, currency, locale)
@@ -226,7 +226,8 @@ def save_proposal(
         "Assumptions:",
         *(f"- {text}" for text in proposal.assumptions),
     ]
-    return request_log.raise_request(session, actor, title, "\n".join(lines))
+    with writing(session, actor, Action.RAISE_REQUEST):
+        return request_log.raise_request(session, actor, title, "\n".join(lines))
 
 
 def curve_points(

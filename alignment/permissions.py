@@ -25,6 +25,7 @@ EXECUTIVES = (Role.CEO, Role.CFO, Role.CMO)
 
 class Action(StrEnum):
     VIEW = "view the dashboard"
+    LOG_IN = "log in"
     ENTER_FIGURES = "enter or import budget and return figures"
     RECONCILE_SPEND = "reconcile spend with finance"
     LOCK_BASELINE = "lock the planned budget as the baseline"
@@ -53,6 +54,7 @@ _C, _F, _M, _V, _A = Role.CEO, Role.CFO, Role.CMO, Role.VIEWER, Role.ADMIN
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW: frozenset({_C, _F, _M, _V, _A}),
+    Action.LOG_IN: frozenset({_C, _F, _M, _V, _A}),
     Action.ENTER_FIGURES: frozenset({_M}),
     Action.RECONCILE_SPEND: frozenset({_F}),
     Action.LOCK_BASELINE: frozenset({_F}),

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from alignment import audit
 from alignment import clock
 from alignment import formatting as fmt
 from alignment import metrics
@@ -34,8 +33,9 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
+from alignment.unit_of_work import Write
+from alignment.unit_of_work import writing
 from db import queries
-from db.audit_guard import queue_writer
 from db.models import AuditEvent
 from db.models import BudgetLine
 from db.models import Reconciliation
@@ -191,34 +191,27 @@ def record_finance_spend(
     session: Session, actor: Actor, month: str, amount: Decimal | float | None
 ) -> None:
     """Finance's booked marketing spend for a month (the CFO's figure, from the ledger)."""
-    require(actor, Action.RECONCILE_SPEND)
-    queue_writer(session)
-    month = parse_month(month)
-    if amount is not None:
-        amount = Decimal(str(amount))
-        if not amount.is_finite() or abs(amount) > Decimal(str(MAX_AMOUNT)):
-            raise ValidationFailed(f"{amount} is not a booked spend SamePage can store.")
-        if amount < 0:
-            raise ValidationFailed("Booked spend cannot be negative.")
-    _set_finance_spend(session, actor, month, amount, "typed")
-    session.commit()
+    with writing(session, actor, Action.RECONCILE_SPEND) as w:
+        month = parse_month(month)
+        if amount is not None:
+            amount = Decimal(str(amount))
+            if not amount.is_finite() or abs(amount) > Decimal(str(MAX_AMOUNT)):
+                raise ValidationFailed(f"{amount} is not a booked spend SamePage can store.")
+            if amount < 0:
+                raise ValidationFailed("Booked spend cannot be negative.")
+        _set_finance_spend(w, month, amount, "typed")
 
 
-def _set_finance_spend(
-    session: Session, actor: Actor, month: str, amount: Decimal | None, source: str
-) -> None:
-    record = _record(session, month)
+def _set_finance_spend(w: Write, month: str, amount: Decimal | None, source: str) -> None:
+    record = _record(w.session, month)
     if record.reconciled:
-        session.rollback()
         raise ValidationFailed(
             f"{month_label(month)} is reconciled; reopen it before changing finance's figure."
         )
     old = from_cents(record.finance_spend)
     record.finance_spend = to_cents(amount)
-    record.updated_by_id = actor.user_id
-    audit.record(
-        session,
-        actor,
+    record.updated_by_id = w.actor.user_id
+    w.record(
         "finance_spend",
         "reconciliation",
         month,
@@ -229,63 +222,54 @@ def _set_finance_spend(
 
 def reconcile_month(session: Session, actor: Actor, month: str, note: str = "") -> None:
     """Mark a month reconciled: its budget lines are locked for the CMO from now on."""
-    require(actor, Action.RECONCILE_SPEND)
-    queue_writer(session)
-    month = parse_month(month)
-    record = _record(session, month)
-    if record.reconciled:
-        session.rollback()
-        raise ValidationFailed(f"{month_label(month)} is already reconciled.")
-    if record.finance_spend is None:
-        session.rollback()
-        raise ValidationFailed(
-            f"Enter finance's booked spend for {month_label(month)} before reconciling it."
+    with writing(session, actor, Action.RECONCILE_SPEND) as w:
+        month = parse_month(month)
+        record = _record(session, month)
+        if record.reconciled:
+            raise ValidationFailed(f"{month_label(month)} is already reconciled.")
+        if record.finance_spend is None:
+            raise ValidationFailed(
+                f"Enter finance's booked spend for {month_label(month)} before reconciling it."
+            )
+        record.reconciled = True
+        record.reconciled_by_id = actor.user_id
+        record.reconciled_at = clock.utc_second()
+        record.note = note.strip()
+        session.execute(update(BudgetLine).where(BudgetLine.month == month).values(reconciled=True))
+        w.record(
+            "reconcile",
+            "reconciliation",
+            month,
+            None,
+            {"finance_spend": from_cents(record.finance_spend), "note": record.note},
         )
-    record.reconciled = True
-    record.reconciled_by_id = actor.user_id
-    record.reconciled_at = clock.utc_second()
-    record.note = note.strip()
-    session.execute(update(BudgetLine).where(BudgetLine.month == month).values(reconciled=True))
-    audit.record(
-        session,
-        actor,
-        "reconcile",
-        "reconciliation",
-        month,
-        None,
-        {"finance_spend": from_cents(record.finance_spend), "note": record.note},
-    )
-    session.commit()
 
 
 def reopen_month(session: Session, actor: Actor, month: str, reason: str) -> None:
     """Unlock a reconciled month for the CMO; the reason goes into the audit trail."""
-    require(actor, Action.RECONCILE_SPEND)
-    queue_writer(session)
-    month = parse_month(month)
-    if not reason.strip():
-        raise ValidationFailed(
-            "Say why the month is reopened; the reason is kept in the audit trail."
+    with writing(session, actor, Action.RECONCILE_SPEND) as w:
+        month = parse_month(month)
+        if not reason.strip():
+            raise ValidationFailed(
+                "Say why the month is reopened; the reason is kept in the audit trail."
+            )
+        record = session.scalar(select(Reconciliation).where(Reconciliation.month == month))
+        if record is None or not record.reconciled:
+            raise ValidationFailed(
+                f"{month_label(month)} is not reconciled, so there is nothing to reopen."
+            )
+        record.reconciled = False
+        record.note = reason.strip()
+        session.execute(
+            update(BudgetLine).where(BudgetLine.month == month).values(reconciled=False)
         )
-    record = session.scalar(select(Reconciliation).where(Reconciliation.month == month))
-    if record is None or not record.reconciled:
-        session.rollback()
-        raise ValidationFailed(
-            f"{month_label(month)} is not reconciled, so there is nothing to reopen."
+        w.record(
+            "reopen",
+            "reconciliation",
+            month,
+            {"reconciled": True},
+            {"reconciled": False, "reason": reason.strip()},
         )
-    record.reconciled = False
-    record.note = reason.strip()
-    session.execute(update(BudgetLine).where(BudgetLine.month == month).values(reconciled=False))
-    audit.record(
-        session,
-        actor,
-        "reopen",
-        "reconciliation",
-        month,
-        {"reconciled": True},
-        {"reconciled": False, "reason": reason.strip()},
-    )
-    session.commit()
 
 
 def month_status(
@@ -416,14 +400,12 @@ def read_finance_file(
 
 def apply_finance_file(session: Session, actor: Actor, finance: FinanceImport) -> int:
     """Record every month's booked spend from the file, or none of them."""
-    require(actor, Action.RECONCILE_SPEND)
-    queue_writer(session)
-    if finance.problems:
-        raise ValidationFailed(
-            f"Nothing was imported: {len(finance.problems)} problem(s), the first: "
-            f"{finance.problems[0]}"
-        )
-    for month, amount in finance.months:
-        _set_finance_spend(session, actor, month, amount, "import")
-    session.commit()
-    return len(finance.months)
+    with writing(session, actor, Action.RECONCILE_SPEND) as w:
+        if finance.problems:
+            raise ValidationFailed(
+                f"Nothing was imported: {len(finance.problems)} problem(s), the first: "
+                f"{finance.problems[0]}"
+            )
+        for month, amount in finance.months:
+            _set_finance_spend(w, month, amount, "import")
+        return len(finance.months)

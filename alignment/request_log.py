@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alignment import audit
 from alignment import clock
 from alignment.errors import ValidationFailed
 from alignment.figures import MAX_AMOUNT
@@ -29,7 +28,7 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import can
 from alignment.permissions import require
-from db.audit_guard import queue_writer
+from alignment.unit_of_work import writing
 from db.models import Request
 from db.models import User
 
@@ -139,31 +138,27 @@ def _text(value: str, what: str, limit: int = 5000) -> str:
 
 def raise_request(session: Session, actor: Actor, title: str, description: str = "") -> int:
     """Anyone on the leadership team records what they asked of marketing."""
-    require(actor, Action.RAISE_REQUEST)
-    queue_writer(session)
-    clean = _text(title, "title", 300)
-    if not clean:
-        raise ValidationFailed("Give the request a title: what is marketing asked to do?")
-    request = Request(
-        title=clean,
-        description=_text(description, "description"),
-        asked_by_role=str(actor.role),
-        asked_by_id=actor.user_id,
-        asked_on=clock.today(),
-    )
-    session.add(request)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "raise",
-        "request",
-        request.id,
-        None,
-        {"title": clean, "asked_by_role": str(actor.role)},
-    )
-    session.commit()
-    return request.id
+    with writing(session, actor, Action.RAISE_REQUEST) as w:
+        clean = _text(title, "title", 300)
+        if not clean:
+            raise ValidationFailed("Give the request a title: what is marketing asked to do?")
+        request = Request(
+            title=clean,
+            description=_text(description, "description"),
+            asked_by_role=str(actor.role),
+            asked_by_id=actor.user_id,
+            asked_on=clock.today(),
+        )
+        session.add(request)
+        session.flush()
+        w.record(
+            "raise",
+            "request",
+            request.id,
+            None,
+            {"title": clean, "asked_by_role": str(actor.role)},
+        )
+        return request.id
 
 
 def _get(session: Session, request_id: int) -> Request:
@@ -209,79 +204,71 @@ def add_research(
     recommendation: str,
 ) -> None:
     """The CMO's homework before a decision: research, expected result, cost, recommendation."""
-    require(actor, Action.RESEARCH_REQUEST)
-    queue_writer(session)
-    request = _get(session, request_id)
-    _check_step(request, Step.RESEARCH)
-    old = {"research": request.research, "expected_result": request.expected_result}
-    request.research = _text(research, "research")
-    request.expected_result = _text(expected_result, "expected result")
-    request.cost = _cost(cost)
-    request.recommendation = _text(recommendation, "recommendation")
-    audit.record(
-        session,
-        actor,
-        "research",
-        "request",
-        request.id,
-        old,
-        {
-            "research": request.research,
-            "expected_result": request.expected_result,
-            "cost": from_cents(request.cost),
-            "recommendation": request.recommendation,
-        },
-    )
-    session.commit()
+    with writing(session, actor, Action.RESEARCH_REQUEST) as w:
+        request = _get(session, request_id)
+        _check_step(request, Step.RESEARCH)
+        old = {"research": request.research, "expected_result": request.expected_result}
+        request.research = _text(research, "research")
+        request.expected_result = _text(expected_result, "expected result")
+        request.cost = _cost(cost)
+        request.recommendation = _text(recommendation, "recommendation")
+        w.record(
+            "research",
+            "request",
+            request.id,
+            old,
+            {
+                "research": request.research,
+                "expected_result": request.expected_result,
+                "cost": from_cents(request.cost),
+                "recommendation": request.recommendation,
+            },
+        )
 
 
 def decide(session: Session, actor: Actor, request_id: int, decision: str, reason: str) -> None:
     """The CEO's decision, usually taken in the monthly review, always with its reason."""
-    require(actor, Action.DECIDE_REQUEST)
-    queue_writer(session)
-    if decision not in DECISIONS:
-        raise ValidationFailed("Decide do it, don't or later.")
-    clean = _text(reason, "reason")
-    if not clean:
-        raise ValidationFailed(
-            "Give the reason for the decision; it is what the team will remember."
+    with writing(session, actor, Action.DECIDE_REQUEST) as w:
+        if decision not in DECISIONS:
+            raise ValidationFailed("Decide do it, don't or later.")
+        clean = _text(reason, "reason")
+        if not clean:
+            raise ValidationFailed(
+                "Give the reason for the decision; it is what the team will remember."
+            )
+        request = _get(session, request_id)
+        _check_step(request, Step.DECIDE)
+        old = {"decision": request.decision}
+        request.decision, request.decision_reason, request.decided_on = (
+            decision,
+            clean,
+            clock.today(),
         )
-    request = _get(session, request_id)
-    _check_step(request, Step.DECIDE)
-    old = {"decision": request.decision}
-    request.decision, request.decision_reason, request.decided_on = decision, clean, clock.today()
-    audit.record(
-        session,
-        actor,
-        "decide",
-        "request",
-        request.id,
-        old,
-        {"decision": decision, "reason": clean},
-    )
-    session.commit()
+        w.record(
+            "decide",
+            "request",
+            request.id,
+            old,
+            {"decision": decision, "reason": clean},
+        )
 
 
 def record_outcome(session: Session, actor: Actor, request_id: int, outcome: str) -> None:
     """What actually came of a decided request, against what was expected."""
-    require(actor, Action.RESEARCH_REQUEST)
-    queue_writer(session)
-    request = _get(session, request_id)
-    _check_step(request, Step.OUTCOME)
-    clean = _text(outcome, "outcome")
-    if not clean:
-        raise ValidationFailed("Describe the outcome.")
-    audit.record(
-        session,
-        actor,
-        "outcome",
-        "request",
-        request.id,
-        {"outcome": request.outcome},
-        {"outcome": clean},
-    )
-    request.outcome, request.outcome_recorded_on = clean, clock.today()
-    session.commit()
+    with writing(session, actor, Action.RESEARCH_REQUEST) as w:
+        request = _get(session, request_id)
+        _check_step(request, Step.OUTCOME)
+        clean = _text(outcome, "outcome")
+        if not clean:
+            raise ValidationFailed("Describe the outcome.")
+        w.record(
+            "outcome",
+            "request",
+            request.id,
+            {"outcome": request.outcome},
+            {"outcome": clean},
+        )
+        request.outcome, request.outcome_recorded_on = clean, clock.today()
 
 
 def requests(session: Session, actor: Actor) -> list[RequestView]:

@@ -38,8 +38,8 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.settings import company_profile
 from alignment.success import live_status
+from alignment.unit_of_work import writing
 from db import queries
-from db.audit_guard import queue_writer
 from db.models import ActionItem
 from db.models import MonthlyReview
 from db.models import User
@@ -379,125 +379,109 @@ def record_item(
     due_date: dt.date | str | None = None,
 ) -> int:
     """A decision or an action item, recorded as the meeting takes it."""
-    require(actor, Action.RECORD_ACTIONS)
-    queue_writer(session)
-    month = parse_month(month)
-    problems = []
-    clean = (text or "").strip()
-    if kind not in KINDS:
-        problems.append("record a decision or an action item")
-    if not clean:
-        problems.append("write down what was decided or has to be done")
-    if owner_role is not None and owner_role not in [str(r) for r in EXECUTIVES]:
-        problems.append("the owner is the CEO, the CFO or the CMO")
-    if isinstance(due_date, str) and due_date.strip():
-        try:
-            due_date = dt.date.fromisoformat(due_date.strip())
-        except ValueError:
-            problems.append(f"'{due_date}' is not a date (YYYY-MM-DD)")
-    elif isinstance(due_date, str):
-        due_date = None
-    if kind == "action":
-        if not owner_role:
-            problems.append("an action item needs an owner")
-        if not due_date:
-            problems.append("an action item needs a due date")
-    if problems:
-        raise ValidationFailed("Nothing was recorded: " + "; ".join(problems) + ".")
-    row = _open_review(session, month)
-    if row.status == "closed":
-        session.rollback()
-        raise ValidationFailed(
-            f"The review of {month_label(month)} is closed; reopen it to record more."
+    with writing(session, actor, Action.RECORD_ACTIONS) as w:
+        month = parse_month(month)
+        problems = []
+        clean = (text or "").strip()
+        if kind not in KINDS:
+            problems.append("record a decision or an action item")
+        if not clean:
+            problems.append("write down what was decided or has to be done")
+        if owner_role is not None and owner_role not in [str(r) for r in EXECUTIVES]:
+            problems.append("the owner is the CEO, the CFO or the CMO")
+        if isinstance(due_date, str) and due_date.strip():
+            try:
+                due_date = dt.date.fromisoformat(due_date.strip())
+            except ValueError:
+                problems.append(f"'{due_date}' is not a date (YYYY-MM-DD)")
+        elif isinstance(due_date, str):
+            due_date = None
+        if kind == "action":
+            if not owner_role:
+                problems.append("an action item needs an owner")
+            if not due_date:
+                problems.append("an action item needs a due date")
+        if problems:
+            raise ValidationFailed("Nothing was recorded: " + "; ".join(problems) + ".")
+        row = _open_review(session, month)
+        if row.status == "closed":
+            raise ValidationFailed(
+                f"The review of {month_label(month)} is closed; reopen it to record more."
+            )
+        item = ActionItem(
+            review_id=row.id,
+            kind=kind,
+            text=clean,
+            owner_role=owner_role,
+            due_date=due_date if isinstance(due_date, dt.date) else None,
+            status="open",
         )
-    item = ActionItem(
-        review_id=row.id,
-        kind=kind,
-        text=clean,
-        owner_role=owner_role,
-        due_date=due_date if isinstance(due_date, dt.date) else None,
-        status="open",
-    )
-    session.add(item)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "record",
-        "action_item",
-        item.id,
-        None,
-        {"month": month, "kind": kind, "text": clean, "owner": owner_role, "due": due_date},
-    )
-    session.commit()
-    return item.id
+        session.add(item)
+        session.flush()
+        w.record(
+            "record",
+            "action_item",
+            item.id,
+            None,
+            {"month": month, "kind": kind, "text": clean, "owner": owner_role, "due": due_date},
+        )
+        return item.id
 
 
 def set_status(session: Session, actor: Actor, item_id: int, status: str) -> None:
-    require(actor, Action.RECORD_ACTIONS)
-    queue_writer(session)
-    if status not in STATUSES:
-        raise ValidationFailed("An action item is open, done or dropped.")
-    item = session.get(ActionItem, item_id)
-    if item is None:
-        raise ValidationFailed("That action item no longer exists.")
-    if item.status != status:
-        audit.record(
-            session,
-            actor,
-            "status",
-            "action_item",
-            item.id,
-            {"status": item.status},
-            {"status": status},
-        )
-        item.status = status
-    session.commit()
+    with writing(session, actor, Action.RECORD_ACTIONS) as w:
+        if status not in STATUSES:
+            raise ValidationFailed("An action item is open, done or dropped.")
+        item = session.get(ActionItem, item_id)
+        if item is None:
+            raise ValidationFailed("That action item no longer exists.")
+        if item.status != status:
+            w.record(
+                "status",
+                "action_item",
+                item.id,
+                {"status": item.status},
+                {"status": status},
+            )
+            item.status = status
 
 
 def close_review(session: Session, actor: Actor, month: str, today: dt.date | None = None) -> None:
     """Freeze the month: store every figure the review shows, exactly as it is now."""
-    require(actor, Action.CLOSE_REVIEW)
-    queue_writer(session)
-    month = parse_month(month)
-    if month > current_month(today):
-        raise ValidationFailed(f"{month_label(month)} has not started; it cannot be closed.")
-    row = _open_review(session, month)
-    if row.status == "closed":
-        session.rollback()
-        raise ValidationFailed(f"The review of {month_label(month)} is already closed.")
-    row.snapshot = live_sections(session, actor, month)
-    row.status = "closed"
-    row.closed_by_id = actor.user_id
-    row.closed_at = clock.utc_second()
-    closing = audit.record(
-        session, actor, "close", "monthly_review", month, {"status": "open"}, {"status": "closed"}
-    )
-    row.snapshot = {**row.snapshot, AUDIT_HEAD: {"sequence": closing.id, "hash": closing.hash}}
-    session.commit()
+    with writing(session, actor, Action.CLOSE_REVIEW) as w:
+        month = parse_month(month)
+        if month > current_month(today):
+            raise ValidationFailed(f"{month_label(month)} has not started; it cannot be closed.")
+        row = _open_review(session, month)
+        if row.status == "closed":
+            raise ValidationFailed(f"The review of {month_label(month)} is already closed.")
+        row.snapshot = live_sections(session, actor, month)
+        row.status = "closed"
+        row.closed_by_id = actor.user_id
+        row.closed_at = clock.utc_second()
+        closing = w.record(
+            "close", "monthly_review", month, {"status": "open"}, {"status": "closed"}
+        )
+        row.snapshot = {**row.snapshot, AUDIT_HEAD: {"sequence": closing.id, "hash": closing.hash}}
 
 
 def reopen_review(session: Session, actor: Actor, month: str, reason: str) -> None:
     """Undo a close: the snapshot is discarded and the reason kept in the audit trail."""
-    require(actor, Action.CLOSE_REVIEW)
-    queue_writer(session)
-    month = parse_month(month)
-    if not (reason or "").strip():
-        raise ValidationFailed("Say why the review is reopened; the reason is kept.")
-    row = _review(session, month)
-    if row is None or row.status != "closed":
-        raise ValidationFailed(f"The review of {month_label(month)} is not closed.")
-    audit.record(
-        session,
-        actor,
-        "reopen",
-        "monthly_review",
-        month,
-        {"status": "closed", "snapshot": row.snapshot},
-        {"status": "open", "reason": reason.strip()},
-    )
-    row.status, row.snapshot, row.closed_by_id, row.closed_at = "open", None, None, None
-    session.commit()
+    with writing(session, actor, Action.CLOSE_REVIEW) as w:
+        month = parse_month(month)
+        if not (reason or "").strip():
+            raise ValidationFailed("Say why the review is reopened; the reason is kept.")
+        row = _review(session, month)
+        if row is None or row.status != "closed":
+            raise ValidationFailed(f"The review of {month_label(month)} is not closed.")
+        w.record(
+            "reopen",
+            "monthly_review",
+            month,
+            {"status": "closed", "snapshot": row.snapshot},
+            {"status": "open", "reason": reason.strip()},
+        )
+        row.status, row.snapshot, row.closed_by_id, row.closed_at = "open", None, None, None
 
 
 @dataclass(frozen=True)

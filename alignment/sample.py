@@ -18,7 +18,6 @@ from sqlalchemy import insert
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from alignment import audit
 from alignment import clock
 from alignment.accounts import has_accounts
 from alignment.checklist import DEFAULT_ITEMS
@@ -31,12 +30,12 @@ from alignment.periods import month_difference
 from alignment.periods import quarter_of
 from alignment.permissions import Action
 from alignment.permissions import Actor
-from alignment.permissions import require
 from alignment.signature import seal_new_signatures
 from alignment.store import store_has_data
 from alignment.success import KPI_PREFIX
 from alignment.success import content_hash
 from alignment.success import version_content
+from alignment.unit_of_work import writing
 from db import audit_guard
 from db.models import Baseline
 from db.models import BudgetLine
@@ -79,36 +78,33 @@ def load_sample(
     """Load the demo company; refuse over existing data unless ``replace``, and over a store
     with accounts always: the demo store has a role picker instead of log-ins, so loading
     it over a team's store would let anyone act as anyone there."""
-    require(actor, Action.MANAGE_STORE)
-    if has_accounts(session):
-        raise StoreNotEmpty(
-            "The store holds accounts people log in to; the demo company is never loaded over "
-            "them. Give the demo a store of its own (SAMEPAGE_DATABASE_URL=sqlite:///data/demo.db)."
-        )
-    if store_has_data(session):
-        if not replace:
+    with writing(session, actor, Action.MANAGE_STORE) as w:
+        if has_accounts(session):
             raise StoreNotEmpty(
-                "The store already holds data; loading the demo company would mix with it. "
-                "Use --replace to wipe the store and load the demo company."
+                "The store holds accounts people log in to; the demo company is never loaded over "
+                "them. Give the demo a store of its own (SAMEPAGE_DATABASE_URL=sqlite:///data/demo.db)."
             )
-        audit_guard.wipe_all(session.connection())
-    loader = _Loader(session, directory, current_month(today), today or clock.today())
-    summary = loader.load()
-    audit.record(
-        session,
-        actor,
-        "load_sample",
-        "store",
-        None,
-        None,
-        {
-            "company": summary.company,
-            "months": f"{summary.first_month}..{summary.last_month}",
-            "seals": seal_new_signatures(session),
-        },
-    )
-    session.commit()
-    return summary
+        if store_has_data(session):
+            if not replace:
+                raise StoreNotEmpty(
+                    "The store already holds data; loading the demo company would mix with it. "
+                    "Use --replace to wipe the store and load the demo company."
+                )
+            audit_guard.wipe_all(session.connection())
+        loader = _Loader(session, directory, current_month(today), today or clock.today())
+        summary = loader.load()
+        w.record(
+            "load_sample",
+            "store",
+            None,
+            None,
+            {
+                "company": summary.company,
+                "months": f"{summary.first_month}..{summary.last_month}",
+                "seals": seal_new_signatures(session),
+            },
+        )
+        return summary
 
 
 def _read(directory: Path, name: str) -> list[dict[str, str]]:

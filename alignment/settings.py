@@ -8,12 +8,11 @@ from babel.numbers import is_currency
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alignment import audit
 from alignment.errors import ValidationFailed
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
-from db.audit_guard import queue_writer
+from alignment.unit_of_work import writing
 from db.models import CompanySettings
 
 
@@ -63,49 +62,47 @@ def update_company(
 ) -> None:
     """The company's name (administrator) and its financial settings (CFO)."""
     financial = any(v is not None for v in (currency, gross_margin, fiscal_year_start_month))
-    require(actor, Action.EDIT_FINANCIAL_SETTINGS if financial else Action.MANAGE_USERS)
-    queue_writer(session)
-    if name is not None and financial:
-        raise ValidationFailed("Change the name and the financial settings separately.")
-    row = ensure_company(session)
-    old = {
-        "name": row.company_name,
-        "currency": row.currency,
-        "gross_margin": row.gross_margin,
-        "fiscal_year_start_month": row.fiscal_year_start_month,
-    }
-    if name is not None:
-        if not name.strip():
-            raise ValidationFailed("Give the company a name.")
-        row.company_name = name.strip()[:200]
-    if currency is not None:
-        code = currency.strip().upper()
-        if not is_currency(code):
-            raise ValidationFailed(f"'{currency}' is not a currency code such as USD or EUR.")
-        row.currency = code
-    if gross_margin is not None:
-        if not 0 <= gross_margin <= 1:
-            raise ValidationFailed("The gross margin is a share between 0 and 1 (0.7 = 70 %).")
-        row.gross_margin = float(gross_margin)
-    if fiscal_year_start_month is not None:
-        if fiscal_year_start_month not in range(1, 13):
-            raise ValidationFailed("The fiscal year starts in a month from 1 to 12.")
-        row.fiscal_year_start_month = fiscal_year_start_month
-    audit.record(
-        session,
-        actor,
-        "settings",
-        "company",
-        row.id,
-        old,
-        {
+    with writing(
+        session, actor, Action.EDIT_FINANCIAL_SETTINGS if financial else Action.MANAGE_USERS
+    ) as w:
+        if name is not None and financial:
+            raise ValidationFailed("Change the name and the financial settings separately.")
+        row = ensure_company(session)
+        old = {
             "name": row.company_name,
             "currency": row.currency,
             "gross_margin": row.gross_margin,
             "fiscal_year_start_month": row.fiscal_year_start_month,
-        },
-    )
-    session.commit()
+        }
+        if name is not None:
+            if not name.strip():
+                raise ValidationFailed("Give the company a name.")
+            row.company_name = name.strip()[:200]
+        if currency is not None:
+            code = currency.strip().upper()
+            if not is_currency(code):
+                raise ValidationFailed(f"'{currency}' is not a currency code such as USD or EUR.")
+            row.currency = code
+        if gross_margin is not None:
+            if not 0 <= gross_margin <= 1:
+                raise ValidationFailed("The gross margin is a share between 0 and 1 (0.7 = 70 %).")
+            row.gross_margin = float(gross_margin)
+        if fiscal_year_start_month is not None:
+            if fiscal_year_start_month not in range(1, 13):
+                raise ValidationFailed("The fiscal year starts in a month from 1 to 12.")
+            row.fiscal_year_start_month = fiscal_year_start_month
+        w.record(
+            "settings",
+            "company",
+            row.id,
+            old,
+            {
+                "name": row.company_name,
+                "currency": row.currency,
+                "gross_margin": row.gross_margin,
+                "fiscal_year_start_month": row.fiscal_year_start_month,
+            },
+        )
 
 
 def ensure_company(session: Session) -> CompanySettings:

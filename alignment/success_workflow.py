@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
-from alignment import audit
 from alignment import clock
 from alignment.errors import InvalidPeriod
 from alignment.errors import ValidationFailed
@@ -44,7 +43,7 @@ from alignment.success import content_hash
 from alignment.success import metric_unit
 from alignment.success import unit_disagrees
 from alignment.success import version_content
-from db.audit_guard import queue_writer
+from alignment.unit_of_work import writing
 from db.models import Goal
 from db.models import Kpi
 from db.models import SuccessDefinition
@@ -269,40 +268,38 @@ def _event(
 
 def create_definition(session: Session, actor: Actor, data: DefinitionInput) -> int:
     """A new definition with its first version as a draft; returns the version id."""
-    require(actor, Action.PROPOSE_DEFINITION)
-    queue_writer(session)
-    content = check_input(session, data)
-    kpi_id = (
-        int(content["metric"].removeprefix(KPI_PREFIX))
-        if content["metric"].startswith(KPI_PREFIX)
-        else None
-    )
-    definition = SuccessDefinition(goal_id=data.goal_id, kpi_id=kpi_id)
-    session.add(definition)
-    session.flush()
-    version = SuccessDefinitionVersion(
-        definition_id=definition.id, number=1, state="draft", created_by_id=actor.user_id, **content
-    )
-    session.add(version)
-    session.flush()
-    _event(session, version, "drafted", actor)
-    audit.record(
-        session, actor, "draft", "success_definition", definition.id, None, version_content(version)
-    )
-    session.commit()
-    return version.id
+    with writing(session, actor, Action.PROPOSE_DEFINITION) as w:
+        content = check_input(session, data)
+        kpi_id = (
+            int(content["metric"].removeprefix(KPI_PREFIX))
+            if content["metric"].startswith(KPI_PREFIX)
+            else None
+        )
+        definition = SuccessDefinition(goal_id=data.goal_id, kpi_id=kpi_id)
+        session.add(definition)
+        session.flush()
+        version = SuccessDefinitionVersion(
+            definition_id=definition.id,
+            number=1,
+            state="draft",
+            created_by_id=actor.user_id,
+            **content,
+        )
+        session.add(version)
+        session.flush()
+        _event(session, version, "drafted", actor)
+        w.record("draft", "success_definition", definition.id, None, version_content(version))
+        return version.id
 
 
 def _version(session: Session, version_id: int) -> SuccessDefinitionVersion:
     version = session.get(SuccessDefinitionVersion, version_id)
     if version is None:
-        session.rollback()
         raise ValidationFailed("That definition version no longer exists; reload the page.")
     return version
 
 
 def _refuse(session: Session, message: str) -> ValidationFailed:
-    session.rollback()
     return ValidationFailed(message)
 
 
@@ -323,204 +320,180 @@ def update_draft(
     seen_hash: str | None = None,
 ) -> None:
     """Change a draft's content; proposed and signed versions are never edited in place."""
-    require(actor, Action.PROPOSE_DEFINITION)
-    queue_writer(session)
-    version = _version(session, version_id)
-    if version.state != "draft":
-        raise _refuse(
-            session,
-            f"Only a draft can be edited; '{version.title}' is "
-            f"{STATE_LABELS[version.state].lower()}.",
+    with writing(session, actor, Action.PROPOSE_DEFINITION) as w:
+        version = _version(session, version_id)
+        if version.state != "draft":
+            raise _refuse(
+                session,
+                f"Only a draft can be edited; '{version.title}' is "
+                f"{STATE_LABELS[version.state].lower()}.",
+            )
+        _check_seen(session, version, seen_hash)
+        content = check_input(session, data)
+        old = version_content(version)
+        for name, value in content.items():
+            setattr(version, name, value)
+        _event(session, version, "edited", actor)
+        w.record(
+            "edit",
+            "success_definition_version",
+            version.id,
+            old,
+            version_content(version),
         )
-    _check_seen(session, version, seen_hash)
-    content = check_input(session, data)
-    old = version_content(version)
-    for name, value in content.items():
-        setattr(version, name, value)
-    _event(session, version, "edited", actor)
-    audit.record(
-        session,
-        actor,
-        "edit",
-        "success_definition_version",
-        version.id,
-        old,
-        version_content(version),
-    )
-    session.commit()
 
 
 def revise(session: Session, actor: Actor, definition_id: int) -> int:
     """Open a new draft from the version in force; the signed version stays in force."""
-    require(actor, Action.PROPOSE_DEFINITION)
-    queue_writer(session)
-    versions = session.scalars(
-        select(SuccessDefinitionVersion)
-        .where(SuccessDefinitionVersion.definition_id == definition_id)
-        .order_by(SuccessDefinitionVersion.number)
-    ).all()
-    if not versions:
-        raise _refuse(session, "That definition does not exist.")
-    if any(v.state in ("draft", "proposed") for v in versions):
-        raise _refuse(
-            session, "This definition already has a new version in progress; edit that one."
+    with writing(session, actor, Action.PROPOSE_DEFINITION) as w:
+        versions = session.scalars(
+            select(SuccessDefinitionVersion)
+            .where(SuccessDefinitionVersion.definition_id == definition_id)
+            .order_by(SuccessDefinitionVersion.number)
+        ).all()
+        if not versions:
+            raise _refuse(session, "That definition does not exist.")
+        if any(v.state in ("draft", "proposed") for v in versions):
+            raise _refuse(
+                session, "This definition already has a new version in progress; edit that one."
+            )
+        latest = versions[-1]
+        content = version_content(latest)
+        unit = metric_unit(session, actor, latest.metric)
+        if unit_disagrees(latest, unit):
+            # The new draft reads the way the old screens showed the version ("80 %" on ROMI
+            # becomes 0.8); the person reviews it before proposing.
+            content["target"] = target_meant_before(latest.target, latest.unit, unit)
+        content["unit"] = unit.code
+        version = SuccessDefinitionVersion(
+            definition_id=definition_id,
+            number=latest.number + 1,
+            state="draft",
+            created_by_id=actor.user_id,
+            **content,
         )
-    latest = versions[-1]
-    content = version_content(latest)
-    unit = metric_unit(session, actor, latest.metric)
-    if unit_disagrees(latest, unit):
-        # The new draft reads the way the old screens showed the version ("80 %" on ROMI
-        # becomes 0.8); the person reviews it before proposing.
-        content["target"] = target_meant_before(latest.target, latest.unit, unit)
-    content["unit"] = unit.code
-    version = SuccessDefinitionVersion(
-        definition_id=definition_id,
-        number=latest.number + 1,
-        state="draft",
-        created_by_id=actor.user_id,
-        **content,
-    )
-    session.add(version)
-    session.flush()
-    _event(session, version, "drafted", actor, f"Revision of version {latest.number}")
-    audit.record(
-        session,
-        actor,
-        "revise",
-        "success_definition",
-        definition_id,
-        None,
-        {"version": version.number},
-    )
-    session.commit()
-    return version.id
+        session.add(version)
+        session.flush()
+        _event(session, version, "drafted", actor, f"Revision of version {latest.number}")
+        w.record(
+            "revise",
+            "success_definition",
+            definition_id,
+            None,
+            {"version": version.number},
+        )
+        return version.id
 
 
 def propose(session: Session, actor: Actor, version_id: int, seen_hash: str | None = None) -> None:
-    require(actor, Action.PROPOSE_DEFINITION)
-    queue_writer(session)
-    version = _version(session, version_id)
-    if version.state != "draft":
-        raise _refuse(
-            session,
-            f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
-            "only a draft can be proposed.",
+    with writing(session, actor, Action.PROPOSE_DEFINITION) as w:
+        version = _version(session, version_id)
+        if version.state != "draft":
+            raise _refuse(
+                session,
+                f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
+                "only a draft can be proposed.",
+            )
+        _check_seen(session, version, seen_hash)
+        version.state = "proposed"
+        version.proposed_by_id = actor.user_id
+        version.proposed_at = _now()
+        _event(session, version, "proposed", actor)
+        w.record(
+            "propose",
+            "success_definition_version",
+            version.id,
+            {"state": "draft"},
+            {"state": "proposed"},
         )
-    _check_seen(session, version, seen_hash)
-    version.state = "proposed"
-    version.proposed_by_id = actor.user_id
-    version.proposed_at = _now()
-    _event(session, version, "proposed", actor)
-    audit.record(
-        session,
-        actor,
-        "propose",
-        "success_definition_version",
-        version.id,
-        {"state": "draft"},
-        {"state": "proposed"},
-    )
-    session.commit()
 
 
 def sign_off(session: Session, actor: Actor, version_id: int, seen_hash: str | None) -> None:
     """The CFO signs the content they read; the previous signed version is superseded."""
-    require(actor, Action.SIGN_OFF_DEFINITION)
-    queue_writer(session)
-    version = _version(session, version_id)
-    if version.state == "signed_off":
-        raise _refuse(session, f"'{version.title}' is already signed off.")
-    if version.state != "proposed":
-        raise _refuse(
-            session,
-            f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
-            "only a proposed definition can be signed.",
+    with writing(session, actor, Action.SIGN_OFF_DEFINITION) as w:
+        version = _version(session, version_id)
+        if version.state == "signed_off":
+            raise _refuse(session, f"'{version.title}' is already signed off.")
+        if version.state != "proposed":
+            raise _refuse(
+                session,
+                f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
+                "only a proposed definition can be signed.",
+            )
+        if version.proposed_by_id is not None and version.proposed_by_id == actor.user_id:
+            raise _refuse(
+                session, "Nobody signs their own proposal; another executive must propose it."
+            )
+        _check_seen(session, version, seen_hash)
+        for previous in session.scalars(
+            select(SuccessDefinitionVersion).where(
+                SuccessDefinitionVersion.definition_id == version.definition_id,
+                SuccessDefinitionVersion.state == "signed_off",
+            )
+        ):
+            previous.state = "superseded"
+        version.state = "signed_off"
+        version.signed_by_id = actor.user_id
+        version.signed_at = _now()
+        sealed = seal_version(session, version)
+        _event(session, version, "signed_off", actor)
+        w.record(
+            "sign_off",
+            "success_definition_version",
+            version.id,
+            {"state": "proposed"},
+            {"state": "signed_off", "content_hash": version.content_hash, **sealed},
         )
-    if version.proposed_by_id is not None and version.proposed_by_id == actor.user_id:
-        raise _refuse(
-            session, "Nobody signs their own proposal; another executive must propose it."
-        )
-    _check_seen(session, version, seen_hash)
-    for previous in session.scalars(
-        select(SuccessDefinitionVersion).where(
-            SuccessDefinitionVersion.definition_id == version.definition_id,
-            SuccessDefinitionVersion.state == "signed_off",
-        )
-    ):
-        previous.state = "superseded"
-    version.state = "signed_off"
-    version.signed_by_id = actor.user_id
-    version.signed_at = _now()
-    sealed = seal_version(session, version)
-    _event(session, version, "signed_off", actor)
-    audit.record(
-        session,
-        actor,
-        "sign_off",
-        "success_definition_version",
-        version.id,
-        {"state": "proposed"},
-        {"state": "signed_off", "content_hash": version.content_hash, **sealed},
-    )
-    session.commit()
 
 
 def return_to_draft(
     session: Session, actor: Actor, version_id: int, comment: str, seen_hash: str | None = None
 ) -> None:
     """The CFO sends a proposal back, saying why; it becomes a draft again."""
-    require(actor, Action.RETURN_DEFINITION)
-    queue_writer(session)
-    if not (comment or "").strip():
-        raise ValidationFailed("Say why the definition goes back: the comment is required.")
-    version = _version(session, version_id)
-    if version.state != "proposed":
-        raise _refuse(
-            session,
-            f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
-            "only a proposed definition can be returned.",
+    with writing(session, actor, Action.RETURN_DEFINITION) as w:
+        if not (comment or "").strip():
+            raise ValidationFailed("Say why the definition goes back: the comment is required.")
+        version = _version(session, version_id)
+        if version.state != "proposed":
+            raise _refuse(
+                session,
+                f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
+                "only a proposed definition can be returned.",
+            )
+        _check_seen(session, version, seen_hash)
+        version.state = "draft"
+        _event(session, version, "returned", actor, comment.strip())
+        w.record(
+            "return",
+            "success_definition_version",
+            version.id,
+            {"state": "proposed"},
+            {"state": "draft", "comment": comment.strip()},
         )
-    _check_seen(session, version, seen_hash)
-    version.state = "draft"
-    _event(session, version, "returned", actor, comment.strip())
-    audit.record(
-        session,
-        actor,
-        "return",
-        "success_definition_version",
-        version.id,
-        {"state": "proposed"},
-        {"state": "draft", "comment": comment.strip()},
-    )
-    session.commit()
 
 
 def acknowledge(session: Session, actor: Actor, version_id: int) -> None:
     """The CEO confirms they know the signed definition."""
-    require(actor, Action.ACKNOWLEDGE_DEFINITION)
-    queue_writer(session)
-    version = _version(session, version_id)
-    if version.state != "signed_off":
-        raise _refuse(
-            session,
-            f"Only a signed definition can be acknowledged; '{version.title}' "
-            f"is {STATE_LABELS[version.state].lower()}.",
+    with writing(session, actor, Action.ACKNOWLEDGE_DEFINITION) as w:
+        version = _version(session, version_id)
+        if version.state != "signed_off":
+            raise _refuse(
+                session,
+                f"Only a signed definition can be acknowledged; '{version.title}' "
+                f"is {STATE_LABELS[version.state].lower()}.",
+            )
+        if version.acknowledged_at is not None:
+            raise _refuse(session, f"'{version.title}' is already acknowledged.")
+        version.acknowledged_by_id = actor.user_id
+        version.acknowledged_at = _now()
+        _event(session, version, "acknowledged", actor)
+        w.record(
+            "acknowledge",
+            "success_definition_version",
+            version.id,
+            None,
+            {"acknowledged": True},
         )
-    if version.acknowledged_at is not None:
-        raise _refuse(session, f"'{version.title}' is already acknowledged.")
-    version.acknowledged_by_id = actor.user_id
-    version.acknowledged_at = _now()
-    _event(session, version, "acknowledged", actor)
-    audit.record(
-        session,
-        actor,
-        "acknowledge",
-        "success_definition_version",
-        version.id,
-        None,
-        {"acknowledged": True},
-    )
-    session.commit()
 
 
 def _allowed(actor: Actor, version: SuccessDefinitionVersion, has_open: bool) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from alignment.permissions import require
 #                              CEO CFO CMO viewer admin
 EXPECTED = {
     Action.VIEW:                   "YYYYY",
+    Action.LOG_IN:                 "YYYYY",
     Action.ENTER_FIGURES:          "..Y..",
     Action.RECONCILE_SPEND:        ".Y...",
     Action.LOCK_BASELINE:          ".Y...",
@@ -60,7 +61,7 @@ def test_role_may_do_exactly_what_the_matrix_says(role, action, allowed):
 def test_viewer_writes_nothing_and_admin_enters_no_figures():
     viewer = Actor(1, "Board", Role.VIEWER)
     admin = Actor(2, "IT", Role.ADMIN)
-    writes = [a for a in Action if a not in (Action.VIEW, Action.VIEW_AUDIT)]
+    writes = [a for a in Action if a not in (Action.VIEW, Action.VIEW_AUDIT, Action.LOG_IN)]
     assert not any(can(viewer, a) for a in writes)
     assert not can(admin, Action.ENTER_FIGURES)
     assert not can(admin, Action.SIGN_OFF_DEFINITION)
