@@ -100,12 +100,15 @@ _ALIASES = {
 class MappingNeeded(ValidationFailed):
     """The file's headers are not SamePage's columns; a person maps them once per source."""
 
-    def __init__(self, table: Table, suggestion: dict[str, str | None]) -> None:
+    def __init__(
+        self, table: Table, suggestion: dict[str, str | None], why: str | None = None
+    ) -> None:
         self.table = table
         self.suggestion = suggestion
         unknown = [h for h in table.headers if normalise_header(h) not in FIELDS]
         super().__init__(
-            f"The columns of {table.file_name} are not SamePage's own "
+            why
+            or f"The columns of {table.file_name} are not SamePage's own "
             f"({', '.join(unknown)}); map them to SamePage's columns once for this source."
         )
 
@@ -456,6 +459,52 @@ def remembered_mapping(session: Session, source: str) -> dict[str, str] | None:
         select(ImportMapping).where(ImportMapping.kind == KIND, ImportMapping.source_name == source)
     )
     return None if row is None else dict(row.mapping)
+
+
+def read_for_import(
+    data: bytes,
+    file_name: str,
+    *,
+    sheet: str | None = None,
+    given: dict[str, str] | None = None,
+    remembered: dict[str, str] | None = None,
+    source_name: str | None = None,
+) -> BudgetFile:
+    """Read a budget file with the one rule for which mapping wins, for the page and the CLI:
+    the mapping the person gave (the mapping form, ``--map``), else the file's own standard
+    headers, else the mapping remembered for its source when every column it names is in
+    the file; MappingNeeded (with a suggestion) when none fits, or when the mapping given
+    does not fit this file (an earlier file's, a mistyped header)."""
+    try:
+        return read_budget_file(
+            data, file_name, sheet=sheet, mapping=given or None, source_name=source_name
+        )
+    except MappingNeeded as needed:
+        if given or not remembered or not set(remembered.values()) <= set(needed.table.headers):
+            raise
+    except ValidationFailed as refused:
+        if not given:
+            raise
+        table = read_table(data, file_name, sheet)
+        raise MappingNeeded(
+            table.without_cells(), suggest_mapping(table.headers), f"{refused} Map it again."
+        ) from None
+    return read_budget_file(
+        data, file_name, sheet=sheet, mapping=remembered, source_name=source_name
+    )
+
+
+def import_budget(
+    session: Session, actor: Actor, budget: BudgetFile, progress: Progress | None = None
+) -> ImportPreview:
+    """The import as a person runs it: write the file's lines and, when its columns are not
+    the standard ones, remember its mapping under its source, both in one unit of work, so
+    a refused import remembers nothing."""
+    with writing(session, actor, Action.ENTER_FIGURES):
+        result = apply_import(session, actor, budget, progress)
+        if budget.mapping != canonical_mapping(budget.table.headers):
+            remember_mapping(session, actor, budget.source_name, budget.mapping)
+        return result
 
 
 def remember_mapping(session: Session, actor: Actor, source: str, mapping: dict[str, str]) -> None:

@@ -261,32 +261,24 @@ def _import(args: argparse.Namespace) -> int:
             else first_actor_in_role(session, Role.CMO)
         )
         source = args.source or source_name(path.name)
-        remembered = budget_import.remembered_mapping(session, source)
         try:
-            budget = budget_import.read_budget_file(
+            budget = budget_import.read_for_import(
                 path.read_bytes(),
                 path.name,
                 sheet=args.sheet,
-                mapping=mapping or None,
+                given=mapping or None,
+                remembered=budget_import.remembered_mapping(session, source),
                 source_name=source,
             )
         except budget_import.MappingNeeded as needed:
-            if remembered is None:
-                raise ValidationFailed(
-                    f"{needed} Use --map COLUMN=HEADER, e.g. "
-                    + " ".join(
-                        f"--map {name}='{header}'"
-                        for name, header in needed.suggestion.items()
-                        if header
-                    )
-                ) from None
-            budget = budget_import.read_budget_file(
-                path.read_bytes(),
-                path.name,
-                sheet=args.sheet,
-                mapping=remembered,
-                source_name=source,
-            )
+            raise ValidationFailed(
+                f"{needed} Use --map COLUMN=HEADER, e.g. "
+                + " ".join(
+                    f"--map {name}='{header}'"
+                    for name, header in needed.suggestion.items()
+                    if header
+                )
+            ) from None
         preview = budget_import.preview_import(session, actor, budget)
         print(
             f"{path.name} ({'sheet ' + budget.table.sheet if budget.table.sheet else 'CSV'}), "
@@ -307,9 +299,7 @@ def _import(args: argparse.Namespace) -> int:
         if args.dry_run:
             print("Dry run: nothing was written.")
             return 0
-        if mapping:
-            budget_import.remember_mapping(session, actor, source, budget.mapping)
-        result = budget_import.apply_import(session, actor, budget, progress=_progress)
+        result = budget_import.import_budget(session, actor, budget, progress=_progress)
     if result.written:
         print(f"Imported: {result.new:,} new and {result.changed:,} changed lines.")
     else:

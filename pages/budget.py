@@ -243,17 +243,15 @@ def _import_section(me, cur: str) -> None:  # type: ignore[no-untyped-def]
         key="budget_source",
         help="Column mappings are remembered under this name.",
     )
-    mapping = st.session_state.get("budget_mapping", {}).get(source)
+    given = st.session_state.get("budget_mapping", {}).get(source)
     try:
         with store().session() as session:
-            mapping = mapping or budget_import.remembered_mapping(session, source)
+            remembered = budget_import.remembered_mapping(session, source)
         try:
-            parsed = _parse(data, upload.name, sheet, None, source)
+            parsed = _parse(data, upload.name, sheet, _frozen(given), _frozen(remembered), source)
         except MappingNeeded as needed:
-            if mapping is None or not set(mapping.values()) <= set(needed.table.headers):
-                _mapping_form(needed, source)
-                return
-            parsed = _parse(data, upload.name, sheet, tuple(sorted(mapping.items())), source)
+            _mapping_form(needed, source)
+            return
         with store().session() as session:
             preview = budget_import.preview_import(session, me, parsed)
     except SamePageError as exc:
@@ -265,9 +263,7 @@ def _import_section(me, cur: str) -> None:  # type: ignore[no-untyped-def]
         bar = st.progress(0.0, text="Importing…") if parsed.table.rows > 10_000 else None
         try:
             with store().session() as session:
-                if parsed.mapping != budget_import.canonical_mapping(parsed.table.headers):
-                    budget_import.remember_mapping(session, me, source, parsed.mapping)
-                result = budget_import.apply_import(
+                result = budget_import.import_budget(
                     session,
                     me,
                     parsed,
@@ -285,10 +281,26 @@ def _import_section(me, cur: str) -> None:  # type: ignore[no-untyped-def]
         st.rerun()
 
 
+def _frozen(mapping: dict[str, str] | None) -> tuple[tuple[str, str], ...] | None:
+    return tuple(sorted(mapping.items())) if mapping else None
+
+
 @st.cache_data(show_spinner="Reading the file…", max_entries=4)
-def _parse(data: bytes, name: str, sheet: str | None, mapping: tuple | None, source: str):  # type: ignore[no-untyped-def]
-    return budget_import.read_budget_file(
-        data, name, sheet=sheet, mapping=dict(mapping) if mapping else None, source_name=source
+def _parse(  # type: ignore[no-untyped-def]
+    data: bytes,
+    name: str,
+    sheet: str | None,
+    given: tuple[tuple[str, str], ...] | None,
+    remembered: tuple[tuple[str, str], ...] | None,
+    source: str,
+):
+    return budget_import.read_for_import(
+        data,
+        name,
+        sheet=sheet,
+        given=dict(given) if given else None,
+        remembered=dict(remembered) if remembered else None,
+        source_name=source,
     )
 
 

@@ -173,3 +173,23 @@ def test_status_words_are_written_only_in_the_status_vocabulary():
         if word in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+WRITE_PATH_CALLS = {
+    ".commit()": {"alignment/unit_of_work.py"},
+    "audit.record(": {"alignment/unit_of_work.py"},
+    "queue_writer(": {"alignment/unit_of_work.py", "db/audit_guard.py"},
+    "bookkeeping(": {
+        "alignment/unit_of_work.py",
+        "alignment/accounts.py",
+        "alignment/login_sessions.py",
+    },
+}
+
+
+@pytest.mark.parametrize("call", sorted(WRITE_PATH_CALLS))
+def test_only_the_unit_of_work_commits_and_records(call):
+    """Every change goes through ``unit_of_work.writing``: nothing else commits, records an
+    audit event or queues on the chain head, and only the log-in keeps bookkeeping rows."""
+    users = {str(p.relative_to(ROOT)) for p in SOURCES if call in p.read_text()}
+    assert users <= WRITE_PATH_CALLS[call], f"{call} outside the unit of work: {users}"

@@ -15,6 +15,7 @@ from alignment.budget_import import MappingNeeded
 from alignment.budget_import import apply_import
 from alignment.budget_import import preview_import
 from alignment.budget_import import read_budget_file
+from alignment.budget_import import read_for_import
 from alignment.errors import PermissionDenied
 from alignment.errors import ValidationFailed
 from alignment.permissions import Actor
@@ -301,6 +302,53 @@ def test_other_headers_need_a_mapping_which_is_remembered(store):
         assert apply_import(session, CMO, budget).new == 1
     with store.session() as session:
         assert budget_import.remembered_mapping(session, "hubspot") == mapping
+
+
+HUBSPOT = {"month": "Period", "channel": "Medium", "actual_spend": "Cost"}
+
+
+def test_one_mapping_rule_given_then_standard_headers_then_remembered():
+    own = csv_bytes("2026-01,Search,700", header="Period,Medium,Cost\n")
+    standard = csv_bytes("2026-01,Search,,1,700,1,1,1")
+    assert read_for_import(own, "hubspot.csv", remembered=HUBSPOT).mapping == HUBSPOT
+    assert read_for_import(standard, "plan.csv", remembered=HUBSPOT).mapping["actual_spend"] == (
+        "actual_spend"
+    )
+    given = {"month": "Period", "channel": "Medium", "planned_budget": "Cost"}
+    assert read_for_import(own, "hubspot.csv", given=given, remembered=HUBSPOT).mapping == given
+    with pytest.raises(MappingNeeded, match="not SamePage's own"):
+        read_for_import(own, "hubspot.csv", remembered={**HUBSPOT, "revenue": "Won"})
+
+
+def test_a_given_mapping_that_does_not_fit_the_file_asks_again_naming_the_column():
+    own = csv_bytes("2026-01,Search,700", header="Period,Medium,Cost\n")
+    with pytest.raises(MappingNeeded, match="no column called 'Spend'. Map it again.") as needed:
+        read_for_import(own, "hubspot.csv", given={**HUBSPOT, "actual_spend": "Spend"})
+    assert needed.value.suggestion["actual_spend"] == "Cost"
+
+
+def test_a_refused_import_remembers_no_mapping(store):
+    bad = csv_bytes("2026-01,Search,seven hundred", header="Period,Medium,Cost\n")
+    budget = read_for_import(bad, "hubspot.csv", given=HUBSPOT)
+    with store.session() as session, pytest.raises(ValidationFailed, match="Nothing was imported"):
+        budget_import.import_budget(session, CMO, budget)
+    with store.session() as session:
+        assert budget_import.remembered_mapping(session, "hubspot") is None
+
+
+def test_an_import_remembers_its_own_mapping_and_not_the_standard_one(store):
+    own = csv_bytes("2026-01,Search,700", header="Period,Medium,Cost\n")
+    standard = csv_bytes("2026-02,Search,,1,700,1,1,1")
+    with store.session() as session:
+        budget_import.import_budget(
+            session, CMO, read_for_import(own, "hubspot.csv", given=HUBSPOT)
+        )
+        budget_import.import_budget(session, CMO, read_for_import(standard, "plan.csv"))
+    with store.session() as session:
+        assert budget_import.remembered_mapping(session, "hubspot") == HUBSPOT
+        assert budget_import.remembered_mapping(session, "plan") is None
+        events = session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert events.count("remember_mapping") == 1
 
 
 @pytest.mark.parametrize(
