@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
 from db.models import AuditEvent
+from db.models import Base
 from db.models import AuditHead
 from db.models import SuccessDefinitionVersion
 
@@ -186,6 +188,13 @@ def verify(session: Session, actor: Actor, witness: Head | None = None) -> Chain
             seen_witness = True
         _collect_seals(event, sealed)
         previous, last_id = event.hash, event.id
+    if not count and (holding := _team_data(session)):
+        return ChainCheck(
+            0,
+            None,
+            f"the trail is empty but the store holds data ({holding}): every change leaves "
+            "an event, so the trail was emptied",
+        )
     if count and not keyed:
         return ChainCheck(
             count,
@@ -211,6 +220,21 @@ def verify(session: Session, actor: Actor, witness: Head | None = None) -> Chain
     if problem:
         return ChainCheck(count, None, problem, checked)
     return ChainCheck(count, None, "", checked, witness)
+
+
+_NOT_AUDITED = {"audit_head", "audit_events", "login_failures", "login_sessions"}
+"""Tables whose rows are not the team's data: the trail itself and the log-in's bookkeeping."""
+
+
+def _team_data(session: Session) -> str:
+    """The first table holding the team's data, if any: such a row was written by a use
+    case, which left an event."""
+    for table in Base.metadata.sorted_tables:
+        if table.name not in _NOT_AUDITED and session.scalar(
+            select(func.count()).select_from(table)
+        ):
+            return table.name
+    return ""
 
 
 def current_head(session: Session) -> Head | None:

@@ -185,11 +185,11 @@ def tree_dot(roots: list[KpiNode], values: Mapping[int, KpiPeriodValue], label: 
     for node in walk(roots):
         value = values.get(node.kpi.id)
         status = value.status if value else None
-        text = node.kpi.name
+        text = _dot_text(node.kpi.name)
         if label is not None and value is not None:
             text += "\\n" + _dot_text(label(value))
         lines.append(
-            f'  k{node.kpi.id} [label="{_dot_text(node.kpi.name) if label is None else text}", '
+            f'  k{node.kpi.id} [label="{text}", '
             f'fillcolor="{STATUS_FILL[status]}", color="{STATUS_LINE[status]}", penwidth=1.6];'
         )
         for child in node.children:

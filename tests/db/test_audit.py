@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from alignment import accounts
 from alignment import audit
 from alignment import clock
 from alignment.budget import BudgetChanges
@@ -15,6 +16,8 @@ from alignment.budget import LineEdit
 from alignment.budget import save_changes
 from alignment.checklist import add_item
 from alignment.permissions import COMMAND_LINE
+from alignment.permissions import Actor
+from alignment.permissions import Role
 from db import audit_guard
 from db.models import AuditEvent
 from db.models import BudgetLine
@@ -231,7 +234,27 @@ def test_emptying_the_whole_trail_of_a_store_with_data_is_noticed(edited):
         conn.execute(sa.text("DELETE FROM audit_events"))
         conn.execute(sa.text("UPDATE audit_head SET last_id = NULL, last_hash = NULL"))
     check = _check(store)
-    assert not check.intact and "no sign-off" in check.reason
+    assert not check.intact and "so the trail was emptied" in check.reason
+
+
+def test_emptying_the_trail_of_a_store_without_signatures_is_noticed(store):
+    """A team that has entered figures but signed nothing yet: the empty trail itself
+    gives the deletion away, since every change leaves an event."""
+    with store.session() as session:
+        add_item(session, Actor(None, "Maya", Role.CEO), "We share one plan")
+    assert _check(store).intact
+    with store.engine.begin() as conn:
+        _drop_guards(conn, store.dialect)
+        conn.execute(sa.text("DELETE FROM audit_events"))
+        conn.execute(sa.text("UPDATE audit_head SET last_id = NULL, last_hash = NULL"))
+    check = _check(store)
+    assert not check.intact and "holds data (checklist_items)" in check.reason
+
+
+def test_a_new_store_with_only_failed_log_ins_is_intact(store):
+    with store.session() as session, pytest.raises(accounts.LoginRefused):
+        accounts.log_in(session, "nobody@example.com", "a wrong password")
+    assert _check(store).intact
 
 
 @pytest.mark.parametrize(

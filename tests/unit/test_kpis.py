@@ -97,3 +97,10 @@ def test_dot_draws_every_node_and_edge_coloured_by_status():
 def test_dot_escapes_quotes_in_names():
     dot = tree_dot(build_tree([kpi(1, 'The "best" KPI')]), {})
     assert 'label="The \\"best\\" KPI"' in dot
+
+
+def test_dot_escapes_the_name_beside_its_value_too():
+    named = kpi(1, 'The "best" KPI')
+    values = {1: KpiPeriodValue(named, 100, 120, "green")}
+    dot = tree_dot(build_tree([named]), values, label=lambda v: f'{v.actual} "now"')
+    assert 'label="The \\"best\\" KPI\\n120 \\"now\\""' in dot
