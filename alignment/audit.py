@@ -23,8 +23,8 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
 from db.models import AuditEvent
-from db.models import Base
 from db.models import AuditHead
+from db.models import Base
 from db.models import SuccessDefinitionVersion
 
 

@@ -26,6 +26,8 @@ from alignment.users import demo_actors
 from db.engine import database_url
 from ui.routes import FORGET_ROUTE
 from ui.routes import REMEMBER_ROUTE
+from ui.routes import client_address
+from ui.routes import trusted_proxies
 from ui.widgets import flash
 from ui.widgets import refusal
 
@@ -252,9 +254,15 @@ def _pixel(route: str, where=st) -> None:  # type: ignore[no-untyped-def]
 
 
 def _client() -> str | None:
-    """The browser's IP address, for the per-client log-in limit; None on this computer."""
+    """The browser's IP address, for the per-client log-in limit; None on this computer.
+    Behind the operator's own proxies (``SAMEPAGE_TRUSTED_PROXIES``), the address they
+    forwarded."""
     address = st.context.ip_address
-    return address if isinstance(address, str) else None
+    return client_address(
+        address if isinstance(address, str) else None,
+        st.context.headers.get("X-Forwarded-For"),
+        trusted_proxies(),
+    )
 
 
 def login_page() -> None:

@@ -92,3 +92,35 @@ def forget(request: Request) -> Response:
 
 
 ROUTES = [Route(REMEMBER_ROUTE, remember), Route(FORGET_ROUTE, forget)]
+
+
+TRUSTED_PROXIES_VARIABLE = "SAMEPAGE_TRUSTED_PROXIES"
+
+
+def trusted_proxies() -> frozenset[str]:
+    """``SAMEPAGE_TRUSTED_PROXIES=10.0.0.5,10.0.0.6``: the addresses of the operator's own
+    reverse proxies, whose ``X-Forwarded-For`` SamePage believes."""
+    return frozenset(
+        part.strip()
+        for part in os.environ.get(TRUSTED_PROXIES_VARIABLE, "").split(",")
+        if part.strip()
+    )
+
+
+def client_address(
+    peer: str | None, forwarded_for: str | None, trusted: frozenset[str]
+) -> str | None:
+    """The browser's address for the per-client log-in limit. Behind the operator's own
+    proxies it is the nearest ``X-Forwarded-For`` entry that is not one of them, read from
+    the right: the entries further left were written by the client and prove nothing. A
+    peer that is not a trusted proxy is the client itself, whatever it sends. Streamlit
+    reports no address (None) for a peer on this computer: that is a proxy on the same
+    host when a local address is trusted."""
+    proxy = peer in trusted or (peer is None and bool(trusted & LOCAL_HOSTS))
+    if not proxy or not forwarded_for:
+        return peer
+    hops = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted and hop not in LOCAL_HOSTS:
+            return hop[:300]
+    return peer

@@ -23,7 +23,10 @@ from alignment.success_workflow import definitions
 from alignment.success_workflow import sign_off
 from db.models import BudgetLine
 
-pytestmark = pytest.mark.postgres
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.parametrize("store_url", ["postgresql"], indirect=True),
+]
 
 APPLICATION_GRANTS = (
     "GRANT CONNECT ON DATABASE {database} TO {role}",
@@ -40,8 +43,6 @@ APPLICATION_GRANTS = (
 @pytest.fixture
 def application_store(demo_store: Store) -> Iterator[Store]:
     """The demo store, opened again as a role that owns nothing and has only the grants."""
-    if demo_store.dialect != "postgresql":
-        pytest.skip("database roles are PostgreSQL's")
     role = f"samepage_app_{uuid.uuid4().hex[:10]}"
     url = sa.engine.make_url(demo_store.url)
     with demo_store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
