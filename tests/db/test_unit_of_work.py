@@ -12,6 +12,7 @@ at the end.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import inspect
 import itertools
@@ -61,6 +62,7 @@ from db.models import ChecklistItem
 from db.models import SuccessDefinitionVersion
 from db.models import User
 from tests.conftest import DEMO_TODAY
+from tests.db.test_success_workflow import FORM
 
 
 def write_use_cases() -> dict[str, list[str]]:
@@ -123,22 +125,12 @@ def _kpi(world: World) -> kpis.KpiInput:
     return kpis.KpiInput(world.fresh("Webinar sign-ups"), "sign-ups", "higher", "activity")
 
 
-DEFINITION = dict(
-    metric="pipeline_roi",
-    target="6",
-    comparison="at_least",
-    period_start="2026-01",
-    period_end="2026-12",
-    deadline="2026-12-31",
-    measurement="Attributed pipeline / actual spend, fiscal year to date.",
-    data_source="SamePage budget lines",
-    tolerance="0.1",
-    owner_role="CMO",
-)
+def _definition(title: str) -> success_workflow.DefinitionInput:
+    return dataclasses.replace(FORM, title=title)
 
 
 def _draft(world: World) -> int:
-    form = success_workflow.DefinitionInput(title=world.fresh("Pipeline ROI"), **DEFINITION)
+    form = _definition(world.fresh("Pipeline ROI"))
     return world.as_("CMO", lambda s, a: success_workflow.create_definition(s, a, form))
 
 
@@ -206,6 +198,13 @@ def _import(world: World) -> Call:
     data = f"month,channel,planned_budget\n2026-11,{world.fresh('Podcasts')},1000\n".encode()
     file = budget_import.read_budget_file(data, "plan.csv")
     return lambda s, a: budget_import.apply_import(s, a, file)
+
+
+def _import_own_headers(world: World) -> Call:
+    data = f"Period,Medium,Cost\n2026-11,{world.fresh('Podcasts')},1000\n".encode()
+    mapping = {"month": "Period", "channel": "Medium", "actual_spend": "Cost"}
+    file = budget_import.read_for_import(data, "ads.csv", given=mapping)
+    return lambda s, a: budget_import.import_budget(s, a, file)
 
 
 def _finance_file(world: World) -> Call:
@@ -326,6 +325,7 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     ),
     "budget.save_changes": (Action.ENTER_FIGURES, _edit_line),
     "budget_import.apply_import": (Action.ENTER_FIGURES, _import),
+    "budget_import.import_budget": (Action.ENTER_FIGURES, _import_own_headers),
     "budget_import.remember_mapping": (
         Action.ENTER_FIGURES,
         now(
@@ -473,19 +473,13 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     ),
     "success_workflow.create_definition": (
         Action.PROPOSE_DEFINITION,
-        now(
-            lambda s, a: success_workflow.create_definition(
-                s, a, success_workflow.DefinitionInput(title="ROI of 6x", **DEFINITION)
-            )
-        ),
+        now(lambda s, a: success_workflow.create_definition(s, a, _definition("ROI of 6x"))),
     ),
     "success_workflow.update_draft": (
         Action.PROPOSE_DEFINITION,
         after(
             _draft,
-            lambda s, a, v: success_workflow.update_draft(
-                s, a, v, success_workflow.DefinitionInput(title="ROI of 7x", **DEFINITION)
-            ),
+            lambda s, a, v: success_workflow.update_draft(s, a, v, _definition("ROI of 7x")),
         ),
     ),
     "success_workflow.propose": (
