@@ -368,8 +368,8 @@ def checklist_month(session: Session, actor: Actor, month: str) -> ChecklistMont
         this_scores[row.item_id].append(row.score)
     last_scores: dict[int, list[int]] = defaultdict(list)
     if earlier:
-        for row in queries.checklist_scores(session, earlier[-1], earlier[-1]):
-            last_scores[row.item_id].append(row.score)
+        for before in queries.checklist_scores(session, earlier[-1], earlier[-1]):
+            last_scores[before.item_id].append(before.score)
     wording = {i.id: i.text for i in asked}
     moved = movers(this_scores, last_scores)
     return ChecklistMonth(

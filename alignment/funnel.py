@@ -194,9 +194,7 @@ def what_if(
         chain.append(parent)
         if len(chain) > len(kpis):
             raise ValidationFailed("The KPI tree loops; fix the parents first.")
-    bases = [
-        None if _num(totals.get(k.id)) is None else _num(totals.get(k.id)) / months for k in chain
-    ]
+    bases = [None if (total := _num(totals.get(k.id))) is None else total / months for k in chain]
     values = implied_values(value, bases, [link.rate for link in links])
     assumptions = [
         "Every KPI starts from its average month over the period and moves by the change "

@@ -214,7 +214,7 @@ def balance(session: Session, actor: Actor, period: Period) -> Balance:
                 goals=len(mine),
                 kpis=sum(len(g.kpis) for g in mine),
                 agreed_indicators=sum(len(g.agreed_indicators) for g in mine),
-                spend=float(from_cents(spend[horizon])) if total else None,
+                spend=float(from_cents(spend[horizon]) or 0) if total else None,
                 spend_share=spend[horizon] / total if total else None,
             )
         )

@@ -527,7 +527,9 @@ def read_kpi_file(
     for name in ("target", "actual"):
         if header[name] is not None:
             parsed[name] = parse_amounts(frame[header[name]], table.delimiter == ";")
-    problems, changes, seen = [], [], {}
+    problems: list[str] = []
+    changes: list[KpiValueChange] = []
+    seen: dict[tuple[int, str], int] = {}
     for i, row in enumerate(frame["_row"]):
         kpi_name = frame[header["kpi"]].iloc[i]
         kpi_id = kpis.get(kpi_name.lower())
@@ -550,7 +552,7 @@ def read_kpi_file(
                     f"'{frame[header[name]].iloc[i]}' {reasons.iloc[i]}."
                 )
                 bad = True
-        if bad:
+        if bad or kpi_id is None:
             continue
         key = (kpi_id, months.iloc[i])
         if key in seen:

@@ -17,10 +17,13 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
+from typing import cast
 
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from alignment import accounts
@@ -91,14 +94,17 @@ def redeem(session: Session, ticket: str, now: dt.datetime | None = None) -> str
         return None
     token = secrets.token_urlsafe(32)
     with bookkeeping(session):
-        redeemed = session.execute(
-            update(LoginSession)
-            .where(
-                LoginSession.ticket_hash == _hash(ticket),
-                LoginSession.ticket_expires_at >= now,
-                LoginSession.ended_at.is_(None),
-            )
-            .values(ticket_hash=None, ticket_expires_at=None, token_hash=_hash(token))
+        redeemed = cast(
+            CursorResult[Any],
+            session.execute(
+                update(LoginSession)
+                .where(
+                    LoginSession.ticket_hash == _hash(ticket),
+                    LoginSession.ticket_expires_at >= now,
+                    LoginSession.ended_at.is_(None),
+                )
+                .values(ticket_hash=None, ticket_expires_at=None, token_hash=_hash(token))
+            ),
         ).rowcount
     return token if redeemed == 1 else None
 

@@ -69,7 +69,8 @@ def gap_words(gap: Decimal | float | None, gap_pct: float | None, currency: str)
         return "finance and marketing agree"
     side = "higher" if gap < 0 else "lower"
     share = "" if gap_pct is None else f" ({fmt.percent(abs(gap_pct))})"
-    return f"finance {side} than marketing by {fmt.money(abs(gap), currency)}{share}"
+    size = -gap if gap < 0 else gap
+    return f"finance {side} than marketing by {fmt.money(size, currency)}{share}"
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def reconciliation(
                 gap=gap,
                 gap_pct=metrics.ratio(gap, finance),
                 reconciled=bool(record and record.reconciled),
-                reconciled_by=names.get(record.reconciled_by_id) if record else None,
+                reconciled_by=names.get(record.reconciled_by_id or -1) if record else None,
                 reconciled_at=record.reconciled_at if record else None,
                 note=record.note if record else "",
                 reopened_by=None

@@ -79,8 +79,11 @@ class ChannelCurve:
     lags: int
 
     def effect(self, spend: np.ndarray) -> np.ndarray:
-        return self.beta * saturation(
-            adstock(np.asarray(spend, float) / self.scale, self.alpha, self.lags), self.lam
+        return np.asarray(
+            self.beta
+            * saturation(
+                adstock(np.asarray(spend, float) / self.scale, self.alpha, self.lags), self.lam
+            )
         )
 
 

@@ -204,7 +204,7 @@ class _Loader:
         self.session.execute(insert(BudgetLine), values)
         self._baseline(channels)
         self._finance()
-        return len(values), sorted({v["month"] for v in values})
+        return len(values), sorted({str(v["month"]) for v in values})
 
     def entered(self, month: str) -> dt.datetime:
         """When the CMO entered a month's figures: four days after it ended, or yesterday."""

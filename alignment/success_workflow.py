@@ -535,7 +535,7 @@ def _view(
             if event["action"] == "proposed":
                 break
             if event["action"] == "returned":
-                returned = event["comment"]
+                returned = str(event["comment"])
                 break
     return VersionView(
         version_id=version.id,

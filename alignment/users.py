@@ -26,11 +26,11 @@ def demo_actors(session: Session) -> list[Actor]:
         by_role.setdefault(user.role, user)
     actors = []
     for role in PICKER_ROLES:
-        user = by_role.get(role)
-        if user is None:
+        holder = by_role.get(role)
+        if holder is None:
             actors.append(Actor(user_id=None, name=_role_title(role), role=role))
         else:
-            actors.append(Actor(user_id=user.id, name=user.name, role=role))
+            actors.append(Actor(user_id=holder.id, name=holder.name, role=role))
     return actors
 
 
