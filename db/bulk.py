@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from typing import cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from db.models import BudgetLine
@@ -26,7 +28,7 @@ def insert_budget_lines(
         return
     connection = session.connection()
     dialect = connection.dialect
-    table = BudgetLine.__table__
+    table = cast(Table, BudgetLine.__table__)  # a declarative model's table is a Table
     fixed = []
     for name, value in constants.items():
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from typing import cast
 
 import pandas as pd
 from sqlalchemy import Row
@@ -12,6 +13,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import union
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent
@@ -28,6 +30,9 @@ from db.models import Reconciliation
 from db.models import SuccessDefinitionVersion
 from db.models import User
 
+# A result row of any width: Row is generic over its column types.
+AnyRow = Row[*tuple[Any, ...]]
+
 _BUDGET_SUMS = (
     func.sum(BudgetLine.planned_budget).label("planned_budget"),
     func.sum(BudgetLine.baseline_budget).label("baseline_budget"),
@@ -39,13 +44,13 @@ _BUDGET_SUMS = (
 )
 
 
-def budget_totals(session: Session, first: str, last: str) -> Row[Any]:
+def budget_totals(session: Session, first: str, last: str) -> AnyRow:
     """Sums of every budget figure over the months first..last (cents)."""
     stmt = select(*_BUDGET_SUMS).where(BudgetLine.month.between(first, last))
     return session.execute(stmt).one()
 
 
-def budget_by_month(session: Session, first: str, last: str) -> Sequence[Row[Any]]:
+def budget_by_month(session: Session, first: str, last: str) -> Sequence[AnyRow]:
     stmt = (
         select(BudgetLine.month, *_BUDGET_SUMS)
         .where(BudgetLine.month.between(first, last))
@@ -55,7 +60,7 @@ def budget_by_month(session: Session, first: str, last: str) -> Sequence[Row[Any
     return session.execute(stmt).all()
 
 
-def budget_by_channel(session: Session, first: str, last: str) -> Sequence[Row[Any]]:
+def budget_by_channel(session: Session, first: str, last: str) -> Sequence[AnyRow]:
     stmt = (
         select(Channel.name.label("channel"), *_BUDGET_SUMS)
         .join(Channel, BudgetLine.channel_id == Channel.id)
@@ -98,7 +103,7 @@ def meeting_months(session: Session) -> list[str]:
     return sorted(session.scalars(stmt))
 
 
-def checklist_scores(session: Session, first: str, last: str) -> Sequence[Row[Any]]:
+def checklist_scores(session: Session, first: str, last: str) -> Sequence[AnyRow]:
     stmt = (
         select(
             ChecklistAnswer.month,
@@ -199,7 +204,7 @@ def reconciled_months(session: Session) -> list[str]:
 
 def budget_lines_listing(
     session: Session, first: str, last: str, channels: list[str] | None, limit: int | None
-) -> Sequence[Row[Any]]:
+) -> Sequence[AnyRow]:
     """Budget lines with their provenance, newest month first, for the grid and exports."""
     stmt = (
         select(
@@ -247,7 +252,7 @@ def channel_names(session: Session) -> list[str]:
     return list(session.scalars(select(Channel.name).order_by(Channel.name)))
 
 
-def month_updates(session: Session, first: str, last: str) -> Sequence[Row[Any]]:
+def month_updates(session: Session, first: str, last: str) -> Sequence[AnyRow]:
     """Per month: lines, when they were last updated and by whom, and how many were imported."""
     latest = (
         select(
@@ -281,11 +286,15 @@ def month_updates(session: Session, first: str, last: str) -> Sequence[Row[Any]]
 
 def lock_baseline_lines(session: Session, first: str, last: str) -> int:
     """Copy each line's planned budget into its baseline for the months first..last."""
-    result = session.execute(
-        update(BudgetLine)
-        .where(BudgetLine.month.between(first, last))
-        .values(baseline_budget=BudgetLine.planned_budget)
-        .execution_options(synchronize_session=False)
+    # An UPDATE without RETURNING always yields a CursorResult, which carries rowcount.
+    result = cast(
+        "CursorResult[*tuple[Any, ...]]",
+        session.execute(
+            update(BudgetLine)
+            .where(BudgetLine.month.between(first, last))
+            .values(baseline_budget=BudgetLine.planned_budget)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return result.rowcount or 0
 

@@ -80,7 +80,7 @@ def budget_vs_spend(frame: pd.DataFrame, period: Period, currency: str) -> alt.L
             ],
         )
     )
-    return alt.layer(shade, lines).properties(height=300)
+    return alt.LayerChart(layer=[shade, lines]).properties(height=300)
 
 
 def return_by_channel(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
@@ -129,7 +129,7 @@ def return_by_channel(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
         .mark_text(align="left", dx=6, fontWeight="bold", color="#24292f")
         .encode(y=y, x="attributed_revenue:Q", text="roas_label:N", tooltip=tooltip)
     )
-    return alt.layer(bars, labels).properties(height=max(240, 46 * len(data)))
+    return alt.LayerChart(layer=[bars, labels]).properties(height=max(240, 46 * len(data)))
 
 
 def variance_by_channel(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
@@ -164,7 +164,7 @@ def variance_by_channel(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
         )
     )
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#57606a").encode(x="x:Q")
-    return alt.layer(bars, zero).properties(height=alt.Step(30))
+    return alt.LayerChart(layer=[bars, zero]).properties(height=alt.Step(30))
 
 
 def return_ratios_by_channel(frame: pd.DataFrame) -> tuple[alt.Chart, alt.Chart]:
@@ -252,7 +252,7 @@ def return_against_spend(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
         .mark_text(align="left", dx=8, fontSize=11, color="#57606a")
         .encode(x="actual_spend:Q", y="amount:Q", text="channel:N")
     )
-    return alt.layer(break_even, points, labels).properties(height=340)
+    return alt.LayerChart(layer=[break_even, points, labels]).properties(height=340)
 
 
 def kpi_history(frame: pd.DataFrame, unit: str) -> alt.LayerChart:
@@ -282,7 +282,7 @@ def kpi_history(frame: pd.DataFrame, unit: str) -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(line).properties(height=280)
+    return alt.LayerChart(layer=[line]).properties(height=280)
 
 
 def conversion_trend(frame: pd.DataFrame) -> alt.Chart:
@@ -366,7 +366,7 @@ def maturity_levels(frame: pd.DataFrame) -> alt.LayerChart:
             tooltip=["competence:N", alt.Tooltip("desired:Q", title="Desired")],
         )
     )
-    return alt.layer(bars, ticks).properties(height=alt.Step(34))
+    return alt.LayerChart(layer=[bars, ticks]).properties(height=alt.Step(34))
 
 
 CURVE = "#1f6feb"

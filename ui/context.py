@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from typing import NoReturn
+from typing import Protocol
 from urllib.parse import urljoin
 
 import streamlit as st
@@ -32,6 +33,12 @@ from ui.widgets import flash
 from ui.widgets import refusal
 
 DEMO_VARIABLE = "SAMEPAGE_DEMO"
+
+
+class _Shows(Protocol):
+    """Where the pixel goes: ``st`` itself or the sidebar."""
+
+    def image(self, image: str, *, width: int) -> object: ...
 
 
 def demo_mode() -> bool:
@@ -154,7 +161,7 @@ def logged_in() -> Actor | None:
     12-hour limit and log-out everywhere apply; when SamePage ends it, the provider's
     log-in in this browser is dropped too (st.logout), or it would let the person straight
     back in."""
-    current = st.session_state.get("actor")
+    current: Actor | None = st.session_state.get("actor")
     with store().session() as session:
         idle = accounts.idle_minutes(session)
         if current is None:
@@ -166,7 +173,9 @@ def logged_in() -> Actor | None:
             if current is None:
                 return None
         if current is not None:
-            current = accounts.current_actor(session, current.user_id)
+            # An actor without an account (the command line) is nobody logged in.
+            user_id = current.user_id
+            current = None if user_id is None else accounts.current_actor(session, user_id)
         session_id = st.session_state.get("login_session_id")
         if current is not None and session_id is not None:
             try:
@@ -192,7 +201,7 @@ def _sso_signed_in() -> bool:
     return sso_configured() and bool(getattr(st.user, "is_logged_in", False))
 
 
-def _sso_log_in(session) -> Actor | None:  # type: ignore[no-untyped-def]
+def _sso_log_in(session: Session) -> Actor | None:
     """Admit the person the provider vouches for (verified address, an account here) and
     start their log-in session; None, with the reason for the log-in page, otherwise."""
     try:
@@ -220,7 +229,7 @@ def _started(me: Actor, started: login_sessions.Started) -> None:
     st.session_state["last_active"] = clock.timestamp()
 
 
-def _remembered(session) -> Actor | None:  # type: ignore[no-untyped-def]
+def _remembered(session: Session) -> Actor | None:
     """The person this browser's session cookie stands for, after a reload or in a new tab."""
     token = st.context.cookies.get(login_sessions.COOKIE)
     if not isinstance(token, str) or not token:
@@ -246,7 +255,7 @@ def remember_in_browser() -> None:
         _pixel(f"{REMEMBER_ROUTE}?ticket={ticket[0]}", st.sidebar)
 
 
-def _pixel(route: str, where=st) -> None:  # type: ignore[no-untyped-def]
+def _pixel(route: str, where: _Shows = st) -> None:
     """Have the browser request one of SamePage's own routes (as a 1-pixel image)."""
     page = st.context.url
     if isinstance(page, str) and page.startswith(("http://", "https://")):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Protocol
 
 import pandas as pd
 import streamlit as st
@@ -27,8 +29,22 @@ SCOPES = {
 }
 
 
+class _Picks(Protocol):
+    """Where a month box goes: ``st`` itself, the sidebar or a column."""
+
+    def selectbox(
+        self,
+        label: str,
+        options: list[str],
+        *,
+        index: int,
+        format_func: Callable[[str], str],
+        key: str,
+    ) -> str: ...
+
+
 def month_box(
-    months: list[str], opening: str, key: str, label: str = "Month", where: object = st
+    months: list[str], opening: str, key: str, label: str = "Month", where: _Picks = st
 ) -> str:
     """A month picker opening on ``opening``. When the opening moves (an import brought
     newer figures), a box still showing the old opening follows it; a month someone
@@ -39,7 +55,7 @@ def month_box(
     ) == st.session_state.get(seen):
         del st.session_state[key]
     st.session_state[seen] = opening
-    return where.selectbox(  # type: ignore[attr-defined, no-any-return]
+    return where.selectbox(
         label,
         months,
         index=months.index(opening) if opening in months else 0,
