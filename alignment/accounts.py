@@ -11,15 +11,20 @@ import functools
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
+from sqlalchemy import CursorResult
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -86,11 +91,12 @@ def _dummy_hash() -> str:
 def end_log_ins(session: Session, user_id: int, now: dt.datetime | None = None) -> int:
     """End every log-in of an account, in every browser (part of the caller's transaction):
     whoever held it has to prove again who they are. How many were live."""
-    return session.execute(
+    result = session.execute(
         update(LoginSession)
         .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
         .values(ended_at=now or clock.utc_now(), token_hash=None, ticket_hash=None)
-    ).rowcount
+    )
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _email(value: str) -> str:
@@ -229,7 +235,7 @@ def wait_seconds(failures: int, free: int = FREE_ATTEMPTS) -> int:
     return min(MAX_WAIT_SECONDS, 2 ** min(failures - free + 1, 16))
 
 
-def _insert_ignoring_duplicates(session: Session):  # type: ignore[no-untyped-def]
+def _insert_ignoring_duplicates(session: Session) -> PostgresqlInsert | SqliteInsert:
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     return insert(LoginFailure)
@@ -301,9 +307,9 @@ def log_in(
     if waiting is not None:
         raise LoginRefused(waiting)
     user = session.scalar(select(User).where(func.lower(User.email) == address))
-    usable = user is not None and user.active and bool(user.password_hash)
-    valid = _check(user.password_hash if usable else _dummy_hash(), password) and usable
-    if not valid:
+    password_hash = user.password_hash if user is not None and user.active else None
+    valid = _check(password_hash or _dummy_hash(), password) and bool(password_hash)
+    if not valid or user is None or password_hash is None:
         session.rollback()
         raise LoginRefused(_REFUSED)
     actor = Actor(user_id=user.id, name=user.name, role=Role(user.role))
@@ -315,7 +321,7 @@ def log_in(
             .where(LoginFailure.failures > 0)
             .values(failures=LoginFailure.failures - 1)
         )
-        if _hasher.check_needs_rehash(user.password_hash):
+        if _hasher.check_needs_rehash(password_hash):
             user.password_hash = _hasher.hash(password)
         user.last_login_at = now
         w.record("log_in", "user", user.id, None, {"method": "password"})
@@ -369,6 +375,8 @@ def sso_log_in(
     actor = sso_actor(session, email)
     with writing(session, actor, Action.LOG_IN) as w:
         user = session.get(User, actor.user_id)
+        if user is None:
+            raise ValidationFailed("That account no longer exists.")
         user.last_login_at = now
         w.record("log_in", "user", actor.user_id, None, {"method": "single sign-on"})
     return actor

@@ -13,9 +13,11 @@ import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
+from sqlalchemy import Table
 from sqlalchemy import create_engine
 from sqlalchemy import func
 from sqlalchemy import select
@@ -66,23 +68,24 @@ def back_up(store: Store, actor: Actor, path: Path) -> BackupSummary:
             raw = store.engine.raw_connection()
             try:
                 with sqlite3.connect(partial) as target:
-                    raw.driver_connection.backup(target)
+                    # A SQLite store's driver is the standard library's sqlite3.
+                    cast(sqlite3.Connection, raw.driver_connection).backup(target)
                 target.close()
             finally:
                 raw.close()
         else:
-            target = _sqlite_engine(partial)
+            target_engine = _sqlite_engine(partial)
             try:
-                migrate.upgrade(target)
+                migrate.upgrade(target_engine)
                 with (
                     store.engine.connect().execution_options(
                         isolation_level="REPEATABLE READ"
                     ) as source,
-                    target.begin() as destination,
+                    target_engine.begin() as destination,
                 ):
                     _replace_all(source, destination)
             finally:
-                target.dispose()
+                target_engine.dispose()
         rows = _counts(partial)
         partial.replace(path)
     finally:
@@ -160,7 +163,7 @@ def _backup_revision(path: Path) -> str:
 def _replace_all(source: Connection, destination: Connection) -> None:
     """Make every table of ``destination`` hold exactly the rows of ``source``."""
     audit_guard.wipe_all(destination)
-    destination.execute(AuditHead.__table__.delete())
+    destination.execute(cast(Table, AuditHead.__table__).delete())
     for table in Base.metadata.sorted_tables:
         result = source.execution_options(stream_results=True).execute(
             select(table).order_by(*table.primary_key.columns)

@@ -12,10 +12,13 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from typing import SupportsInt
 from typing import TypeVar
+from typing import cast
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Table as SqlTable
 from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
@@ -386,7 +389,7 @@ def _check_cells(
     lines["channel_key"] = lines["channel"].str.lower()
     dated = days is not None and _finer_than_months(_good(lines, bad), _good(days, bad))
     key = list(KEY)
-    if dated:
+    if dated and days is not None:
         lines["day"] = days.dt.date
         key = ["day", "channel_key", "campaign"]
     keyed = _good(lines, bad)
@@ -776,6 +779,7 @@ def apply_import(
             if report:
                 report(done / total, f"Imported {done:,} of {total:,} lines")
         changed = comparison.changed
+        table = cast(SqlTable, BudgetLine.__table__)  # a declarative model's table is a Table
         for start in range(0, len(changed), CHUNK):
             chunk = changed.iloc[start : start + CHUNK]
             rows = [
@@ -792,13 +796,13 @@ def apply_import(
                 )
             ]
             statement = (
-                update(BudgetLine.__table__)
-                .where(BudgetLine.__table__.c.id == bindparam("b_id"))
-                .where(BudgetLine.__table__.c.version == bindparam("b_version"))
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .where(table.c.version == bindparam("b_version"))
                 .values(
                     **{n: bindparam(n) for n in fields},
                     **provenance,
-                    version=BudgetLine.__table__.c.version + 1,
+                    version=table.c.version + 1,
                 )
             )
             session.execute(statement, rows)
@@ -886,4 +890,4 @@ def _audited_changes(comparison: _Comparison, fields: list[str]) -> list[dict[st
 
 
 def _plain(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
+    return None if value is None or pd.isna(value) else int(cast(SupportsInt, value))

@@ -71,20 +71,20 @@ def money_exact(value: Decimal | float | int | None, currency: str, locale: str 
 
 def multiple(value: float | None, locale: str = "en_US") -> str:
     """A return multiple such as ROAS: 2.41×."""
-    if _missing(value):
+    if value is None or _missing(value):
         return NA
     return f"{format_decimal(value, format='#,##0.00', locale=locale)}×"
 
 
 def percent(value: float | None, locale: str = "en_US", signed: bool = False) -> str:
-    if _missing(value):
+    if value is None or _missing(value):
         return NA
     text = format_percent(value, format="#,##0.0%", locale=locale)
     return f"+{text}" if signed and value > 0 else text
 
 
 def count(value: float | int | None, locale: str = "en_US") -> str:
-    if _missing(value):
+    if value is None or _missing(value):
         return NA
     return format_decimal(value, format="#,##0.##", locale=locale)
 

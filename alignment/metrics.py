@@ -36,7 +36,8 @@ def spend_variance(actual_spend: Number | None, planned_budget: Number | None) -
     """Actual minus plan: positive means marketing spent more than planned."""
     if actual_spend is None or planned_budget is None:
         return None
-    return actual_spend - planned_budget
+    # Decimal and float do not mix: such a pair raises TypeError, as it always has.
+    return actual_spend - planned_budget  # type: ignore[operator]
 
 
 def spend_variance_pct(actual_spend: Number | None, planned_budget: Number | None) -> float | None:
@@ -80,7 +81,8 @@ def funnel_conversion(next_stage: Number | None, stage: Number | None) -> float 
 def win_rate(won: Number | None, lost: Number | None) -> float | None:
     if won is None or lost is None:
         return None
-    return ratio(won, won + lost)
+    # Decimal and float do not mix: such a pair raises TypeError, as it always has.
+    return ratio(won, won + lost)  # type: ignore[operator]
 
 
 def rag_status(

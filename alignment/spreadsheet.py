@@ -229,12 +229,16 @@ def check_workbook_archive(data: bytes, file_name: str) -> None:
     checked here are the most the reader can get.
     """
     try:
-        end = zipfile._EndRecData(io.BytesIO(data))  # noqa: SLF001 - the reading ZipFile does
+        # zipfile's private end-record reader, the one ZipFile itself uses; typeshed omits it.
+        end = zipfile._EndRecData(io.BytesIO(data))  # type: ignore[attr-defined]  # noqa: SLF001
     except OSError:
         end = None
     if end is None:
         raise FileRefused(f"{file_name} is not a valid Excel workbook: it has no ZIP directory.")
-    parts, directory = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # noqa: SLF001
+    parts, directory = (
+        end[zipfile._ECD_ENTRIES_TOTAL],  # type: ignore[attr-defined]  # noqa: SLF001
+        end[zipfile._ECD_SIZE],  # type: ignore[attr-defined]  # noqa: SLF001
+    )
     if parts > MAX_XLSX_PARTS or directory > MAX_XLSX_PARTS * 1024:
         raise FileRefused(
             f"{file_name} is not a workbook SamePage reads: it holds {parts:,} parts in a "
