@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from alignment import clock
 from alignment import signature
 from alignment import signing_key
+from alignment.definition_states import SIGNED_STATES
 from alignment.errors import ValidationFailed
 from alignment.permissions import Action
 from alignment.permissions import Actor
@@ -272,7 +273,7 @@ def _check_signatures(
     checked = 0
     for version in session.scalars(
         select(SuccessDefinitionVersion)
-        .where(SuccessDefinitionVersion.state.in_(signature.SIGNED_STATES))
+        .where(SuccessDefinitionVersion.state.in_(SIGNED_STATES))
         .order_by(SuccessDefinitionVersion.id)
     ):
         checked += 1

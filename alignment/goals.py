@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
+from alignment.definition_states import DefinitionState
 from alignment.errors import InvalidPeriod
 from alignment.errors import ValidationFailed
 from alignment.kpis import KpiPeriodValue
@@ -157,7 +158,7 @@ def _in_force_titles(session: Session) -> dict[str, list[str]]:
             SuccessDefinitionVersion.title,
             SuccessDefinitionVersion.metric,
             SuccessDefinitionVersion.definition_id,
-        ).where(SuccessDefinitionVersion.state == "signed_off")
+        ).where(SuccessDefinitionVersion.state == DefinitionState.SIGNED_OFF)
     ).all()
     goal_of = dict(session.execute(select(SuccessDefinition.id, SuccessDefinition.goal_id)).all())
     found: dict[str, list[str]] = {}

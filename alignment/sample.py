@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from alignment import clock
 from alignment.accounts import has_accounts
 from alignment.checklist import DEFAULT_ITEMS
+from alignment.definition_states import DefinitionState
 from alignment.errors import StoreNotEmpty
 from alignment.maturity import DEFAULT_COMPETENCES
 from alignment.money import to_cents
@@ -333,7 +334,7 @@ class _Loader:
             version = SuccessDefinitionVersion(
                 definition_id=definition.id,
                 number=1,
-                state=row["state"],
+                state=DefinitionState(row["state"]),
                 title=row["title"],
                 metric=metric,
                 target=float(row["target"]),

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from alignment import metrics
 from alignment import signing_key
+from alignment.definition_states import SIGNED_STATES
 from db.models import CompanySettings
 from db.models import Kpi
 from db.models import SuccessDefinitionVersion
@@ -50,7 +51,6 @@ CONTENT_FIELDS = (
 KPI_PREFIX = "kpi:"
 SEAL_FORMAT = 1
 """Raised when what a seal covers changes; seals of another format read as changed."""
-SIGNED_STATES = ("signed_off", "superseded")
 _SEAL = re.compile(r"[0-9a-f]{64}")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
 from alignment import metrics
+from alignment.definition_states import DefinitionState
 from alignment.metric_units import MetricUnit
 from alignment.metric_units import UnitKind
 from alignment.metric_units import show
@@ -113,7 +114,7 @@ def in_force(session: Session) -> list[SuccessDefinitionVersion]:
     """Per definition, the latest signed-off version: it stays in force until its successor."""
     stmt = (
         select(SuccessDefinitionVersion)
-        .where(SuccessDefinitionVersion.state == "signed_off")
+        .where(SuccessDefinitionVersion.state == DefinitionState.SIGNED_OFF)
         .options(selectinload(SuccessDefinitionVersion.signed_by))
         .order_by(SuccessDefinitionVersion.definition_id, SuccessDefinitionVersion.number)
     )

@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
 from alignment import clock
+from alignment import definition_states as states
+from alignment.definition_states import DefinitionState as State
+from alignment.definition_states import DefinitionStep as Step
 from alignment.errors import InvalidPeriod
 from alignment.errors import ValidationFailed
 from alignment.metric_units import MetricUnit
@@ -66,13 +69,8 @@ FIELD_LABELS = {
     "owner_role": "Owner",
 }
 COMPARISONS = {"at_least": "at least", "at_most": "at most"}
-STATE_LABELS = {
-    "draft": "Draft",
-    "proposed": "Awaiting CFO sign-off",
-    "signed_off": "Signed off, in force",
-    "superseded": "Superseded",
-}
-ACTIONS = ("edit", "propose", "sign_off", "return", "acknowledge", "revise")
+STATE_LABELS = states.STATE_LABELS
+ACTIONS = tuple(states.DefinitionStep)
 
 
 @dataclass(frozen=True)
@@ -137,7 +135,7 @@ class VersionView:
 
     @property
     def signature(self) -> str:
-        if self.state not in ("signed_off", "superseded") or self.signed_at is None:
+        if self.state not in states.SIGNED_STATES or self.signed_at is None:
             return ""
         if self.changed_since_signoff:
             return "Changed since sign-off"
@@ -281,7 +279,7 @@ def create_definition(session: Session, actor: Actor, data: DefinitionInput) -> 
         version = SuccessDefinitionVersion(
             definition_id=definition.id,
             number=1,
-            state="draft",
+            state=State.DRAFT,
             created_by_id=actor.user_id,
             **content,
         )
@@ -303,6 +301,34 @@ def _refuse(session: Session, message: str) -> ValidationFailed:
     return ValidationFailed(message)
 
 
+def _refusal(
+    actor: Actor, version: SuccessDefinitionVersion, step: Step, has_open: bool = False
+) -> str | None:
+    """Why ``actor`` may not take ``step`` on ``version`` now, or None. The one place the
+    state table, the own-proposal rule and the acknowledgement rule are read, by the
+    services' guards and by the views' "allowed" lists alike."""
+    state = State(version.state)
+    if step is Step.REVISE and has_open:
+        return "This definition already has a new version in progress; edit that one."
+    if step is Step.SIGN_OFF and state is State.SIGNED_OFF:
+        return f"'{version.title}' is already signed off."
+    if state is not states.starts_from(step):
+        return states.REFUSED[step].format(title=version.title, state=state.label.lower())
+    if step is Step.SIGN_OFF and version.proposed_by_id is not None:
+        if version.proposed_by_id == actor.user_id:
+            return "Nobody signs their own proposal; another executive must propose it."
+    if step is Step.ACKNOWLEDGE and version.acknowledged_at is not None:
+        return f"'{version.title}' is already acknowledged."
+    return None
+
+
+def _check_step(
+    session: Session, actor: Actor, version: SuccessDefinitionVersion, step: Step
+) -> None:
+    if (reason := _refusal(actor, version, step)) is not None:
+        raise _refuse(session, reason)
+
+
 def _check_seen(session: Session, version: SuccessDefinitionVersion, seen_hash: str | None) -> None:
     if seen_hash is not None and content_hash(version_content(version)) != seen_hash:
         raise _refuse(
@@ -322,12 +348,7 @@ def update_draft(
     """Change a draft's content; proposed and signed versions are never edited in place."""
     with writing(session, actor, Action.PROPOSE_DEFINITION) as w:
         version = _version(session, version_id)
-        if version.state != "draft":
-            raise _refuse(
-                session,
-                f"Only a draft can be edited; '{version.title}' is "
-                f"{STATE_LABELS[version.state].lower()}.",
-            )
+        _check_step(session, actor, version, Step.EDIT)
         _check_seen(session, version, seen_hash)
         content = check_input(session, data)
         old = version_content(version)
@@ -353,11 +374,10 @@ def revise(session: Session, actor: Actor, definition_id: int) -> int:
         ).all()
         if not versions:
             raise _refuse(session, "That definition does not exist.")
-        if any(v.state in ("draft", "proposed") for v in versions):
-            raise _refuse(
-                session, "This definition already has a new version in progress; edit that one."
-            )
         latest = versions[-1]
+        has_open = any(v.state in states.OPEN_STATES for v in versions)
+        if (reason := _refusal(actor, latest, Step.REVISE, has_open)) is not None:
+            raise _refuse(session, reason)
         content = version_content(latest)
         unit = metric_unit(session, actor, latest.metric)
         if unit_disagrees(latest, unit):
@@ -368,7 +388,7 @@ def revise(session: Session, actor: Actor, definition_id: int) -> int:
         version = SuccessDefinitionVersion(
             definition_id=definition_id,
             number=latest.number + 1,
-            state="draft",
+            state=State.DRAFT,
             created_by_id=actor.user_id,
             **content,
         )
@@ -388,14 +408,9 @@ def revise(session: Session, actor: Actor, definition_id: int) -> int:
 def propose(session: Session, actor: Actor, version_id: int, seen_hash: str | None = None) -> None:
     with writing(session, actor, Action.PROPOSE_DEFINITION) as w:
         version = _version(session, version_id)
-        if version.state != "draft":
-            raise _refuse(
-                session,
-                f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
-                "only a draft can be proposed.",
-            )
+        _check_step(session, actor, version, Step.PROPOSE)
         _check_seen(session, version, seen_hash)
-        version.state = "proposed"
+        version.state = states.leads_to(Step.PROPOSE)
         version.proposed_by_id = actor.user_id
         version.proposed_at = _now()
         _event(session, version, "proposed", actor)
@@ -403,8 +418,8 @@ def propose(session: Session, actor: Actor, version_id: int, seen_hash: str | No
             "propose",
             "success_definition_version",
             version.id,
-            {"state": "draft"},
-            {"state": "proposed"},
+            {"state": State.DRAFT},
+            {"state": State.PROPOSED},
         )
 
 
@@ -412,27 +427,16 @@ def sign_off(session: Session, actor: Actor, version_id: int, seen_hash: str | N
     """The CFO signs the content they read; the previous signed version is superseded."""
     with writing(session, actor, Action.SIGN_OFF_DEFINITION) as w:
         version = _version(session, version_id)
-        if version.state == "signed_off":
-            raise _refuse(session, f"'{version.title}' is already signed off.")
-        if version.state != "proposed":
-            raise _refuse(
-                session,
-                f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
-                "only a proposed definition can be signed.",
-            )
-        if version.proposed_by_id is not None and version.proposed_by_id == actor.user_id:
-            raise _refuse(
-                session, "Nobody signs their own proposal; another executive must propose it."
-            )
+        _check_step(session, actor, version, Step.SIGN_OFF)
         _check_seen(session, version, seen_hash)
         for previous in session.scalars(
             select(SuccessDefinitionVersion).where(
                 SuccessDefinitionVersion.definition_id == version.definition_id,
-                SuccessDefinitionVersion.state == "signed_off",
+                SuccessDefinitionVersion.state == State.SIGNED_OFF,
             )
         ):
-            previous.state = "superseded"
-        version.state = "signed_off"
+            previous.state = State.SUPERSEDED
+        version.state = states.leads_to(Step.SIGN_OFF)
         version.signed_by_id = actor.user_id
         version.signed_at = _now()
         sealed = seal_version(session, version)
@@ -441,8 +445,8 @@ def sign_off(session: Session, actor: Actor, version_id: int, seen_hash: str | N
             "sign_off",
             "success_definition_version",
             version.id,
-            {"state": "proposed"},
-            {"state": "signed_off", "content_hash": version.content_hash, **sealed},
+            {"state": State.PROPOSED},
+            {"state": State.SIGNED_OFF, "content_hash": version.content_hash, **sealed},
         )
 
 
@@ -454,21 +458,16 @@ def return_to_draft(
         if not (comment or "").strip():
             raise ValidationFailed("Say why the definition goes back: the comment is required.")
         version = _version(session, version_id)
-        if version.state != "proposed":
-            raise _refuse(
-                session,
-                f"'{version.title}' is {STATE_LABELS[version.state].lower()}; "
-                "only a proposed definition can be returned.",
-            )
+        _check_step(session, actor, version, Step.RETURN)
         _check_seen(session, version, seen_hash)
-        version.state = "draft"
+        version.state = states.leads_to(Step.RETURN)
         _event(session, version, "returned", actor, comment.strip())
         w.record(
             "return",
             "success_definition_version",
             version.id,
-            {"state": "proposed"},
-            {"state": "draft", "comment": comment.strip()},
+            {"state": State.PROPOSED},
+            {"state": State.DRAFT, "comment": comment.strip()},
         )
 
 
@@ -476,14 +475,7 @@ def acknowledge(session: Session, actor: Actor, version_id: int) -> None:
     """The CEO confirms they know the signed definition."""
     with writing(session, actor, Action.ACKNOWLEDGE_DEFINITION) as w:
         version = _version(session, version_id)
-        if version.state != "signed_off":
-            raise _refuse(
-                session,
-                f"Only a signed definition can be acknowledged; '{version.title}' "
-                f"is {STATE_LABELS[version.state].lower()}.",
-            )
-        if version.acknowledged_at is not None:
-            raise _refuse(session, f"'{version.title}' is already acknowledged.")
+        _check_step(session, actor, version, Step.ACKNOWLEDGE)
         version.acknowledged_by_id = actor.user_id
         version.acknowledged_at = _now()
         _event(session, version, "acknowledged", actor)
@@ -497,20 +489,11 @@ def acknowledge(session: Session, actor: Actor, version_id: int) -> None:
 
 
 def _allowed(actor: Actor, version: SuccessDefinitionVersion, has_open: bool) -> tuple[str, ...]:
-    allowed = []
-    if version.state == "draft" and can(actor, Action.PROPOSE_DEFINITION):
-        allowed += ["edit", "propose"]
-    if version.state == "proposed":
-        if can(actor, Action.SIGN_OFF_DEFINITION) and version.proposed_by_id != actor.user_id:
-            allowed.append("sign_off")
-        if can(actor, Action.RETURN_DEFINITION):
-            allowed.append("return")
-    if version.state == "signed_off":
-        if can(actor, Action.ACKNOWLEDGE_DEFINITION) and version.acknowledged_at is None:
-            allowed.append("acknowledge")
-        if can(actor, Action.PROPOSE_DEFINITION) and not has_open:
-            allowed.append("revise")
-    return tuple(allowed)
+    return tuple(
+        step
+        for step in Step
+        if can(actor, states.action_of(step)) and _refusal(actor, version, step, has_open) is None
+    )
 
 
 def _view(
@@ -530,7 +513,7 @@ def _view(
         for e in sorted(version.events, key=lambda e: (e.at, e.id))
     ]
     returned = None
-    if version.state == "draft":
+    if version.state == State.DRAFT:
         for event in reversed(events):
             if event["action"] == "proposed":
                 break
@@ -578,10 +561,8 @@ def definitions(session: Session, actor: Actor) -> list[DefinitionView]:
     goals = {g.id: g.title for g in session.scalars(select(Goal))}
     views = []
     for definition in _load(session):
-        open_version = next(
-            (v for v in definition.versions if v.state in ("draft", "proposed")), None
-        )
-        signed = next((v for v in definition.versions if v.state == "signed_off"), None)
+        open_version = next((v for v in definition.versions if v.state in states.OPEN_STATES), None)
+        signed = next((v for v in definition.versions if v.state == State.SIGNED_OFF), None)
         views.append(
             DefinitionView(
                 definition_id=definition.id,
@@ -604,7 +585,7 @@ def history(session: Session, actor: Actor, definition_id: int) -> list[VersionV
     loaded = _load(session, definition_id)
     if not loaded:
         raise ValidationFailed("That definition does not exist.")
-    has_open = any(v.state in ("draft", "proposed") for v in loaded[0].versions)
+    has_open = any(v.state in states.OPEN_STATES for v in loaded[0].versions)
     return [_view(session, v, names, actor, has_open) for v in loaded[0].versions]
 
 
@@ -679,7 +660,7 @@ def definitions_json(session: Session, actor: Actor) -> list[dict[str, Any]]:
                     "version": version.number,
                     "title": version.title,
                     "state": version.state,
-                    "in_force": version.state == "signed_off",
+                    "in_force": version.state == State.SIGNED_OFF,
                     "metric": version.metric,
                     "target": version.target,
                     "unit": version.unit,

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from alignment.definition_states import DefinitionState
 from db.models import AuditEvent
 from db.models import BudgetLine
 from db.models import Channel
@@ -318,7 +319,7 @@ def setup_facts(session: Session) -> dict[str, Any]:
         "budget_lines": session.scalar(select(func.count(BudgetLine.id))) or 0,
         "signed_definitions": session.scalar(
             select(func.count(SuccessDefinitionVersion.id)).where(
-                SuccessDefinitionVersion.state == "signed_off"
+                SuccessDefinitionVersion.state == DefinitionState.SIGNED_OFF
             )
         )
         or 0,

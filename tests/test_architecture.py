@@ -193,3 +193,50 @@ def test_only_the_unit_of_work_commits_and_records(call):
     audit event or queues on the chain head, and only the log-in keeps bookkeeping rows."""
     users = {str(p.relative_to(ROOT)) for p in SOURCES if call in p.read_text()}
     assert users <= WRITE_PATH_CALLS[call], f"{call} outside the unit of work: {users}"
+
+
+def _state_literals(tree: ast.AST) -> list[int]:
+    """Lines comparing or setting a ``.state`` to a bare string instead of a state enum."""
+    lines = []
+
+    def bare(node: ast.AST) -> bool:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return True
+        return isinstance(node, ast.Tuple | ast.List | ast.Set) and any(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+        )
+
+    def is_state(node: ast.AST) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == "state"
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(is_state(s) for s in sides) and any(bare(s) for s in sides):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Assign):
+            if any(is_state(t) for t in node.targets) and bare(node.value):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.keyword) and node.arg == "state" and bare(node.value):
+            lines.append(node.value.lineno)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "in_"
+            and is_state(node.func.value)
+            and any(bare(a) for a in node.args)
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_state_is_a_bare_string():
+    """States live in their enums (``definition_states``, ``request_log.RequestState``):
+    a version's or request's state is compared and set through them, never spelt out."""
+    offenders = [
+        f"{p.relative_to(ROOT)}:{line}"
+        for p in SOURCES
+        if "migrations" not in p.parts
+        for line in _state_literals(ast.parse(p.read_text()))
+    ]
+    assert offenders == []
