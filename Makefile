@@ -38,12 +38,13 @@ FAR_DAY := 2031-12-01T09:00:00
 FAST_TIERS := --tier tests/unit --tier tests/test_architecture.py --tier tests/db/test_dates.py \
 	--tier tests/cli -k "not postgresql or test_dates"
 
-## test: install dev tools, a Chromium and libfaketime, lint, run every test, then the unit
+## test: install dev tools, a Chromium and libfaketime, lint, type-check, run every test, then the unit
 ## tier, the dated tests and the CLI on SQLite again with the system clock five years out
 test: $(VENV)/.dev
 	$(PY) -m tests.browser.chromium
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	SAMEPAGE_TEST_LABEL="today" $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 	$(PY) -m tests.at_dates --workers $(TEST_WORKERS) $(FAST_TIERS) $(FAR_DAY)
 
@@ -55,6 +56,7 @@ test-dates: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 fix: $(VENV)/.dev
 	$(PY) -m ruff check --fix .
