@@ -32,6 +32,7 @@ from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
+from alignment.status import LOOKS
 from alignment.success import KPI_PREFIX
 from alignment.unit_of_work import writing
 from db import queries
@@ -166,10 +167,6 @@ def kpi_status(actual: float | None, target: float | None, direction: str) -> st
     return metrics.rag_status(actual, target, comparison, STATUS_TOLERANCE)
 
 
-STATUS_FILL = {"green": "#dafbe1", "amber": "#fff8c5", "red": "#ffebe9", None: "#f6f8fa"}
-STATUS_LINE = {"green": "#1a7f37", "amber": "#9a6700", "red": "#cf222e", None: "#8c959f"}
-
-
 def _dot_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
@@ -190,7 +187,7 @@ def tree_dot(roots: list[KpiNode], values: Mapping[int, KpiPeriodValue], label: 
             text += "\\n" + _dot_text(label(value))
         lines.append(
             f'  k{node.kpi.id} [label="{text}", '
-            f'fillcolor="{STATUS_FILL[status]}", color="{STATUS_LINE[status]}", penwidth=1.6];'
+            f'fillcolor="{LOOKS[status].fill}", color="{LOOKS[status].line}", penwidth=1.6];'
         )
         for child in node.children:
             edge = ""

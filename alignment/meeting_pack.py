@@ -37,6 +37,8 @@ from alignment.review_tables import RAG
 from alignment.review_tables import Section
 from alignment.review_tables import Table
 from alignment.review_tables import sections
+from alignment.status import LOOKS
+from alignment.status import RAG as STATUSES
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 CONTENTS_NAME = "Contents"
@@ -95,8 +97,8 @@ def charts(view: ReviewView) -> dict[str, bytes]:
                     "status:N",
                     title=None,
                     scale=alt.Scale(
-                        domain=["On target", "Within tolerance", "Off target"],
-                        range=["#1a7f37", "#bf8700", "#cf222e"],
+                        domain=[LOOKS[s].label for s in STATUSES],
+                        range=[LOOKS[s].line for s in STATUSES],
                     ),
                 ),
             )

@@ -24,8 +24,9 @@ from alignment.reconciliation import gap_words
 from alignment.review import AGENDA
 from alignment.review import KINDS
 from alignment.review import ReviewView
+from alignment.status import LOOKS
 
-RAG = {"green": "On target", "amber": "Within tolerance", "red": "Off target", None: "No data"}
+RAG = {status: look.label for status, look in LOOKS.items()}
 HEADLINE_LABELS = {
     "planned_budget": "Planned budget",
     "actual_spend": "Actual spend",

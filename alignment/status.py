@@ -14,17 +14,23 @@ class StatusLook:
     """Streamlit's colour name for badges and coloured text."""
     fill: str
     ink: str
+    line: str
+    """The strong colour for marks, lines and borders (a chart's bar, the KPI tree's box)."""
 
 
 LOOKS: dict[str | None, StatusLook] = {
-    "green": StatusLook("On target", "green", "#dafbe1", "#116329"),
-    "amber": StatusLook("Within tolerance", "orange", "#fff8c5", "#7d4e00"),
-    "red": StatusLook("Off target", "red", "#ffebe9", "#a40e26"),
-    None: StatusLook("No data yet", "gray", "#f6f8fa", "#57606a"),
+    "green": StatusLook("On target", "green", "#dafbe1", "#116329", "#1a7f37"),
+    "amber": StatusLook("Within tolerance", "orange", "#fff8c5", "#7d4e00", "#9a6700"),
+    "red": StatusLook("Off target", "red", "#ffebe9", "#a40e26", "#cf222e"),
+    None: StatusLook("No data yet", "gray", "#f6f8fa", "#57606a", "#8c959f"),
 }
-CHANGED = StatusLook("Changed since sign-off", "red", "#ffebe9", "#a40e26")
+RAG = ("green", "amber", "red")
+"""The statuses a figure with a target can have, best first."""
+CHANGED = StatusLook("Changed since sign-off", "red", "#ffebe9", "#a40e26", "#cf222e")
 """A signed definition whose stored text no longer matches its signature."""
-UNIT_DISAGREES = StatusLook("Unit disagrees: sign a new version", "orange", "#fff8c5", "#7d4e00")
+UNIT_DISAGREES = StatusLook(
+    "Unit disagrees: sign a new version", "orange", "#fff8c5", "#7d4e00", "#9a6700"
+)
 """A version signed before units followed the metric, whose unit disagrees with it."""
 
 
@@ -40,3 +46,16 @@ def cell_style(text: object) -> str:
             background = "" if look is LOOKS[None] else f"background-color: {look.fill}; "
             return f"{background}color: {look.ink}{weight}"
     return ""
+
+
+def fill_style(status: str | None, *, bold: bool = True) -> str:
+    """A table cell painted in a status's colours (a flagged answer, a stale figure)."""
+    look = LOOKS[status]
+    return f"background-color: {look.fill}; color: {look.ink}" + (
+        "; font-weight: 600" if bold else ""
+    )
+
+
+def ink_style(status: str | None) -> str:
+    """Text in a status's strong colour, on no background (an open month in a table)."""
+    return f"color: {LOOKS[status].line}; font-weight: 600"
