@@ -36,7 +36,7 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
 from alignment.settings import company_profile
-from alignment.text import CONTROL_CHARACTERS
+from alignment.text import NAME_CONTROL_CHARACTERS
 from alignment.unit_of_work import Write
 from alignment.unit_of_work import writing
 from db import queries
@@ -204,7 +204,7 @@ def _clean(values: dict[str, Any], where: str, problems: list[str]) -> dict[str,
                 problems.append(f"{where}: the channel is missing")
             elif len(text) > MAX_TEXT:
                 problems.append(f"{where}: the {label} is longer than {MAX_TEXT} characters")
-            elif CONTROL_CHARACTERS.search(text):
+            elif NAME_CONTROL_CHARACTERS.search(text):
                 problems.append(f"{where}: the {label} contains control characters")
             else:
                 clean[name] = unicodedata.normalize("NFC", text)

@@ -43,6 +43,7 @@ from alignment.spreadsheet import Table
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
 from alignment.spreadsheet import source_name as default_source_name
+from alignment.text import NAME_CONTROL_CHARACTERS
 from alignment.unit_of_work import writing
 from db import bulk
 from db import queries
@@ -354,7 +355,7 @@ def _check_cells(
         text = text.str.replace(r"^'([=+\-@\t\r])", r"\1", regex=True)
         reasons = pd.Series(None, index=frame.index, dtype=object)
         reasons[text.str.len() > MAX_TEXT] = f"is longer than {MAX_TEXT} characters"
-        reasons[text.str.contains(r"[\x00-\x08\x0b-\x1f\x7f]", regex=True)] = (
+        reasons[text.str.contains(NAME_CONTROL_CHARACTERS.pattern, regex=True)] = (
             "contains control characters"
         )
         if name == "channel":

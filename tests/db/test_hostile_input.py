@@ -278,3 +278,19 @@ def test_every_upload_refuses_a_crafted_workbook_with_its_limit_and_writes_nothi
         UPLOADS[upload](session, demo_actors, data)
     assert str(refused.value).startswith(("plan.xlsx ", "The sheet 'Budget' of plan.xlsx "))
     assert fingerprint(demo_store) == before
+
+
+@pytest.mark.parametrize("name", ["Search\tAds", "Search\x7f", "Search\x1bAds", "Sea\nrch"])
+def test_the_grid_and_the_import_refuse_the_same_invisible_characters_in_a_name(
+    demo_store, demo_actors, name
+):
+    """Issue 16: the grid accepted a tab or DEL in a channel name that the import refused."""
+    with demo_store.session() as session:
+        line = session.scalars(sa.select(BudgetLine).order_by(BudgetLine.id)).first()
+        edit = LineEdit(line.id, line.version, {"channel": name})
+        with pytest.raises(SamePageError, match="contains control characters"):
+            save_changes(session, demo_actors["CMO"], BudgetChanges(edits=[edit]))
+    out = io.StringIO()
+    csv.writer(out).writerows([["month", "channel", "planned_budget"], ["2026-11", name, "5"]])
+    budget = read_budget_file(out.getvalue().encode(), "plan.csv")
+    assert any("contains control characters" in str(p) for p in budget.problems)
