@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
 from ui import context
 from ui.widgets import as_text
@@ -35,7 +36,7 @@ PAGES = [
 ]
 
 
-def _allowed(me, needs) -> bool:  # type: ignore[no-untyped-def]
+def _allowed(me: Actor, needs: Action | tuple[Action, ...] | None) -> bool:
     if needs is None:
         return True
     wanted = needs if isinstance(needs, tuple) else (needs,)

@@ -11,7 +11,9 @@ import streamlit as st
 from alignment import accounts
 from alignment.first_run import setup_steps
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
+from alignment.settings import CompanyProfile
 from alignment.settings import update_company
 from ui.context import act
 from ui.context import actor
@@ -44,7 +46,7 @@ def page() -> None:
         )
 
 
-def _company_name(me, company) -> None:  # type: ignore[no-untyped-def]
+def _company_name(me: Actor, company: CompanyProfile) -> None:
     """The name on every page title and meeting pack; a new store says "Your company"."""
     with st.form("company_name"):
         name = st.text_input("Company name", company.name, key="company_name_input")
@@ -52,7 +54,7 @@ def _company_name(me, company) -> None:  # type: ignore[no-untyped-def]
             act(lambda s: update_company(s, me, name=name), "Company name saved.")
 
 
-def _accounts(me) -> None:  # type: ignore[no-untyped-def]
+def _accounts(me: Actor) -> None:
     with store().session() as session:
         people = accounts.accounts(session, me)
         idle = accounts.idle_minutes(session)
@@ -94,7 +96,9 @@ def _accounts(me) -> None:  # type: ignore[no-untyped-def]
         st.write("**Change an account**")
         ids = {a.id: f"{a.name} <{a.email}>" for a in people}
         a, b, c, d = st.columns(4)
-        chosen = a.selectbox("Account", list(ids), format_func=ids.get, key="change_account")
+        chosen = a.selectbox(
+            "Account", list(ids), format_func=ids.__getitem__, key="change_account"
+        )
         role = b.selectbox(
             "Role",
             [None, *ROLES],
@@ -123,7 +127,7 @@ def _accounts(me) -> None:  # type: ignore[no-untyped-def]
             act(lambda s: accounts.set_idle_minutes(s, me, int(minutes)), "Idle time saved.")
 
 
-def _financial(me, company) -> None:  # type: ignore[no-untyped-def]
+def _financial(me: Actor, company: CompanyProfile) -> None:
     st.subheader("Financial settings")
     with st.form("financial"):
         a, b, c = st.columns(3)

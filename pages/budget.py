@@ -3,6 +3,8 @@ finance reconciliation and the baseline. Everyone reads; each role changes only 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import streamlit as st
 
@@ -18,9 +20,11 @@ from alignment.export import to_xlsx
 from alignment.overview import figure_months
 from alignment.overview import return_by_channel
 from alignment.overview import spend_over_time
+from alignment.periods import Period
 from alignment.periods import month_label
 from alignment.periods import short_month_label
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
 from alignment.reconciliation import apply_finance_file
 from alignment.reconciliation import gap_words
@@ -32,6 +36,7 @@ from alignment.reconciliation import reopen_month
 from alignment.spreadsheet import sheet_names
 from alignment.spreadsheet import source_name
 from ui import charts
+from ui.context import Write
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
@@ -92,7 +97,7 @@ def page() -> None:
             _reconciliation(me, period, cur)
 
 
-def _charts(me, period, cur: str) -> None:  # type: ignore[no-untyped-def]
+def _charts(me: Actor, period: Period, cur: str) -> None:
     with store().session() as session:
         trend = spend_over_time(session, me, period.last, months=24)
         by_channel = return_by_channel(session, me, period)
@@ -116,7 +121,7 @@ def _charts(me, period, cur: str) -> None:  # type: ignore[no-untyped-def]
     st.altair_chart(charts.return_against_spend(by_channel, cur), width="stretch")
 
 
-def _figures(me, period, chosen: list[str], cur: str) -> None:  # type: ignore[no-untyped-def]
+def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:
     with store().session() as session:
         total = budget.count_lines(session, me, period, chosen or None)
         lines = budget.budget_lines(session, me, period, chosen or None, limit=GRID_LIMIT)
@@ -219,7 +224,7 @@ def _figures(me, period, chosen: list[str], cur: str) -> None:  # type: ignore[n
     )
 
 
-def _import_section(me, cur: str) -> None:  # type: ignore[no-untyped-def]
+def _import_section(me: Actor, cur: str) -> None:
     if not can(me, Action.ENTER_FIGURES):
         st.info("Only the CMO imports budget figures.")
         return
@@ -286,14 +291,14 @@ def _frozen(mapping: dict[str, str] | None) -> tuple[tuple[str, str], ...] | Non
 
 
 @st.cache_data(show_spinner="Reading the file…", max_entries=4)
-def _parse(  # type: ignore[no-untyped-def]
+def _parse(
     data: bytes,
     name: str,
     sheet: str | None,
     given: tuple[tuple[str, str], ...] | None,
     remembered: tuple[tuple[str, str], ...] | None,
     source: str,
-):
+) -> budget_import.BudgetFile:
     return budget_import.read_for_import(
         data,
         name,
@@ -411,7 +416,7 @@ def _show_preview(preview: budget_import.ImportPreview, cur: str) -> None:
         st.dataframe(preview.changes, hide_index=True, width="stretch")
 
 
-def _finance_forms(me, month: str, booked, cur: str) -> None:  # type: ignore[no-untyped-def]
+def _finance_forms(me: Actor, month: str, booked: Decimal | float | None, cur: str) -> None:
     """The CFO's two steps for the one month chosen above; the inputs belong to that month
     (keyed by it), so nothing typed for one month can be saved against another."""
     label = month_label(month)
@@ -422,7 +427,7 @@ def _finance_forms(me, month: str, booked, cur: str) -> None:  # type: ignore[no
             f"Booked marketing spend ({cur})",
             min_value=0.0,
             step=1000.0,
-            value=0.0 if pd.isna(booked) else float(booked),
+            value=0.0 if booked is None or pd.isna(booked) else float(booked),
             key=f"fin_amount_{month}",
         )
         if st.form_submit_button(f"Save figure for {label}"):
@@ -434,7 +439,7 @@ def _finance_forms(me, month: str, booked, cur: str) -> None:  # type: ignore[no
             _act(lambda s: reconcile_month(s, me, month, note), "Month reconciled and locked.")
 
 
-def _reconciliation(me, period, cur: str) -> None:  # type: ignore[no-untyped-def]
+def _reconciliation(me: Actor, period: Period, cur: str) -> None:
     with store().session() as session:
         status = month_status(session, me, period.last, months=12)
         baselines = budget.locked_baselines(session, me)
@@ -533,7 +538,7 @@ def _days(days: int) -> str:
     return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
 
 
-def _act(action, done: str) -> None:  # type: ignore[no-untyped-def]
+def _act(action: Write, done: str) -> None:
     try:
         with store().session() as session:
             action(session)

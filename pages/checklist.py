@@ -13,6 +13,7 @@ from alignment.errors import SamePageError
 from alignment.periods import month_label
 from alignment.periods import short_month_label
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
 from alignment.review import review_months
 from ui import charts
@@ -103,7 +104,7 @@ def page() -> None:
         _items(me)
 
 
-def _no_statements(me) -> None:  # type: ignore[no-untyped-def]
+def _no_statements(me: Actor) -> None:
     """A new store: nothing to answer until the CEO sets the statements."""
     if not can(me, Action.EDIT_CHECKLIST_ITEMS):
         st.info(
@@ -125,7 +126,7 @@ def _no_statements(me) -> None:  # type: ignore[no-untyped-def]
     _items(me)
 
 
-def _answer_form(me, month: str, view) -> None:  # type: ignore[no-untyped-def]
+def _answer_form(me: Actor, month: str, view: checklist.ChecklistMonth) -> None:
     mine = view.items.set_index("id")
     role = str(me.role)
     with st.expander(
@@ -142,7 +143,7 @@ def _answer_form(me, month: str, view) -> None:  # type: ignore[no-untyped-def]
                 score = a.segmented_control(
                     "Score",
                     list(SCALE),
-                    format_func=SCALE.get,
+                    format_func=SCALE.__getitem__,
                     key=f"score_{role}_{month}_{row.id}",
                     default=None if pd.isna(current) else int(current),
                     label_visibility="collapsed",
@@ -166,7 +167,7 @@ def _answer_form(me, month: str, view) -> None:  # type: ignore[no-untyped-def]
                     flash(f"Saved {written} answer(s) for {short_month_label(month)}.")
 
 
-def _items(me) -> None:  # type: ignore[no-untyped-def]
+def _items(me: Actor) -> None:
     with st.expander("Change the statements", icon=":material/checklist:"):
         with store().session() as session:
             asked = checklist.items(session, me)

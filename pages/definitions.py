@@ -13,8 +13,10 @@ from alignment.overview import figure_months
 from alignment.periods import Period
 from alignment.periods import month_label
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
 from alignment.status import LOOKS
+from alignment.success import DefinitionStatus
 from alignment.success import LiveActual
 from alignment.success import live_actual
 from alignment.success import live_status
@@ -22,6 +24,7 @@ from alignment.success import metric_unit
 from alignment.success_workflow import COMPARISONS
 from alignment.success_workflow import STATE_LABELS
 from alignment.success_workflow import DefinitionInput
+from alignment.success_workflow import DefinitionView
 from alignment.success_workflow import VersionView
 from alignment.success_workflow import acknowledge
 from alignment.success_workflow import create_definition
@@ -37,6 +40,8 @@ from alignment.success_workflow import revise
 from alignment.success_workflow import sign_off
 from alignment.success_workflow import update_draft
 from alignment.success_workflow import waiting_work
+from ui.context import ActorWrite
+from ui.context import Session
 from ui.context import act
 from ui.context import actor
 from ui.context import profile
@@ -110,7 +115,7 @@ def page() -> None:
     )
 
 
-def _preview(session, me, content: dict, period: Period) -> LiveActual:  # type: ignore[no-untyped-def]
+def _preview(session: Session, me: Actor, content: dict, period: Period) -> LiveActual:
     return live_actual(
         session,
         me,
@@ -124,7 +129,14 @@ def _preview(session, me, content: dict, period: Period) -> LiveActual:  # type:
     )
 
 
-def _definition(view, status, previews: dict, metrics: dict, goals: dict, period) -> None:  # type: ignore[no-untyped-def]
+def _definition(
+    view: DefinitionView,
+    status: DefinitionStatus | None,
+    previews: dict,
+    metrics: dict,
+    goals: dict,
+    period: Period | None,
+) -> None:
     shown: VersionView = view.in_force or view.open_version
     with st.container(border=True):
         badges = st.container(horizontal=True, gap="small")
@@ -310,7 +322,7 @@ def _form(
         comparison = right.selectbox(
             "Comparison",
             list(COMPARISONS),
-            format_func=COMPARISONS.get,
+            format_func=COMPARISONS.__getitem__,
             key=f"{key}_comparison",
             index=list(COMPARISONS).index(c.get("comparison", "at_least")),
         )
@@ -403,7 +415,7 @@ def _history(definition_id: int, metrics: dict) -> None:
             st.caption("These versions say the same.")
 
 
-def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
+def _do(action: ActorWrite, done: str) -> None:
     act(lambda session: action(session, actor()), done)
 
 

@@ -13,13 +13,16 @@ from alignment import kpis
 from alignment import status
 from alignment.errors import SamePageError
 from alignment.overview import figure_months
+from alignment.periods import Period
 from alignment.periods import add_months
 from alignment.periods import month_label
 from alignment.periods import months_between
 from alignment.periods import short_month_label
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
 from ui import charts
+from ui.context import ActorWrite
 from ui.context import act
 from ui.context import actor
 from ui.context import profile
@@ -93,7 +96,7 @@ def _kpi_table(values: list[kpis.KpiPeriodValue], currency: str) -> None:
     text_table(rows.style.map(status.cell_style, subset=["Status"]).hide(axis="index"))
 
 
-def _goals(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
+def _goals(me: Actor, period: Period, currency: str) -> None:
     with store().session() as session:
         views = goals.goals(session, me, period)
         split = goals.balance(session, me, period)
@@ -150,7 +153,7 @@ def _goals(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
                     list(goals.HORIZONS),
                     default=horizon,
                     required=True,
-                    format_func=goals.HORIZONS.get,
+                    format_func=goals.HORIZONS.__getitem__,
                     key=f"horizon_{channel}",
                 )
                 if chosen != horizon:
@@ -160,7 +163,7 @@ def _goals(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
                     )
 
 
-def _goal_form(key: str, goal, all_kpis: list) -> None:  # type: ignore[no-untyped-def]
+def _goal_form(key: str, goal: goals.GoalView | None, all_kpis: list) -> None:
     names = {k.id: k.name for k in all_kpis}
     with st.form(key):
         title = st.text_input("Title", goal.title if goal else "", key=f"{key}_title")
@@ -174,7 +177,7 @@ def _goal_form(key: str, goal, all_kpis: list) -> None:  # type: ignore[no-untyp
         horizon = b.selectbox(
             "Horizon",
             list(goals.HORIZONS),
-            format_func=goals.HORIZONS.get,
+            format_func=goals.HORIZONS.__getitem__,
             key=f"{key}_horizon",
             index=list(goals.HORIZONS).index(goal.horizon) if goal else 0,
         )
@@ -183,7 +186,7 @@ def _goal_form(key: str, goal, all_kpis: list) -> None:  # type: ignore[no-untyp
         linked = st.multiselect(
             "Linked KPIs",
             list(names),
-            format_func=names.get,
+            format_func=names.__getitem__,
             default=[v.kpi.id for v in goal.kpis] if goal else [],
             key=f"{key}_kpis",
         )
@@ -195,7 +198,7 @@ def _goal_form(key: str, goal, all_kpis: list) -> None:  # type: ignore[no-untyp
                 _do(lambda s, me: goals.update_goal(s, me, goal.id, data), "Goal saved.")
 
 
-def _tree(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
+def _tree(me: Actor, period: Period, currency: str) -> None:
     with store().session() as session:
         roots = kpis.kpi_tree(session, me)
         values = kpis.period_values(session, me, period)
@@ -214,7 +217,7 @@ def _tree(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
     chosen = st.selectbox(
         "History of",
         [k.id for k in order],
-        format_func={k.id: k.name for k in order}.get,
+        format_func={k.id: k.name for k in order}.__getitem__,
         key="kpi_history",
     )
     kpi = next(k for k in order if k.id == chosen)
@@ -232,7 +235,7 @@ def _tree(me, period, currency: str) -> None:  # type: ignore[no-untyped-def]
         _kpi_manager(me, order)
 
 
-def _kpi_entry(me, period, order: list) -> None:  # type: ignore[no-untyped-def]
+def _kpi_entry(me: Actor, period: Period, order: list) -> None:
     st.subheader("Targets and actuals")
     with store().session() as session:
         stored = kpis.values_frame(session, me, period.first, period.last)
@@ -312,7 +315,7 @@ def _kpi_entry(me, period, order: list) -> None:  # type: ignore[no-untyped-def]
                 _do(lambda s, me: kpis.apply_kpi_file(s, me, parsed), "KPI figures imported.")
 
 
-def _kpi_manager(me, order: list) -> None:  # type: ignore[no-untyped-def]
+def _kpi_manager(me: Actor, order: list) -> None:
     with st.expander("Add, change or remove a KPI", icon=":material/account_tree:"):
         names = {k.id: k.name for k in order}
         choice = st.selectbox(
@@ -393,7 +396,7 @@ def _kpi_manager(me, order: list) -> None:  # type: ignore[no-untyped-def]
             _do(lambda s, me: kpis.delete_kpi(s, me, kpi.id), f"{as_text(kpi.name)} deleted.")
 
 
-def _funnel(me, period) -> None:  # type: ignore[no-untyped-def]
+def _funnel(me: Actor, period: Period) -> None:
     with store().session() as session:
         counts = funnel.stage_counts(session, me, period.last, months=12)
     if counts.empty:
@@ -434,7 +437,7 @@ def _funnel(me, period) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _what_if(me, period) -> None:  # type: ignore[no-untyped-def]
+def _what_if(me: Actor, period: Period) -> None:
     with store().session() as session:
         order = [n.kpi for n in kpis.walk(kpis.kpi_tree(session, me)) if n.kpi.parent_id]
     if not order:
@@ -446,7 +449,7 @@ def _what_if(me, period) -> None:  # type: ignore[no-untyped-def]
     chosen = a.selectbox(
         "If this KPI were",
         list(names),
-        format_func=names.get,
+        format_func=names.__getitem__,
         index=list(names).index(default),
         key="what_if_kpi",
     )
@@ -503,7 +506,7 @@ def _what_if(me, period) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _do(action, done: str) -> None:  # type: ignore[no-untyped-def]
+def _do(action: ActorWrite, done: str) -> None:
     act(lambda session: action(session, actor()), done)
 
 

@@ -11,6 +11,7 @@ from alignment.maturity import LEVELS
 from alignment.periods import current_month
 from alignment.periods import quarter_of
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
 from ui import charts
 from ui.context import act
@@ -100,7 +101,7 @@ def page() -> None:
         _competences(me)
 
 
-def _assess(me, quarter: str, levels) -> None:  # type: ignore[no-untyped-def]
+def _assess(me: Actor, quarter: str, levels: list[maturity.CompetenceLevel]) -> None:
     with st.expander(f"Assess {quarter}", icon=":material/edit:"):
         with st.form("maturity_form"):
             rows = []
@@ -110,14 +111,14 @@ def _assess(me, quarter: str, levels) -> None:  # type: ignore[no-untyped-def]
                 current = b.selectbox(
                     "Current",
                     list(LEVELS),
-                    format_func=LEVELS.get,
+                    format_func=LEVELS.__getitem__,
                     index=(level.current or 1) - 1,
                     key=f"cur_{quarter}_{level.competence_id}",
                 )
                 desired = c.selectbox(
                     "Desired",
                     list(LEVELS),
-                    format_func=LEVELS.get,
+                    format_func=LEVELS.__getitem__,
                     index=(level.desired or 3) - 1,
                     key=f"des_{quarter}_{level.competence_id}",
                 )
@@ -130,7 +131,7 @@ def _assess(me, quarter: str, levels) -> None:  # type: ignore[no-untyped-def]
                 )
 
 
-def _no_competences(me) -> None:  # type: ignore[no-untyped-def]
+def _no_competences(me: Actor) -> None:
     """A new store: nothing to assess until the CMO names the competences."""
     if not can(me, Action.ASSESS_MATURITY):
         st.info(
@@ -154,7 +155,7 @@ def _no_competences(me) -> None:  # type: ignore[no-untyped-def]
     _competences(me)
 
 
-def _competences(me) -> None:  # type: ignore[no-untyped-def]
+def _competences(me: Actor) -> None:
     with st.expander("Change the competences", icon=":material/tune:"):
         with store().session() as session:
             listed = maturity.competences(session, me)

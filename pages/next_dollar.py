@@ -11,6 +11,7 @@ from alignment import next_dollar
 from alignment import response
 from alignment.errors import SamePageError
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
 from alignment.response import ResponseData
 from alignment.response import ResponseFit
@@ -125,7 +126,7 @@ def _channels(fit: ResponseFit, currency: str, locale: str) -> None:
     )
 
 
-def _proposal(me, fit: ResponseFit, currency: str, locale: str) -> response.Proposal | None:  # type: ignore[no-untyped-def]
+def _proposal(me: Actor, fit: ResponseFit, currency: str, locale: str) -> response.Proposal | None:
     st.subheader("Budget proposal")
 
     def money(value: float) -> str:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from alignment import formatting as fmt
 from alignment import status
+from alignment.checklist import AlignmentSummary
 from alignment.checklist import alignment_summary
 from alignment.checklist import open_gaps
 from alignment.first_run import setup_steps
@@ -264,7 +265,7 @@ def _top_kpis(values: list, cur: str, loc: str) -> None:
     text_table(rows.style.map(status.cell_style, subset=["Status"]).hide(axis="index"))
 
 
-def _alignment(summary, gaps: list, requests: list) -> None:  # type: ignore[no-untyped-def]
+def _alignment(summary: AlignmentSummary | None, gaps: list, requests: list) -> None:
     if summary is None:
         st.info("Nobody has answered the alignment checklist yet.")
         return

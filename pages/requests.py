@@ -9,6 +9,7 @@ import streamlit as st
 from alignment import formatting as fmt
 from alignment import request_log
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
 from ui.context import act
 from ui.context import actor
@@ -59,7 +60,7 @@ def page() -> None:
         _request(me, view, currency)
 
 
-def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
+def _request(me: Actor, view: request_log.RequestView, currency: str) -> None:
     with st.container(border=True):
         badges = st.container(horizontal=True, gap="small")
         colour = {None: "orange", "later": "orange", "do": "green", "dont": "gray"}[view.decision]
@@ -116,7 +117,7 @@ def _request(me, view, currency: str) -> None:  # type: ignore[no-untyped-def]
                 decision = a.selectbox(
                     "Decision",
                     list(request_log.DECISIONS),
-                    format_func=request_log.DECISIONS.get,
+                    format_func=request_log.DECISIONS.__getitem__,
                     key=f"dec_{view.id}",
                 )
                 reason = b.text_input("Reason (required)", key=f"why_{view.id}")

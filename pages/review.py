@@ -15,6 +15,7 @@ from alignment.meeting_pack import pack_pdf
 from alignment.meeting_pack import pack_xlsx
 from alignment.periods import month_label
 from alignment.permissions import Action
+from alignment.permissions import Actor
 from alignment.permissions import can
 from alignment.review import AGENDA
 from alignment.review import KINDS
@@ -245,7 +246,7 @@ def _downloads(view: review.ReviewView, company: str) -> None:
     )
 
 
-def _record(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def]
+def _record(me: Actor, view: review.ReviewView) -> None:
     if not can(me, Action.RECORD_ACTIONS):
         return
     if not view.closed:
@@ -253,7 +254,9 @@ def _record(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def
         with st.form(f"review_record_{form}"):
             st.write("**Record a decision or an action item**")
             a, b, c, d = st.columns([1, 3, 1, 1])
-            kind = a.selectbox("Kind", list(KINDS), format_func=KINDS.get, key=f"rec_kind_{form}")
+            kind = a.selectbox(
+                "Kind", list(KINDS), format_func=KINDS.__getitem__, key=f"rec_kind_{form}"
+            )
             text = b.text_input("What was decided, or what has to be done", key=f"rec_text_{form}")
             owner = c.selectbox(
                 "Owner",
@@ -295,7 +298,7 @@ def _emptied_after(recorded: object) -> object:
     return recorded
 
 
-def _close(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def]
+def _close(me: Actor, view: review.ReviewView) -> None:
     if not can(me, Action.CLOSE_REVIEW):
         return
     if not view.closed:
@@ -318,7 +321,7 @@ def _close(me, view: review.ReviewView) -> None:  # type: ignore[no-untyped-def]
                 act(lambda s: review.reopen_review(s, me, view.month, reason), "Reopened.")
 
 
-def _history(me) -> None:  # type: ignore[no-untyped-def]
+def _history(me: Actor) -> None:
     with st.expander("Past reviews", icon=":material/history:"):
         search = st.text_input("Search decisions and action items", key="review_search")
         with store().session() as session:

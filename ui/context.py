@@ -12,7 +12,7 @@ from typing import Protocol
 from urllib.parse import urljoin
 
 import streamlit as st
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as Session  # re-exported: pages name it without SQLAlchemy
 
 from alignment import accounts
 from alignment import clock
@@ -33,6 +33,11 @@ from ui.widgets import flash
 from ui.widgets import refusal
 
 DEMO_VARIABLE = "SAMEPAGE_DEMO"
+
+# A write run in one session, as act() runs it; pages name it without importing SQLAlchemy.
+Write = Callable[[Session], object]
+# A write that also takes the acting person, for pages that look the actor up at the time.
+ActorWrite = Callable[[Session, Actor], object]
 
 
 class _Shows(Protocol):
@@ -65,7 +70,7 @@ def store() -> Store:
         raise
 
 
-def act(action: Callable[[Session], object], done: str) -> None:
+def act(action: Write, done: str) -> None:
     """Run a write in one session: its refusal as an error on the page, its success as a
     message after the rerun."""
     try:
