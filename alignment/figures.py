@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from alignment.periods import FIRST_YEAR
+
 MAX_AMOUNT = 999_999_999_999.99
 """The largest amount SamePage stores; beyond it a figure is a typing error, not a budget."""
 
@@ -102,8 +104,8 @@ def _parse_months_slow(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     reason[unreadable] = f"is not a month SamePage can read; write it as {MONTH_FORMS}"
     out_of_range = year.notna() & ~month.between(1, 12)
     reason[out_of_range] = "has no such month: months run from 01 to 12"
-    early = year.notna() & (year < 1990)
-    reason[early & ~out_of_range] = "is before 1990; check the year"
+    early = year.notna() & (year < FIRST_YEAR)
+    reason[early & ~out_of_range] = f"is before {FIRST_YEAR}; check the year"
     good = reason.isna()
     months = pd.Series(None, index=text.index, dtype=object)
     months[good] = [
@@ -213,7 +215,7 @@ def parse_months(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if plain.any():
         plain_text = text[plain]
         number = plain_text.str.slice(5, 7)
-        good = number.between("01", "12") & (plain_text >= "1990")
+        good = number.between("01", "12") & (plain_text >= f"{FIRST_YEAR:04d}")
         read[np.flatnonzero(plain)[good.to_numpy(dtype=bool)]] = True
     months = text.where(read)
     reason = pd.Series(None, index=text.index, dtype=object)

@@ -25,11 +25,18 @@ PERIOD_HELP = (
 )
 
 
+FIRST_YEAR = 1990
+"""The earliest year SamePage reads, typed or imported: a year before is a typo (1026 for
+2026), not a team's marketing history."""
+
+
 def parse_month(text: str) -> str:
     """``YYYY-MM`` checked and normalised; anything else is refused."""
     match = _MONTH.match(text.strip())
-    if not match or int(match.group(1)) < 1900:
+    if not match:
         raise InvalidPeriod(f"'{text}' is not a month: write it as YYYY-MM, e.g. 2026-03.")
+    if int(match.group(1)) < FIRST_YEAR:
+        raise InvalidPeriod(f"'{text}' is before {FIRST_YEAR}; check the year.")
     if not 1 <= int(match.group(2)) <= 12:
         raise InvalidPeriod(f"'{text}' is not a month: the month number must be 01 to 12.")
     return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
@@ -166,7 +173,7 @@ def parse_period(text: str) -> Period:
         return month_period(raw)
     if match := _QUARTER.match(raw):
         return quarter_period(int(match.group(1)), int(match.group(2)))
-    if (match := _YEAR.match(raw)) and int(raw) >= 1900:
+    if (match := _YEAR.match(raw)) and int(raw) >= FIRST_YEAR:
         return year_period(int(match.group(1)))
     if match := _RANGE.match(raw):
         return range_period(match.group(1), match.group(2))

@@ -1,8 +1,10 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from alignment.errors import InvalidPeriod
+from alignment.figures import parse_months
 from alignment.periods import add_months
 from alignment.periods import current_month
 from alignment.periods import fiscal_year_start
@@ -90,3 +92,13 @@ def test_month_helpers():
     assert parse_month("2026-3".replace("-3", "-03")) == "2026-03"
     assert quarter_of("2026-11") == "2026-Q4"
     assert current_month(dt.date(2026, 2, 28)) == "2026-02"
+
+
+@pytest.mark.parametrize("typed", ["1026-03", "1989-12"])
+def test_a_month_before_1990_is_refused_by_the_form_and_the_import_alike(typed):
+    """Issue 16: the form took 1900-1989, the import refused them."""
+    with pytest.raises(InvalidPeriod, match="before 1990; check the year"):
+        parse_month(typed)
+    months, reasons = parse_months(pd.Series([typed]))
+    assert months.isna().all() and "before 1990" in reasons.iloc[0]
+    assert parse_month("1990-01") == "1990-01"
