@@ -35,6 +35,8 @@ from alignment.reconciliation import record_finance_spend
 from alignment.reconciliation import reopen_month
 from alignment.spreadsheet import sheet_names
 from alignment.spreadsheet import source_name
+from alignment.status import fill_style
+from alignment.status import ink_style
 from ui import charts
 from ui.context import Write
 from ui.context import actor
@@ -46,8 +48,8 @@ from ui.widgets import refusal
 from ui.widgets import text_table
 
 GRID_LIMIT = 2_000
-STYLE_OPEN = "color: #9a6700; font-weight: 600"
-STYLE_STALE = "background-color: #fff8c5; color: #7d4e00"
+STYLE_OPEN = ink_style("amber")
+STYLE_STALE = fill_style("amber", bold=False)
 MONEY_COLUMNS = ["planned_budget", "actual_spend", "attributed_pipeline", "attributed_revenue"]
 
 

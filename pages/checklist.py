@@ -16,6 +16,7 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import can
 from alignment.review import review_months
+from alignment.status import fill_style
 from ui import charts
 from ui.context import act
 from ui.context import actor
@@ -74,7 +75,7 @@ def page() -> None:
     )
     for role in ("CEO", "CFO", "CMO"):
         shown[role] = [fmt.NA if pd.isna(v) else str(int(v)) for v in shown[role]]
-    flag_style = "background-color: #ffebe9; color: #a40e26; font-weight: 600"
+    flag_style = fill_style("red")
     text_table(
         shown.style.map(
             lambda v: flag_style if isinstance(v, str) and v.startswith("⚑") else "",

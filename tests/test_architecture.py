@@ -168,9 +168,24 @@ def test_status_words_are_written_only_in_the_status_vocabulary():
     words = ("Within tolerance", "Within 10 %", '"No data"', "No data yet", '"On target"')
     offenders = [
         f"{path.relative_to(ROOT)}: {word}"
-        for path in sorted((ROOT / "pages").glob("*.py"))
+        for path in SOURCES
+        if path != ROOT / "alignment" / "status.py"
         for word in words
         if word in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_status_colours_are_written_only_in_the_status_vocabulary():
+    """Issue 16: two ambers (#9a6700 and #bf8700) painted the same status; the status
+    fills and the amber are written only in alignment/status.py."""
+    colours = ("#bf8700", "#9a6700", "#fff8c5", "#7d4e00", "#dafbe1", "#ffebe9")
+    offenders = [
+        f"{path.relative_to(ROOT)}: {colour}"
+        for path in SOURCES
+        if path != ROOT / "alignment" / "status.py"
+        for colour in colours
+        if colour in path.read_text(encoding="utf-8").lower()
     ]
     assert offenders == []
 
