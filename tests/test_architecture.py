@@ -40,6 +40,16 @@ def test_the_domain_does_not_import_streamlit(module):
     assert not any(m.split(".")[0] == "streamlit" for m in imported_modules(module))
 
 
+@pytest.mark.parametrize(
+    "module",
+    [*sorted((ROOT / "alignment").glob("*.py")), *sorted((ROOT / "db").glob("*.py"))],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_nothing_points_back_up_to_the_pages_or_the_streamlit_edge(module):
+    """alignment/ and db/ never import ui/ or pages/: the CLI uses them without Streamlit."""
+    assert not {m for m in imported_modules(module) if m.split(".")[0] in ("ui", "pages", "app")}
+
+
 def test_no_html_is_ever_unsafe():
     offenders = [
         str(p.relative_to(ROOT))
