@@ -414,6 +414,39 @@ class KpiValueChange:
     fields: tuple[str, ...] = ("target", "actual")
 
 
+VALUE_FIELDS = ("target", "actual")
+"""The figures a person types in the KPI grid; the other columns are shown, not edited."""
+
+
+def kpi_changes_from_editor(frame: pd.DataFrame, state: Mapping[str, Any]) -> list[KpiValueChange]:
+    """Turn the KPI grid editor's edited rows into figures to save.
+
+    ``frame`` is the grid as shown (``kpi_id``, ``month``, ``version``; no version for a
+    month never saved), so each change carries the version the person saw and a conflict
+    can be told apart. Only the fields typed in are changed: a cell cleared to blank (None)
+    clears that figure, an untouched one keeps what is stored. A row with no figure typed
+    in is no change.
+    """
+    changes = []
+    for position, edited in (state.get("edited_rows") or {}).items():
+        fields = tuple(f for f in VALUE_FIELDS if f in edited)
+        if not fields:
+            continue
+        row = frame.iloc[int(position)]
+        version = None if pd.isna(row["version"]) else int(row["version"])
+        changes.append(
+            KpiValueChange(
+                int(row["kpi_id"]),
+                row["month"],
+                edited.get("target"),
+                edited.get("actual"),
+                version,
+                fields,
+            )
+        )
+    return changes
+
+
 def save_values(
     session: Session, actor: Actor, changes: list[KpiValueChange], source: str = "typed"
 ) -> int:

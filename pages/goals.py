@@ -268,22 +268,7 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
         },
     )
     if st.button("Save KPI figures", type="primary", key="kpi_save"):
-        state = st.session_state.get(key, {})
-        changes = []
-        for position, edited in (state.get("edited_rows") or {}).items():
-            row = grid.iloc[int(position)]
-            fields = tuple(f for f in ("target", "actual") if f in edited)
-            version = None if pd.isna(row["version"]) else int(row["version"])
-            changes.append(
-                kpis.KpiValueChange(
-                    int(row["kpi_id"]),
-                    row["month"],
-                    edited.get("target"),
-                    edited.get("actual"),
-                    version,
-                    fields,
-                )
-            )
+        changes = kpis.kpi_changes_from_editor(grid, st.session_state.get(key, {}))
         if not changes:
             st.info("Nothing to save: no figure was changed.")
         else:

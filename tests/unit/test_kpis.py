@@ -1,10 +1,15 @@
+import math
+
+import pandas as pd
 import pytest
 
 from alignment.kpis import CycleError
 from alignment.kpis import KpiInfo
 from alignment.kpis import KpiPeriodValue
+from alignment.kpis import KpiValueChange
 from alignment.kpis import build_tree
 from alignment.kpis import find_cycle
+from alignment.kpis import kpi_changes_from_editor
 from alignment.kpis import kpi_status
 from alignment.kpis import tree_dot
 from alignment.kpis import walk
@@ -104,3 +109,60 @@ def test_dot_escapes_the_name_beside_its_value_too():
     values = {1: KpiPeriodValue(named, 100, 120, "green")}
     dot = tree_dot(build_tree([named]), values, label=lambda v: f'{v.actual} "now"')
     assert 'label="The \\"best\\" KPI\\n120 \\"now\\""' in dot
+
+
+# The KPI grid as the Goals page shows it: one row per KPI and month, the stored figures
+# merged in; a month never saved has no version (NaN after the merge).
+GRID = pd.DataFrame(
+    {
+        "kpi": ["SQLs", "Webinars", "SQLs", "Webinars"],
+        "month": ["2026-03", "2026-03", "2026-02", "2026-02"],
+        "kpi_id": [3, 5, 3, 5],
+        "target": [120.0, 4.0, 100.0, math.nan],
+        "actual": [90.0, 3.0, 110.0, math.nan],
+        "version": [2.0, 1.0, 7.0, math.nan],
+    }
+)
+
+
+def test_an_edited_target_changes_the_target_only_with_the_version_seen():
+    changes = kpi_changes_from_editor(GRID, {"edited_rows": {0: {"target": 150}}})
+    assert changes == [KpiValueChange(3, "2026-03", 150, None, 2, ("target",))]
+
+
+def test_an_edited_actual_changes_the_actual_only():
+    changes = kpi_changes_from_editor(GRID, {"edited_rows": {2: {"actual": 95.5}}})
+    assert changes == [KpiValueChange(3, "2026-02", None, 95.5, 7, ("actual",))]
+
+
+def test_both_figures_edited_and_a_month_never_saved_has_no_version():
+    changes = kpi_changes_from_editor(
+        GRID,
+        {
+            "edited_rows": {"1": {"actual": 5, "target": 6}, 3: {"target": 2, "actual": 1}},
+            "added_rows": [],
+            "deleted_rows": [],
+        },
+    )
+    assert changes == [
+        KpiValueChange(5, "2026-03", 6, 5, 1, ("target", "actual")),
+        KpiValueChange(5, "2026-02", 2, 1, None, ("target", "actual")),
+    ]
+
+
+def test_a_cell_cleared_to_blank_clears_that_figure():
+    changes = kpi_changes_from_editor(GRID, {"edited_rows": {1: {"target": None}}})
+    assert changes == [KpiValueChange(5, "2026-03", None, None, 1, ("target",))]
+
+
+def test_untouched_rows_give_no_change():
+    assert kpi_changes_from_editor(GRID, {}) == []
+    assert kpi_changes_from_editor(GRID, {"edited_rows": {}, "added_rows": []}) == []
+    assert kpi_changes_from_editor(GRID, {"edited_rows": None}) == []
+
+
+def test_a_row_with_no_figure_typed_in_is_no_change():
+    # Without this, a row whose edit held no target or actual became a change with no
+    # fields, which still created an empty stored figure (and an audit event).
+    state = {"edited_rows": {3: {}, 0: {"kpi": "Renamed", "month": "2026-04"}}}
+    assert kpi_changes_from_editor(GRID, state) == []
