@@ -5,12 +5,18 @@ names or paint it in two ambers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+BadgeColour = Literal[
+    "red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"
+]
+"""The colour names Streamlit's badges and coloured text accept."""
 
 
 @dataclass(frozen=True)
 class StatusLook:
     label: str
-    badge: str
+    badge: BadgeColour
     """Streamlit's colour name for badges and coloured text."""
     fill: str
     ink: str

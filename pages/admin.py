@@ -89,7 +89,7 @@ def _accounts(me: Actor) -> None:
         )
         if st.form_submit_button("Add account", type="primary"):
             act(
-                lambda s: accounts.add_user(s, me, email, name, role, password or None),
+                lambda s: accounts.add_user(s, me, email, name, role or "", password or None),
                 f"Added {as_text(email.strip())}.",
             )
     with st.form("account_change"):

@@ -39,6 +39,7 @@ from alignment.status import fill_style
 from alignment.status import ink_style
 from ui import charts
 from ui.context import Write
+from ui.context import act
 from ui.context import actor
 from ui.context import profile
 from ui.context import store
@@ -268,13 +269,18 @@ def _import_section(me: Actor, cur: str) -> None:
     label = f"Import {preview.new:,} new and {preview.changed:,} changed lines"
     if st.button(label, type="primary", disabled=not preview.can_import, key="budget_confirm"):
         bar = st.progress(0.0, text="Importing…") if parsed.table.rows > 10_000 else None
+
+        def progress(fraction: float, message: str) -> None:
+            if bar is not None:
+                bar.progress(fraction, text=message)
+
         try:
             with store().session() as session:
                 result = budget_import.import_budget(
                     session,
                     me,
                     parsed,
-                    progress=(lambda f, m: bar.progress(f, text=m)) if bar else None,
+                    progress=progress if bar else None,
                 )
         except SamePageError as exc:
             refusal(exc)
@@ -346,7 +352,7 @@ def _show_preview(preview: budget_import.ImportPreview, cur: str) -> None:
     cells[2].metric("Changed", f"{preview.changed:,}")
     cells[3].metric("Unchanged", f"{preview.unchanged:,}")
     cells[4].metric("Problems", f"{preview.problem_count:,}")
-    if preview.first_month:
+    if preview.first_month and preview.last_month:
         st.caption(
             f"{as_text(preview.file_name)}: {short_month_label(preview.first_month)} to "
             f"{short_month_label(preview.last_month)}; columns "
@@ -541,14 +547,8 @@ def _days(days: int) -> str:
 
 
 def _act(action: Write, done: str) -> None:
-    try:
-        with store().session() as session:
-            action(session)
-    except SamePageError as exc:
-        refusal(exc)
-    else:
-        st.session_state["budget_flash"] = done
-        st.rerun()
+    """``ui.context.act``, its success message shown at the top of this page."""
+    act(action, done, flash_key="budget_flash")
 
 
 def _sentence_start(text: str) -> str:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from alignment import clock
 from alignment import formatting as fmt
+from alignment.definition_states import DefinitionState
 from alignment.export import to_csv
 from alignment.overview import figure_months
 from alignment.periods import Period
@@ -16,6 +17,7 @@ from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import can
 from alignment.status import LOOKS
+from alignment.status import BadgeColour
 from alignment.success import DefinitionStatus
 from alignment.success import LiveActual
 from alignment.success import live_actual
@@ -51,7 +53,12 @@ from ui.widgets import period_picker
 from ui.widgets import show_flash
 from ui.widgets import text_table
 
-STATE_COLOURS = {"draft": "gray", "proposed": "orange", "signed_off": "green", "superseded": "gray"}
+STATE_COLOURS: dict[str, BadgeColour] = {
+    "draft": "gray",
+    "proposed": "orange",
+    "signed_off": "green",
+    "superseded": "gray",
+}
 OWNERS = ["CMO", "CEO", "CFO"]
 UNIT_DISAGREES = (
     "The unit of this signed version disagrees with its metric: it reads {signed}, but "
@@ -137,24 +144,28 @@ def _definition(
     goals: dict,
     period: Period | None,
 ) -> None:
-    shown: VersionView = view.in_force or view.open_version
+    shown = view.in_force or view.open_version
+    if shown is None:  # every definition has a version in force or an open one
+        return
     with st.container(border=True):
         badges = st.container(horizontal=True, gap="small")
         if view.in_force:
-            badges.badge(STATE_LABELS["signed_off"], color="green", icon=":material/verified:")
+            badges.badge(
+                STATE_LABELS[DefinitionState.SIGNED_OFF], color="green", icon=":material/verified:"
+            )
             if status is not None:
                 label, colour = LOOKS[status.status].label, LOOKS[status.status].badge
                 badges.badge(label, color=colour)
         if view.open_version:
             state = view.open_version.state
             prefix = f"Version {view.open_version.number}: " if view.in_force else ""
-            badges.badge(prefix + STATE_LABELS[state], color=STATE_COLOURS[state])
+            badges.badge(prefix + STATE_LABELS[DefinitionState(state)], color=STATE_COLOURS[state])
         st.markdown(f"#### {as_text(shown.content['title'])}")
         if view.goal:
             st.caption(f"Goal: {as_text(view.goal)}")
         if view.in_force:
             _signature(view.in_force)
-            if view.in_force.unit_disagrees:
+            if view.in_force.unit_disagrees and view.in_force.unit is not None:
                 st.error(
                     UNIT_DISAGREES.format(
                         signed=f"'{view.in_force.target_text}'",
@@ -163,7 +174,7 @@ def _definition(
                     ),
                     icon=":material/straighten:",
                 )
-            if status is not None:
+            if status is not None and period is not None:
                 st.write(
                     f"**Actual** {status.actual_text} against **target** "
                     f"{COMPARISONS[status.comparison]} {status.target_text} "
@@ -174,7 +185,7 @@ def _definition(
             changes = diff(view.in_force, view.open_version, metrics)
             st.write(
                 f"**Version {view.open_version.number}** "
-                f"({STATE_LABELS[view.open_version.state].lower()}) changes:"
+                f"({STATE_LABELS[DefinitionState(view.open_version.state)].lower()}) changes:"
             )
             text_table(pd.DataFrame(changes, columns=["Field", "In force", "Proposed"]))
         preview = previews.get(view.definition_id)
@@ -227,7 +238,7 @@ def _live(version: VersionView, preview: LiveActual) -> None:
         f":small[Version {version.number} read against the month's figures, as the "
         f"overview shows them: what {who} is what everyone will see.]"
     )
-    if version.unit_disagrees:
+    if version.unit_disagrees and version.unit is not None:
         st.warning(
             f"The stored unit '{as_text(version.content['unit'])}' of this version disagrees "
             "with its "

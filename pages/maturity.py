@@ -61,6 +61,8 @@ def page() -> None:
         st.subheader("Largest gaps")
         gaps = maturity.largest_gaps(levels)
         for level in gaps:
+            if level.current is None or level.desired is None:  # gaps are assessed levels
+                continue
             st.write(
                 f"**{as_text(level.competence)}**: {LEVELS[level.current]} now, "
                 f"{LEVELS[level.desired]} wanted ({level.gap} level"
@@ -72,10 +74,12 @@ def page() -> None:
         st.subheader(f"Since {maturity.previous_quarter(quarter)}")
         moved = [lv for lv in levels if lv.change]
         for level in moved:
-            arrow = "up" if level.change > 0 else "down"
+            change, before, now = level.change, level.previous_current, level.current
+            if change is None or before is None or now is None:  # moved levels have all three
+                continue
+            arrow = "up" if change > 0 else "down"
             st.write(
-                f"**{as_text(level.competence)}** went {arrow}: "
-                f"{LEVELS[level.previous_current]} → {LEVELS[level.current]}."
+                f"**{as_text(level.competence)}** went {arrow}: {LEVELS[before]} → {LEVELS[now]}."
             )
         if not moved:
             st.caption("No competence changed level.")

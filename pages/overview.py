@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
@@ -85,7 +88,7 @@ def overview() -> None:
         f"compared with {before.period.label}. Every role sees these same figures."
     )
 
-    def change(current: float | None, previous: float | None) -> str | None:
+    def change(current: Decimal | float | None, previous: Decimal | float | None) -> str | None:
         if current is None or previous in (None, 0):
             return None
         return fmt.percent((float(current) - float(previous)) / abs(float(previous)), signed=True)
@@ -101,7 +104,7 @@ def overview() -> None:
         )
     versus = f"vs {before.period.short_label}" if len(before.period) == 1 else "vs prior period"
     tiles = st.columns(4, gap="small") + st.columns(4, gap="small")
-    row = [
+    row: list[tuple[str, str, str | None, Literal["normal", "inverse", "off"], str]] = [
         (
             "Planned budget",
             fmt.money_short(now.planned_budget, cur, loc),
@@ -285,7 +288,11 @@ def _alignment(summary: AlignmentSummary | None, gaps: list, requests: list) -> 
     )
     st.caption(
         short_month_label(summary.month)
-        + (f", compared with {short_month_label(summary.previous_month)}" if delta else "")
+        + (
+            f", compared with {short_month_label(summary.previous_month)}"
+            if delta and summary.previous_month is not None
+            else ""
+        )
         + (f"; the line shows {len(summary.trend)} months." if len(summary.trend) > 1 else ".")
     )
     count = len(gaps)

@@ -11,6 +11,7 @@ from alignment import request_log
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import can
+from alignment.status import BadgeColour
 from ui.context import act
 from ui.context import actor
 from ui.context import profile
@@ -63,7 +64,13 @@ def page() -> None:
 def _request(me: Actor, view: request_log.RequestView, currency: str) -> None:
     with st.container(border=True):
         badges = st.container(horizontal=True, gap="small")
-        colour = {None: "orange", "later": "orange", "do": "green", "dont": "gray"}[view.decision]
+        colours: dict[str | None, BadgeColour] = {
+            None: "orange",
+            "later": "orange",
+            "do": "green",
+            "dont": "gray",
+        }
+        colour = colours[view.decision]
         badges.badge(view.status, color=colour)
         badges.badge(
             f"Asked by {as_text(view.asked_by or view.asked_by_role)} ({view.asked_by_role}), "

@@ -22,6 +22,7 @@ from alignment.review import KINDS
 from alignment.review import STATUSES
 from alignment.review_tables import HEADLINE_LABELS
 from alignment.review_tables import headline_value
+from ui.context import Session
 from ui.context import act
 from ui.context import actor
 from ui.context import profile
@@ -286,10 +287,11 @@ def _record(me: Actor, view: review.ReviewView) -> None:
                     label_visibility="collapsed",
                 )
                 if status != item.status:
-                    act(
-                        lambda s, i=item.id, st_=status: review.set_status(s, me, i, st_),
-                        "Action item updated.",
-                    )
+
+                    def update(s: Session, item_id: int = item.id, new: str = status) -> None:
+                        review.set_status(s, me, item_id, new)
+
+                    act(update, "Action item updated.")
 
 
 def _emptied_after(recorded: object) -> object:

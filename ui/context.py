@@ -70,16 +70,16 @@ def store() -> Store:
         raise
 
 
-def act(action: Write, done: str) -> None:
+def act(action: Write, done: str, *, flash_key: str = "flash") -> None:
     """Run a write in one session: its refusal as an error on the page, its success as a
-    message after the rerun."""
+    message after the rerun (kept under ``flash_key`` until the page shows it)."""
     try:
         with store().session() as session:
             action(session)
     except SamePageError as exc:
         refusal(exc)
     else:
-        flash(done)
+        flash(done, key=flash_key)
 
 
 def demo_active() -> bool:

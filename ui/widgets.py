@@ -106,9 +106,10 @@ def refusal(exc: BaseException | str) -> None:
     st.error(as_text(exc), icon=":material/error:")
 
 
-def flash(message: str) -> None:
-    """Show ``message`` after the rerun that follows a successful action."""
-    st.session_state["flash"] = message
+def flash(message: str, *, key: str = "flash") -> None:
+    """Show ``message`` after the rerun that follows a successful action; a page that shows
+    its own message (the budget page's ``budget_flash``) names its ``key``."""
+    st.session_state[key] = message
     st.rerun()
 
 
