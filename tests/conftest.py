@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -159,9 +161,35 @@ def store(store_url: str) -> Iterator[Store]:
     opened.close()
 
 
+@pytest.fixture(scope="session")
+def sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo company in a SQLite file, loaded once per test process: a SQLite demo store
+    is a copy of it, which takes milliseconds instead of a load."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    template = open_store(f"sqlite:///{path}")
+    with template.session() as session:
+        load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
+    template.close()
+    return path
+
+
+def copy_demo_into(path: Path, template: Path) -> None:
+    """Replace the SQLite file at ``path`` (no connection open) with the demo template."""
+    for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(template, path)
+
+
 @pytest.fixture
-def demo_store(store: Store) -> Store:
-    """A store holding the demo company, loaded as of DEMO_TODAY."""
+def demo_store(store: Store, request: pytest.FixtureRequest) -> Store:
+    """A store holding the demo company, loaded as of DEMO_TODAY (on SQLite, a copy of the
+    loaded template)."""
+    if store.dialect == "sqlite" and store.engine.url.database:
+        store.close()
+        copy_demo_into(
+            Path(store.engine.url.database), request.getfixturevalue("sqlite_demo_template")
+        )
+        return store
     with store.session() as session:
         load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
     return store

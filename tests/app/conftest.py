@@ -13,9 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from alignment import accounts
 from alignment.permissions import COMMAND_LINE
-from alignment.sample import load_sample
 from alignment.store import open_store
-from tests.conftest import DEMO_TODAY
+from tests.conftest import copy_demo_into
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
@@ -46,13 +45,10 @@ def demo_mode(monkeypatch) -> None:
 
 
 @pytest.fixture
-def demo_url(tmp_path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    store = open_store(url)
-    with store.session() as session:
-        load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
-    store.close()
-    yield url
+def demo_url(tmp_path, sqlite_demo_template) -> Iterator[str]:
+    """A SQLite file holding the demo company (a copy of the loaded template)."""
+    copy_demo_into(tmp_path / "app.db", sqlite_demo_template)
+    yield f"sqlite:///{tmp_path / 'app.db'}"
 
 
 @pytest.fixture
