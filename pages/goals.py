@@ -23,6 +23,7 @@ from alignment.permissions import Actor
 from alignment.permissions import can
 from ui import charts
 from ui.context import ActorWrite
+from ui.context import Session
 from ui.context import act
 from ui.context import actor
 from ui.context import profile
@@ -157,10 +158,11 @@ def _goals(me: Actor, period: Period, currency: str) -> None:
                     key=f"horizon_{channel}",
                 )
                 if chosen != horizon:
-                    _do(
-                        lambda s, me, c=channel, h=chosen: goals.set_channel_horizon(s, me, c, h),
-                        f"{as_text(channel)} now counts as {goals.HORIZONS[chosen].lower()}.",
-                    )
+
+                    def move(s: Session, me: Actor, c: str = channel, h: str = chosen) -> None:
+                        goals.set_channel_horizon(s, me, c, h)
+
+                    _do(move, f"{as_text(channel)} now counts as {goals.HORIZONS[chosen].lower()}.")
 
 
 def _goal_form(key: str, goal: goals.GoalView | None, all_kpis: list) -> None:
