@@ -46,24 +46,14 @@ from db.models import Channel
 from db.models import User
 
 EXPORT_COLUMNS = list(FIELDS)
-AMOUNT_COLUMNS = [
-    "planned_budget",
-    "baseline_budget",
-    "actual_spend",
-    "attributed_pipeline",
-    "attributed_revenue",
-]
+AMOUNT_COLUMNS = [*AMOUNTS[:1], "baseline_budget", *AMOUNTS[1:]]
+"""The money columns of the listing: the fields that are money, and the locked baseline
+beside the plan."""
 LISTING_COLUMNS = [
     "id",
-    "month",
-    "channel",
-    "campaign",
-    "planned_budget",
+    *FIELDS[:4],
     "baseline_budget",
-    "actual_spend",
-    "attributed_pipeline",
-    "attributed_revenue",
-    "new_customers",
+    *FIELDS[4:],
     "source",
     "source_file",
     "entered_by",

@@ -39,6 +39,7 @@ from alignment.periods import month_label
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.spreadsheet import CellProblem as CellProblem
 from alignment.spreadsheet import Table
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
@@ -47,6 +48,8 @@ from alignment.text import NAME_CONTROL_CHARACTERS
 from alignment.unit_of_work import writing
 from db import bulk
 from db import queries
+from db.models import BUDGET_AMOUNTS
+from db.models import BUDGET_LINE_FIELDS
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import DatedFigure
@@ -54,18 +57,9 @@ from db.models import ImportBatch
 from db.models import ImportMapping
 
 KIND = "budget"
-FIELDS = (
-    "month",
-    "channel",
-    "campaign",
-    "planned_budget",
-    "actual_spend",
-    "attributed_pipeline",
-    "attributed_revenue",
-    "new_customers",
-)
+FIELDS = BUDGET_LINE_FIELDS
 REQUIRED = ("month", "channel")
-AMOUNTS = ("planned_budget", "actual_spend", "attributed_pipeline", "attributed_revenue")
+AMOUNTS = BUDGET_AMOUNTS
 FIGURES = (*AMOUNTS, "new_customers")
 DATED_FIGURES = ("actual_spend", "attributed_pipeline", "attributed_revenue")
 KEY = ("month", "channel_key", "campaign")
@@ -115,18 +109,6 @@ class MappingNeeded(ValidationFailed):
             or f"The columns of {table.file_name} are not SamePage's own "
             f"({', '.join(unknown)}); map them to SamePage's columns once for this source."
         )
-
-
-@dataclass(frozen=True)
-class CellProblem:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def __str__(self) -> str:
-        shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
-        return f"Row {self.row}, column '{self.column}': '{shown}' {self.reason}."
 
 
 @dataclass(frozen=True)

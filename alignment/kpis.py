@@ -30,8 +30,10 @@ from alignment.periods import parse_month
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.spreadsheet import CellProblem
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
+from alignment.spreadsheet import row_problem
 from alignment.status import LOOKS
 from alignment.success import KPI_PREFIX
 from alignment.unit_of_work import writing
@@ -565,21 +567,31 @@ def read_kpi_file(
         kpi_id = kpis.get(kpi_name.lower())
         bad = False
         if kpi_id is None:
-            problems.append(
-                f"Row {row}, column '{header['kpi']}': there is no KPI called '{kpi_name}'."
-            )
+            problems.append(row_problem(row, header["kpi"], f"there is no KPI called '{kpi_name}'"))
             bad = True
         if pd.notna(month_reasons.iloc[i]):
             problems.append(
-                f"Row {row}, column '{header['month']}': "
-                f"'{frame[header['month']].iloc[i]}' {month_reasons.iloc[i]}."
+                str(
+                    CellProblem(
+                        row,
+                        header["month"],
+                        str(frame[header["month"]].iloc[i]),
+                        month_reasons.iloc[i],
+                    )
+                )
             )
             bad = True
         for name, (_, reasons) in parsed.items():
             if pd.notna(reasons.iloc[i]):
                 problems.append(
-                    f"Row {row}, column '{header[name]}': "
-                    f"'{frame[header[name]].iloc[i]}' {reasons.iloc[i]}."
+                    str(
+                        CellProblem(
+                            row,
+                            str(header[name]),
+                            str(frame[header[name]].iloc[i]),
+                            reasons.iloc[i],
+                        )
+                    )
                 )
                 bad = True
         if bad or kpi_id is None:

@@ -31,8 +31,10 @@ from alignment.periods import range_period
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.spreadsheet import CellProblem
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
+from alignment.spreadsheet import row_problem
 from alignment.unit_of_work import Write
 from alignment.unit_of_work import writing
 from db import queries
@@ -381,11 +383,11 @@ def read_finance_file(
         strict=True,
     ):
         if pd.notna(month_reason):
-            problems.append(f"Row {row}, column '{columns['month']}': '{value}' {month_reason}.")
+            problems.append(str(CellProblem(row, columns["month"], str(value), month_reason)))
             continue
         if pd.notna(amount_reason) or pd.isna(amount):
             reason = amount_reason if pd.notna(amount_reason) else "is missing"
-            problems.append(f"Row {row}, column '{columns['finance_spend']}': {reason}.")
+            problems.append(row_problem(row, columns["finance_spend"], reason))
             continue
         if amount < 0:
             problems.append(f"Row {row}: booked spend cannot be negative.")

@@ -65,6 +65,26 @@ _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
+def row_problem(row: int, column: str, text: str) -> str:
+    """The one way an import names a bad cell, for every import: 'Row N, column 'X': ...'.
+    Rows are counted as the spreadsheet shows them (the header is row 1)."""
+    return f"Row {row}, column '{column}': {text}."
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A cell an import cannot take: where it is, what it held, and why."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
+        return row_problem(self.row, self.column, f"'{shown}' {self.reason}")
+
+
 class FileRefused(ValidationFailed):
     """The file as a whole cannot be read; nothing in it was looked at further."""
 

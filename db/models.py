@@ -155,6 +155,22 @@ class Channel(Base):
         return f"Channel({self.name!r})"
 
 
+BUDGET_LINE_FIELDS = (
+    "month",
+    "channel",
+    "campaign",
+    "planned_budget",
+    "actual_spend",
+    "attributed_pipeline",
+    "attributed_revenue",
+    "new_customers",
+)
+"""What a person enters for a budget line, in the order files, grids and exports show it:
+the one list of budget fields (the channel is a name here, ``channel_id`` in the table)."""
+BUDGET_AMOUNTS = ("planned_budget", "actual_spend", "attributed_pipeline", "attributed_revenue")
+"""The fields of a budget line that are money (stored in cents)."""
+
+
 class BudgetLine(Base):
     """Month x channel x campaign: plan, spend and attributed return.
 

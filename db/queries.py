@@ -17,6 +17,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from alignment.definition_states import DefinitionState
+from db.models import BUDGET_LINE_FIELDS
 from db.models import AuditEvent
 from db.models import BudgetLine
 from db.models import Channel
@@ -155,18 +156,7 @@ def _float(value: Any) -> float | None:
 
 def budget_lines_frame(session: Session, months: list[str]) -> pd.DataFrame:
     """Every budget line of the given months, with its channel name, for comparison on import."""
-    columns = [
-        "id",
-        "month",
-        "channel",
-        "campaign",
-        "planned_budget",
-        "actual_spend",
-        "attributed_pipeline",
-        "attributed_revenue",
-        "new_customers",
-        "version",
-    ]
+    columns = ["id", *BUDGET_LINE_FIELDS, "version"]
     if not months:
         return pd.DataFrame(
             {

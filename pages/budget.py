@@ -51,7 +51,7 @@ from ui.widgets import text_table
 GRID_LIMIT = 2_000
 STYLE_OPEN = ink_style("amber")
 STYLE_STALE = fill_style("amber", bold=False)
-MONEY_COLUMNS = ["planned_budget", "actual_spend", "attributed_pipeline", "attributed_revenue"]
+MONEY_COLUMNS = list(budget_import.AMOUNTS)
 
 
 def page() -> None:

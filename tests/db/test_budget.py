@@ -345,7 +345,9 @@ def test_the_cfo_imports_finance_figures_all_or_nothing(demo_store, cfo, cmo):
         finance = read_finance_file(session, cfo, bad, "ledger.csv")
         assert len(finance.problems) == 3
         assert "Row 3: August 2026 is reconciled" in finance.problems[0]
-        assert "no such month" in finance.problems[1]
+        assert finance.problems[1] == (
+            "Row 4, column 'month': '2026-13' has no such month: months run from 01 to 12."
+        )
         assert "Row 5" in finance.problems[2]
         with pytest.raises(ValidationFailed, match="Nothing was imported"):
             apply_finance_file(session, cfo, finance)
