@@ -39,7 +39,7 @@ from alignment.periods import month_label
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
-from alignment.spreadsheet import CellProblem as CellProblem
+from alignment.spreadsheet import CellProblem
 from alignment.spreadsheet import Table
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table

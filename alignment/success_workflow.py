@@ -69,8 +69,6 @@ FIELD_LABELS = {
     "owner_role": "Owner",
 }
 COMPARISONS = {"at_least": "at least", "at_most": "at most"}
-STATE_LABELS = states.STATE_LABELS
-ACTIONS = tuple(states.DefinitionStep)
 
 
 @dataclass(frozen=True)

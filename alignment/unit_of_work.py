@@ -39,7 +39,6 @@ class Write:
 
     session: Session
     actor: Actor
-    action: Action
     events: list[AuditEvent] = field(default_factory=list)
 
     def record(
@@ -65,7 +64,7 @@ def writing(session: Session, actor: Actor, action: Action) -> Iterator[Write]:
         yield outer
         return
     queue_writer(session)
-    unit = Write(session, actor, action)
+    unit = Write(session, actor)
     session.info[_OPEN] = unit
     try:
         yield unit

@@ -24,7 +24,6 @@ from alignment.success import live_actual
 from alignment.success import live_status
 from alignment.success import metric_unit
 from alignment.success_workflow import COMPARISONS
-from alignment.success_workflow import STATE_LABELS
 from alignment.success_workflow import DefinitionInput
 from alignment.success_workflow import DefinitionView
 from alignment.success_workflow import VersionView
@@ -151,7 +150,7 @@ def _definition(
         badges = st.container(horizontal=True, gap="small")
         if view.in_force:
             badges.badge(
-                STATE_LABELS[DefinitionState.SIGNED_OFF], color="green", icon=":material/verified:"
+                DefinitionState.SIGNED_OFF.label, color="green", icon=":material/verified:"
             )
             if status is not None:
                 label, colour = LOOKS[status.status].label, LOOKS[status.status].badge
@@ -159,7 +158,7 @@ def _definition(
         if view.open_version:
             state = view.open_version.state
             prefix = f"Version {view.open_version.number}: " if view.in_force else ""
-            badges.badge(prefix + STATE_LABELS[DefinitionState(state)], color=STATE_COLOURS[state])
+            badges.badge(prefix + DefinitionState(state).label, color=STATE_COLOURS[state])
         st.markdown(f"#### {as_text(shown.content['title'])}")
         if view.goal:
             st.caption(f"Goal: {as_text(view.goal)}")
@@ -185,7 +184,7 @@ def _definition(
             changes = diff(view.in_force, view.open_version, metrics)
             st.write(
                 f"**Version {view.open_version.number}** "
-                f"({STATE_LABELS[DefinitionState(view.open_version.state)].lower()}) changes:"
+                f"({DefinitionState(view.open_version.state).label.lower()}) changes:"
             )
             text_table(pd.DataFrame(changes, columns=["Field", "In force", "Proposed"]))
         preview = previews.get(view.definition_id)
