@@ -23,6 +23,7 @@ from alignment import formatting
 from alignment.budget_import import AMOUNTS
 from alignment.budget_import import FIELDS
 from alignment.budget_import import MAX_TEXT
+from alignment.errors import EditedMeanwhile
 from alignment.errors import ValidationFailed
 from alignment.figures import MAX_AMOUNT
 from alignment.figures import parse_months
@@ -162,7 +163,7 @@ class Conflict:
         )
 
 
-class SaveConflict(ValidationFailed):
+class SaveConflict(EditedMeanwhile):
     """Someone saved the same line first; nothing of this save was written."""
 
     def __init__(self, conflicts: list[Conflict]) -> None:
@@ -170,7 +171,8 @@ class SaveConflict(ValidationFailed):
         shown = "; ".join(str(c) for c in conflicts[:3])
         more = f" (and {len(conflicts) - 3} more)" if len(conflicts) > 3 else ""
         super().__init__(
-            f"Nothing was saved. {shown}{more}. Reload the figures, then make your change again."
+            f"Nothing was saved. {shown}{more}. The figures below are as saved now; make your "
+            "change again."
         )
 
 
@@ -273,9 +275,9 @@ def save_changes(session: Session, actor: Actor, changes: BudgetChanges) -> Save
         for line_id, version, edited in expected:
             line = session.get(BudgetLine, line_id)
             if line is None:
-                raise ValidationFailed(
-                    f"Nothing was saved: line {line_id} was removed by someone else; "
-                    "reload the figures."
+                raise EditedMeanwhile(
+                    f"Nothing was saved: line {line_id} was removed by someone else while "
+                    "you were editing. The figures below are as saved now."
                 )
             lines[line_id] = line
             if line.version == version:

@@ -29,5 +29,11 @@ class ValidationFailed(SamePageError):
     pass
 
 
+class EditedMeanwhile(ValidationFailed):
+    """Someone saved the same figures first while this person was editing them; nothing of
+    this save was written. A grid shows the figures as saved now, so the person can make
+    their change again on what is really there."""
+
+
 class StoreBusy(SamePageError):
     """Another change held the store longer than a writer may wait; nothing was written."""

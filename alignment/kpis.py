@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alignment import metrics
+from alignment.errors import EditedMeanwhile
 from alignment.errors import InvalidPeriod
 from alignment.errors import ValidationFailed
 from alignment.figures import parse_amounts
@@ -413,7 +414,14 @@ class KpiValueChange:
     target: Any = None
     actual: Any = None
     version: int | None = None
+    """The version the person saw: NEVER_SAVED for a month with no figure yet, None (an
+    import) to write whatever is there."""
     fields: tuple[str, ...] = ("target", "actual")
+
+
+NEVER_SAVED = 0
+"""The version a grid sends for a month it showed empty: saved ones start at 1, so a figure
+someone else saved for that month meanwhile is a conflict, not overwritten."""
 
 
 VALUE_FIELDS = ("target", "actual")
@@ -435,7 +443,7 @@ def kpi_changes_from_editor(frame: pd.DataFrame, state: Mapping[str, Any]) -> li
         if not fields:
             continue
         row = frame.iloc[int(position)]
-        version = None if pd.isna(row["version"]) else int(row["version"])
+        version = NEVER_SAVED if pd.isna(row["version"]) else int(row["version"])
         changes.append(
             KpiValueChange(
                 int(row["kpi_id"]),
@@ -482,13 +490,18 @@ def save_values(
             row = session.scalar(
                 select(KpiValue).where(KpiValue.kpi_id == change.kpi_id, KpiValue.month == month)
             )
-            if row is not None and change.version is not None and row.version != change.version:
-                message = (
-                    f"Nothing was saved: {names[change.kpi_id]} {month} was changed by someone "
-                    f"else while you were editing (target {row.target}, actual {row.actual} now). "
-                    "Reload and make your change again."
+            seen = 0 if row is None else row.version
+            if change.version is not None and seen != change.version:
+                now = (
+                    "removed"
+                    if row is None
+                    else f"saved (target {row.target}, actual {row.actual} now)"
                 )
-                raise ValidationFailed(message)
+                raise EditedMeanwhile(
+                    f"Nothing was saved: {names[change.kpi_id]} {month} was {now} by someone "
+                    "else while you were editing. The figures below are as saved now; make "
+                    "your change again."
+                )
             if row is None:
                 row = KpiValue(kpi_id=change.kpi_id, month=month, entered_by_id=actor.user_id)
                 session.add(row)

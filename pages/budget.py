@@ -14,6 +14,7 @@ from alignment import formatting as fmt
 from alignment.budget_import import FIELD_LABELS
 from alignment.budget_import import FIELDS
 from alignment.budget_import import MappingNeeded
+from alignment.errors import EditedMeanwhile
 from alignment.errors import SamePageError
 from alignment.export import to_csv
 from alignment.export import to_xlsx
@@ -46,6 +47,9 @@ from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import period_picker
 from ui.widgets import refusal
+from ui.widgets import reload_grid
+from ui.widgets import show_grid_refusal
+from ui.widgets import shown_grid
 from ui.widgets import text_table
 
 GRID_LIMIT = 2_000
@@ -61,6 +65,7 @@ def page() -> None:
     st.title("Budget & return")
     if flash := st.session_state.pop("budget_flash", None):
         st.success(flash, icon=":material/check:")
+    show_grid_refusal()
     with store().session() as session:
         choices = figure_months(session, me)
         channels = budget.channels(session, me)
@@ -168,7 +173,8 @@ def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:
     order = [*FIELDS, "baseline_budget", "source", "source_file", "entered_by", "entered_at"]
     if can(me, Action.ENTER_FIGURES):
         generation = st.session_state.setdefault("budget_grid_generation", 0)
-        key = f"budget_grid_{generation}"
+        key = f"budget_grid_{generation}_{period.code}_{'|'.join(chosen)}"
+        lines = shown_grid("budget_grid", key, lines)
         st.data_editor(
             lines,
             key=key,
@@ -188,6 +194,8 @@ def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:
                 try:
                     with store().session() as session:
                         result = budget.save_changes(session, me, changes)
+                except EditedMeanwhile as exc:
+                    reload_grid("budget_grid_generation", exc)
                 except SamePageError as exc:
                     refusal(exc)
                 else:

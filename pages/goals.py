@@ -11,6 +11,7 @@ from alignment import funnel
 from alignment import goals
 from alignment import kpis
 from alignment import status
+from alignment.errors import EditedMeanwhile
 from alignment.errors import SamePageError
 from alignment.overview import figure_months
 from alignment.periods import Period
@@ -29,9 +30,13 @@ from ui.context import actor
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
+from ui.widgets import flash
 from ui.widgets import period_picker
 from ui.widgets import refusal
+from ui.widgets import reload_grid
 from ui.widgets import show_flash
+from ui.widgets import show_grid_refusal
+from ui.widgets import shown_grid
 from ui.widgets import text_table
 
 OWNERS = ["CEO", "CMO", "CFO"]
@@ -42,6 +47,7 @@ def page() -> None:
     company = profile()
     st.title("Goals & KPIs")
     show_flash()
+    show_grid_refusal()
     with store().session() as session:
         choices = figure_months(session, me)
     if not choices.months:
@@ -253,7 +259,8 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
         how="left",
     )
     generation = st.session_state.setdefault("kpi_grid_generation", 0)
-    key = f"kpi_grid_{generation}"
+    key = f"kpi_grid_{generation}_{period.code}"
+    grid = shown_grid("kpi_grid", key, grid)
     st.data_editor(
         grid,
         key=key,
@@ -274,11 +281,16 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
         if not changes:
             st.info("Nothing to save: no figure was changed.")
         else:
-            st.session_state["kpi_grid_generation"] = generation + 1
-            _do(
-                lambda s, me: kpis.save_values(s, me, changes),
-                f"Saved {len(changes)} KPI figure(s).",
-            )
+            try:
+                with store().session() as session:
+                    kpis.save_values(session, me, changes)
+            except EditedMeanwhile as exc:
+                reload_grid("kpi_grid_generation", exc)
+            except SamePageError as exc:
+                refusal(exc)
+            else:
+                st.session_state["kpi_grid_generation"] = generation + 1
+                flash(f"Saved {len(changes)} KPI figure(s).")
     with st.expander("Import KPI figures from a file"):
         st.caption(
             "CSV or XLSX with the columns kpi, month and target and/or actual; "

@@ -148,3 +148,36 @@ def first_run_guide(steps: list[SetupStep], me: Actor) -> None:
         text.markdown(f"{mark} **{step.who}** {step.what}.")
         if not step.done and (step.page != ADMIN_PAGE or may_open_admin):
             link.page_link(step.page, label=PAGE_TITLES[step.page], icon=":material/arrow_forward:")
+
+
+def shown_grid(name: str, key: str, fresh: pd.DataFrame) -> pd.DataFrame:
+    """The frame the grid editor ``key`` shows, kept as it was while the person has edits in
+    it that are not saved yet.
+
+    The editor names its edits by row position, and each change carries the version of the
+    row the person saw; building them against a re-read instead would pair an edit with
+    another row after someone inserted one, and would send the newest versions, so another
+    person's save in between was silently overwritten instead of refused. ``key`` names
+    what the grid shows (generation, period, filter); one frame per ``name`` is kept.
+    """
+    state = st.session_state.get(key) or {}
+    pending = any(state.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
+    slot = f"{name}_shown"
+    kept = st.session_state.get(slot)
+    if pending and kept is not None and kept[0] == key:
+        return kept[1]
+    st.session_state[slot] = (key, fresh)
+    return fresh
+
+
+def reload_grid(generation_key: str, exc: BaseException) -> None:
+    """After a save refused because someone saved first: a new grid with the figures as
+    saved now, and the refusal above it (shown by ``show_grid_refusal``)."""
+    st.session_state[generation_key] = st.session_state.get(generation_key, 0) + 1
+    st.session_state["grid_refusal"] = str(exc)
+    st.rerun()
+
+
+def show_grid_refusal() -> None:
+    if message := st.session_state.pop("grid_refusal", None):
+        refusal(message)

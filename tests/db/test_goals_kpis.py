@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from alignment import funnel
 from alignment import goals
 from alignment import kpis
+from alignment.errors import EditedMeanwhile
 from alignment.errors import PermissionDenied
 from alignment.errors import ValidationFailed
+from alignment.kpis import NEVER_SAVED
 from alignment.kpis import KpiInput
 from alignment.kpis import KpiValueChange
 from alignment.periods import parse_period
@@ -138,7 +140,7 @@ def test_saving_an_actual_is_checked_versioned_and_audited(demo_store, demo_acto
             cmo,
             [KpiValueChange(sqls, "2026-11", actual=300, version=version, fields=("actual",))],
         )
-        with pytest.raises(ValidationFailed, match="changed by someone else"):
+        with pytest.raises(EditedMeanwhile, match="saved .* by someone else while you were"):
             kpis.save_values(
                 session,
                 cmo,
@@ -155,6 +157,26 @@ def test_saving_an_actual_is_checked_versioned_and_audited(demo_store, demo_acto
         events = session.execute(sa.text("SELECT action FROM audit_events")).scalars().all()
     assert row.actual == 300 and row.version == version + 1
     assert "kpi_value" in events
+
+
+def test_a_month_shown_empty_that_someone_filled_meanwhile_is_a_conflict(demo_store, demo_actors):
+    """Two tabs on the KPI grid for a month with no figure yet: the second save is refused,
+    not written over the first."""
+    cmo = demo_actors["CMO"]
+    sqls = kpi_id(demo_store, "SQLs")
+    with demo_store.session() as session:
+        kpis.save_values(
+            session, cmo, [KpiValueChange(sqls, "2027-05", 40, None, NEVER_SAVED, ("target",))]
+        )
+        with pytest.raises(EditedMeanwhile, match=r"SQLs 2027-05 was saved \(target 40"):
+            kpis.save_values(
+                session, cmo, [KpiValueChange(sqls, "2027-05", 55, None, NEVER_SAVED, ("target",))]
+            )
+    with demo_store.session() as session:
+        rows = session.scalars(
+            sa.select(KpiValue).where(KpiValue.kpi_id == sqls, KpiValue.month == "2027-05")
+        ).all()
+    assert [(r.target, r.version) for r in rows] == [(40, 1)]
 
 
 def test_kpi_file_import_is_all_or_nothing(demo_store, demo_actors):

@@ -135,7 +135,7 @@ def test_an_edited_actual_changes_the_actual_only():
     assert changes == [KpiValueChange(3, "2026-02", None, 95.5, 7, ("actual",))]
 
 
-def test_both_figures_edited_and_a_month_never_saved_has_no_version():
+def test_both_figures_edited_and_a_month_never_saved_carries_version_zero():
     changes = kpi_changes_from_editor(
         GRID,
         {
@@ -146,7 +146,7 @@ def test_both_figures_edited_and_a_month_never_saved_has_no_version():
     )
     assert changes == [
         KpiValueChange(5, "2026-03", 6, 5, 1, ("target", "actual")),
-        KpiValueChange(5, "2026-02", 2, 1, None, ("target", "actual")),
+        KpiValueChange(5, "2026-02", 2, 1, 0, ("target", "actual")),
     ]
 
 

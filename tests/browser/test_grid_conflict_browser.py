@@ -1,0 +1,160 @@
+"""Two people editing the same figure in the grids, each in their own browser: whoever saves
+second is told who changed what, nothing of their save is written, and their grid then shows
+the figures as saved, so their next save goes through.
+
+Before, each rerun re-read the store and the save was built against that re-read: the second
+save carried the newest versions and silently wrote over the first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from alignment.periods import current_month
+from tests.browser.conftest import screenshot
+from tests.browser.conftest import wait_for_app
+from tests.browser.test_overview_browser import act_as
+
+pytestmark = pytest.mark.browser
+ROW_HEIGHT = 35
+ACTUAL_SPEND = 4
+"""The column of actual spend in the budget grid: month, channel, campaign, planned, actual."""
+
+
+@pytest.fixture
+def two_cmos(browser: Browser, server) -> Iterator[tuple[Page, Page]]:
+    contexts = [browser.new_context(viewport={"width": 1440, "height": 1700}) for _ in "ab"]
+    yield tuple(c.new_page() for c in contexts)  # type: ignore[misc]
+    for context in contexts:
+        context.close()
+
+
+def open_as_cmo(page: Page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    act_as(page, "Priya Raman (CMO)")
+
+
+def type_into_cell(page: Page, grid: Locator, row: int, column: int, text: str) -> None:
+    """Select the first column's cell of ``row``, walk right to ``column``, type, and wait
+    until the grid has sent the edit to the server."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 90, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    page.wait_for_timeout(300)  # a grid drawn by the last rerun takes the first keys late
+    for _ in range(column):
+        page.keyboard.press("ArrowRight", delay=50)
+        page.wait_for_timeout(50)
+    page.keyboard.press("Enter")
+    editor = page.get_by_test_id("portal").locator("input.gdg-input, textarea.gdg-input")
+    expect(editor).to_be_focused()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type(text, delay=60)
+    expect(editor).to_have_value(text)
+    page.keyboard.press("Enter")
+    expect(editor).to_have_count(0)
+    wait_for_app(page)
+
+
+def first_line(database_url: str, month: str) -> tuple[int, int]:
+    """The actual spend (cents) and version of the grid's first line, read from the store."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT l.actual_spend, l.version FROM budget_lines l "
+                "JOIN channels c ON c.id = l.channel_id WHERE l.month = :m "
+                "ORDER BY c.name, coalesce(l.campaign, '') LIMIT 1"
+            ),
+            {"m": month},
+        ).one()
+    engine.dispose()
+    return int(row[0]), int(row[1])
+
+
+def test_the_second_budget_save_is_refused_and_the_grid_reloads(two_cmos, server):
+    first, second = two_cmos
+    month = current_month()
+    url = f"{server.url}/budget?budget_tab=Figures"
+    for page in two_cmos:
+        open_as_cmo(page, url)
+    _, version = first_line(server.database_url, month)
+
+    type_into_cell(first, first.get_by_test_id("stDataFrame").first, 0, ACTUAL_SPEND, "1111")
+    type_into_cell(second, second.get_by_test_id("stDataFrame").first, 0, ACTUAL_SPEND, "2222")
+    second.get_by_role("button", name="Save changes").click()
+    wait_for_app(second)
+    second.get_by_text("Saved: 1 changed, 0 added, 0 removed.").wait_for()
+    assert first_line(server.database_url, month) == (222_200, version + 1)
+
+    first.get_by_role("button", name="Save changes").click()
+    wait_for_app(first)
+    refused = first.get_by_test_id("stAlert").filter(has_text="Nothing was saved.")
+    expect(refused).to_contain_text("Priya Raman changed actual spend to $2,222.00 while you were")
+    expect(refused).to_contain_text("(you entered $1,111.00)")
+    expect(refused).to_contain_text("The figures below are as saved now")
+    screenshot(first, "grid-conflict-budget-refused")
+    assert first_line(server.database_url, month) == (222_200, version + 1)
+
+    type_into_cell(first, first.get_by_test_id("stDataFrame").first, 0, ACTUAL_SPEND, "3333")
+    first.get_by_role("button", name="Save changes").click()
+    wait_for_app(first)
+    first.get_by_text("Saved: 1 changed, 0 added, 0 removed.").wait_for()
+    screenshot(first, "grid-conflict-budget-saved-after")
+    assert first_line(server.database_url, month) == (333_300, version + 2)
+
+
+def kpi_actual(database_url: str, name: str, month: str) -> tuple[float | None, int | None]:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT v.actual, v.version FROM kpi_values v JOIN kpis k ON k.id = v.kpi_id "
+                "WHERE k.name = :n AND v.month = :m"
+            ),
+            {"n": name, "m": month},
+        ).one_or_none()
+    engine.dispose()
+    return (None, None) if row is None else (float(row[0]), int(row[1]))
+
+
+def test_the_second_kpi_save_is_refused_and_nothing_of_it_is_written(two_cmos, server):
+    first, second = two_cmos
+    url = f"{server.url}/goals?goals_tab=KPI+tree"
+    for page in two_cmos:
+        open_as_cmo(page, url)
+    sqls, version = kpi_actual(server.database_url, "SQLs", current_month())
+
+    for page, typed in ((first, "111"), (second, "222")):
+        grid = page.get_by_test_id("stDataFrame").last
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.dblclick(box["x"] + box["width"] - 40, box["y"] + ROW_HEIGHT * 4.5)
+        editor = page.get_by_test_id("portal").locator("input.gdg-input")
+        expect(editor).to_be_focused()
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.type(typed, delay=60)
+        expect(editor).to_have_value(typed)
+        page.keyboard.press("Enter")
+        expect(editor).to_have_count(0)
+        wait_for_app(page)
+    second.get_by_role("button", name="Save KPI figures").click()
+    wait_for_app(second)
+    second.get_by_text("Saved 1 KPI figure(s).").wait_for()
+    assert kpi_actual(server.database_url, "SQLs", current_month()) == (222, version + 1)
+
+    first.get_by_role("button", name="Save KPI figures").click()
+    wait_for_app(first)
+    refused = first.get_by_test_id("stAlert").filter(has_text="Nothing was saved")
+    expect(refused).to_contain_text("by someone else while you were editing")
+    screenshot(first, "grid-conflict-kpi-refused")
+    assert sqls != 222
+    assert kpi_actual(server.database_url, "SQLs", current_month()) == (222, version + 1)
