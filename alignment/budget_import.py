@@ -39,8 +39,10 @@ from alignment.periods import month_label
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.spreadsheet import MONTH_HEADERS
 from alignment.spreadsheet import CellProblem
 from alignment.spreadsheet import Table
+from alignment.spreadsheet import find_columns
 from alignment.spreadsheet import normalise_header
 from alignment.spreadsheet import read_table
 from alignment.spreadsheet import source_name as default_source_name
@@ -84,7 +86,7 @@ FIELD_LABELS = {
     "new_customers": "New customers",
 }
 _ALIASES = {
-    "month": ("month", "period", "date", "monat", "mois", "mes"),
+    "month": MONTH_HEADERS,
     "channel": ("channel", "kanal", "canal", "medium", "channel_name"),
     "campaign": ("campaign", "kampagne", "campagne", "campaign_name"),
     "planned_budget": ("planned_budget", "budget", "plan", "planned", "planned_spend"),
@@ -193,11 +195,7 @@ class ImportPreview:
 
 def suggest_mapping(headers: list[str]) -> dict[str, str | None]:
     """Per SamePage column, the file header that most likely holds it (or None)."""
-    by_name = {normalise_header(h): h for h in headers}
-    suggestion: dict[str, str | None] = {}
-    for name in FIELDS:
-        suggestion[name] = next((by_name[a] for a in _ALIASES[name] if a in by_name), None)
-    return suggestion
+    return find_columns(headers, _ALIASES)
 
 
 def canonical_mapping(headers: list[str]) -> dict[str, str] | None:

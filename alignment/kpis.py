@@ -31,8 +31,9 @@ from alignment.periods import parse_month
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.spreadsheet import MONTH_HEADERS
 from alignment.spreadsheet import CellProblem
-from alignment.spreadsheet import normalise_header
+from alignment.spreadsheet import find_columns
 from alignment.spreadsheet import read_table
 from alignment.spreadsheet import row_problem
 from alignment.status import LOOKS
@@ -541,7 +542,7 @@ class KpiFile:
 
 KPI_FILE_COLUMNS = {
     "kpi": ("kpi", "name", "metric"),
-    "month": ("month", "period"),
+    "month": MONTH_HEADERS,
     "target": ("target", "plan"),
     "actual": ("actual", "value", "result"),
 }
@@ -554,11 +555,7 @@ def read_kpi_file(
     every bad cell named; nothing is written here."""
     require(actor, Action.ENTER_KPI_VALUES)
     table = read_table(data, file_name, sheet)
-    names = {normalise_header(h): h for h in table.headers}
-    header = {
-        f: next((names[a] for a in aliases if a in names), None)
-        for f, aliases in KPI_FILE_COLUMNS.items()
-    }
+    header = find_columns(table.headers, KPI_FILE_COLUMNS)
     if header["kpi"] is None or header["month"] is None:
         raise ValidationFailed(
             f"{file_name} needs the columns kpi and month, and target or actual."

@@ -31,8 +31,9 @@ from alignment.periods import range_period
 from alignment.permissions import Action
 from alignment.permissions import Actor
 from alignment.permissions import require
+from alignment.spreadsheet import MONTH_HEADERS
 from alignment.spreadsheet import CellProblem
-from alignment.spreadsheet import normalise_header
+from alignment.spreadsheet import find_columns
 from alignment.spreadsheet import read_table
 from alignment.spreadsheet import row_problem
 from alignment.unit_of_work import Write
@@ -326,7 +327,7 @@ MONTH_STATUS_COLUMNS = [
 
 
 FINANCE_HEADERS = {
-    "month": ("month", "period", "date"),
+    "month": MONTH_HEADERS,
     "finance_spend": (
         "finance_spend",
         "booked_spend",
@@ -354,10 +355,10 @@ def read_finance_file(
     """Finance's booked spend per month from CSV/XLSX (columns month and finance_spend)."""
     require(actor, Action.RECONCILE_SPEND)
     table = read_table(data, file_name, sheet)
-    names = {normalise_header(h): h for h in table.headers}
-    columns = {}
+    found = find_columns(table.headers, FINANCE_HEADERS)
+    columns: dict[str, str] = {}
     for field, aliases in FINANCE_HEADERS.items():
-        header = next((names[a] for a in aliases if a in names), None)
+        header = found[field]
         if header is None:
             raise ValidationFailed(
                 f"{file_name} needs a column '{field}' (or one of: {', '.join(aliases[1:])})."

@@ -15,6 +15,8 @@ import re
 import time
 import unicodedata
 import zipfile
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -387,6 +389,22 @@ def _table(
 def normalise_header(header: str) -> str:
     """``Planned Budget`` and ``planned-budget`` both read as ``planned_budget``."""
     return re.sub(r"[\s\-./]+", "_", header.strip().lower()).strip("_")
+
+
+MONTH_HEADERS = ("month", "period", "date", "monat", "mois", "mes")
+"""The names a month column goes by, in every import (budget, KPI figures, finance)."""
+
+
+def find_columns(
+    headers: Sequence[str], names: Mapping[str, Sequence[str]]
+) -> dict[str, str | None]:
+    """Per field, the file's header that reads (normalised) as the first of its ``names``
+    the file has, or None: one rule for which column holds what in every import."""
+    by_name = {normalise_header(h): h for h in headers}
+    return {
+        field: next((by_name[n] for n in aliases if n in by_name), None)
+        for field, aliases in names.items()
+    }
 
 
 def source_name(file_name: str) -> str:
