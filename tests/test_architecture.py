@@ -265,3 +265,115 @@ def test_no_state_is_a_bare_string():
         for line in _state_literals(ast.parse(p.read_text()))
     ]
     assert offenders == []
+
+
+def _write_use_cases() -> set[str]:
+    """``alignment.module.function`` for every public function that opens a unit of work."""
+    found = set()
+    for path in sorted((ROOT / "alignment").glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            if any(
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "writing"
+                for call in ast.walk(node)
+            ):
+                found.add(f"alignment.{path.stem}.{node.name}")
+    return found
+
+
+def _is_user_action(test: ast.expr) -> bool:
+    return any(
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr in ("button", "form_submit_button")
+        for call in ast.walk(test)
+    )
+
+
+def _write_calls(node: ast.AST, names: dict[str, str], writes: set[str]) -> list[str]:
+    """The most write use cases one run through ``node`` calls: branches of an ``if`` (or
+    the handlers of a ``try``) are alternatives, and a nested user action counts on its own."""
+    if isinstance(node, ast.If) and _is_user_action(node.test):
+        return []
+    if isinstance(node, (ast.If, ast.IfExp)):
+        test = _write_calls(node.test, names, writes)
+        branches = (node.body, node.orelse)
+        runs = [
+            [
+                c
+                for part in (b if isinstance(b, list) else [b])
+                for c in _write_calls(part, names, writes)
+            ]
+            for b in branches
+        ]
+        return test + max(runs, key=len)
+    if isinstance(node, ast.Try):
+        plain = [
+            c
+            for part in node.body + node.orelse + node.finalbody
+            for c in _write_calls(part, names, writes)
+        ]
+        handled = [
+            [c for part in h.body for c in _write_calls(part, names, writes)] for h in node.handlers
+        ]
+        return plain + max(handled, key=len, default=[])
+    called = []
+    if isinstance(node, ast.Call):
+        target = node.func
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            full = f"{names.get(target.value.id, target.value.id)}.{target.attr}"
+        elif isinstance(target, ast.Name):
+            full = names.get(target.id, target.id)
+        else:
+            full = ""
+        if full in writes:
+            called.append(full)
+    for child in ast.iter_child_nodes(node):
+        called += _write_calls(child, names, writes)
+    return called
+
+
+def _actions_with_several_writes(source: str) -> list[tuple[int, list[str]]]:
+    tree = ast.parse(source)
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("alignment"):
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    writes = _write_use_cases()
+    assert len(writes) > 40
+    return [
+        (node.lineno, calls)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and _is_user_action(node.test)
+        for calls in [[c for part in node.body for c in _write_calls(part, names, writes)]]
+        if len(calls) > 1
+    ]
+
+
+@pytest.mark.parametrize("page_file", PAGES, ids=lambda p: p.name)
+def test_a_user_action_on_a_page_is_one_use_case(page_file):
+    """Issue 16: a page that runs two writes for one click holds a sequence the CLI would
+    need too; that sequence is one use case in alignment/, called by both."""
+    assert _actions_with_several_writes(page_file.read_text()) == []
+
+
+def test_two_writes_for_one_click_are_found_and_alternatives_are_not():
+    source = """
+from alignment import goals
+from alignment.maturity import add_competence
+if st.button("Go"):
+    if new:
+        goals.create_goal(s, me, x)
+    else:
+        goals.update_goal(s, me, x)
+if form.form_submit_button("Both"):
+    goals.create_goal(s, me, x)
+    act(lambda s: add_competence(s, me, y), "done")
+"""
+    assert _actions_with_several_writes(source) == [
+        (9, ["alignment.goals.create_goal", "alignment.maturity.add_competence"])
+    ]
