@@ -14,7 +14,6 @@ from alignment import formatting as fmt
 from alignment.budget_import import FIELD_LABELS
 from alignment.budget_import import FIELDS
 from alignment.budget_import import MappingNeeded
-from alignment.errors import EditedMeanwhile
 from alignment.errors import SamePageError
 from alignment.export import to_csv
 from alignment.export import to_xlsx
@@ -43,11 +42,11 @@ from ui.context import Write
 from ui.context import act
 from ui.context import actor
 from ui.context import profile
+from ui.context import save_grid
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import period_picker
 from ui.widgets import refusal
-from ui.widgets import reload_grid
 from ui.widgets import show_grid_refusal
 from ui.widgets import shown_grid
 from ui.widgets import text_table
@@ -191,20 +190,15 @@ def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:
             if not changes:
                 st.info("Nothing to save: no figure was changed.")
             else:
-                try:
-                    with store().session() as session:
-                        result = budget.save_changes(session, me, changes)
-                except EditedMeanwhile as exc:
-                    reload_grid("budget_grid_generation", exc)
-                except SamePageError as exc:
-                    refusal(exc)
-                else:
-                    st.session_state["budget_grid_generation"] = generation + 1
-                    st.session_state["budget_flash"] = (
-                        f"Saved: {result.updated} changed, {result.added} added, "
-                        f"{result.removed} removed."
-                    )
-                    st.rerun()
+                save_grid(
+                    lambda session: budget.save_changes(session, me, changes),
+                    "budget_grid_generation",
+                    lambda saved: (
+                        f"Saved: {saved.updated} changed, {saved.added} added, "
+                        f"{saved.removed} removed."
+                    ),
+                    flash_key="budget_flash",
+                )
     else:
         st.dataframe(
             lines,

@@ -11,7 +11,6 @@ from alignment import funnel
 from alignment import goals
 from alignment import kpis
 from alignment import status
-from alignment.errors import EditedMeanwhile
 from alignment.errors import SamePageError
 from alignment.overview import figure_months
 from alignment.periods import Period
@@ -28,12 +27,11 @@ from ui.context import Session
 from ui.context import act
 from ui.context import actor
 from ui.context import profile
+from ui.context import save_grid
 from ui.context import store
 from ui.widgets import as_text
-from ui.widgets import flash
 from ui.widgets import period_picker
 from ui.widgets import refusal
-from ui.widgets import reload_grid
 from ui.widgets import show_flash
 from ui.widgets import show_grid_refusal
 from ui.widgets import shown_grid
@@ -281,16 +279,11 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
         if not changes:
             st.info("Nothing to save: no figure was changed.")
         else:
-            try:
-                with store().session() as session:
-                    kpis.save_values(session, me, changes)
-            except EditedMeanwhile as exc:
-                reload_grid("kpi_grid_generation", exc)
-            except SamePageError as exc:
-                refusal(exc)
-            else:
-                st.session_state["kpi_grid_generation"] = generation + 1
-                flash(f"Saved {len(changes)} KPI figure(s).")
+            save_grid(
+                lambda session: kpis.save_values(session, me, changes),
+                "kpi_grid_generation",
+                lambda saved: f"Saved {saved} KPI figure(s).",
+            )
     with st.expander("Import KPI figures from a file"):
         st.caption(
             "CSV or XLSX with the columns kpi, month and target and/or actual; "

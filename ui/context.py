@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from typing import NoReturn
 from typing import Protocol
+from typing import TypeVar
 from urllib.parse import urljoin
 
 import streamlit as st
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session as Session  # re-exported: pages name it with
 from alignment import accounts
 from alignment import clock
 from alignment import login_sessions
+from alignment.errors import EditedMeanwhile
 from alignment.errors import SamePageError
 from alignment.permissions import Actor
 from alignment.settings import CompanyProfile
@@ -31,6 +33,7 @@ from ui.routes import client_address
 from ui.routes import trusted_proxies
 from ui.widgets import flash
 from ui.widgets import refusal
+from ui.widgets import reload_grid
 
 DEMO_VARIABLE = "SAMEPAGE_DEMO"
 
@@ -80,6 +83,31 @@ def act(action: Write, done: str, *, flash_key: str = "flash") -> None:
         refusal(exc)
     else:
         flash(done, key=flash_key)
+
+
+Saved = TypeVar("Saved")
+
+
+def save_grid(
+    save: Callable[[Session], Saved],
+    generation_key: str,
+    done: Callable[[Saved], str],
+    *,
+    flash_key: str = "flash",
+) -> None:
+    """Save a grid's changes in one session. Saved: a new grid, and ``done``'s sentence after
+    the rerun. Refused because someone saved first: a new grid with the figures as saved,
+    the refusal above it. Any other refusal: shown, and the person's edits stay to fix."""
+    try:
+        with store().session() as session:
+            result = save(session)
+    except EditedMeanwhile as exc:
+        reload_grid(generation_key, exc)
+    except SamePageError as exc:
+        refusal(exc)
+    else:
+        st.session_state[generation_key] = st.session_state.get(generation_key, 0) + 1
+        flash(done(result), key=flash_key)
 
 
 def demo_active() -> bool:
