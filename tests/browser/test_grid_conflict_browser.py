@@ -68,20 +68,24 @@ def replace_in_editor(page: Page, text: str) -> None:
     wait_for_app(page)
 
 
-def first_line(database_url: str, month: str) -> tuple[int, int]:
-    """The actual spend (cents) and version of the grid's first line, read from the store."""
+def stored(database_url: str, sql: str, **params: str) -> tuple[float, int]:
+    """A figure and its version, read from the store itself, not from the screen."""
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.text(
-                "SELECT l.actual_spend, l.version FROM budget_lines l "
-                "JOIN channels c ON c.id = l.channel_id WHERE l.month = :m "
-                "ORDER BY c.name, coalesce(l.campaign, '') LIMIT 1"
-            ),
-            {"m": month},
-        ).one()
+        figure, version = conn.execute(sa.text(sql), params).one()
     engine.dispose()
-    return int(row[0]), int(row[1])
+    return figure, int(version)
+
+
+def first_line(database_url: str, month: str) -> tuple[float, int]:
+    """The actual spend (cents) and version of the grid's first line."""
+    return stored(
+        database_url,
+        "SELECT l.actual_spend, l.version FROM budget_lines l "
+        "JOIN channels c ON c.id = l.channel_id WHERE l.month = :m "
+        "ORDER BY c.name, coalesce(l.campaign, '') LIMIT 1",
+        m=month,
+    )
 
 
 def test_the_second_budget_save_is_refused_and_the_grid_reloads(two_cmos, server):
@@ -116,18 +120,14 @@ def test_the_second_budget_save_is_refused_and_the_grid_reloads(two_cmos, server
     assert first_line(server.database_url, month) == (333_300, version + 2)
 
 
-def kpi_actual(database_url: str, name: str, month: str) -> tuple[float | None, int | None]:
-    engine = sa.create_engine(database_url)
-    with engine.connect() as conn:
-        row = conn.execute(
-            sa.text(
-                "SELECT v.actual, v.version FROM kpi_values v JOIN kpis k ON k.id = v.kpi_id "
-                "WHERE k.name = :n AND v.month = :m"
-            ),
-            {"n": name, "m": month},
-        ).one_or_none()
-    engine.dispose()
-    return (None, None) if row is None else (float(row[0]), int(row[1]))
+def kpi_actual(database_url: str, name: str, month: str) -> tuple[float, int]:
+    return stored(
+        database_url,
+        "SELECT v.actual, v.version FROM kpi_values v JOIN kpis k ON k.id = v.kpi_id "
+        "WHERE k.name = :n AND v.month = :m",
+        n=name,
+        m=month,
+    )
 
 
 def test_the_second_kpi_save_is_refused_and_nothing_of_it_is_written(two_cmos, server):
