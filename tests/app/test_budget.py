@@ -62,7 +62,7 @@ def test_only_the_cmo_gets_an_editable_grid_and_the_importer(budget_page):
 def test_the_cmo_edits_a_figure_in_the_grid(budget_page, demo_url):
     at = budget_page("CMO", "Figures")
     first_row = at.data_editor[0].value.iloc[0]
-    at.session_state["budget_grid_0"] = {
+    at.session_state[at.data_editor[0].key] = {
         "edited_rows": {0: {"actual_spend": 4321.5}},
         "added_rows": [],
         "deleted_rows": [],

@@ -63,7 +63,7 @@ def test_the_cmo_saves_an_actual_in_the_grid(goals_page, demo_url):
     at = goals_page("CMO", "KPI tree")
     grid = at.data_editor[0].value
     position = int(grid.index[grid["kpi"] == "SQLs"][0])
-    at.session_state["kpi_grid_0"] = {
+    at.session_state[at.data_editor[0].key] = {
         "edited_rows": {position: {"actual": 400}},
         "added_rows": [],
         "deleted_rows": [],
