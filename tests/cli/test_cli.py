@@ -1,11 +1,20 @@
-"""``python -m alignment`` as a user runs it: a real process, the store from the environment."""
+"""The command line as a user runs it: ``python -m alignment``, the store from the
+environment. Most commands run in this process through ``cli.main`` (a real process costs
+about 1.5 s of imports per command, which made this the slowest file of the suite); the
+help, the first run (migrate, load-sample, metrics) and tests/cli/test_crash.py start real
+processes, so the entry point itself is covered too."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextlib import redirect_stderr
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import alembic.command
@@ -14,6 +23,8 @@ import pytest
 import sqlalchemy as sa
 
 from alignment import accounts
+from alignment import cli
+from alignment import store as store_module
 from alignment.overview import headline_figures
 from alignment.periods import current_month
 from alignment.periods import parse_period
@@ -25,7 +36,7 @@ from db.models import Request
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run_process(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SAMEPAGE_DATABASE_URL": url}
     return subprocess.run(
         [sys.executable, "-m", "alignment", *args],
@@ -36,6 +47,46 @@ def run(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[st
         text=True,
         timeout=120,
     )
+
+
+@contextmanager
+def _as_a_command(url: str, stdin: str) -> Iterator[None]:
+    """What a process would have: the store's URL in the environment, its own standard
+    input, and every store it opened closed when it ends."""
+    opened: list[store_module.Store] = []
+    original = store_module.Store.__init__
+
+    def recording(self: store_module.Store, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        opened.append(self)
+
+    before = os.environ.get("SAMEPAGE_DATABASE_URL")
+    os.environ["SAMEPAGE_DATABASE_URL"] = url
+    store_module.Store.__init__ = recording  # type: ignore[method-assign]
+    stdin_before, sys.stdin = sys.stdin, io.StringIO(stdin)
+    try:
+        yield
+    finally:
+        sys.stdin = stdin_before
+        store_module.Store.__init__ = original  # type: ignore[method-assign]
+        for opened_store in opened:
+            opened_store.close()
+        if before is None:
+            os.environ.pop("SAMEPAGE_DATABASE_URL", None)
+        else:
+            os.environ["SAMEPAGE_DATABASE_URL"] = before
+
+
+def run(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """``python -m alignment ARGS`` with the store at ``url``, run through ``cli.main``: its
+    exit code, and what it printed to standard output and standard error."""
+    out, err = io.StringIO(), io.StringIO()
+    with _as_a_command(url, stdin), redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def test_help_lists_the_commands():
@@ -51,12 +102,13 @@ def test_help_lists_the_commands():
 
 
 def test_migrate_load_sample_and_metrics_json(store_url):
-    assert run(store_url, "migrate").returncode == 0
-    loaded = run(store_url, "load-sample")
+    """A newcomer's first three commands, each in a real process."""
+    assert run_process(store_url, "migrate").returncode == 0
+    loaded = run_process(store_url, "load-sample")
     assert loaded.returncode == 0, loaded.stderr
     assert "Kestrel Analytics" in loaded.stdout
     month = current_month()
-    result = run(store_url, "metrics", "--period", month, "--json")
+    result = run_process(store_url, "metrics", "--period", month, "--json")
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
     store = open_store(store_url)
