@@ -150,7 +150,11 @@ def store_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'samepage.db'}"
     url = request.getfixturevalue("postgres_database")
-    _reset_postgres(url)
+    if "demo_store" in request.node.fixturenames:
+        template = request.getfixturevalue("postgres_demo_template")
+        copy_postgres_demo_into(sa.engine.make_url(url), template)
+    else:
+        _reset_postgres(url)
     return url
 
 
@@ -215,15 +219,12 @@ def copy_postgres_demo_into(url: sa.engine.URL, template: str) -> None:
 @pytest.fixture
 def demo_store(store: Store, request: pytest.FixtureRequest) -> Store:
     """A store holding the demo company, loaded as of DEMO_TODAY: a copy of a template
-    loaded once per test process (a file copy on SQLite, a database made from a template
-    on PostgreSQL)."""
-    store.close()
+    loaded once per test process (a file copy on SQLite; on PostgreSQL ``store_url`` made
+    the database from the template instead of emptying it)."""
     if store.dialect == "sqlite":
+        store.close()
         template = request.getfixturevalue("sqlite_demo_template")
         copy_demo_into(Path(str(store.engine.url.database)), template)
-    else:
-        template = request.getfixturevalue("postgres_demo_template")
-        copy_postgres_demo_into(store.engine.url, template)
     return store
 
 

@@ -17,9 +17,7 @@ import importlib
 import inspect
 import itertools
 import pkgutil
-import shutil
 from collections.abc import Callable
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +52,6 @@ from alignment.permissions import Role
 from alignment.response import Proposal
 from alignment.response import ProposalLine
 from alignment.store import Store
-from alignment.store import open_store
 from alignment.unit_of_work import bookkeeping
 from alignment.unit_of_work import writing
 from alignment.users import demo_actors as demo_actors_of
@@ -67,33 +64,6 @@ from db.models import SuccessDefinitionVersion
 from db.models import User
 from tests.conftest import DEMO_TODAY
 from tests.db.test_success_workflow import FORM
-
-
-@pytest.fixture(scope="module")
-def sqlite_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo company in a SQLite file, loaded once for this module and copied for each
-    test: every case needs a fresh demo store, and a copy takes milliseconds."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    template = open_store(f"sqlite:///{path}")
-    with template.session() as session:
-        sample.load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
-    template.close()
-    return path
-
-
-@pytest.fixture
-def demo_store(store_url: str, sqlite_demo_file: Path) -> Iterator[Store]:
-    """A fresh demo store per test: a copy of the module's file on SQLite, a load on
-    PostgreSQL."""
-    if store_url.startswith("sqlite:///"):
-        shutil.copyfile(sqlite_demo_file, store_url.removeprefix("sqlite:///"))
-        opened = open_store(store_url)
-    else:
-        opened = open_store(store_url)
-        with opened.session() as session:
-            sample.load_sample(session, COMMAND_LINE, today=DEMO_TODAY)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
