@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Literal
 
 import pandas as pd
 from pyarrow import ArrowException
@@ -167,6 +168,23 @@ def _encoding(data: bytes, file_name: str) -> str:
     return "latin-1"
 
 
+def _read_text_cells(
+    data: bytes, codec: str, delimiter: str, *, engine: Literal["c", "pyarrow"], **options: bool
+) -> pd.DataFrame:
+    """Every cell as the text in the file (no header row, nothing read as missing): the
+    parsers of alignment/figures.py decide what a cell means, and name it when they cannot."""
+    return pd.read_csv(
+        io.BytesIO(data),
+        encoding=codec,
+        sep=delimiter,
+        dtype=str,
+        keep_default_na=False,
+        header=None,
+        engine=engine,
+        **options,
+    )
+
+
 def _delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:50])
     try:
@@ -185,29 +203,12 @@ def _read_csv(data: bytes, file_name: str) -> Table:
     delimiter = _delimiter(head)
     if codec == "utf-8-sig" and not _has_blank_line(data):
         try:
-            frame = pd.read_csv(
-                io.BytesIO(data),
-                encoding=codec,
-                sep=delimiter,
-                dtype=str,
-                keep_default_na=False,
-                header=None,
-                engine="pyarrow",
-            )
+            frame = _read_text_cells(data, codec, delimiter, engine="pyarrow")
             return _table(frame, file_name, delimiter=delimiter, encoding="UTF-8", sheet=None)
         except (pd.errors.ParserError, ValueError, ArrowException):
             pass
     try:
-        frame = pd.read_csv(
-            io.BytesIO(data),
-            encoding=codec,
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            header=None,
-            engine="c",
-        )
+        frame = _read_text_cells(data, codec, delimiter, engine="c", skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as exc:
         fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if fields:

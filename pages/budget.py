@@ -187,18 +187,15 @@ def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:
         )
         if st.button("Save changes", type="primary", key="budget_save"):
             changes = budget.changes_from_editor(lines, st.session_state.get(key, {}))
-            if not changes:
-                st.info("Nothing to save: no figure was changed.")
-            else:
-                save_grid(
-                    lambda session: budget.save_changes(session, me, changes),
-                    "budget_grid_generation",
-                    lambda saved: (
-                        f"Saved: {saved.updated} changed, {saved.added} added, "
-                        f"{saved.removed} removed."
-                    ),
-                    flash_key="budget_flash",
-                )
+            save_grid(
+                changes,
+                lambda session: budget.save_changes(session, me, changes),
+                "budget_grid_generation",
+                lambda saved: (
+                    f"Saved: {saved.updated} changed, {saved.added} added, {saved.removed} removed."
+                ),
+                flash_key="budget_flash",
+            )
     else:
         st.dataframe(
             lines,

@@ -276,14 +276,12 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
     )
     if st.button("Save KPI figures", type="primary", key="kpi_save"):
         changes = kpis.kpi_changes_from_editor(grid, st.session_state.get(key, {}))
-        if not changes:
-            st.info("Nothing to save: no figure was changed.")
-        else:
-            save_grid(
-                lambda session: kpis.save_values(session, me, changes),
-                "kpi_grid_generation",
-                lambda saved: f"Saved {saved} KPI figure(s).",
-            )
+        save_grid(
+            changes,
+            lambda session: kpis.save_values(session, me, changes),
+            "kpi_grid_generation",
+            lambda saved: f"Saved {saved} KPI figure(s).",
+        )
     with st.expander("Import KPI figures from a file"):
         st.caption(
             "CSV or XLSX with the columns kpi, month and target and/or actual; "

@@ -104,66 +104,25 @@ def overview() -> None:
         )
     versus = f"vs {before.period.short_label}" if len(before.period) == 1 else "vs prior period"
     tiles = st.columns(4, gap="small") + st.columns(4, gap="small")
-    row: list[tuple[str, str, str | None, Literal["normal", "inverse", "off"], str]] = [
-        (
-            "Planned budget",
-            fmt.money_short(now.planned_budget, cur, loc),
-            change(now.planned_budget, before.planned_budget),
-            "off",
-            HELP["planned"] + _in_full(now.planned_budget, cur, loc),
-        ),
-        (
-            "Actual spend",
-            fmt.money_short(now.actual_spend, cur, loc),
-            change(now.actual_spend, before.actual_spend),
-            "off",
-            HELP["spend"] + _in_full(now.actual_spend, cur, loc),
-        ),
-        (
-            "Spend variance",
-            fmt.money_short(now.spend_variance, cur, loc),
-            fmt.percent(now.spend_variance_pct, loc, signed=True) + " of plan"
-            if now.spend_variance_pct is not None
-            else None,
-            "inverse",
-            HELP["variance"] + _in_full(now.spend_variance, cur, loc),
-        ),
-        (
-            "ROAS",
-            fmt.multiple(now.roas, loc),
-            change(now.roas, before.roas),
-            "normal",
-            HELP["roas"],
-        ),
-        (
-            "ROMI (attributed)",
-            fmt.percent(now.romi, loc),
-            change(now.romi, before.romi),
-            "normal",
-            HELP["romi"],
-        ),
-        (
-            "Attributed pipeline",
-            fmt.money_short(now.attributed_pipeline, cur, loc),
-            change(now.attributed_pipeline, before.attributed_pipeline),
-            "normal",
-            HELP["pipeline"] + _in_full(now.attributed_pipeline, cur, loc),
-        ),
-        (
-            "Marketing CAC",
-            fmt.money_short(now.marketing_cac, cur, loc),
-            change(now.marketing_cac, before.marketing_cac),
-            "inverse",
-            HELP["cac"] + _in_full(now.marketing_cac, cur, loc),
-        ),
-        (
-            "New customers",
-            fmt.count(now.new_customers, loc),
-            change(now.new_customers, before.new_customers),
-            "normal",
-            HELP["customers"],
-        ),
-    ]
+    shown = {
+        "money": lambda v: fmt.money_short(v, cur, loc),
+        "multiple": lambda v: fmt.multiple(v, loc),
+        "percent": lambda v: fmt.percent(v, loc),
+        "count": lambda v: fmt.count(v, loc),
+    }
+    row: list[tuple[str, str, str | None, Literal["normal", "inverse", "off"], str]] = []
+    for label, field, kind, colour, help_key in TILES:
+        value = getattr(now, field)
+        if field == "spend_variance":
+            delta = (
+                fmt.percent(now.spend_variance_pct, loc, signed=True) + " of plan"
+                if now.spend_variance_pct is not None
+                else None
+            )
+        else:
+            delta = change(value, getattr(before, field))
+        in_full = _in_full(value, cur, loc) if kind == "money" else ""
+        row.append((label, shown[kind](value), delta, colour, HELP[help_key] + in_full))
     for tile, (label, value, delta, colour, help_text) in zip(tiles, row, strict=True):
         tile.metric(
             label,
@@ -196,6 +155,20 @@ def overview() -> None:
             st.info("No channel figures in this period.")
         else:
             st.altair_chart(charts.return_by_channel(channels, cur), width="stretch")
+
+
+TILES: list[tuple[str, str, str, Literal["normal", "inverse", "off"], str]] = [
+    ("Planned budget", "planned_budget", "money", "off", "planned"),
+    ("Actual spend", "actual_spend", "money", "off", "spend"),
+    ("Spend variance", "spend_variance", "money", "inverse", "variance"),
+    ("ROAS", "roas", "multiple", "normal", "roas"),
+    ("ROMI (attributed)", "romi", "percent", "normal", "romi"),
+    ("Attributed pipeline", "attributed_pipeline", "money", "normal", "pipeline"),
+    ("Marketing CAC", "marketing_cac", "money", "inverse", "cac"),
+    ("New customers", "new_customers", "count", "normal", "customers"),
+]
+"""The overview's eight tiles: label, figure, how it is written, which way of its change
+is good (spend and plan: neither), and its help."""
 
 
 def _in_full(value: object, cur: str, loc: str) -> str:

@@ -89,6 +89,7 @@ Saved = TypeVar("Saved")
 
 
 def save_grid(
+    changes: object,
     save: Callable[[Session], Saved],
     generation_key: str,
     done: Callable[[Saved], str],
@@ -97,7 +98,11 @@ def save_grid(
 ) -> None:
     """Save a grid's changes in one session. Saved: a new grid, and ``done``'s sentence after
     the rerun. Refused because someone saved first: a new grid with the figures as saved,
-    the refusal above it. Any other refusal: shown, and the person's edits stay to fix."""
+    the refusal above it. Any other refusal: shown, and the person's edits stay to fix.
+    No ``changes``: a word that there was nothing to save."""
+    if not changes:
+        st.info("Nothing to save: no figure was changed.")
+        return
     try:
         with store().session() as session:
             result = save(session)
