@@ -8,9 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import can
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import can
 from ui import context
 from ui.widgets import as_text
 

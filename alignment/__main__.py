@@ -1,5 +1,5 @@
 import sys
 
-from alignment.cli import main
+from alignment.edges.cli import main
 
 sys.exit(main())

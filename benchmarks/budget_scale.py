@@ -81,15 +81,15 @@ def peak_rss_mb() -> float:
 
 def app_process(csv_path: Path, store_path: Path, repeat: int) -> dict[str, float]:
     """What the app does: import through the service, then aggregate for the overview."""
-    from alignment import budget_import
-    from alignment.overview import headline_figures
-    from alignment.overview import return_by_channel
-    from alignment.overview import spend_over_time
-    from alignment.periods import parse_period
-    from alignment.permissions import COMMAND_LINE
-    from alignment.permissions import Actor
-    from alignment.permissions import Role
-    from alignment.store import open_store
+    from alignment.access.permissions import COMMAND_LINE
+    from alignment.access.permissions import Actor
+    from alignment.access.permissions import Role
+    from alignment.edges.store import open_store
+    from alignment.shared.periods import parse_period
+    from alignment.spend import budget_import
+    from alignment.spend.overview import headline_figures
+    from alignment.spend.overview import return_by_channel
+    from alignment.spend.overview import spend_over_time
 
     store = open_store(f"sqlite:///{store_path}")
     cmo = Actor(None, "Benchmark", Role.CMO)

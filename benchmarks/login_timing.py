@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from alignment import accounts
-from alignment.permissions import COMMAND_LINE
-from alignment.store import open_store
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.edges.store import open_store
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, 0)
 PASSWORD = "correct horse battery staple"

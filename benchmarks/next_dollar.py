@@ -18,10 +18,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from alignment import response
-from alignment.response import ChannelCurve
-from alignment.response import Model
-from alignment.response import ResponseData
+from alignment.allocation import response
+from alignment.allocation.response import ChannelCurve
+from alignment.allocation.response import Model
+from alignment.allocation.response import ResponseData
 
 TARGET_SECONDS = 10.0
 

@@ -54,8 +54,8 @@ def measure(expression: str, repeat: int) -> dict[str, object]:
     import io
     import zipfile
 
-    from alignment.errors import SamePageError
-    from alignment.spreadsheet import read_table
+    from alignment.files.spreadsheet import read_table
+    from alignment.shared.errors import SamePageError
     from tests import xlsx_bombs
 
     data = eval(expression, {**vars(xlsx_bombs), "just_under_the_limits": just_under_the_limits})  # noqa: S307

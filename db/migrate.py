@@ -52,7 +52,7 @@ def is_keyed(revision: str) -> bool:
 def upgrade(engine: Engine, signing_key: object | None = None) -> None:
     """Bring the store to the newest schema; a no-op when it is already there.
 
-    ``signing_key`` (an ``alignment.signing_key.SigningKey``) lets the revision that starts
+    ``signing_key`` (an ``alignment.records.signing_key.SigningKey``) lets the revision that starts
     sealing re-seal what it can prove unchanged; without it nothing is re-sealed, so every
     signature reads "changed" until it is signed again.
     """

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from alignment.clock import utc_now
+from alignment.shared.clock import utc_now
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -442,8 +442,8 @@ class SuccessDefinitionVersion(Base):
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     seal: Mapped[str | None] = mapped_column(String(64))
-    """HMAC under the store's signing key of what the signature covers (alignment.signature);
-    NULL or unreadable reads as changed since sign-off."""
+    """HMAC under the store's signing key of what the signature covers
+    (alignment.definitions.signature); NULL or unreadable reads as changed since sign-off."""
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     unit_disagrees: Mapped[bool | None] = mapped_column(Boolean, default=False)

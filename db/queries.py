@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from alignment.definition_states import DefinitionState
+from alignment.definitions.definition_states import DefinitionState
 from db.models import BUDGET_LINE_FIELDS
 from db.models import AuditEvent
 from db.models import BudgetLine

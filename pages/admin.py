@@ -8,13 +8,13 @@ import calendar
 import pandas as pd
 import streamlit as st
 
-from alignment import accounts
-from alignment.first_run import setup_steps
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import can
-from alignment.settings import CompanyProfile
-from alignment.settings import update_company
+from alignment.access import accounts
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import can
+from alignment.company.first_run import setup_steps
+from alignment.company.settings import CompanyProfile
+from alignment.company.settings import update_company
 from ui.context import act
 from ui.context import actor
 from ui.context import profile

@@ -7,9 +7,9 @@ import datetime as dt
 
 import streamlit as st
 
-from alignment import audit
-from alignment import clock
-from alignment.export import to_csv
+from alignment.files.export import to_csv
+from alignment.records import audit
+from alignment.shared import clock
 from ui.context import actor
 from ui.context import store
 

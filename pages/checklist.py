@@ -6,17 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from alignment import checklist
-from alignment import formatting as fmt
-from alignment.checklist import GAP_FLAG
-from alignment.errors import SamePageError
-from alignment.periods import month_label
-from alignment.periods import short_month_label
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import can
-from alignment.review import review_months
-from alignment.status import fill_style
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import can
+from alignment.meeting.review import review_months
+from alignment.shared import formatting as fmt
+from alignment.shared.errors import SamePageError
+from alignment.shared.periods import month_label
+from alignment.shared.periods import short_month_label
+from alignment.shared.status import fill_style
+from alignment.trust import checklist
+from alignment.trust.checklist import GAP_FLAG
 from ui import charts
 from ui.context import act
 from ui.context import actor

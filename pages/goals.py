@@ -6,21 +6,21 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from alignment import formatting as fmt
-from alignment import funnel
-from alignment import goals
-from alignment import kpis
-from alignment import status
-from alignment.errors import SamePageError
-from alignment.overview import figure_months
-from alignment.periods import Period
-from alignment.periods import add_months
-from alignment.periods import month_label
-from alignment.periods import months_between
-from alignment.periods import short_month_label
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import can
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import can
+from alignment.objectives import funnel
+from alignment.objectives import goals
+from alignment.objectives import kpis
+from alignment.shared import formatting as fmt
+from alignment.shared import status
+from alignment.shared.errors import SamePageError
+from alignment.shared.periods import Period
+from alignment.shared.periods import add_months
+from alignment.shared.periods import month_label
+from alignment.shared.periods import months_between
+from alignment.shared.periods import short_month_label
+from alignment.spend.overview import figure_months
 from ui import charts
 from ui.context import ActorWrite
 from ui.context import Session

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from alignment import maturity
-from alignment.maturity import LEVELS
-from alignment.periods import current_month
-from alignment.periods import quarter_of
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import can
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import can
+from alignment.shared.periods import current_month
+from alignment.shared.periods import quarter_of
+from alignment.trust import maturity
+from alignment.trust.maturity import LEVELS
 from ui import charts
 from ui.context import act
 from ui.context import actor

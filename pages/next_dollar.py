@@ -6,15 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from alignment import formatting as fmt
-from alignment import next_dollar
-from alignment import response
-from alignment.errors import SamePageError
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import can
-from alignment.response import ResponseData
-from alignment.response import ResponseFit
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import can
+from alignment.allocation import next_dollar
+from alignment.allocation import response
+from alignment.allocation.response import ResponseData
+from alignment.allocation.response import ResponseFit
+from alignment.shared import formatting as fmt
+from alignment.shared.errors import SamePageError
 from ui import charts
 from ui.context import actor
 from ui.context import profile

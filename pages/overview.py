@@ -8,23 +8,23 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from alignment import formatting as fmt
-from alignment import status
-from alignment.checklist import AlignmentSummary
-from alignment.checklist import alignment_summary
-from alignment.checklist import open_gaps
-from alignment.first_run import setup_steps
-from alignment.first_run import steps_left
-from alignment.kpis import top_kpis
-from alignment.overview import figure_months
-from alignment.overview import headline_figures
-from alignment.overview import return_by_channel
-from alignment.overview import spend_over_time
-from alignment.periods import short_month_label
-from alignment.reconciliation import unreconciled_months
-from alignment.request_log import awaiting_decision
-from alignment.success import live_status
-from alignment.success_workflow import waiting_work
+from alignment.company.first_run import setup_steps
+from alignment.company.first_run import steps_left
+from alignment.definitions.success import live_status
+from alignment.definitions.success_workflow import waiting_work
+from alignment.objectives.kpis import top_kpis
+from alignment.shared import formatting as fmt
+from alignment.shared import status
+from alignment.shared.periods import short_month_label
+from alignment.spend.overview import figure_months
+from alignment.spend.overview import headline_figures
+from alignment.spend.overview import return_by_channel
+from alignment.spend.overview import spend_over_time
+from alignment.spend.reconciliation import unreconciled_months
+from alignment.trust.checklist import AlignmentSummary
+from alignment.trust.checklist import alignment_summary
+from alignment.trust.checklist import open_gaps
+from alignment.trust.request_log import awaiting_decision
 from ui import charts
 from ui.context import actor
 from ui.context import profile

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from alignment import formatting as fmt
-from alignment import request_log
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import can
-from alignment.status import BadgeColour
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import can
+from alignment.shared import formatting as fmt
+from alignment.shared.status import BadgeColour
+from alignment.trust import request_log
 from ui.context import act
 from ui.context import actor
 from ui.context import profile

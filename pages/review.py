@@ -8,20 +8,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from alignment import formatting as fmt
-from alignment import review
-from alignment import review_tables
-from alignment.meeting_pack import pack_pdf
-from alignment.meeting_pack import pack_xlsx
-from alignment.periods import month_label
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import can
-from alignment.review import AGENDA
-from alignment.review import KINDS
-from alignment.review import STATUSES
-from alignment.review_tables import HEADLINE_LABELS
-from alignment.review_tables import headline_value
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import can
+from alignment.edges.meeting_pack import pack_pdf
+from alignment.edges.meeting_pack import pack_xlsx
+from alignment.meeting import review
+from alignment.meeting import review_tables
+from alignment.meeting.review import AGENDA
+from alignment.meeting.review import KINDS
+from alignment.meeting.review import STATUSES
+from alignment.meeting.review_tables import HEADLINE_LABELS
+from alignment.meeting.review_tables import headline_value
+from alignment.shared import formatting as fmt
+from alignment.shared.periods import month_label
 from ui.context import Session
 from ui.context import act
 from ui.context import actor

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alignment.maturity import DEFAULT_COMPETENCES  # noqa: E402
+from alignment.trust.maturity import DEFAULT_COMPETENCES  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ANCHOR_MONTH = "2026-11"

@@ -1,7 +1,7 @@
 """Run the non-browser tiers with the process clock moved by libfaketime, at the days
 calendars go wrong, and print one line per day.
 
-The suite pins SamePage's own clock (alignment.clock) to the demo day, so with the
+The suite pins SamePage's own clock (alignment.shared.clock) to the demo day, so with the
 system clock moved every test must still pass: a failure here is something that reads
 the real date behind the clock's back. The days themselves are tested on the pinned
 clock in tests/db/test_dates.py.

@@ -20,14 +20,14 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import settings
 
-from alignment import clock
-from alignment import signing_key
-from alignment.permissions import COMMAND_LINE
-from alignment.permissions import Actor
-from alignment.sample import load_sample
-from alignment.store import Store
-from alignment.store import open_store
-from alignment.users import demo_actors as demo_actors_of
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import Actor
+from alignment.access.users import demo_actors as demo_actors_of
+from alignment.company.sample import load_sample
+from alignment.edges.store import Store
+from alignment.edges.store import open_store
+from alignment.records import signing_key
+from alignment.shared import clock
 from db import audit_guard
 from db import migrate
 

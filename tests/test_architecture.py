@@ -35,14 +35,18 @@ def test_pages_hold_no_sql(page_file):
     assert not forbidden, f"{page_file.name} imports {forbidden}; put the query in alignment/"
 
 
-@pytest.mark.parametrize("module", sorted((ROOT / "alignment").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "module",
+    sorted((ROOT / "alignment").rglob("*.py")),
+    ids=lambda p: str(p.relative_to(ROOT / "alignment")),
+)
 def test_the_domain_does_not_import_streamlit(module):
     assert not any(m.split(".")[0] == "streamlit" for m in imported_modules(module))
 
 
 @pytest.mark.parametrize(
     "module",
-    [*sorted((ROOT / "alignment").glob("*.py")), *sorted((ROOT / "db").glob("*.py"))],
+    [*sorted((ROOT / "alignment").rglob("*.py")), *sorted((ROOT / "db").glob("*.py"))],
     ids=lambda p: f"{p.parent.name}/{p.name}",
 )
 def test_nothing_points_back_up_to_the_pages_or_the_streamlit_edge(module):
@@ -99,7 +103,7 @@ def test_the_server_runs_with_xsrf_protection_and_without_error_details():
 
 def test_the_upload_limit_is_one_number_on_screen_in_the_code_and_in_the_readme():
     """The uploader said "200MB per file" while the reader refused files over 150 MB."""
-    from alignment.spreadsheet import MAX_FILE_BYTES
+    from alignment.files.spreadsheet import MAX_FILE_BYTES
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == 150
@@ -138,16 +142,16 @@ def _reads_the_system_clock(node: ast.AST) -> bool:
 
 
 def test_only_the_clock_reads_the_system_time():
-    """One clock seam (alignment/clock.py): tests and demos set it, so nothing may ask the
+    """One clock seam (alignment/shared/clock.py): tests and demos set it, so nothing may ask the
     system for the date or the time behind its back."""
     offenders = []
     for path in SOURCES:
-        if path == ROOT / "alignment" / "clock.py":
+        if path == ROOT / "alignment" / "shared" / "clock.py":
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if _reads_the_system_clock(node):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert offenders == [], "ask alignment.clock instead: " + ", ".join(offenders)
+    assert offenders == [], "ask alignment.shared.clock instead: " + ", ".join(offenders)
 
 
 MESSAGES = {"error", "warning", "info", "success", "caption", "markdown", "write", "toast"}
@@ -179,7 +183,7 @@ def test_status_words_are_written_only_in_the_status_vocabulary():
     offenders = [
         f"{path.relative_to(ROOT)}: {word}"
         for path in SOURCES
-        if path != ROOT / "alignment" / "status.py"
+        if path != ROOT / "alignment" / "shared" / "status.py"
         for word in words
         if word in path.read_text(encoding="utf-8")
     ]
@@ -188,12 +192,12 @@ def test_status_words_are_written_only_in_the_status_vocabulary():
 
 def test_status_colours_are_written_only_in_the_status_vocabulary():
     """Issue 16: two ambers (#9a6700 and #bf8700) painted the same status; the status
-    fills and the amber are written only in alignment/status.py."""
+    fills and the amber are written only in alignment/shared/status.py."""
     colours = ("#bf8700", "#9a6700", "#fff8c5", "#7d4e00", "#dafbe1", "#ffebe9")
     offenders = [
         f"{path.relative_to(ROOT)}: {colour}"
         for path in SOURCES
-        if path != ROOT / "alignment" / "status.py"
+        if path != ROOT / "alignment" / "shared" / "status.py"
         for colour in colours
         if colour in path.read_text(encoding="utf-8").lower()
     ]
@@ -201,13 +205,13 @@ def test_status_colours_are_written_only_in_the_status_vocabulary():
 
 
 WRITE_PATH_CALLS = {
-    ".commit()": {"alignment/unit_of_work.py"},
-    "audit.record(": {"alignment/unit_of_work.py"},
-    "queue_writer(": {"alignment/unit_of_work.py", "db/audit_guard.py"},
+    ".commit()": {"alignment/records/unit_of_work.py"},
+    "audit.record(": {"alignment/records/unit_of_work.py"},
+    "queue_writer(": {"alignment/records/unit_of_work.py", "db/audit_guard.py"},
     "bookkeeping(": {
-        "alignment/unit_of_work.py",
-        "alignment/accounts.py",
-        "alignment/login_sessions.py",
+        "alignment/records/unit_of_work.py",
+        "alignment/access/accounts.py",
+        "alignment/access/login_sessions.py",
     },
 }
 
@@ -270,7 +274,8 @@ def test_no_state_is_a_bare_string():
 def _write_use_cases() -> set[str]:
     """``alignment.module.function`` for every public function that opens a unit of work."""
     found = set()
-    for path in sorted((ROOT / "alignment").glob("*.py")):
+    for path in sorted((ROOT / "alignment").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         for node in ast.parse(path.read_text()).body:
             if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
                 continue
@@ -280,7 +285,7 @@ def _write_use_cases() -> set[str]:
                 and call.func.id == "writing"
                 for call in ast.walk(node)
             ):
-                found.add(f"alignment.{path.stem}.{node.name}")
+                found.add(f"{module}.{node.name}")
     return found
 
 
@@ -363,8 +368,8 @@ def test_a_user_action_on_a_page_is_one_use_case(page_file):
 
 def test_two_writes_for_one_click_are_found_and_alternatives_are_not():
     source = """
-from alignment import goals
-from alignment.maturity import add_competence
+from alignment.objectives import goals
+from alignment.trust.maturity import add_competence
 if st.button("Go"):
     if new:
         goals.create_goal(s, me, x)
@@ -375,5 +380,5 @@ if form.form_submit_button("Both"):
     act(lambda s: add_competence(s, me, y), "done")
 """
     assert _actions_with_several_writes(source) == [
-        (9, ["alignment.goals.create_goal", "alignment.maturity.add_competence"])
+        (9, ["alignment.objectives.goals.create_goal", "alignment.trust.maturity.add_competence"])
     ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from alignment import formatting
-from alignment.periods import Period
-from alignment.periods import add_months
+from alignment.shared import formatting
+from alignment.shared.periods import Period
+from alignment.shared.periods import add_months
 
 PLANNED = "Planned budget"
 BASELINE = "Baseline"

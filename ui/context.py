@@ -15,17 +15,17 @@ from urllib.parse import urljoin
 import streamlit as st
 from sqlalchemy.orm import Session as Session  # re-exported: pages name it without SQLAlchemy
 
-from alignment import accounts
-from alignment import clock
-from alignment import login_sessions
-from alignment.errors import EditedMeanwhile
-from alignment.errors import SamePageError
-from alignment.permissions import Actor
-from alignment.settings import CompanyProfile
-from alignment.settings import company_profile
-from alignment.store import Store
-from alignment.store import open_store
-from alignment.users import demo_actors
+from alignment.access import accounts
+from alignment.access import login_sessions
+from alignment.access.permissions import Actor
+from alignment.access.users import demo_actors
+from alignment.company.settings import CompanyProfile
+from alignment.company.settings import company_profile
+from alignment.edges.store import Store
+from alignment.edges.store import open_store
+from alignment.shared import clock
+from alignment.shared.errors import EditedMeanwhile
+from alignment.shared.errors import SamePageError
 from db.engine import database_url
 from ui.routes import FORGET_ROUTE
 from ui.routes import REMEMBER_ROUTE

@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from alignment import login_sessions
-from alignment.errors import SamePageError
-from alignment.store import Store
-from alignment.store import open_store
+from alignment.access import login_sessions
+from alignment.edges.store import Store
+from alignment.edges.store import open_store
+from alignment.shared.errors import SamePageError
 from db.engine import database_url
 
 REMEMBER_ROUTE = "/api/samepage/remember"

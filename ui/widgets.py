@@ -10,17 +10,17 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from alignment.first_run import ADMIN_PAGE
-from alignment.first_run import PAGE_TITLES
-from alignment.first_run import SetupStep
-from alignment.periods import Period
-from alignment.periods import month_label
-from alignment.periods import month_period
-from alignment.periods import quarter_to_date
-from alignment.periods import year_to_date
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import can
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import can
+from alignment.company.first_run import ADMIN_PAGE
+from alignment.company.first_run import PAGE_TITLES
+from alignment.company.first_run import SetupStep
+from alignment.shared.periods import Period
+from alignment.shared.periods import month_label
+from alignment.shared.periods import month_period
+from alignment.shared.periods import quarter_to_date
+from alignment.shared.periods import year_to_date
 
 SCOPES = {
     "month": "Month",

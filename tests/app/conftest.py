@@ -11,9 +11,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from alignment import accounts
-from alignment.permissions import COMMAND_LINE
-from alignment.store import open_store
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.edges.store import open_store
 from tests.conftest import copy_demo_into
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import re
 
 import sqlalchemy as sa
 
-from alignment.store import open_store
+from alignment.edges.store import open_store
 from db.models import AuditEvent
 from db.models import User
 from tests.app.conftest import query

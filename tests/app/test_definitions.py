@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from alignment import signature
-from alignment.success import content_hash
-from alignment.success import version_content
+from alignment.definitions import signature
+from alignment.definitions.success import content_hash
+from alignment.definitions.success import version_content
 from db.models import SuccessDefinitionVersion
 from tests.app.conftest import ROOT
 from tests.app.conftest import query

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from alignment import kpis
-from alignment.store import open_store
-from alignment.users import demo_actors
+from alignment.access.users import demo_actors
+from alignment.edges.store import open_store
+from alignment.objectives import kpis
 from tests.app.conftest import ROOT
 from ui.widgets import as_text
 

@@ -7,11 +7,11 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from alignment import accounts
-from alignment import clock
-from alignment.permissions import COMMAND_LINE
-from alignment.sample import load_sample
-from alignment.store import open_store
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.company.sample import load_sample
+from alignment.edges.store import open_store
+from alignment.shared import clock
 from tests.app.conftest import PASSWORD
 from tests.app.conftest import ROOT
 from tests.app.conftest import query

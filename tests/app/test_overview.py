@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from alignment import formatting as fmt
+from alignment.shared import formatting as fmt
 from tests import oracle
 from tests.conftest import DEMO_TODAY
 

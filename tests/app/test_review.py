@@ -7,8 +7,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment.periods import current_month
-from alignment.store import open_store
+from alignment.edges.store import open_store
+from alignment.shared.periods import current_month
 from tests.app.conftest import ROOT
 from tests.app.conftest import query
 from tests.app.test_login import log_in

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from alignment.budget_import import apply_import
-from alignment.budget_import import read_budget_file
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.store import open_store
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.edges.store import open_store
+from alignment.spend.budget_import import apply_import
+from alignment.spend.budget_import import read_budget_file
 from tests.app.conftest import ROOT
 from tests.app.test_login import log_in
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alignment.periods import current_month
+from alignment.shared.periods import current_month
 from tests.app.conftest import query
 
 TITLES = {

@@ -20,10 +20,10 @@ from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from alignment import accounts
-from alignment.permissions import COMMAND_LINE
-from alignment.sample import load_sample
-from alignment.store import open_store
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.company.sample import load_sample
+from alignment.edges.store import open_store
 from tests.browser import chromium
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from alignment import formatting as fmt
-from alignment.periods import current_month
+from alignment.shared import formatting as fmt
+from alignment.shared.periods import current_month
 from tests.browser.conftest import ROOT
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from alignment.periods import current_month
+from alignment.shared.periods import current_month
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
 from tests.browser.test_overview_browser import act_as

@@ -8,13 +8,13 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from alignment.checklist import add_item
-from alignment.goals import GoalInput
-from alignment.goals import create_goal
-from alignment.periods import current_month
-from alignment.request_log import raise_request
-from alignment.store import open_store
-from alignment.users import demo_actors
+from alignment.access.users import demo_actors
+from alignment.edges.store import open_store
+from alignment.objectives.goals import GoalInput
+from alignment.objectives.goals import create_goal
+from alignment.shared.periods import current_month
+from alignment.trust.checklist import add_item
+from alignment.trust.request_log import raise_request
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
 from tests.browser.test_overview_browser import act_as

@@ -13,8 +13,8 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from alignment import formatting as fmt
-from alignment.periods import current_month
+from alignment.shared import formatting as fmt
+from alignment.shared.periods import current_month
 from tests.browser.conftest import ROOT
 from tests.browser.conftest import choose
 from tests.browser.conftest import screenshot
@@ -147,6 +147,6 @@ def test_quarter_to_date_matches_the_cli_range(page: Page, server):
 
 
 def _qtd_code() -> str:
-    from alignment.periods import quarter_to_date
+    from alignment.shared.periods import quarter_to_date
 
     return quarter_to_date(current_month()).code

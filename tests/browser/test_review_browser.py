@@ -17,10 +17,10 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from alignment import formatting as fmt
-from alignment.periods import current_month
-from alignment.periods import month_label
-from alignment.store import open_store
+from alignment.edges.store import open_store
+from alignment.shared import formatting as fmt
+from alignment.shared.periods import current_month
+from alignment.shared.periods import month_label
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.conftest import ROOT
 from tests.browser.conftest import Server

@@ -22,14 +22,14 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from alignment import accounts
-from alignment import cli
-from alignment import store as store_module
-from alignment.overview import headline_figures
-from alignment.periods import current_month
-from alignment.periods import parse_period
-from alignment.permissions import COMMAND_LINE
-from alignment.store import open_store
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.edges import cli
+from alignment.edges import store as store_module
+from alignment.edges.store import open_store
+from alignment.shared.periods import current_month
+from alignment.shared.periods import parse_period
+from alignment.spend.overview import headline_figures
 from db import migrate
 from db.models import Request
 

@@ -11,12 +11,12 @@ import sys
 
 import sqlalchemy as sa
 
-from alignment import audit
-from alignment.checklist import add_item
-from alignment.permissions import COMMAND_LINE
-from alignment.sample import load_sample
-from alignment.store import open_store
-from alignment.users import demo_actors
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.users import demo_actors
+from alignment.company.sample import load_sample
+from alignment.edges.store import open_store
+from alignment.records import audit
+from alignment.trust.checklist import add_item
 from db.models import Base
 from db.models import ChecklistItem
 from tests.cli.test_cli import ROOT

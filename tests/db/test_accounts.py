@@ -10,12 +10,12 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from alignment import accounts
-from alignment.errors import PermissionDenied
-from alignment.errors import ValidationFailed
-from alignment.permissions import COMMAND_LINE
-from alignment.permissions import Role
-from alignment.settings import update_company
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import Role
+from alignment.company.settings import update_company
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import ValidationFailed
 from db.models import AuditEvent
 from db.models import CompanySettings
 from db.models import LoginFailure

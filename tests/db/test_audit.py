@@ -8,16 +8,16 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from alignment import accounts
-from alignment import audit
-from alignment import clock
-from alignment.budget import BudgetChanges
-from alignment.budget import LineEdit
-from alignment.budget import save_changes
-from alignment.checklist import add_item
-from alignment.permissions import COMMAND_LINE
-from alignment.permissions import Actor
-from alignment.permissions import Role
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.records import audit
+from alignment.shared import clock
+from alignment.spend.budget import BudgetChanges
+from alignment.spend.budget import LineEdit
+from alignment.spend.budget import save_changes
+from alignment.trust.checklist import add_item
 from db import audit_guard
 from db.models import AuditEvent
 from db.models import BudgetLine

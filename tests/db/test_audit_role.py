@@ -10,17 +10,17 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from alignment import audit
-from alignment.budget import BudgetChanges
-from alignment.budget import LineEdit
-from alignment.budget import save_changes
-from alignment.checklist import add_item
-from alignment.permissions import COMMAND_LINE
-from alignment.review import close_review
-from alignment.store import Store
-from alignment.store import open_store
-from alignment.success_workflow import definitions
-from alignment.success_workflow import sign_off
+from alignment.access.permissions import COMMAND_LINE
+from alignment.definitions.success_workflow import definitions
+from alignment.definitions.success_workflow import sign_off
+from alignment.edges.store import Store
+from alignment.edges.store import open_store
+from alignment.meeting.review import close_review
+from alignment.records import audit
+from alignment.spend.budget import BudgetChanges
+from alignment.spend.budget import LineEdit
+from alignment.spend.budget import save_changes
+from alignment.trust.checklist import add_item
 from db.models import BudgetLine
 
 pytestmark = [

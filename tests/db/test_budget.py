@@ -7,26 +7,26 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from alignment.budget import BudgetChanges
-from alignment.budget import LineEdit
-from alignment.budget import LineRemoval
-from alignment.budget import SaveConflict
-from alignment.budget import budget_lines
-from alignment.budget import export_frame
-from alignment.budget import lock_baseline
-from alignment.budget import month_freshness
-from alignment.budget import save_changes
-from alignment.errors import PermissionDenied
-from alignment.errors import ValidationFailed
-from alignment.periods import parse_period
-from alignment.permissions import COMMAND_LINE
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.reconciliation import reconcile_month
-from alignment.reconciliation import reconciliation
-from alignment.reconciliation import record_finance_spend
-from alignment.reconciliation import reopen_month
-from alignment.reconciliation import unreconciled_months
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import ValidationFailed
+from alignment.shared.periods import parse_period
+from alignment.spend.budget import BudgetChanges
+from alignment.spend.budget import LineEdit
+from alignment.spend.budget import LineRemoval
+from alignment.spend.budget import SaveConflict
+from alignment.spend.budget import budget_lines
+from alignment.spend.budget import export_frame
+from alignment.spend.budget import lock_baseline
+from alignment.spend.budget import month_freshness
+from alignment.spend.budget import save_changes
+from alignment.spend.reconciliation import reconcile_month
+from alignment.spend.reconciliation import reconciliation
+from alignment.spend.reconciliation import record_finance_spend
+from alignment.spend.reconciliation import reopen_month
+from alignment.spend.reconciliation import unreconciled_months
 from db.models import AuditEvent
 from db.models import BudgetLine
 from tests import oracle
@@ -329,8 +329,8 @@ def test_listing_shows_missing_figures_as_missing(demo_store, cmo):
 
 
 def test_the_cfo_imports_finance_figures_all_or_nothing(demo_store, cfo, cmo):
-    from alignment.reconciliation import apply_finance_file
-    from alignment.reconciliation import read_finance_file
+    from alignment.spend.reconciliation import apply_finance_file
+    from alignment.spend.reconciliation import read_finance_file
 
     good = b"Month;Booked spend\n2026-10;580.000,50\nNov 2026;460.000\n"
     with demo_store.session() as session:

@@ -9,18 +9,18 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from alignment import budget_import
-from alignment import spreadsheet
-from alignment.budget_import import MappingNeeded
-from alignment.budget_import import apply_import
-from alignment.budget_import import preview_import
-from alignment.budget_import import read_budget_file
-from alignment.budget_import import read_for_import
-from alignment.errors import PermissionDenied
-from alignment.errors import ValidationFailed
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.spreadsheet import FileRefused
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.files import spreadsheet
+from alignment.files.spreadsheet import FileRefused
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import ValidationFailed
+from alignment.spend import budget_import
+from alignment.spend.budget_import import MappingNeeded
+from alignment.spend.budget_import import apply_import
+from alignment.spend.budget_import import preview_import
+from alignment.spend.budget_import import read_budget_file
+from alignment.spend.budget_import import read_for_import
 from db.models import AuditEvent
 from db.models import BudgetLine
 from db.models import Channel
@@ -447,7 +447,7 @@ def test_a_million_lines_import(store, million_line_file):
 
 
 def _set_currency(store, code: str) -> None:
-    from alignment.settings import update_company
+    from alignment.company.settings import update_company
 
     with store.session() as session:
         update_company(session, Actor(None, "Finn", Role.CFO), currency=code)

@@ -15,18 +15,18 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from alignment import audit
-from alignment.budget import BudgetChanges
-from alignment.budget import LineEdit
-from alignment.budget import SaveConflict
-from alignment.budget import save_changes
-from alignment.checklist import Answer
-from alignment.checklist import save_answers
-from alignment.errors import ValidationFailed
-from alignment.permissions import COMMAND_LINE
-from alignment.store import Store
-from alignment.success_workflow import return_to_draft
-from alignment.success_workflow import sign_off
+from alignment.access.permissions import COMMAND_LINE
+from alignment.definitions.success_workflow import return_to_draft
+from alignment.definitions.success_workflow import sign_off
+from alignment.edges.store import Store
+from alignment.records import audit
+from alignment.shared.errors import ValidationFailed
+from alignment.spend.budget import BudgetChanges
+from alignment.spend.budget import LineEdit
+from alignment.spend.budget import SaveConflict
+from alignment.spend.budget import save_changes
+from alignment.trust.checklist import Answer
+from alignment.trust.checklist import save_answers
 from db.models import AuditEvent
 from db.models import BudgetLine
 from db.models import ChecklistAnswer

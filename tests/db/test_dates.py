@@ -1,7 +1,7 @@
 """The demo company and the date-driven rules on the days calendars go wrong: the last and
 first day of a year, 28 February, a leap day, and five years out.
 
-Each test pins the clock (alignment.clock) to the day; the expected months are written
+Each test pins the clock (alignment.shared.clock) to the day; the expected months are written
 out by hand, not computed by the code under test. ``make test-dates`` also runs the whole
 non-browser suite with the process clock moved by libfaketime, which proves that nothing
 reads the real date behind the clock's back.
@@ -13,20 +13,20 @@ import datetime as dt
 
 import pytest
 
-from alignment import clock
-from alignment import request_log
-from alignment import review
-from alignment.budget import month_freshness
-from alignment.checklist import checklist_month
-from alignment.overview import available_months
-from alignment.overview import headline_figures
-from alignment.periods import current_month
-from alignment.periods import month_period
-from alignment.periods import quarter_to_date
-from alignment.periods import year_to_date
-from alignment.permissions import COMMAND_LINE
-from alignment.sample import load_sample
-from alignment.users import demo_actors
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.users import demo_actors
+from alignment.company.sample import load_sample
+from alignment.meeting import review
+from alignment.shared import clock
+from alignment.shared.periods import current_month
+from alignment.shared.periods import month_period
+from alignment.shared.periods import quarter_to_date
+from alignment.shared.periods import year_to_date
+from alignment.spend.budget import month_freshness
+from alignment.spend.overview import available_months
+from alignment.spend.overview import headline_figures
+from alignment.trust import request_log
+from alignment.trust.checklist import checklist_month
 from tests import oracle
 
 # day -> (its month, the demo's first month, quarter to date, year to date, last month)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from alignment import accounts
-from alignment import backup
-from alignment.errors import StoreNotEmpty
-from alignment.permissions import COMMAND_LINE
-from alignment.sample import load_sample
-from alignment.store import open_store
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.company.sample import load_sample
+from alignment.edges.store import open_store
+from alignment.records import backup
+from alignment.shared.errors import StoreNotEmpty
 from db.models import CompanySettings
 from db.models import User
 from tests.conftest import DEMO_TODAY

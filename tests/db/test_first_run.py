@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from alignment import accounts
-from alignment import budget_import
-from alignment import checklist
-from alignment import maturity
-from alignment.first_run import setup_steps
-from alignment.first_run import steps_left
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.settings import update_company
+from alignment.access import accounts
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.company.first_run import setup_steps
+from alignment.company.first_run import steps_left
+from alignment.company.settings import update_company
+from alignment.spend import budget_import
+from alignment.trust import checklist
+from alignment.trust import maturity
 
 ADMIN = Actor(None, "Ada Admin", Role.ADMIN)
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from alignment import funnel
-from alignment import goals
-from alignment import kpis
-from alignment.errors import EditedMeanwhile
-from alignment.errors import PermissionDenied
-from alignment.errors import ValidationFailed
-from alignment.kpis import NEVER_SAVED
-from alignment.kpis import KpiInput
-from alignment.kpis import KpiValueChange
-from alignment.periods import parse_period
+from alignment.objectives import funnel
+from alignment.objectives import goals
+from alignment.objectives import kpis
+from alignment.objectives.kpis import NEVER_SAVED
+from alignment.objectives.kpis import KpiInput
+from alignment.objectives.kpis import KpiValueChange
+from alignment.shared.errors import EditedMeanwhile
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import ValidationFailed
+from alignment.shared.periods import parse_period
 from db.models import KpiValue
 from tests import oracle
 from tests.conftest import DEMO_TODAY

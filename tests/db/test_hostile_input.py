@@ -16,29 +16,29 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from alignment.accounts import add_user
-from alignment.accounts import log_in
-from alignment.budget import BudgetChanges
-from alignment.budget import LineEdit
-from alignment.budget import save_changes
-from alignment.budget_import import apply_import
-from alignment.budget_import import read_budget_file
-from alignment.checklist import Answer
-from alignment.checklist import add_item
-from alignment.checklist import save_answers
-from alignment.errors import SamePageError
-from alignment.goals import GoalInput
-from alignment.goals import create_goal
-from alignment.kpis import apply_kpi_file
-from alignment.kpis import read_kpi_file
-from alignment.permissions import COMMAND_LINE
-from alignment.reconciliation import apply_finance_file
-from alignment.reconciliation import read_finance_file
-from alignment.request_log import raise_request
-from alignment.review import history as review_history
-from alignment.spreadsheet import FileRefused
-from alignment.success_workflow import DefinitionInput
-from alignment.success_workflow import create_definition
+from alignment.access.accounts import add_user
+from alignment.access.accounts import log_in
+from alignment.access.permissions import COMMAND_LINE
+from alignment.definitions.success_workflow import DefinitionInput
+from alignment.definitions.success_workflow import create_definition
+from alignment.files.spreadsheet import FileRefused
+from alignment.meeting.review import history as review_history
+from alignment.objectives.goals import GoalInput
+from alignment.objectives.goals import create_goal
+from alignment.objectives.kpis import apply_kpi_file
+from alignment.objectives.kpis import read_kpi_file
+from alignment.shared.errors import SamePageError
+from alignment.spend.budget import BudgetChanges
+from alignment.spend.budget import LineEdit
+from alignment.spend.budget import save_changes
+from alignment.spend.budget_import import apply_import
+from alignment.spend.budget_import import read_budget_file
+from alignment.spend.reconciliation import apply_finance_file
+from alignment.spend.reconciliation import read_finance_file
+from alignment.trust.checklist import Answer
+from alignment.trust.checklist import add_item
+from alignment.trust.checklist import save_answers
+from alignment.trust.request_log import raise_request
 from db.models import Base
 from db.models import BudgetLine
 from db.models import ChecklistItem

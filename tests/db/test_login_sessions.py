@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from starlette.requests import Request
 
-from alignment import accounts
-from alignment import login_sessions
-from alignment.permissions import COMMAND_LINE
-from alignment.permissions import Actor
-from alignment.permissions import Role
+from alignment.access import accounts
+from alignment.access import login_sessions
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
 from db.models import LoginSession
 from ui import routes
 

@@ -3,12 +3,12 @@ that stop mid-month, plans typed ahead, an empty store."""
 
 from __future__ import annotations
 
-from alignment import budget_import
-from alignment.clock import pinned
-from alignment.overview import figure_months
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.review import review_months
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.meeting.review import review_months
+from alignment.shared.clock import pinned
+from alignment.spend import budget_import
+from alignment.spend.overview import figure_months
 
 CMO = Actor(None, "Priya Raman", Role.CMO)
 VIEWER = Actor(None, "Board member", Role.VIEWER)

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from alignment import budget_import
-from alignment import next_dollar
-from alignment import request_log
-from alignment import response
-from alignment.errors import PermissionDenied
-from alignment.errors import ValidationFailed
-from alignment.permissions import Actor
-from alignment.permissions import Role
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.allocation import next_dollar
+from alignment.allocation import response
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import ValidationFailed
+from alignment.spend import budget_import
+from alignment.trust import request_log
 from db.models import BudgetLine
 from db.models import DatedFigure
 from tests import oracle

@@ -6,16 +6,16 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from alignment import metrics
-from alignment.checklist import alignment_summary
-from alignment.overview import available_months
-from alignment.overview import headline_figures
-from alignment.overview import return_by_channel
-from alignment.overview import spend_over_time
-from alignment.periods import parse_period
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.success import live_status
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.definitions.success import live_status
+from alignment.shared import metrics
+from alignment.shared.periods import parse_period
+from alignment.spend.overview import available_months
+from alignment.spend.overview import headline_figures
+from alignment.spend.overview import return_by_channel
+from alignment.spend.overview import spend_over_time
+from alignment.trust.checklist import alignment_summary
 from db.models import BudgetLine
 from db.models import SuccessDefinitionVersion
 from tests import oracle

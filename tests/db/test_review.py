@@ -10,23 +10,23 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from alignment import formatting as fmt
-from alignment import review
-from alignment.budget import BudgetChanges
-from alignment.budget import LineEdit
-from alignment.budget import budget_lines
-from alignment.budget import save_changes
-from alignment.budget_import import apply_import
-from alignment.budget_import import read_budget_file
-from alignment.checklist import Answer
-from alignment.checklist import save_answers
-from alignment.errors import PermissionDenied
-from alignment.errors import ValidationFailed
-from alignment.meeting_pack import pack_pdf
-from alignment.meeting_pack import pack_xlsx
-from alignment.periods import parse_period
-from alignment.permissions import Actor
-from alignment.permissions import Role
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.edges.meeting_pack import pack_pdf
+from alignment.edges.meeting_pack import pack_xlsx
+from alignment.meeting import review
+from alignment.shared import formatting as fmt
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import ValidationFailed
+from alignment.shared.periods import parse_period
+from alignment.spend.budget import BudgetChanges
+from alignment.spend.budget import LineEdit
+from alignment.spend.budget import budget_lines
+from alignment.spend.budget import save_changes
+from alignment.spend.budget_import import apply_import
+from alignment.spend.budget_import import read_budget_file
+from alignment.trust.checklist import Answer
+from alignment.trust.checklist import save_answers
 from db.models import AuditEvent
 from tests import oracle
 from tests.conftest import DEMO_TODAY
@@ -279,8 +279,8 @@ def test_a_closed_review_and_its_pack_print_the_audit_head_as_a_witness(demo_sto
     """Issue 15.4: the pack is an outside witness; whoever keeps it can prove with
     ``audit verify --head`` that nothing up to the closing changed since, and that a change
     before it is caught."""
-    from alignment import audit
-    from alignment.permissions import COMMAND_LINE
+    from alignment.access.permissions import COMMAND_LINE
+    from alignment.records import audit
     from tests.cli.test_cli import run
 
     ceo = demo_actors["CEO"]

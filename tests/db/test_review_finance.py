@@ -17,17 +17,17 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from alignment import accounts
-from alignment import checklist
-from alignment import reconciliation
-from alignment import review
-from alignment.budget_import import apply_import
-from alignment.budget_import import read_budget_file
-from alignment.meeting_pack import pack_pdf
-from alignment.meeting_pack import pack_xlsx
-from alignment.permissions import COMMAND_LINE
-from alignment.permissions import Actor
-from alignment.users import actor_by_email
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import Actor
+from alignment.access.users import actor_by_email
+from alignment.edges.meeting_pack import pack_pdf
+from alignment.edges.meeting_pack import pack_xlsx
+from alignment.meeting import review
+from alignment.spend import reconciliation
+from alignment.spend.budget_import import apply_import
+from alignment.spend.budget_import import read_budget_file
+from alignment.trust import checklist
 
 MARCH = "2017-03"
 COMPANY = "Fernhill Outdoor"

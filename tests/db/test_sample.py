@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from alignment.errors import PermissionDenied
-from alignment.errors import StoreNotEmpty
-from alignment.permissions import COMMAND_LINE
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.sample import load_sample
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.company.sample import load_sample
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import StoreNotEmpty
 from db.models import AuditEvent
 from db.models import Baseline
 from db.models import BudgetLine

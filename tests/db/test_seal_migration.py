@@ -10,10 +10,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from alignment import audit
-from alignment.permissions import COMMAND_LINE
-from alignment.store import open_store
-from alignment.success_workflow import definitions_json
+from alignment.access.permissions import COMMAND_LINE
+from alignment.definitions.success_workflow import definitions_json
+from alignment.edges.store import open_store
+from alignment.records import audit
 from db.models import AuditEvent
 from tests.db.test_units_migration import SIGNED_IDS
 from tests.db.test_units_migration import _store_at_0007

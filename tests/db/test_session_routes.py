@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from starlette.applications import Starlette
 
-from alignment import accounts
-from alignment import login_sessions
-from alignment.permissions import COMMAND_LINE
+from alignment.access import accounts
+from alignment.access import login_sessions
+from alignment.access.permissions import COMMAND_LINE
 from ui import routes
 
 with warnings.catch_warnings():

@@ -12,24 +12,24 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from alignment import audit
-from alignment import metrics
-from alignment import signature
-from alignment.kpis import KpiInput
-from alignment.kpis import update_kpi
-from alignment.meeting_pack import pack_xlsx
-from alignment.periods import parse_period
-from alignment.permissions import COMMAND_LINE
-from alignment.review import close_review
-from alignment.review import review
-from alignment.settings import update_company
-from alignment.success import live_status
-from alignment.success_workflow import DefinitionInput
-from alignment.success_workflow import create_definition
-from alignment.success_workflow import definitions
-from alignment.success_workflow import definitions_json
-from alignment.success_workflow import propose
-from alignment.success_workflow import sign_off
+from alignment.access.permissions import COMMAND_LINE
+from alignment.company.settings import update_company
+from alignment.definitions import signature
+from alignment.definitions.success import live_status
+from alignment.definitions.success_workflow import DefinitionInput
+from alignment.definitions.success_workflow import create_definition
+from alignment.definitions.success_workflow import definitions
+from alignment.definitions.success_workflow import definitions_json
+from alignment.definitions.success_workflow import propose
+from alignment.definitions.success_workflow import sign_off
+from alignment.edges.meeting_pack import pack_xlsx
+from alignment.meeting.review import close_review
+from alignment.meeting.review import review
+from alignment.objectives.kpis import KpiInput
+from alignment.objectives.kpis import update_kpi
+from alignment.records import audit
+from alignment.shared import metrics
+from alignment.shared.periods import parse_period
 from db.models import Kpi
 from db.models import KpiValue
 from db.models import SuccessDefinitionVersion
@@ -255,7 +255,7 @@ def test_the_seal_covers_who_signed_when_and_which_version(
 
 
 def test_signing_again_clears_the_flag(webinars, demo_store, demo_actors):
-    from alignment.success_workflow import revise
+    from alignment.definitions.success_workflow import revise
 
     kpi_id, _ = webinars
     with demo_store.engine.begin() as conn:

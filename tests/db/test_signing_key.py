@@ -8,14 +8,14 @@ import stat
 
 import pytest
 
-from alignment import audit
-from alignment import signing_key
-from alignment.checklist import add_item
-from alignment.errors import StoreUnavailable
-from alignment.permissions import COMMAND_LINE
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.store import open_store
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.edges.store import open_store
+from alignment.records import audit
+from alignment.records import signing_key
+from alignment.shared.errors import StoreUnavailable
+from alignment.trust.checklist import add_item
 from tests.cli.test_cli import run
 
 CEO = Actor(None, "CEO", Role.CEO)

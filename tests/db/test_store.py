@@ -8,15 +8,15 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from alignment.checklist import add_item
-from alignment.checklist import items
-from alignment.errors import StoreBusy
-from alignment.errors import StoreTooNew
-from alignment.errors import StoreUnavailable
-from alignment.permissions import COMMAND_LINE
-from alignment.sample import load_sample
-from alignment.store import open_store
-from alignment.users import demo_actors as demo_actors_of
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.users import demo_actors as demo_actors_of
+from alignment.company.sample import load_sample
+from alignment.edges.store import open_store
+from alignment.shared.errors import StoreBusy
+from alignment.shared.errors import StoreTooNew
+from alignment.shared.errors import StoreUnavailable
+from alignment.trust.checklist import add_item
+from alignment.trust.checklist import items
 from db import engine as engine_module
 from db import migrate
 from db.models import Base

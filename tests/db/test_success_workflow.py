@@ -7,24 +7,24 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from alignment.errors import PermissionDenied
-from alignment.errors import ValidationFailed
-from alignment.periods import parse_period
-from alignment.success import live_actual
-from alignment.success import live_status
-from alignment.success_workflow import DefinitionInput
-from alignment.success_workflow import acknowledge
-from alignment.success_workflow import create_definition
-from alignment.success_workflow import definitions
-from alignment.success_workflow import definitions_json
-from alignment.success_workflow import diff
-from alignment.success_workflow import history
-from alignment.success_workflow import propose
-from alignment.success_workflow import return_to_draft
-from alignment.success_workflow import revise
-from alignment.success_workflow import sign_off
-from alignment.success_workflow import update_draft
-from alignment.success_workflow import waiting_work
+from alignment.definitions.success import live_actual
+from alignment.definitions.success import live_status
+from alignment.definitions.success_workflow import DefinitionInput
+from alignment.definitions.success_workflow import acknowledge
+from alignment.definitions.success_workflow import create_definition
+from alignment.definitions.success_workflow import definitions
+from alignment.definitions.success_workflow import definitions_json
+from alignment.definitions.success_workflow import diff
+from alignment.definitions.success_workflow import history
+from alignment.definitions.success_workflow import propose
+from alignment.definitions.success_workflow import return_to_draft
+from alignment.definitions.success_workflow import revise
+from alignment.definitions.success_workflow import sign_off
+from alignment.definitions.success_workflow import update_draft
+from alignment.definitions.success_workflow import waiting_work
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import ValidationFailed
+from alignment.shared.periods import parse_period
 from db.models import SuccessDefinitionVersion
 
 FORM = DefinitionInput(
@@ -230,8 +230,8 @@ ROLE_CASES = [
 
 @pytest.mark.parametrize(("role", "operation", "allowed"), ROLE_CASES)
 def test_role_by_action_matrix_in_the_service(demo_store, people, role, operation, allowed):
-    from alignment.permissions import Actor
-    from alignment.permissions import Role
+    from alignment.access.permissions import Actor
+    from alignment.access.permissions import Role
 
     actor = people.get(role) or Actor(None, role, Role(role))
     with demo_store.session() as session:

@@ -7,15 +7,15 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from alignment import checklist
-from alignment import clock
-from alignment import maturity
-from alignment import request_log
-from alignment.checklist import Answer
-from alignment.errors import PermissionDenied
-from alignment.errors import ValidationFailed
-from alignment.periods import current_month
-from alignment.permissions import Actor
+from alignment.access.permissions import Actor
+from alignment.shared import clock
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import ValidationFailed
+from alignment.shared.periods import current_month
+from alignment.trust import checklist
+from alignment.trust import maturity
+from alignment.trust import request_log
+from alignment.trust.checklist import Answer
 from db.models import ChecklistAnswer
 from db.models import MonthlyReview
 from tests import oracle
@@ -239,8 +239,8 @@ STANDARD_STATEMENTS_FROM_THE_DESIGN = [
 
 
 def _team_actor(role: str):  # type: ignore[no-untyped-def]
-    from alignment.permissions import Actor
-    from alignment.permissions import Role
+    from alignment.access.permissions import Actor
+    from alignment.access.permissions import Role
 
     return Actor(None, f"The {role}", Role(role))
 

@@ -27,34 +27,34 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import alignment
-from alignment import accounts
-from alignment import backup
-from alignment import budget
-from alignment import budget_import
-from alignment import checklist
-from alignment import goals
-from alignment import kpis
-from alignment import maturity
-from alignment import next_dollar
-from alignment import reconciliation
-from alignment import request_log
-from alignment import review
-from alignment import sample
-from alignment import settings
-from alignment import success_workflow
-from alignment.errors import PermissionDenied
-from alignment.errors import ValidationFailed
-from alignment.permissions import COMMAND_LINE
-from alignment.permissions import PERMISSIONS
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.response import Proposal
-from alignment.response import ProposalLine
-from alignment.store import Store
-from alignment.unit_of_work import bookkeeping
-from alignment.unit_of_work import writing
-from alignment.users import demo_actors as demo_actors_of
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import PERMISSIONS
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.access.users import demo_actors as demo_actors_of
+from alignment.allocation import next_dollar
+from alignment.allocation.response import Proposal
+from alignment.allocation.response import ProposalLine
+from alignment.company import sample
+from alignment.company import settings
+from alignment.definitions import success_workflow
+from alignment.edges.store import Store
+from alignment.meeting import review
+from alignment.objectives import goals
+from alignment.objectives import kpis
+from alignment.records import backup
+from alignment.records.unit_of_work import bookkeeping
+from alignment.records.unit_of_work import writing
+from alignment.shared.errors import PermissionDenied
+from alignment.shared.errors import ValidationFailed
+from alignment.spend import budget
+from alignment.spend import budget_import
+from alignment.spend import reconciliation
+from alignment.trust import checklist
+from alignment.trust import maturity
+from alignment.trust import request_log
 from db import audit_guard
 from db.models import AuditEvent
 from db.models import Base
@@ -75,10 +75,11 @@ def demo_actors(demo_store: Store) -> dict[str, Actor]:
 def write_use_cases() -> dict[str, list[str]]:
     """``module.function`` -> the actions its ``writing(...)`` calls name, read from source."""
     found: dict[str, list[str]] = {}
-    for info in pkgutil.iter_modules(alignment.__path__):
-        if info.name in ("__main__", "unit_of_work"):
+    for info in pkgutil.walk_packages(alignment.__path__, "alignment."):
+        short = info.name.rsplit(".", 1)[1]
+        if info.ispkg or short in ("__main__", "unit_of_work"):
             continue
-        module = importlib.import_module(f"alignment.{info.name}")
+        module = importlib.import_module(info.name)
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if name.startswith("_") or function.__module__ != module.__name__:
                 continue
@@ -91,7 +92,7 @@ def write_use_cases() -> dict[str, list[str]]:
                 and call.func.id == "writing"
             ]
             if actions:
-                found[f"{info.name}.{name}"] = actions
+                found[f"{short}.{name}"] = actions
     return found
 
 
@@ -585,7 +586,12 @@ def test_a_write_is_refused_without_its_action_and_audited_with_it(name, demo_st
 
 def _function(name: str) -> Callable[..., Any]:
     module, function = name.split(".")
-    return getattr(importlib.import_module(f"alignment.{module}"), function)
+    full = next(
+        info.name
+        for info in pkgutil.walk_packages(alignment.__path__, "alignment.")
+        if info.name.rsplit(".", 1)[1] == module and not info.ispkg
+    )
+    return getattr(importlib.import_module(full), function)
 
 
 # The unit of work itself.

@@ -10,14 +10,14 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from alignment.periods import parse_period
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.store import open_store
-from alignment.success import content_hash
-from alignment.success import live_status
-from alignment.success_workflow import definitions
-from alignment.success_workflow import revise
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.definitions.success import content_hash
+from alignment.definitions.success import live_status
+from alignment.definitions.success_workflow import definitions
+from alignment.definitions.success_workflow import revise
+from alignment.edges.store import open_store
+from alignment.shared.periods import parse_period
 from db import migrate
 
 CFO = Actor(None, "CFO", Role.CFO)

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from alignment.budget import changes_from_editor
+from alignment.spend.budget import changes_from_editor
 
 FRAME = pd.DataFrame({"id": [11, 12, 13], "version": [1, 4, 2], "month": ["2026-01"] * 3})
 

@@ -1,9 +1,9 @@
 import pytest
 
-from alignment.checklist import DEFAULT_ITEMS
-from alignment.checklist import GAP_FLAG
-from alignment.checklist import alignment_score
-from alignment.checklist import perception_gap
+from alignment.trust.checklist import DEFAULT_ITEMS
+from alignment.trust.checklist import GAP_FLAG
+from alignment.trust.checklist import alignment_score
+from alignment.trust.checklist import perception_gap
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,14 @@ import datetime as dt
 
 import pytest
 
-from alignment.checklist import movers
-from alignment.errors import ValidationFailed
-from alignment.maturity import CompetenceLevel
-from alignment.maturity import check_quarter
-from alignment.maturity import largest_gaps
-from alignment.maturity import previous_quarter
-from alignment.request_log import RequestView
-from alignment.request_log import stats
+from alignment.shared.errors import ValidationFailed
+from alignment.trust.checklist import movers
+from alignment.trust.maturity import CompetenceLevel
+from alignment.trust.maturity import check_quarter
+from alignment.trust.maturity import largest_gaps
+from alignment.trust.maturity import previous_quarter
+from alignment.trust.request_log import RequestView
+from alignment.trust.request_log import stats
 
 
 def test_movers_rank_items_by_how_much_they_moved():

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from alignment import clock
-from alignment.errors import ValidationFailed
+from alignment.shared import clock
+from alignment.shared.errors import ValidationFailed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +64,9 @@ def test_pinning_ends_with_the_block_and_nests():
 
 
 def test_a_process_started_with_the_setting_agrees_on_the_day():
-    code = "from alignment import clock, periods; print(clock.today(), periods.current_month())"
+    code = (
+        "from alignment.shared import clock, periods; print(clock.today(), periods.current_month())"
+    )
     env = {**os.environ, clock.ENVIRONMENT: "2028-02-29"}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True

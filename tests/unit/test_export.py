@@ -5,14 +5,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from alignment.export import neutralise
-from alignment.export import to_csv
-from alignment.export import to_xlsx
+from alignment.files.export import neutralise
+from alignment.files.export import to_csv
+from alignment.files.export import to_xlsx
 
 OWASP_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """The characters OWASP's CSV-injection guidance says make a spreadsheet read a cell as a
 formula: equals, plus, minus, at, tab and carriage return. Written out here, not taken from
-alignment.export, so that dropping one there fails this test."""
+alignment.files.export, so that dropping one there fails this test."""
 DDE_PAYLOAD = "=cmd|' /C calc'!A0"
 """OWASP's example of dynamic data exchange: opened in Excel, it starts a program."""
 

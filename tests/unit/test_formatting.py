@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from alignment import formatting as fmt
+from alignment.shared import formatting as fmt
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from alignment.funnel import conversions
-from alignment.funnel import funnel_month
-from alignment.funnel import implied_values
+from alignment.objectives.funnel import conversions
+from alignment.objectives.funnel import funnel_month
+from alignment.objectives.funnel import implied_values
 
 
 def counts(rows):
@@ -58,7 +58,7 @@ def test_implied_values_move_each_level_by_the_change_below():
 
 
 def test_monthly_counts_table_in_funnel_order_newest_first():
-    from alignment.funnel import monthly_counts
+    from alignment.objectives.funnel import monthly_counts
 
     table = monthly_counts(FUNNEL)
     assert list(table.columns) == ["Leads", "MQLs", "SQLs", "Won"]

@@ -16,17 +16,17 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from alignment import spreadsheet
-from alignment.budget_import import BudgetFile
-from alignment.budget_import import read_budget_file
-from alignment.errors import SamePageError
-from alignment.export import to_csv
-from alignment.export import to_xlsx
-from alignment.figures import parse_amounts
-from alignment.figures import parse_months
-from alignment.spreadsheet import FileRefused
-from alignment.spreadsheet import read_table
-from alignment.spreadsheet import sheet_names
+from alignment.files import spreadsheet
+from alignment.files.cells import parse_amounts
+from alignment.files.cells import parse_months
+from alignment.files.export import to_csv
+from alignment.files.export import to_xlsx
+from alignment.files.spreadsheet import FileRefused
+from alignment.files.spreadsheet import read_table
+from alignment.files.spreadsheet import sheet_names
+from alignment.shared.errors import SamePageError
+from alignment.spend.budget_import import BudgetFile
+from alignment.spend.budget_import import read_budget_file
 from tests.unit.test_export import DDE_PAYLOAD
 from tests.unit.test_export import OWASP_FORMULA_STARTS as FORMULA_STARTS
 from tests.xlsx_bombs import far_cell_workbook

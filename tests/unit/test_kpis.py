@@ -3,17 +3,17 @@ import math
 import pandas as pd
 import pytest
 
-from alignment.kpis import CycleError
-from alignment.kpis import KpiInfo
-from alignment.kpis import KpiPeriodValue
-from alignment.kpis import KpiValueChange
-from alignment.kpis import build_tree
-from alignment.kpis import find_cycle
-from alignment.kpis import kpi_changes_from_editor
-from alignment.kpis import kpi_status
-from alignment.kpis import tree_dot
-from alignment.kpis import walk
-from alignment.kpis import would_create_cycle
+from alignment.objectives.kpis import CycleError
+from alignment.objectives.kpis import KpiInfo
+from alignment.objectives.kpis import KpiPeriodValue
+from alignment.objectives.kpis import KpiValueChange
+from alignment.objectives.kpis import build_tree
+from alignment.objectives.kpis import find_cycle
+from alignment.objectives.kpis import kpi_changes_from_editor
+from alignment.objectives.kpis import kpi_status
+from alignment.objectives.kpis import tree_dot
+from alignment.objectives.kpis import walk
+from alignment.objectives.kpis import would_create_cycle
 
 
 def kpi(id_, name, parent=None, unit="count", kind="result", label=""):

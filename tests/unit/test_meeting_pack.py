@@ -12,16 +12,16 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from alignment import formatting as fmt
-from alignment.meeting_pack import _Pdf
-from alignment.meeting_pack import _widths
-from alignment.meeting_pack import pack_pdf
-from alignment.meeting_pack import pack_xlsx
-from alignment.reconciliation import MonthReconciliation
-from alignment.reconciliation import gap_words
-from alignment.review import HEADLINE_KEYS
-from alignment.review import ReviewView
-from alignment.review_tables import sections
+from alignment.edges.meeting_pack import _Pdf
+from alignment.edges.meeting_pack import _widths
+from alignment.edges.meeting_pack import pack_pdf
+from alignment.edges.meeting_pack import pack_xlsx
+from alignment.meeting.review import HEADLINE_KEYS
+from alignment.meeting.review import ReviewView
+from alignment.meeting.review_tables import sections
+from alignment.shared import formatting as fmt
+from alignment.spend.reconciliation import MonthReconciliation
+from alignment.spend.reconciliation import gap_words
 
 EMPTY_HEADLINE = dict.fromkeys(HEADLINE_KEYS)
 

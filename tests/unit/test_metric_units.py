@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from alignment.metric_units import BUDGET_METRIC_KINDS
-from alignment.metric_units import UnitKind
-from alignment.metric_units import show
-from alignment.metric_units import stored_unit_agrees
-from alignment.metric_units import target_as_shown
-from alignment.metric_units import target_from_shown
-from alignment.metric_units import target_meant_before
-from alignment.metric_units import unit_of
-from alignment.success import BUDGET_METRICS
+from alignment.definitions.success import BUDGET_METRICS
+from alignment.shared.metric_units import BUDGET_METRIC_KINDS
+from alignment.shared.metric_units import UnitKind
+from alignment.shared.metric_units import show
+from alignment.shared.metric_units import stored_unit_agrees
+from alignment.shared.metric_units import target_as_shown
+from alignment.shared.metric_units import target_from_shown
+from alignment.shared.metric_units import target_meant_before
+from alignment.shared.metric_units import unit_of
 
 
 def test_every_budget_metric_has_a_unit():

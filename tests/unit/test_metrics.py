@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from alignment import metrics
+from alignment.shared import metrics
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,17 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from alignment.errors import InvalidPeriod
-from alignment.figures import parse_months
-from alignment.periods import add_months
-from alignment.periods import current_month
-from alignment.periods import fiscal_year_start
-from alignment.periods import month_difference
-from alignment.periods import parse_month
-from alignment.periods import parse_period
-from alignment.periods import quarter_of
-from alignment.periods import quarter_to_date
-from alignment.periods import year_to_date
+from alignment.files.cells import parse_months
+from alignment.shared.errors import InvalidPeriod
+from alignment.shared.periods import add_months
+from alignment.shared.periods import current_month
+from alignment.shared.periods import fiscal_year_start
+from alignment.shared.periods import month_difference
+from alignment.shared.periods import parse_month
+from alignment.shared.periods import parse_period
+from alignment.shared.periods import quarter_of
+from alignment.shared.periods import quarter_to_date
+from alignment.shared.periods import year_to_date
 
 
 @pytest.mark.parametrize(

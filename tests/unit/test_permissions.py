@@ -1,14 +1,14 @@
-"""The whole role x action matrix, written out independently of alignment.permissions."""
+"""The whole role x action matrix, written out independently of alignment.access.permissions."""
 
 import pytest
 
-from alignment.errors import PermissionDenied
-from alignment.permissions import PERMISSIONS
-from alignment.permissions import Action
-from alignment.permissions import Actor
-from alignment.permissions import Role
-from alignment.permissions import can
-from alignment.permissions import require
+from alignment.access.permissions import PERMISSIONS
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import Role
+from alignment.access.permissions import can
+from alignment.access.permissions import require
+from alignment.shared.errors import PermissionDenied
 
 #                              CEO CFO CMO viewer admin
 EXPECTED = {

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignment import response
-from alignment.errors import ValidationFailed
-from alignment.response import ChannelCurve
-from alignment.response import Model
-from alignment.response import NotEnoughData
-from alignment.response import ResponseData
+from alignment.allocation import response
+from alignment.allocation.response import ChannelCurve
+from alignment.allocation.response import Model
+from alignment.allocation.response import NotEnoughData
+from alignment.allocation.response import ResponseData
+from alignment.shared.errors import ValidationFailed
 
 EXTERNAL = Path(__file__).resolve().parents[1] / "data" / "external"
 ROAS_DATA = EXTERNAL / "pymc_marketing_mmm_roas_data.csv"

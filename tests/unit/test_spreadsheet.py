@@ -1,7 +1,7 @@
-"""How every import names a bad cell (alignment/spreadsheet.py)."""
+"""How every import names a bad cell (alignment/files/spreadsheet.py)."""
 
-from alignment.spreadsheet import CellProblem
-from alignment.spreadsheet import row_problem
+from alignment.files.spreadsheet import CellProblem
+from alignment.files.spreadsheet import row_problem
 
 
 def test_every_import_names_a_bad_cell_the_same_way():
@@ -17,10 +17,10 @@ def test_every_import_names_a_bad_cell_the_same_way():
 def test_a_column_is_found_by_one_rule_in_every_import():
     """Issue 16: each import matched headers itself, and a KPI or finance file with a 'Date'
     or 'Monat' column was refused where the budget import read it."""
-    from alignment.budget_import import suggest_mapping
-    from alignment.kpis import KPI_FILE_COLUMNS
-    from alignment.reconciliation import FINANCE_HEADERS
-    from alignment.spreadsheet import find_columns
+    from alignment.files.spreadsheet import find_columns
+    from alignment.objectives.kpis import KPI_FILE_COLUMNS
+    from alignment.spend.budget_import import suggest_mapping
+    from alignment.spend.reconciliation import FINANCE_HEADERS
 
     for month in ("Date", "Monat", " Period ", "MONTH"):
         assert find_columns([" KPI", month, "Actual"], KPI_FILE_COLUMNS) == {
@@ -37,7 +37,7 @@ def test_a_column_is_found_by_one_rule_in_every_import():
 
 
 def test_the_first_name_a_file_has_wins():
-    from alignment.spreadsheet import find_columns
+    from alignment.files.spreadsheet import find_columns
 
     names = {"month": ("month", "period", "date")}
     assert find_columns(["date", "Period", "Month"], names) == {"month": "Month"}

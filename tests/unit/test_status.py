@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alignment import status
+from alignment.shared import status
 
 
 def test_each_state_has_one_label():
@@ -24,8 +24,8 @@ def test_a_status_label_gets_its_colours_and_other_text_none():
 
 
 def test_cell_styles_paint_a_status_in_its_own_colours():
-    from alignment.status import fill_style
-    from alignment.status import ink_style
+    from alignment.shared.status import fill_style
+    from alignment.shared.status import ink_style
 
     assert fill_style("red") == "background-color: #ffebe9; color: #a40e26; font-weight: 600"
     assert fill_style("amber", bold=False) == "background-color: #fff8c5; color: #7d4e00"
@@ -33,10 +33,10 @@ def test_cell_styles_paint_a_status_in_its_own_colours():
 
 
 def test_the_pack_and_the_tree_use_the_one_vocabulary():
-    from alignment.kpis import KpiPeriodValue
-    from alignment.kpis import build_tree
-    from alignment.kpis import tree_dot
-    from alignment.review_tables import RAG
+    from alignment.meeting.review_tables import RAG
+    from alignment.objectives.kpis import KpiPeriodValue
+    from alignment.objectives.kpis import build_tree
+    from alignment.objectives.kpis import tree_dot
     from tests.unit.test_kpis import kpi
 
     assert RAG[None] == "No data yet" and RAG["amber"] == "Within tolerance"

@@ -1,8 +1,8 @@
 import datetime as dt
 import hashlib
 
-from alignment.success import canonical_content
-from alignment.success import content_hash
+from alignment.definitions.success import canonical_content
+from alignment.definitions.success import content_hash
 
 CONTENT = {
     "title": "ROMI at least 80%",

@@ -14,7 +14,7 @@ read "at least 80 %" but was compared with 80 as a share (8,000 %).
   checks the content the CFO read).
 
 The rules are copied here, not imported, so this revision does what it did on the day it
-was written, whatever alignment/metric_units.py says later.
+was written, whatever alignment/shared/metric_units.py says later.
 
 Revision ID: 0008
 Revises: 0007
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from alignment import clock
+from alignment.shared import clock
 
 revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"

@@ -1,8 +1,8 @@
 """keyed seals and audit chain: signatures and links under the store's signing key
 
 - Every definition version gets a ``seal``: an HMAC under the store's signing key (kept
-  outside the database, ``alignment.signing_key``) of what the signature covers
-  (``alignment.signature``).
+  outside the database, ``alignment.records.signing_key``) of what the signature covers
+  (``alignment.definitions.signature``).
 - A signed (in force or superseded) version is re-sealed here only when it can be shown
   unchanged: its stored plain ``content_hash`` still matches its content. Its dependencies
   (the KPI's name, unit, aggregation and direction, the currency, the gross margin for ROMI)
@@ -34,9 +34,9 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from alignment import audit
-from alignment import clock
-from alignment import signature
+from alignment.records import audit
+from alignment.shared import clock
+from alignment.definitions import signature
 from db import audit_guard
 from db import migrate
 from db.models import AuditEvent

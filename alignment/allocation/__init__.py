@@ -1,0 +1,1 @@
+"""Where the next dollar goes: the response model and what it proposes."""

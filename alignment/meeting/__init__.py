@@ -1,0 +1,1 @@
+"""The monthly review and the tables of its pack."""

@@ -1,0 +1,1 @@
+"""Goals, the KPI tree and the funnel."""

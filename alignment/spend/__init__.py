@@ -1,0 +1,2 @@
+"""Budget and return: budget lines, their import, reconciliation with finance, the
+overview."""

@@ -1,0 +1,1 @@
+"""Trust and alignment: the checklist, marketing maturity and the request log."""

@@ -1,0 +1,230 @@
+"""The marketing maturity model: competences assessed on five levels each quarter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alignment.access.permissions import Action
+from alignment.access.permissions import Actor
+from alignment.access.permissions import require
+from alignment.records.unit_of_work import writing
+from alignment.shared.errors import ValidationFailed
+from db.models import Competence
+from db.models import MaturityAssessment
+
+LEVELS = {1: "Absent", 2: "Executing", 3: "Effective", 4: "Predictable", 5: "Excellent"}
+
+DEFAULT_COMPETENCES = (
+    "Strategy and positioning",
+    "Brand and content",
+    "Demand generation",
+    "Marketing operations and automation",
+    "Data and analytics",
+    "Marketing technology",
+    "Alignment with sales and customer success",
+    "Team and organisation",
+)
+
+
+@dataclass(frozen=True)
+class CompetenceLevel:
+    competence_id: int
+    competence: str
+    current: int | None
+    desired: int | None
+    note: str
+    previous_current: int | None
+
+    @property
+    def gap(self) -> int | None:
+        if self.current is None or self.desired is None:
+            return None
+        return self.desired - self.current
+
+    @property
+    def change(self) -> int | None:
+        if self.current is None or self.previous_current is None:
+            return None
+        return self.current - self.previous_current
+
+
+def quarter_code(year: int, quarter: int) -> str:
+    return f"{year:04d}-Q{quarter}"
+
+
+def previous_quarter(quarter: str) -> str:
+    year, number = int(quarter[:4]), int(quarter[-1])
+    return quarter_code(year - 1, 4) if number == 1 else quarter_code(year, number - 1)
+
+
+def check_quarter(quarter: str) -> str:
+    text = (quarter or "").strip().upper()
+    if len(text) != 7 or text[4:6] != "-Q" or not text[:4].isdigit() or text[6] not in "1234":
+        raise ValidationFailed(f"'{quarter}' is not a quarter: write it as 2026-Q3.")
+    return text
+
+
+def competences(
+    session: Session, actor: Actor, include_retired: bool = False
+) -> list[tuple[int, str]]:
+    require(actor, Action.VIEW)
+    stmt = select(Competence).order_by(Competence.position)
+    if not include_retired:
+        stmt = stmt.where(Competence.active.is_(True))
+    return [(c.id, c.name) for c in session.scalars(stmt)]
+
+
+def start_with_standard_competences(session: Session, actor: Actor) -> int:
+    """A new team's maturity grid: the eight competences of the design, each added (and
+    audited) as if the CMO had typed it; refused once any competence exists."""
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        if session.scalar(select(func.count(Competence.id))):
+            raise ValidationFailed("There already are competences; add or rename them one by one.")
+        for position, name in enumerate(DEFAULT_COMPETENCES, start=1):
+            competence = Competence(name=name, position=position, active=True)
+            session.add(competence)
+            session.flush()
+            w.record("add", "competence", competence.id, None, {"name": name})
+        return len(DEFAULT_COMPETENCES)
+
+
+def add_competence(session: Session, actor: Actor, name: str) -> int:
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        clean = (name or "").strip()
+        if not clean:
+            raise ValidationFailed("Name the competence.")
+        if session.scalar(
+            select(Competence.id).where(func.lower(Competence.name) == clean.lower())
+        ):
+            raise ValidationFailed(f"There already is a competence called '{clean}'.")
+        position = (session.scalar(select(func.max(Competence.position))) or 0) + 1
+        competence = Competence(name=clean, position=position, active=True)
+        session.add(competence)
+        session.flush()
+        w.record("add", "competence", competence.id, None, {"name": clean})
+        return competence.id
+
+
+def rename_competence(session: Session, actor: Actor, competence_id: int, name: str) -> None:
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        clean = (name or "").strip()
+        competence = session.get(Competence, competence_id)
+        if competence is None:
+            raise ValidationFailed("That competence no longer exists.")
+        if not clean:
+            raise ValidationFailed("Name the competence.")
+        w.record(
+            "rename",
+            "competence",
+            competence_id,
+            {"name": competence.name},
+            {"name": clean},
+        )
+        competence.name = clean
+
+
+def retire_competence(session: Session, actor: Actor, competence_id: int) -> None:
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        competence = session.get(Competence, competence_id)
+        if competence is None or not competence.active:
+            raise ValidationFailed("That competence is not being assessed.")
+        competence.active = False
+        w.record("retire", "competence", competence_id, {"active": True}, {"active": False})
+
+
+def assessment(session: Session, actor: Actor, quarter: str) -> list[CompetenceLevel]:
+    """Each competence's current and desired level for the quarter, with last quarter's."""
+    require(actor, Action.VIEW)
+    quarter = check_quarter(quarter)
+    rows = {
+        (a.quarter, a.competence_id): a
+        for a in session.scalars(
+            select(MaturityAssessment).where(
+                MaturityAssessment.quarter.in_([quarter, previous_quarter(quarter)])
+            )
+        )
+    }
+    levels = []
+    for competence_id, name in competences(session, actor):
+        now = rows.get((quarter, competence_id))
+        before = rows.get((previous_quarter(quarter), competence_id))
+        levels.append(
+            CompetenceLevel(
+                competence_id=competence_id,
+                competence=name,
+                current=now.current_level if now else None,
+                desired=now.desired_level if now else None,
+                note=now.note if now else "",
+                previous_current=before.current_level if before else None,
+            )
+        )
+    return levels
+
+
+def largest_gaps(levels: list[CompetenceLevel], count: int = 3) -> list[CompetenceLevel]:
+    """The competences furthest below where the team wants them, largest gap first."""
+    gaps = [level for level in levels if level.gap is not None and level.gap > 0]
+    return sorted(gaps, key=lambda level: (-level.gap, level.competence))[:count]  # type: ignore[operator]
+
+
+def assessed_quarters(session: Session, actor: Actor) -> list[str]:
+    require(actor, Action.VIEW)
+    return list(
+        session.scalars(
+            select(MaturityAssessment.quarter)
+            .distinct()
+            .order_by(MaturityAssessment.quarter.desc())
+        )
+    )
+
+
+def save_assessment(
+    session: Session,
+    actor: Actor,
+    quarter: str,
+    levels: list[tuple[int, Any, Any, str]],
+) -> int:
+    """(competence id, current, desired, note) for the quarter; every level 1..5 or nothing."""
+    with writing(session, actor, Action.ASSESS_MATURITY) as w:
+        quarter = check_quarter(quarter)
+        names = dict(competences(session, actor))
+        problems = []
+        for competence_id, current, desired, _note in levels:
+            name = names.get(competence_id, f"competence {competence_id}")
+            if competence_id not in names:
+                problems.append(f"{name} is not being assessed")
+            for label, value in (("current", current), ("desired", desired)):
+                if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+                    problems.append(f"{name}: the {label} level '{value}' is not 1 to 5")
+        if problems:
+            raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+        written = 0
+        for competence_id, current, desired, note in levels:
+            row = session.scalar(
+                select(MaturityAssessment).where(
+                    MaturityAssessment.quarter == quarter,
+                    MaturityAssessment.competence_id == competence_id,
+                )
+            )
+            new = {"current": current, "desired": desired, "note": (note or "").strip()}
+            old = (
+                None
+                if row is None
+                else {"current": row.current_level, "desired": row.desired_level, "note": row.note}
+            )
+            if old == new:
+                continue
+            if row is None:
+                row = MaturityAssessment(quarter=quarter, competence_id=competence_id)
+                session.add(row)
+            row.current_level, row.desired_level, row.note = current, desired, new["note"]
+            row.assessed_by_id = actor.user_id
+            session.flush()
+            w.record("assess", "maturity", f"{quarter}:{competence_id}", old, new)
+            written += 1
+        return written
