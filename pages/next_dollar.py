@@ -11,7 +11,6 @@ from alignment.access.permissions import Actor
 from alignment.access.permissions import can
 from alignment.allocation import next_dollar
 from alignment.allocation import response
-from alignment.allocation.response import ResponseData
 from alignment.allocation.response import ResponseFit
 from alignment.shared import formatting as fmt
 from alignment.shared.errors import SamePageError
@@ -33,12 +32,6 @@ HONESTY = (
 )
 
 
-@st.cache_data(show_spinner="Fitting response curves (a few seconds)…", max_entries=16)
-def _fitted(data: ResponseData) -> ResponseFit:
-    """Refitted only when the figures change: the data itself is the cache key."""
-    return response.fit(data)
-
-
 def page() -> None:
     me = actor()
     company = profile()
@@ -57,9 +50,8 @@ def page() -> None:
     )
     st.info(HONESTY.format(outcome=outcome), icon=":material/science:")
     try:
-        with store().session() as session:
-            data = next_dollar.response_data(session, me, outcome)
-        fit = _fitted(data)
+        with st.spinner("Fitting response curves (a few seconds)…"), store().session() as session:
+            fit = next_dollar.response_curves(session, me, outcome)
     except SamePageError as problem:
         st.warning(as_text(problem), icon=":material/info:")
         return

@@ -25,6 +25,9 @@ from alignment.allocation import response
 from alignment.allocation.response import Proposal
 from alignment.allocation.response import ResponseData
 from alignment.allocation.response import ResponseFit
+from alignment.records.data_version import ReadCache
+from alignment.records.data_version import data_version
+from alignment.records.data_version import store_identity
 from alignment.records.unit_of_work import writing
 from alignment.shared import formatting
 from alignment.shared.errors import ValidationFailed
@@ -174,13 +177,24 @@ def response_data(session: Session, actor: Actor, outcome: str = "revenue") -> R
     )
 
 
+FITS = ReadCache(max_entries=16)
+"""Fitted curves per store, data version and outcome: a fit takes seconds, and the figures
+it reads change only when someone writes."""
+
+
 def response_curves(
     session: Session,
     actor: Actor,
     outcome: str = "revenue",
     progress: Callable[[float], None] | None = None,
 ) -> ResponseFit:
-    return response.fit(response_data(session, actor, outcome), progress=progress)
+    """The response curves of the store's figures, fitted once per data version: the Next
+    dollar page on an unchanged store, in any session, is drawn from the fit kept."""
+    require(actor, Action.VIEW)
+    key = (store_identity(session), data_version(session), outcome)
+    return FITS.get(
+        key, lambda: response.fit(response_data(session, actor, outcome), progress=progress)
+    )
 
 
 def save_proposal(

@@ -45,6 +45,7 @@ from alignment.meeting import review
 from alignment.objectives import goals
 from alignment.objectives import kpis
 from alignment.records import backup
+from alignment.records.data_version import data_version
 from alignment.records.unit_of_work import bookkeeping
 from alignment.records.unit_of_work import writing
 from alignment.shared.errors import PermissionDenied
@@ -573,8 +574,11 @@ def test_a_write_is_refused_without_its_action_and_audited_with_it(name, demo_st
     permitted = next(role for role in Role if role in PERMISSIONS[action])
     actor = _actor_of(world, permitted)
     with demo_store.session() as session:
+        version = data_version(session)
+    with demo_store.session() as session:
         call(session, actor)
     with demo_store.session() as session:
+        assert data_version(session) != version, f"{name} left every cached read as it was"
         events = session.scalars(
             sa.select(AuditEvent).where(AuditEvent.id > before["audit head"])
         ).all()

@@ -1,0 +1,78 @@
+"""One data version for every cache: it moves on every write, in this process or another,
+and the fitted curves of Next dollar are kept exactly while it stays put."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from alignment.allocation import next_dollar
+from alignment.company.settings import update_company
+from alignment.records.data_version import EMPTY
+from alignment.records.data_version import data_version
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def version_of(store) -> str:
+    with store.session() as session:
+        return data_version(session)
+
+
+def test_an_empty_store_has_the_empty_version_and_its_first_write_moves_it(store):
+    from alignment.access.permissions import COMMAND_LINE
+
+    assert version_of(store) == EMPTY
+    with store.session() as session:
+        update_company(session, COMMAND_LINE, name="Acme Robotics")
+    assert version_of(store) != EMPTY
+
+
+def test_reads_leave_the_version_and_a_write_moves_it(demo_store, demo_actors):
+    before = version_of(demo_store)
+    assert before != EMPTY
+    with demo_store.session() as session:
+        next_dollar.response_data(session, demo_actors["CEO"])
+    assert version_of(demo_store) == before
+    with demo_store.session() as session:
+        update_company(session, demo_actors["CFO"], gross_margin=0.55)
+    assert version_of(demo_store) not in (before, EMPTY)
+
+
+def test_the_fit_is_kept_until_someone_writes_in_any_process(demo_store, demo_actors, monkeypatch):
+    """The Next dollar page refitted on every visit; now an unchanged store is drawn from
+    the fit kept, and a change made by another process (a replica, the command line) is
+    fitted afresh on the next visit."""
+    fits: list[object] = []
+
+    def counted_fit(data, progress=None):
+        fits.append(object())
+        return fits[-1]
+
+    monkeypatch.setattr(next_dollar.response, "fit", counted_fit)
+    next_dollar.FITS.clear()
+    ceo, cmo = demo_actors["CEO"], demo_actors["CMO"]
+    with demo_store.session() as session:
+        first = next_dollar.response_curves(session, ceo)
+    with demo_store.session() as session:
+        assert next_dollar.response_curves(session, cmo) is first
+        assert next_dollar.response_curves(session, cmo, "pipeline") is not first
+    assert len(fits) == 2
+
+    url = demo_store.engine.url.render_as_string(hide_password=False)
+    renamed = subprocess.run(
+        [sys.executable, "-m", "alignment", "company", "--name", "Kestrel Analytics GmbH"],
+        cwd=ROOT,
+        env={**os.environ, "SAMEPAGE_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert renamed.returncode == 0, renamed.stderr
+    with demo_store.session() as session:
+        again = next_dollar.response_curves(session, ceo)
+    assert again is not first and len(fits) == 3
+    with demo_store.session() as session:
+        assert next_dollar.response_curves(session, ceo) is again
