@@ -10,6 +10,7 @@ event can carry a number seen before, never the same hash.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -43,7 +44,10 @@ def store_identity(session: Session) -> str:
 
 class ReadCache:
     """Results of reads kept per data version, the least recently used evicted beyond
-    ``max_entries``: shared by every session and page of one process, bounded in memory."""
+    ``max_entries``: shared by every session and page of one process, bounded in memory.
+
+    Each caller gets its own copy, so a page that changes what it was given (a column
+    added to a frame) cannot change what every other session is shown."""
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
@@ -60,11 +64,11 @@ class ReadCache:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
-                return self._entries[key]  # type: ignore[return-value]
+                return copy.deepcopy(self._entries[key])  # type: ignore[return-value]
         value = compute()
         with self._lock:
             self.computed += 1
-            self._entries[key] = value
+            self._entries[key] = copy.deepcopy(value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

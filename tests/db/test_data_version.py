@@ -45,10 +45,10 @@ def test_the_fit_is_kept_until_someone_writes_in_any_process(demo_store, demo_ac
     """The Next dollar page refitted on every visit; now an unchanged store is drawn from
     the fit kept, and a change made by another process (a replica, the command line) is
     fitted afresh on the next visit."""
-    fits: list[object] = []
+    fits: list[dict[str, int]] = []
 
     def counted_fit(data, progress=None):
-        fits.append(object())
+        fits.append({"fit": len(fits) + 1})
         return fits[-1]
 
     monkeypatch.setattr(next_dollar.response, "fit", counted_fit)
@@ -57,8 +57,8 @@ def test_the_fit_is_kept_until_someone_writes_in_any_process(demo_store, demo_ac
     with demo_store.session() as session:
         first = next_dollar.response_curves(session, ceo)
     with demo_store.session() as session:
-        assert next_dollar.response_curves(session, cmo) is first
-        assert next_dollar.response_curves(session, cmo, "pipeline") is not first
+        assert next_dollar.response_curves(session, cmo) == first == {"fit": 1}
+        assert next_dollar.response_curves(session, cmo, "pipeline") == {"fit": 2}
     assert len(fits) == 2
 
     url = demo_store.engine.url.render_as_string(hide_password=False)
@@ -73,6 +73,7 @@ def test_the_fit_is_kept_until_someone_writes_in_any_process(demo_store, demo_ac
     assert renamed.returncode == 0, renamed.stderr
     with demo_store.session() as session:
         again = next_dollar.response_curves(session, ceo)
-    assert again is not first and len(fits) == 3
+    assert again == {"fit": 3} and len(fits) == 3
     with demo_store.session() as session:
-        assert next_dollar.response_curves(session, ceo) is again
+        assert next_dollar.response_curves(session, ceo) == again
+    assert len(fits) == 3

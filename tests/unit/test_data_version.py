@@ -47,3 +47,14 @@ def test_a_failed_computation_keeps_nothing():
             pass
     assert len(cache) == 0 and cache.computed == 0
     assert cache.get("key", lambda: "now there is") == "now there is"
+
+
+def test_a_caller_changing_what_it_was_given_changes_nobody_else_s_copy():
+    import pandas as pd
+
+    cache = ReadCache(max_entries=2)
+    given = cache.get("overview", lambda: pd.DataFrame({"spend": [1, 2]}))
+    given["spend"] = 0
+    given["extra"] = "added by a page"
+    again = cache.get("overview", lambda: pd.DataFrame({"spend": [9]}))
+    assert again.to_dict("list") == {"spend": [1, 2]}
