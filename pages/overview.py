@@ -10,21 +10,12 @@ import streamlit as st
 
 from alignment.company.first_run import setup_steps
 from alignment.company.first_run import steps_left
-from alignment.definitions.success import live_status
-from alignment.definitions.success_workflow import waiting_work
-from alignment.objectives.kpis import top_kpis
+from alignment.dashboard import dashboard
 from alignment.shared import formatting as fmt
 from alignment.shared import status
 from alignment.shared.periods import short_month_label
 from alignment.spend.overview import figure_months
-from alignment.spend.overview import headline_figures
-from alignment.spend.overview import return_by_channel
-from alignment.spend.overview import spend_over_time
-from alignment.spend.reconciliation import unreconciled_months
 from alignment.trust.checklist import AlignmentSummary
-from alignment.trust.checklist import alignment_summary
-from alignment.trust.checklist import open_gaps
-from alignment.trust.request_log import awaiting_decision
 from ui import charts
 from ui.context import actor
 from ui.context import profile
@@ -71,17 +62,15 @@ def overview() -> None:
         choices.months, company.fiscal_year_start_month, key="overview", opening=choices.opening
     )
     with store().session() as session:
-        now = headline_figures(session, me, period)
-        before = headline_figures(session, me, period.previous())
-        trend = spend_over_time(session, me, period.last, months=24)
-        channels = return_by_channel(session, me, period)
-        definitions = live_status(session, me, period)
-        alignment = alignment_summary(session, me, period.last)
-        gaps = open_gaps(session, me, period.last)
-        waiting_requests = awaiting_decision(session, me)
-        unreconciled = unreconciled_months(session, me, period.first, period.last)
-        waiting = waiting_work(session, me)
-        top = top_kpis(session, me, period)
+        read = dashboard(session, me, period)
+    now, before, trend, channels = read.now, read.before, read.trend, read.channels
+    definitions, alignment, gaps = read.definitions, read.alignment, read.gaps
+    waiting_requests, unreconciled, waiting = (
+        read.waiting_requests,
+        read.unreconciled,
+        read.waiting,
+    )
+    top = read.top
 
     st.caption(
         f"{as_text(company.name)} · {now.period.label} · {now.budget_lines} budget lines · "

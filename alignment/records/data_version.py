@@ -77,3 +77,4 @@ class ReadCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.computed = 0

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from alignment.access.permissions import COMMAND_LINE
 from alignment.company.settings import update_company
+from alignment.dashboard import dashboard
 from alignment.definitions import signature
 from alignment.definitions.success import live_status
 from alignment.definitions.success_workflow import DefinitionInput
@@ -94,7 +95,9 @@ def _everywhere(store, actor, title: str) -> dict[str, bool]:
             r for r in definitions_json(session, actor) if r["title"] == title and r["in_force"]
         )
         overview = next(
-            s for s in live_status(session, actor, parse_period("2026-11")) if s.title == title
+            s
+            for s in dashboard(session, actor, parse_period("2026-11")).definitions
+            if s.title == title
         )
         month = review(session, actor, "2026-11")
     frozen = next(d for d in month.sections["definitions"] if d["title"] == title)
