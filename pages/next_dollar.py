@@ -70,7 +70,9 @@ def page() -> None:
         f"Modelled {outcome} per month against spend per month, keeping last year's ups and "
         "downs; the band is the 90% interval. Where a curve flattens, the next dollar buys less."
     )
-    curves, marks = next_dollar.curve_points(fit, proposal)
+    with store().session() as session:
+        curves = next_dollar.curve_frames(session, me, outcome)
+    marks = next_dollar.curve_marks(fit, proposal)
     st.altair_chart(
         charts.response_curves(curves, marks, currency, outcome), use_container_width=False
     )

@@ -27,6 +27,7 @@ from alignment.company.sample import load_sample
 from alignment.edges.store import Store
 from alignment.edges.store import open_store
 from alignment.records import signing_key
+from alignment.records.data_version import clear_every_cache
 from alignment.shared import clock
 from db import audit_guard
 from db import migrate
@@ -105,6 +106,13 @@ def _reset_postgres(url: str) -> None:
 _SQLITE_FILE_FIXTURES = {"demo_url", "team_url", "server", "team_server"}
 """Fixtures of the app and browser tiers: each serves a SQLite file."""
 _RAN: Counter[str] = Counter()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept_from_another_test() -> None:
+    """Each test starts with empty read caches, as a new app process does: two tests' stores
+    can share a URL and a data version (one PostgreSQL database per worker, the same demo)."""
+    clear_every_cache()
 
 
 @pytest.fixture(autouse=True)

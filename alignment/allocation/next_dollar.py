@@ -244,15 +244,29 @@ def save_proposal(
         return request_log.raise_request(session, actor, title, "\n".join(lines))
 
 
-def curve_points(
-    fit: ResponseFit, proposal: Proposal | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every channel's curve (with its band) and the points to mark on it: today's spend and,
-    when there is one, the proposed spend."""
-    curves = pd.concat(
-        [fit.curve_frame(c.channel).assign(channel=c.channel) for c in fit.channels],
-        ignore_index=True,
-    )
+CURVES = ReadCache(max_entries=16)
+"""The curves drawn from a kept fit: drawing every channel's band from the fit's refits takes
+more than a second, and they change only with the fit."""
+
+
+def curve_frames(session: Session, actor: Actor, outcome: str = "revenue") -> pd.DataFrame:
+    """Every channel's curve (with its band), for the chart, kept per data version."""
+    require(actor, Action.VIEW)
+    key = (store_identity(session), data_version(session), outcome)
+
+    def draw() -> pd.DataFrame:
+        fit = response_curves(session, actor, outcome)
+        return pd.concat(
+            [fit.curve_frame(c.channel).assign(channel=c.channel) for c in fit.channels],
+            ignore_index=True,
+        )
+
+    return CURVES.get(key, draw)
+
+
+def curve_marks(fit: ResponseFit, proposal: Proposal | None = None) -> pd.DataFrame:
+    """The points to mark on the curves: today's spend and, when there is one, the proposed
+    spend."""
     marks = [
         {
             "channel": c.channel,
@@ -272,7 +286,7 @@ def curve_points(
             }
             for line in proposal.lines
         ]
-    return curves, pd.DataFrame(marks)
+    return pd.DataFrame(marks)
 
 
 def channel_table(fit: ResponseFit) -> pd.DataFrame:

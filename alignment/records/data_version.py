@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import copy
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Hashable
+from typing import ClassVar
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -49,11 +51,14 @@ class ReadCache:
     Each caller gets its own copy, so a page that changes what it was given (a column
     added to a frame) cannot change what every other session is shown."""
 
+    every: ClassVar[weakref.WeakSet[ReadCache]] = weakref.WeakSet()
+
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
         self.computed = 0
+        ReadCache.every.add(self)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -78,3 +83,10 @@ class ReadCache:
         with self._lock:
             self._entries.clear()
             self.computed = 0
+
+
+def clear_every_cache() -> None:
+    """Forget every kept result of this process: tests start from nothing, as a new app
+    process does."""
+    for cache in list(ReadCache.every):
+        cache.clear()

@@ -77,3 +77,38 @@ def test_the_fit_is_kept_until_someone_writes_in_any_process(demo_store, demo_ac
     with demo_store.session() as session:
         assert next_dollar.response_curves(session, ceo) == again
     assert len(fits) == 3
+
+
+class _Fit:
+    """Stands in for a fit: one channel whose curve counts how often it was drawn."""
+
+    drawn = 0
+
+    def __init__(self) -> None:
+        self.channels = [type("Channel", (), {"channel": "Paid search"})()]
+
+    def curve_frame(self, channel: str):
+        import pandas as pd
+
+        _Fit.drawn += 1
+        return pd.DataFrame({"monthly_spend": [0.0, 1.0], "monthly_outcome": [0.0, 2.0]})
+
+
+def test_the_curves_are_drawn_once_per_data_version(demo_store, demo_actors, monkeypatch):
+    """Drawing the curves from a fit took longer than the kept fit saved; they are kept
+    beside it now."""
+    monkeypatch.setattr(next_dollar.response, "fit", lambda data, progress=None: _Fit())
+    next_dollar.FITS.clear()
+    next_dollar.CURVES.clear()
+    _Fit.drawn = 0
+    ceo = demo_actors["CEO"]
+    with demo_store.session() as session:
+        first = next_dollar.curve_frames(session, ceo)
+        assert next_dollar.curve_frames(session, demo_actors["CFO"]).equals(first)
+    assert _Fit.drawn == 1
+    assert list(first["channel"]) == ["Paid search", "Paid search"]
+    with demo_store.session() as session:
+        update_company(session, demo_actors["CFO"], gross_margin=0.5)
+    with demo_store.session() as session:
+        next_dollar.curve_frames(session, ceo)
+    assert _Fit.drawn == 2
