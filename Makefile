@@ -68,6 +68,7 @@ bench: $(VENV)/.dev
 	$(PY) -m benchmarks.next_dollar
 	$(PY) -m benchmarks.upload_limits
 	$(PY) -m benchmarks.login_timing
+	$(PY) -m benchmarks.click_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts/*.png
