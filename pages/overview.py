@@ -146,6 +146,9 @@ def overview() -> None:
             st.altair_chart(charts.return_by_channel(channels, cur), width="stretch")
 
 
+# The overview's eight tiles: label, figure, how it is written, which way of its change is
+# good (spend and plan: neither), and its help. (A comment, not a docstring: Streamlit
+# writes a page's bare strings on the page.)
 TILES: list[tuple[str, str, str, Literal["normal", "inverse", "off"], str]] = [
     ("Planned budget", "planned_budget", "money", "off", "planned"),
     ("Actual spend", "actual_spend", "money", "off", "spend"),
@@ -156,8 +159,6 @@ TILES: list[tuple[str, str, str, Literal["normal", "inverse", "off"], str]] = [
     ("Marketing CAC", "marketing_cac", "money", "inverse", "cac"),
     ("New customers", "new_customers", "count", "normal", "customers"),
 ]
-"""The overview's eight tiles: label, figure, how it is written, which way of its change
-is good (spend and plan: neither), and its help."""
 
 
 def _in_full(value: object, cur: str, loc: str) -> str:

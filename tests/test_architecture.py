@@ -382,3 +382,43 @@ if form.form_submit_button("Both"):
     assert _actions_with_several_writes(source) == [
         (9, ["alignment.objectives.goals.create_goal", "alignment.trust.maturity.add_competence"])
     ]
+
+
+def _stray_strings(source: str) -> list[int]:
+    """Lines of bare string statements that are not a module's, class's or function's
+    docstring: Streamlit's magic writes them on the page."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0])
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+    }
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+@pytest.mark.parametrize("page_file", [*PAGES, ROOT / "app.py"], ids=lambda p: p.name)
+def test_a_page_writes_no_stray_string(page_file):
+    """A docstring under a constant of pages/overview.py appeared at the top of the overview
+    for everyone: Streamlit writes every bare string of a page script on the page."""
+    assert _stray_strings(page_file.read_text()) == []
+
+
+def test_a_stray_string_is_found_and_docstrings_are_not():
+    source = '''"""The page."""
+TILES = [1]
+"""Says what TILES is."""
+
+
+def page():
+    """Draws it."""
+    "a note"
+'''
+    assert _stray_strings(source) == [3, 8]

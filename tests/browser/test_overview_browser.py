@@ -150,3 +150,34 @@ def _qtd_code() -> str:
     from alignment.shared.periods import quarter_to_date
 
     return quarter_to_date(current_month()).code
+
+
+def test_a_write_from_another_process_shows_on_the_next_click(page: Page, server, tmp_path):
+    """Issue 17: the app keeps the overview per data version. A change made elsewhere (the
+    command line here, another replica in production) shows on the next click, never a
+    kept figure."""
+    open_overview(page, server)
+    before = cli_tiles(server)
+    expect_tiles(page, before)
+    upload = tmp_path / "podcasts.csv"
+    upload.write_text(
+        "month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
+        f"attributed_revenue,new_customers\n{current_month()},Podcasts,,1000000,2500000,0,0,0\n"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-m", "alignment", "import", str(upload)],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+    )
+    assert imported.returncode == 0, imported.stderr
+    after = cli_tiles(server)
+    assert after["Actual spend"] != before["Actual spend"]
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_text("Audit trail", exact=True).click()
+    wait_for_app(page)
+    nav.get_by_text("Overview", exact=True).click()
+    wait_for_app(page)
+    expect_tiles(page, after)
+    screenshot(page, "overview-after-a-write-elsewhere")
