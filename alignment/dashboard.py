@@ -73,9 +73,7 @@ def dashboard(session: Session, actor: Actor, period: Period) -> Dashboard:
         store_identity(session),
         data_version(session),
         clock.today(),
-        actor.user_id,
-        actor.name,
-        str(actor.role),
+        actor,
         period.first,
         period.last,
     )

@@ -32,6 +32,7 @@ from ui.routes import REMEMBER_ROUTE
 from ui.routes import client_address
 from ui.routes import trusted_proxies
 from ui.widgets import flash
+from ui.widgets import new_grid
 from ui.widgets import refusal
 from ui.widgets import reload_grid
 
@@ -111,7 +112,7 @@ def save_grid(
     except SamePageError as exc:
         refusal(exc)
     else:
-        st.session_state[generation_key] = st.session_state.get(generation_key, 0) + 1
+        new_grid(generation_key)
         flash(done(result), key=flash_key)
 
 

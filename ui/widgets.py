@@ -170,10 +170,16 @@ def shown_grid(name: str, key: str, fresh: pd.DataFrame) -> pd.DataFrame:
     return fresh
 
 
+def new_grid(generation_key: str) -> None:
+    """Draw the grid afresh from the store on the next run: its editor gets a new key, so
+    no edit of the old one is carried over."""
+    st.session_state[generation_key] = st.session_state.get(generation_key, 0) + 1
+
+
 def reload_grid(generation_key: str, exc: BaseException) -> None:
     """After a save refused because someone saved first: a new grid with the figures as
     saved now, and the refusal above it (shown by ``show_grid_refusal``)."""
-    st.session_state[generation_key] = st.session_state.get(generation_key, 0) + 1
+    new_grid(generation_key)
     st.session_state["grid_refusal"] = str(exc)
     st.rerun()
 

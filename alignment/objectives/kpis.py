@@ -491,7 +491,7 @@ def save_values(
             row = session.scalar(
                 select(KpiValue).where(KpiValue.kpi_id == change.kpi_id, KpiValue.month == month)
             )
-            seen = 0 if row is None else row.version
+            seen = NEVER_SAVED if row is None else row.version
             if change.version is not None and seen != change.version:
                 now = (
                     "removed"
