@@ -177,9 +177,7 @@ def change_account(
     out whoever knew the old one, and a new role is taken up at the next log-in. A password
     given on a demo store makes it a store with accounts, which leaves demo mode for good."""
     with writing(session, actor, Action.MANAGE_USERS) as w:
-        user = session.get(User, user_id)
-        if user is None:
-            raise ValidationFailed("That account no longer exists.")
+        user = w.existing(User, user_id, "That account no longer exists.")
         old = {"role": user.role, "active": user.active}
         if role is not None:
             if role not in [str(r) for r in Role]:
@@ -374,9 +372,7 @@ def sso_log_in(
             )
     actor = sso_actor(session, email)
     with writing(session, actor, Action.LOG_IN) as w:
-        user = session.get(User, actor.user_id)
-        if user is None:
-            raise ValidationFailed("That account no longer exists.")
+        user = w.existing(User, actor.user_id, "That account no longer exists.")
         user.last_login_at = now
         w.record("log_in", "user", actor.user_id, None, {"method": "single sign-on"})
     return actor
@@ -403,14 +399,7 @@ def set_idle_minutes(session: Session, actor: Actor, minutes: int) -> None:
         settings = session.scalar(select(CompanySettings).limit(1))
         if settings is None:
             raise ValidationFailed("The store has no company settings yet.")
-        w.record(
-            "idle_minutes",
-            "settings",
-            settings.id,
-            {"idle_minutes": settings.idle_minutes},
-            {"idle_minutes": minutes},
-        )
-        settings.idle_minutes = minutes
+        w.change(settings, "idle_minutes", minutes, "settings")
 
 
 def is_demo_store(session: Session) -> bool:

@@ -36,6 +36,7 @@ from alignment.definitions.success import content_hash
 from alignment.definitions.success import metric_unit
 from alignment.definitions.success import unit_disagrees
 from alignment.definitions.success import version_content
+from alignment.records.unit_of_work import Write
 from alignment.records.unit_of_work import writing
 from alignment.shared import clock
 from alignment.shared.errors import InvalidPeriod
@@ -262,6 +263,29 @@ def _event(
     )
 
 
+_AUDITED_AS = {
+    "edited": "edit",
+    "proposed": "propose",
+    "signed_off": "sign_off",
+    "returned": "return",
+    "acknowledged": "acknowledge",
+}
+"""A version's own history says what happened to it; the audit trail names the step."""
+
+
+def _step_taken(
+    w: Write,
+    version: SuccessDefinitionVersion,
+    event: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    comment: str = "",
+) -> None:
+    """A step on one version: in its own history (the definitions page) and the audit trail."""
+    _event(w.session, version, event, w.actor, comment)
+    w.record(_AUDITED_AS[event], "success_definition_version", version.id, old, new)
+
+
 def create_definition(session: Session, actor: Actor, data: DefinitionInput) -> int:
     """A new definition with its first version as a draft; returns the version id."""
     with writing(session, actor, Action.PROPOSE_DEFINITION) as w:
@@ -288,11 +312,12 @@ def create_definition(session: Session, actor: Actor, data: DefinitionInput) -> 
         return version.id
 
 
-def _version(session: Session, version_id: int) -> SuccessDefinitionVersion:
-    version = session.get(SuccessDefinitionVersion, version_id)
-    if version is None:
-        raise ValidationFailed("That definition version no longer exists; reload the page.")
-    return version
+def _version(w: Write, version_id: int) -> SuccessDefinitionVersion:
+    return w.existing(
+        SuccessDefinitionVersion,
+        version_id,
+        "That definition version no longer exists; reload the page.",
+    )
 
 
 def _refuse(session: Session, message: str) -> ValidationFailed:
@@ -345,21 +370,14 @@ def update_draft(
 ) -> None:
     """Change a draft's content; proposed and signed versions are never edited in place."""
     with writing(session, actor, Action.PROPOSE_DEFINITION) as w:
-        version = _version(session, version_id)
+        version = _version(w, version_id)
         _check_step(session, actor, version, Step.EDIT)
         _check_seen(session, version, seen_hash)
         content = check_input(session, data)
         old = version_content(version)
         for name, value in content.items():
             setattr(version, name, value)
-        _event(session, version, "edited", actor)
-        w.record(
-            "edit",
-            "success_definition_version",
-            version.id,
-            old,
-            version_content(version),
-        )
+        _step_taken(w, version, "edited", old, version_content(version))
 
 
 def revise(session: Session, actor: Actor, definition_id: int) -> int:
@@ -405,26 +423,19 @@ def revise(session: Session, actor: Actor, definition_id: int) -> int:
 
 def propose(session: Session, actor: Actor, version_id: int, seen_hash: str | None = None) -> None:
     with writing(session, actor, Action.PROPOSE_DEFINITION) as w:
-        version = _version(session, version_id)
+        version = _version(w, version_id)
         _check_step(session, actor, version, Step.PROPOSE)
         _check_seen(session, version, seen_hash)
         version.state = states.leads_to(Step.PROPOSE)
         version.proposed_by_id = actor.user_id
         version.proposed_at = _now()
-        _event(session, version, "proposed", actor)
-        w.record(
-            "propose",
-            "success_definition_version",
-            version.id,
-            {"state": State.DRAFT},
-            {"state": State.PROPOSED},
-        )
+        _step_taken(w, version, "proposed", {"state": State.DRAFT}, {"state": State.PROPOSED})
 
 
 def sign_off(session: Session, actor: Actor, version_id: int, seen_hash: str | None) -> None:
     """The CFO signs the content they read; the previous signed version is superseded."""
     with writing(session, actor, Action.SIGN_OFF_DEFINITION) as w:
-        version = _version(session, version_id)
+        version = _version(w, version_id)
         _check_step(session, actor, version, Step.SIGN_OFF)
         _check_seen(session, version, seen_hash)
         for previous in session.scalars(
@@ -438,11 +449,10 @@ def sign_off(session: Session, actor: Actor, version_id: int, seen_hash: str | N
         version.signed_by_id = actor.user_id
         version.signed_at = _now()
         sealed = seal_version(session, version)
-        _event(session, version, "signed_off", actor)
-        w.record(
-            "sign_off",
-            "success_definition_version",
-            version.id,
+        _step_taken(
+            w,
+            version,
+            "signed_off",
             {"state": State.PROPOSED},
             {"state": State.SIGNED_OFF, "content_hash": version.content_hash, **sealed},
         )
@@ -455,35 +465,22 @@ def return_to_draft(
     with writing(session, actor, Action.RETURN_DEFINITION) as w:
         if not (comment or "").strip():
             raise ValidationFailed("Say why the definition goes back: the comment is required.")
-        version = _version(session, version_id)
+        version = _version(w, version_id)
         _check_step(session, actor, version, Step.RETURN)
         _check_seen(session, version, seen_hash)
         version.state = states.leads_to(Step.RETURN)
-        _event(session, version, "returned", actor, comment.strip())
-        w.record(
-            "return",
-            "success_definition_version",
-            version.id,
-            {"state": State.PROPOSED},
-            {"state": State.DRAFT, "comment": comment.strip()},
-        )
+        new = {"state": State.DRAFT, "comment": comment.strip()}
+        _step_taken(w, version, "returned", {"state": State.PROPOSED}, new, comment.strip())
 
 
 def acknowledge(session: Session, actor: Actor, version_id: int) -> None:
     """The CEO confirms they know the signed definition."""
     with writing(session, actor, Action.ACKNOWLEDGE_DEFINITION) as w:
-        version = _version(session, version_id)
+        version = _version(w, version_id)
         _check_step(session, actor, version, Step.ACKNOWLEDGE)
         version.acknowledged_by_id = actor.user_id
         version.acknowledged_at = _now()
-        _event(session, version, "acknowledged", actor)
-        w.record(
-            "acknowledge",
-            "success_definition_version",
-            version.id,
-            None,
-            {"acknowledged": True},
-        )
+        _step_taken(w, version, "acknowledged", None, {"acknowledged": True})
 
 
 def _allowed(actor: Actor, version: SuccessDefinitionVersion, has_open: bool) -> tuple[str, ...]:

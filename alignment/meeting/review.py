@@ -432,18 +432,8 @@ def set_status(session: Session, actor: Actor, item_id: int, status: str) -> Non
     with writing(session, actor, Action.RECORD_ACTIONS) as w:
         if status not in STATUSES:
             raise ValidationFailed("An action item is open, done or dropped.")
-        item = session.get(ActionItem, item_id)
-        if item is None:
-            raise ValidationFailed("That action item no longer exists.")
-        if item.status != status:
-            w.record(
-                "status",
-                "action_item",
-                item.id,
-                {"status": item.status},
-                {"status": status},
-            )
-            item.status = status
+        item = w.existing(ActionItem, item_id, "That action item no longer exists.")
+        w.change(item, "status", status, "action_item")
 
 
 def close_review(session: Session, actor: Actor, month: str, today: dt.date | None = None) -> None:

@@ -131,9 +131,7 @@ def create_goal(session: Session, actor: Actor, data: GoalInput) -> int:
 
 def update_goal(session: Session, actor: Actor, goal_id: int, data: GoalInput) -> None:
     with writing(session, actor, Action.SET_GOALS) as w:
-        goal = session.get(Goal, goal_id)
-        if goal is None:
-            raise ValidationFailed("That goal no longer exists.")
+        goal = w.existing(Goal, goal_id, "That goal no longer exists.")
         values = _check(session, data)
         old = {"title": goal.title, "horizon": goal.horizon, "kpis": [k.name for k in goal.kpis]}
         for name, value in values.items():
@@ -246,12 +244,4 @@ def set_channel_horizon(session: Session, actor: Actor, channel: str, horizon: s
         row = session.scalar(select(Channel).where(Channel.name == channel))
         if row is None:
             raise ValidationFailed(f"There is no channel called '{channel}'.")
-        if row.horizon != horizon:
-            w.record(
-                "horizon",
-                "channel",
-                row.id,
-                {"horizon": row.horizon},
-                {"horizon": horizon},
-            )
-            row.horizon = horizon
+        w.change(row, "horizon", horizon, "channel")

@@ -351,9 +351,7 @@ def create_kpi(session: Session, actor: Actor, data: KpiInput) -> int:
 
 def update_kpi(session: Session, actor: Actor, kpi_id: int, data: KpiInput) -> None:
     with writing(session, actor, Action.EDIT_KPIS) as w:
-        kpi = session.get(Kpi, kpi_id)
-        if kpi is None:
-            raise ValidationFailed("That KPI no longer exists.")
+        kpi = w.existing(Kpi, kpi_id, "That KPI no longer exists.")
         values = _check_kpi(session, data, kpi_id)
         old = {k: getattr(kpi, k) for k in values}
         for name, value in values.items():
@@ -364,9 +362,7 @@ def update_kpi(session: Session, actor: Actor, kpi_id: int, data: KpiInput) -> N
 def delete_kpi(session: Session, actor: Actor, kpi_id: int) -> None:
     """Remove a KPI and its figures; refused while a definition of success or a child uses it."""
     with writing(session, actor, Action.EDIT_KPIS) as w:
-        kpi = session.get(Kpi, kpi_id)
-        if kpi is None:
-            raise ValidationFailed("That KPI no longer exists.")
+        kpi = w.existing(Kpi, kpi_id, "That KPI no longer exists.")
         name = kpi.name
         used_by = session.scalars(
             select(SuccessDefinitionVersion.title)

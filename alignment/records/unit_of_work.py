@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -27,10 +28,13 @@ from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.records import audit
+from alignment.shared.errors import ValidationFailed
 from db.audit_guard import queue_writer
 from db.models import AuditEvent
 
 _OPEN = "samepage.unit_of_work"
+
+Row = TypeVar("Row")
 
 
 @dataclass
@@ -53,6 +57,24 @@ class Write:
         event = audit.record(self.session, self.actor, what, object_type, object_id, old, new)
         self.events.append(event)
         return event
+
+    def existing(self, model: type[Row], row_id: int | None, gone: str) -> Row:
+        """The row this change is about; ``gone`` tells the user when someone removed it
+        since their page was drawn."""
+        row = None if row_id is None else self.session.get(model, row_id)
+        if row is None:
+            raise ValidationFailed(gone)
+        return row
+
+    def change(self, row: Any, name: str, value: Any, object_type: str) -> bool:
+        """Set one field and record its old and new value under the field's name; an
+        unchanged value records nothing. True when it changed."""
+        old = getattr(row, name)
+        if old == value:
+            return False
+        self.record(name, object_type, row.id, {name: old}, {name: value})
+        setattr(row, name, value)
+        return True
 
 
 @contextmanager

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from alignment.shared.periods import add_months
 from alignment.shared.periods import current_month
 from alignment.shared.periods import month_label
 from alignment.shared.periods import parse_month
+from alignment.trust import rated_lists
 from db import queries
 from db.models import ChecklistAnswer
 from db.models import ChecklistItem
@@ -165,52 +165,35 @@ def _text(text: str) -> str:
     return clean
 
 
+STATEMENTS = rated_lists.RatedList(
+    model=ChecklistItem,
+    wording="text",
+    object_type="checklist_item",
+    gone="That item no longer exists.",
+    not_rated="That item is not being asked.",
+    already_started="The checklist already has statements; add or reword them one by one.",
+)
+
+
 def add_item(session: Session, actor: Actor, text: str) -> int:
     with writing(session, actor, Action.EDIT_CHECKLIST_ITEMS) as w:
-        clean = _text(text)
-        position = (session.scalar(select(func.max(ChecklistItem.position))) or 0) + 1
-        item = ChecklistItem(position=position, text=clean, active=True)
-        session.add(item)
-        session.flush()
-        w.record("add", "checklist_item", item.id, None, {"text": clean})
-        return item.id
+        return rated_lists.add(w, STATEMENTS, _text(text))
 
 
 def start_with_standard_statements(session: Session, actor: Actor) -> int:
-    """A new team's checklist: the twelve statements of the design, each added (and
-    audited) as if the CEO had typed it; refused once the checklist has any statement."""
+    """A new team's checklist: the twelve statements of the design, as if the CEO typed them."""
     with writing(session, actor, Action.EDIT_CHECKLIST_ITEMS) as w:
-        if session.scalar(select(func.count(ChecklistItem.id))):
-            raise ValidationFailed(
-                "The checklist already has statements; add or reword them one by one."
-            )
-        for position, text in enumerate(DEFAULT_ITEMS, start=1):
-            item = ChecklistItem(position=position, text=text, active=True)
-            session.add(item)
-            session.flush()
-            w.record("add", "checklist_item", item.id, None, {"text": text})
-        return len(DEFAULT_ITEMS)
+        return rated_lists.start_with(w, STATEMENTS, DEFAULT_ITEMS)
 
 
 def reword_item(session: Session, actor: Actor, item_id: int, text: str) -> None:
-    """New wording from now on; past answers keep the wording they were given to."""
     with writing(session, actor, Action.EDIT_CHECKLIST_ITEMS) as w:
-        clean = _text(text)
-        item = session.get(ChecklistItem, item_id)
-        if item is None:
-            raise ValidationFailed("That item no longer exists.")
-        w.record("reword", "checklist_item", item.id, {"text": item.text}, {"text": clean})
-        item.text = clean
+        rated_lists.reword(w, STATEMENTS, item_id, _text(text), "reword")
 
 
 def retire_item(session: Session, actor: Actor, item_id: int) -> None:
-    """Stop asking an item; its past answers stay in the history and the scores."""
     with writing(session, actor, Action.EDIT_CHECKLIST_ITEMS) as w:
-        item = session.get(ChecklistItem, item_id)
-        if item is None or not item.active:
-            raise ValidationFailed("That item is not being asked.")
-        item.active = False
-        w.record("retire", "checklist_item", item.id, {"active": True}, {"active": False})
+        rated_lists.retire(w, STATEMENTS, item_id)
 
 
 def month_closed(session: Session, month: str) -> bool:

@@ -14,6 +14,7 @@ from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.records.unit_of_work import writing
 from alignment.shared.errors import ValidationFailed
+from alignment.trust import rated_lists
 from db.models import Competence
 from db.models import MaturityAssessment
 
@@ -79,62 +80,52 @@ def competences(
     return [(c.id, c.name) for c in session.scalars(stmt)]
 
 
+COMPETENCES = rated_lists.RatedList(
+    model=Competence,
+    wording="name",
+    object_type="competence",
+    gone="That competence no longer exists.",
+    not_rated="That competence is not being assessed.",
+    already_started="There already are competences; add or rename them one by one.",
+)
+
+
 def start_with_standard_competences(session: Session, actor: Actor) -> int:
-    """A new team's maturity grid: the eight competences of the design, each added (and
-    audited) as if the CMO had typed it; refused once any competence exists."""
+    """A new team's maturity grid: the eight competences of the design, as if the CMO typed them."""
     with writing(session, actor, Action.ASSESS_MATURITY) as w:
-        if session.scalar(select(func.count(Competence.id))):
-            raise ValidationFailed("There already are competences; add or rename them one by one.")
-        for position, name in enumerate(DEFAULT_COMPETENCES, start=1):
-            competence = Competence(name=name, position=position, active=True)
-            session.add(competence)
-            session.flush()
-            w.record("add", "competence", competence.id, None, {"name": name})
-        return len(DEFAULT_COMPETENCES)
+        return rated_lists.start_with(w, COMPETENCES, DEFAULT_COMPETENCES)
+
+
+def _name(session: Session, name: str, competence_id: int | None = None) -> str:
+    """A competence needs a name no other competence has (case aside)."""
+    clean = (name or "").strip()
+    if not clean:
+        raise ValidationFailed("Name the competence.")
+    taken = session.scalar(
+        select(Competence.id).where(
+            func.lower(Competence.name) == clean.lower(), Competence.id != (competence_id or 0)
+        )
+    )
+    if taken:
+        raise ValidationFailed(f"There already is a competence called '{clean}'.")
+    return clean
 
 
 def add_competence(session: Session, actor: Actor, name: str) -> int:
     with writing(session, actor, Action.ASSESS_MATURITY) as w:
-        clean = (name or "").strip()
-        if not clean:
-            raise ValidationFailed("Name the competence.")
-        if session.scalar(
-            select(Competence.id).where(func.lower(Competence.name) == clean.lower())
-        ):
-            raise ValidationFailed(f"There already is a competence called '{clean}'.")
-        position = (session.scalar(select(func.max(Competence.position))) or 0) + 1
-        competence = Competence(name=clean, position=position, active=True)
-        session.add(competence)
-        session.flush()
-        w.record("add", "competence", competence.id, None, {"name": clean})
-        return competence.id
+        return rated_lists.add(w, COMPETENCES, _name(session, name))
 
 
 def rename_competence(session: Session, actor: Actor, competence_id: int, name: str) -> None:
     with writing(session, actor, Action.ASSESS_MATURITY) as w:
-        clean = (name or "").strip()
-        competence = session.get(Competence, competence_id)
-        if competence is None:
-            raise ValidationFailed("That competence no longer exists.")
-        if not clean:
-            raise ValidationFailed("Name the competence.")
-        w.record(
-            "rename",
-            "competence",
-            competence_id,
-            {"name": competence.name},
-            {"name": clean},
+        rated_lists.reword(
+            w, COMPETENCES, competence_id, _name(session, name, competence_id), "rename"
         )
-        competence.name = clean
 
 
 def retire_competence(session: Session, actor: Actor, competence_id: int) -> None:
     with writing(session, actor, Action.ASSESS_MATURITY) as w:
-        competence = session.get(Competence, competence_id)
-        if competence is None or not competence.active:
-            raise ValidationFailed("That competence is not being assessed.")
-        competence.active = False
-        w.record("retire", "competence", competence_id, {"active": True}, {"active": False})
+        rated_lists.retire(w, COMPETENCES, competence_id)
 
 
 def assessment(session: Session, actor: Actor, quarter: str) -> list[CompetenceLevel]:

@@ -22,6 +22,7 @@ from alignment.access.permissions import Actor
 from alignment.access.permissions import can
 from alignment.access.permissions import require
 from alignment.files.cells import MAX_AMOUNT
+from alignment.records.unit_of_work import Write
 from alignment.records.unit_of_work import writing
 from alignment.shared import clock
 from alignment.shared.errors import ValidationFailed
@@ -161,11 +162,8 @@ def raise_request(session: Session, actor: Actor, title: str, description: str =
         return request.id
 
 
-def _get(session: Session, request_id: int) -> Request:
-    request = session.get(Request, request_id)
-    if request is None:
-        raise ValidationFailed("That request no longer exists.")
-    return request
+def _get(w: Write, request_id: int) -> Request:
+    return w.existing(Request, request_id, "That request no longer exists.")
 
 
 def _state(request: Request) -> RequestState:
@@ -205,7 +203,7 @@ def add_research(
 ) -> None:
     """The CMO's homework before a decision: research, expected result, cost, recommendation."""
     with writing(session, actor, Action.RESEARCH_REQUEST) as w:
-        request = _get(session, request_id)
+        request = _get(w, request_id)
         _check_step(request, Step.RESEARCH)
         old = {"research": request.research, "expected_result": request.expected_result}
         request.research = _text(research, "research")
@@ -236,7 +234,7 @@ def decide(session: Session, actor: Actor, request_id: int, decision: str, reaso
             raise ValidationFailed(
                 "Give the reason for the decision; it is what the team will remember."
             )
-        request = _get(session, request_id)
+        request = _get(w, request_id)
         _check_step(request, Step.DECIDE)
         old = {"decision": request.decision}
         request.decision, request.decision_reason, request.decided_on = (
@@ -256,7 +254,7 @@ def decide(session: Session, actor: Actor, request_id: int, decision: str, reaso
 def record_outcome(session: Session, actor: Actor, request_id: int, outcome: str) -> None:
     """What actually came of a decided request, against what was expected."""
     with writing(session, actor, Action.RESEARCH_REQUEST) as w:
-        request = _get(session, request_id)
+        request = _get(w, request_id)
         _check_step(request, Step.OUTCOME)
         clean = _text(outcome, "outcome")
         if not clean:

@@ -172,6 +172,22 @@ def test_maturity_levels_must_be_1_to_5(demo_store, demo_actors):
     assert "Customer and community marketing" in names
 
 
+def test_a_competence_renamed_to_a_taken_name_is_refused_in_words(demo_store, demo_actors):
+    """Renaming onto another competence's name once reached the unique index and failed
+    with a database error; it is now refused like adding a duplicate, and changes nothing."""
+    cmo = demo_actors["CMO"]
+    with demo_store.session() as session:
+        (first, first_name), (second, second_name) = maturity.competences(session, cmo)[:2]
+        with pytest.raises(
+            ValidationFailed, match=f"already is a competence called '{first_name.upper()}'"
+        ):
+            maturity.rename_competence(session, cmo, second, f"  {first_name.upper()} ")
+        maturity.rename_competence(session, cmo, first, first_name.lower())
+        names = dict(maturity.competences(session, cmo))
+    assert names[second] == second_name
+    assert names[first] == first_name.lower()
+
+
 def test_request_from_raise_to_outcome(demo_store, demo_actors):
     cfo, cmo, ceo = demo_actors["CFO"], demo_actors["CMO"], demo_actors["CEO"]
     with clock.pinned(dt.date(2026, 11, 20)), demo_store.session() as session:
