@@ -119,6 +119,36 @@ def checklist_scores(session: Session, first: str, last: str) -> Sequence[AnyRow
     return session.execute(stmt).all()
 
 
+def checklist_answers(session: Session, month: str) -> Sequence[AnyRow]:
+    """Every answer given for the month, with the wording it was given to."""
+    return session.execute(
+        select(
+            ChecklistAnswer.item_id,
+            ChecklistAnswer.role,
+            ChecklistAnswer.score,
+            ChecklistAnswer.comment,
+            ChecklistAnswer.wording,
+        ).where(ChecklistAnswer.month == month)
+    ).all()
+
+
+def checklist_comments(session: Session, month: str) -> Sequence[AnyRow]:
+    """The month's answers that carry a comment, with the item's place and who wrote it."""
+    return session.execute(
+        select(
+            ChecklistItem.position,
+            ChecklistAnswer.item_id,
+            ChecklistAnswer.wording,
+            ChecklistAnswer.role,
+            User.name,
+            ChecklistAnswer.comment,
+        )
+        .join(ChecklistItem, ChecklistItem.id == ChecklistAnswer.item_id)
+        .outerjoin(User, User.id == ChecklistAnswer.user_id)
+        .where(ChecklistAnswer.month == month, ChecklistAnswer.comment != "")
+    ).all()
+
+
 def checklist_months(session: Session, up_to: str) -> list[str]:
     stmt = (
         select(ChecklistAnswer.month)

@@ -16,21 +16,19 @@ from alignment.company.first_run import setup_steps
 from alignment.company.settings import CompanyProfile
 from alignment.company.settings import update_company
 from ui.context import act
-from ui.context import actor
+from ui.context import opened
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import first_run_guide
-from ui.widgets import show_flash
+from ui.widgets import optional_choice
 
 ROLES = ["CEO", "CFO", "CMO", "viewer", "admin"]
 
 
 def page() -> None:
-    me = actor()
+    me = opened("Accounts & settings")
     company = profile()
-    st.title("Accounts & settings")
-    show_flash()
     with store().session() as session:
         steps = setup_steps(session, me)
     first_run_guide(steps, me)
@@ -99,17 +97,14 @@ def _accounts(me: Actor) -> None:
         chosen = a.selectbox(
             "Account", list(ids), format_func=ids.__getitem__, key="change_account"
         )
-        role = b.selectbox(
-            "Role",
-            [None, *ROLES],
-            key="change_role",
-            format_func=lambda r: "(unchanged)" if r is None else r,
-        )
-        active = c.selectbox(
+        role = optional_choice(b, "Role", ROLES, "(unchanged)", key="change_role")
+        active = optional_choice(
+            c,
             "Active",
-            [None, True, False],
+            [True, False],
+            "(unchanged)",
             key="change_active",
-            format_func=lambda v: "(unchanged)" if v is None else "active" if v else "switched off",
+            shown=lambda v: "active" if v else "switched off",
         )
         password = d.text_input("New password (optional)", type="password", key="change_pw")
         if st.form_submit_button("Save"):

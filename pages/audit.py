@@ -12,6 +12,7 @@ from alignment.records import audit
 from alignment.shared import clock
 from ui.context import actor
 from ui.context import store
+from ui.widgets import optional_choice
 
 
 def page() -> None:
@@ -25,18 +26,8 @@ def page() -> None:
     with store().session() as session:
         people, objects = audit.trail_filters(session, me)
     a, b, c = st.columns(3)
-    person = a.selectbox(
-        "Person",
-        [None, *people],
-        key="audit_person",
-        format_func=lambda p: "Everyone" if p is None else p,
-    )
-    kind = b.selectbox(
-        "Object",
-        [None, *objects],
-        key="audit_object",
-        format_func=lambda o: "Everything" if o is None else o,
-    )
+    person = optional_choice(a, "Person", people, "Everyone", key="audit_person")
+    kind = optional_choice(b, "Object", objects, "Everything", key="audit_object")
     days = c.date_input(
         "Between",
         value=(clock.today() - dt.timedelta(days=90), clock.today()),

@@ -49,6 +49,7 @@ from ui.widgets import period_picker
 from ui.widgets import refusal
 from ui.widgets import show_grid_refusal
 from ui.widgets import shown_grid
+from ui.widgets import side_by_side
 from ui.widgets import text_table
 
 GRID_LIMIT = 2_000
@@ -109,21 +110,12 @@ def _charts(me: Actor, period: Period, cur: str) -> None:
         trend = spend_over_time(session, me, period.last, months=24)
         by_channel = return_by_channel(session, me, period)
     st.caption(f"{period.label}. Return figures are attributed, not incremental.")
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.subheader("Planned vs actual spend by month")
-        st.altair_chart(charts.budget_vs_spend(trend, period, cur), width="stretch")
-    with right:
-        st.subheader("Spend variance by channel")
-        st.altair_chart(charts.variance_by_channel(by_channel, cur), width="stretch")
-    left, right = st.columns(2, gap="large")
+    side_by_side(
+        ("Planned vs actual spend by month", charts.budget_vs_spend(trend, period, cur)),
+        ("Spend variance by channel", charts.variance_by_channel(by_channel, cur)),
+    )
     roas, romi = charts.return_ratios_by_channel(by_channel)
-    with left:
-        st.subheader("ROAS by channel")
-        st.altair_chart(roas, width="stretch")
-    with right:
-        st.subheader("ROMI (attributed) by channel")
-        st.altair_chart(romi, width="stretch")
+    side_by_side(("ROAS by channel", roas), ("ROMI (attributed) by channel", romi))
     st.subheader("Pipeline and revenue against spend")
     st.altair_chart(charts.return_against_spend(by_channel, cur), width="stretch")
 
@@ -171,12 +163,10 @@ def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:
     }
     order = [*FIELDS, "baseline_budget", "source", "source_file", "entered_by", "entered_at"]
     if can(me, Action.ENTER_FIGURES):
-        generation = st.session_state.setdefault("budget_grid_generation", 0)
-        key = f"budget_grid_{generation}_{period.code}_{'|'.join(chosen)}"
-        lines = shown_grid("budget_grid", key, lines)
+        grid = shown_grid("budget_grid", lines, period.code, "|".join(chosen))
         st.data_editor(
-            lines,
-            key=key,
+            grid.frame,
+            key=grid.key,
             num_rows="dynamic",
             hide_index=True,
             column_order=order,
@@ -186,14 +176,12 @@ def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:
             height=420,
         )
         if st.button("Save changes", type="primary", key="budget_save"):
-            changes = budget.changes_from_editor(lines, st.session_state.get(key, {}))
             save_grid(
-                changes,
-                lambda session: budget.save_changes(session, me, changes),
-                "budget_grid_generation",
-                lambda saved: (
-                    f"Saved: {saved.updated} changed, {saved.added} added, {saved.removed} removed."
-                ),
+                grid,
+                me,
+                budget.changes_from_editor,
+                budget.save_changes,
+                lambda saved: saved.summary,
                 flash_key="budget_flash",
             )
     else:

@@ -19,22 +19,20 @@ from alignment.trust import checklist
 from alignment.trust.checklist import GAP_FLAG
 from ui import charts
 from ui.context import act
-from ui.context import actor
+from ui.context import empty_list
+from ui.context import opened
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import flash
 from ui.widgets import month_box
 from ui.widgets import refusal
-from ui.widgets import show_flash
 from ui.widgets import text_table
 
 SCALE = {1: "1 Disagree", 2: "2", 3: "3", 4: "4", 5: "5 Agree"}
 
 
 def page() -> None:
-    me = actor()
-    st.title("Alignment checklist")
-    show_flash()
+    me = opened("Alignment checklist")
     with store().session() as session:
         choices = review_months(session, me)
         months = choices.months
@@ -107,24 +105,10 @@ def page() -> None:
 
 def _no_statements(me: Actor) -> None:
     """A new store: nothing to answer until the CEO sets the statements."""
-    if not can(me, Action.EDIT_CHECKLIST_ITEMS):
-        st.info(
-            "The checklist has no statements yet: the CEO starts it (with the twelve "
-            "standard statements or their own), then each executive answers every month.",
-            icon=":material/checklist:",
-        )
-        return
-    st.info(
-        "The checklist has no statements yet. Start with the twelve standard statements "
-        "(you can reword or retire any of them later) or write your own below.",
-        icon=":material/checklist:",
-    )
-    if st.button("Start with the twelve standard statements", key="items_standard", type="primary"):
-        act(
-            lambda s: checklist.start_with_standard_statements(s, me),
-            "Twelve statements added: each executive can now answer them.",
-        )
-    _items(me)
+    if empty_list(
+        me, "statements", Action.EDIT_CHECKLIST_ITEMS, checklist.start_with_standard_statements
+    ):
+        _items(me)
 
 
 def _answer_form(me: Actor, month: str, view: checklist.ChecklistMonth) -> None:

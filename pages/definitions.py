@@ -45,11 +45,11 @@ from ui.context import ActorWrite
 from ui.context import Session
 from ui.context import act
 from ui.context import actor
+from ui.context import opened
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import period_picker
-from ui.widgets import show_flash
 from ui.widgets import text_table
 
 STATE_COLOURS: dict[str, BadgeColour] = {
@@ -68,10 +68,8 @@ UNIT_DISAGREES = (
 
 
 def page() -> None:
-    me = actor()
+    me = opened("Definitions of success")
     company = profile()
-    st.title("Definitions of success")
-    show_flash()
     with store().session() as session:
         waiting = waiting_work(session, me)
         views = definitions(session, me)

@@ -26,13 +26,13 @@ from ui.context import ActorWrite
 from ui.context import Session
 from ui.context import act
 from ui.context import actor
+from ui.context import opened
 from ui.context import profile
 from ui.context import save_grid
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import period_picker
 from ui.widgets import refusal
-from ui.widgets import show_flash
 from ui.widgets import show_grid_refusal
 from ui.widgets import shown_grid
 from ui.widgets import text_table
@@ -41,10 +41,8 @@ OWNERS = ["CEO", "CMO", "CFO"]
 
 
 def page() -> None:
-    me = actor()
+    me = opened("Goals & KPIs")
     company = profile()
-    st.title("Goals & KPIs")
-    show_flash()
     show_grid_refusal()
     with store().session() as session:
         choices = figure_months(session, me)
@@ -256,12 +254,10 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
         on=["kpi_id", "month"],
         how="left",
     )
-    generation = st.session_state.setdefault("kpi_grid_generation", 0)
-    key = f"kpi_grid_{generation}_{period.code}"
-    grid = shown_grid("kpi_grid", key, grid)
+    shown = shown_grid("kpi_grid", grid, period.code)
     st.data_editor(
-        grid,
-        key=key,
+        shown.frame,
+        key=shown.key,
         hide_index=True,
         num_rows="fixed",
         width="stretch",
@@ -275,13 +271,7 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
         },
     )
     if st.button("Save KPI figures", type="primary", key="kpi_save"):
-        changes = kpis.kpi_changes_from_editor(grid, st.session_state.get(key, {}))
-        save_grid(
-            changes,
-            lambda session: kpis.save_values(session, me, changes),
-            "kpi_grid_generation",
-            lambda saved: f"Saved {saved} KPI figure(s).",
-        )
+        save_grid(shown, me, kpis.kpi_changes_from_editor, kpis.save_values, _kpi_figures_saved)
     with st.expander("Import KPI figures from a file"):
         st.caption(
             "CSV or XLSX with the columns kpi, month and target and/or actual; "
@@ -498,6 +488,10 @@ def _what_if(me: Actor, period: Period) -> None:
 
 def _do(action: ActorWrite, done: str) -> None:
     act(lambda session: action(session, actor()), done)
+
+
+def _kpi_figures_saved(saved: int) -> str:
+    return f"Saved {saved} KPI figure(s)."
 
 
 page()

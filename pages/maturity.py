@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
@@ -15,16 +16,14 @@ from alignment.trust import maturity
 from alignment.trust.maturity import LEVELS
 from ui import charts
 from ui.context import act
-from ui.context import actor
+from ui.context import empty_list
+from ui.context import opened
 from ui.context import store
 from ui.widgets import as_text
-from ui.widgets import show_flash
 
 
 def page() -> None:
-    me = actor()
-    st.title("Marketing maturity")
-    show_flash()
+    me = opened("Marketing maturity")
     this_quarter = quarter_of(current_month())
     with store().session() as session:
         quarters = maturity.assessed_quarters(session, me)
@@ -112,20 +111,9 @@ def _assess(me: Actor, quarter: str, levels: list[maturity.CompetenceLevel]) -> 
             for level in levels:
                 a, b, c, d = st.columns([3, 2, 2, 4])
                 a.write(level.competence)
-                current = b.selectbox(
-                    "Current",
-                    list(LEVELS),
-                    format_func=LEVELS.__getitem__,
-                    index=(level.current or 1) - 1,
-                    key=f"cur_{quarter}_{level.competence_id}",
-                )
-                desired = c.selectbox(
-                    "Desired",
-                    list(LEVELS),
-                    format_func=LEVELS.__getitem__,
-                    index=(level.desired or 3) - 1,
-                    key=f"des_{quarter}_{level.competence_id}",
-                )
+                key = f"{quarter}_{level.competence_id}"
+                current = _level(b, "Current", level.current or 1, f"cur_{key}")
+                desired = _level(c, "Desired", level.desired or 3, f"des_{key}")
                 note = d.text_input("Note", level.note, key=f"note_{quarter}_{level.competence_id}")
                 rows.append((level.competence_id, current, desired, note))
             if st.form_submit_button("Save assessment", type="primary"):
@@ -135,28 +123,20 @@ def _assess(me: Actor, quarter: str, levels: list[maturity.CompetenceLevel]) -> 
                 )
 
 
+def _level(where: DeltaGenerator, label: str, chosen: int, key: str) -> int:
+    """One of the five levels, shown by name."""
+    picked: int = where.selectbox(
+        label, list(LEVELS), format_func=LEVELS.__getitem__, index=chosen - 1, key=key
+    )
+    return picked
+
+
 def _no_competences(me: Actor) -> None:
     """A new store: nothing to assess until the CMO names the competences."""
-    if not can(me, Action.ASSESS_MATURITY):
-        st.info(
-            "No competences yet: the CMO starts the assessment (with the eight standard "
-            "competences or their own), then assesses them each quarter.",
-            icon=":material/tune:",
-        )
-        return
-    st.info(
-        "No competences yet. Start with the eight standard competences (you can rename or "
-        "retire any of them later) or name your own below.",
-        icon=":material/tune:",
-    )
-    if st.button(
-        "Start with the eight standard competences", key="competences_standard", type="primary"
+    if empty_list(
+        me, "competences", Action.ASSESS_MATURITY, maturity.start_with_standard_competences
     ):
-        act(
-            lambda s: maturity.start_with_standard_competences(s, me),
-            "Eight competences added: assess where each stands this quarter.",
-        )
-    _competences(me)
+        _competences(me)
 
 
 def _competences(me: Actor) -> None:

@@ -15,13 +15,12 @@ from alignment.allocation.response import ResponseFit
 from alignment.shared import formatting as fmt
 from alignment.shared.errors import SamePageError
 from ui import charts
-from ui.context import actor
+from ui.context import opened
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import flash
 from ui.widgets import refusal
-from ui.widgets import show_flash
 from ui.widgets import text_table
 
 HONESTY = (
@@ -33,11 +32,9 @@ HONESTY = (
 
 
 def page() -> None:
-    me = actor()
+    me = opened("Where the next dollar goes")
     company = profile()
     currency, locale = company.currency, company.locale
-    st.title("Where the next dollar goes")
-    show_flash()
     outcome = (
         st.segmented_control(
             "Outcome to explain",

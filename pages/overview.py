@@ -23,6 +23,7 @@ from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import first_run_guide
 from ui.widgets import period_picker
+from ui.widgets import side_by_side
 from ui.widgets import text_table
 
 HELP = {
@@ -134,16 +135,15 @@ def overview() -> None:
     st.subheader("Top of the KPI tree")
     _top_kpis(top, cur, loc)
 
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.subheader("Budget vs actual spend")
-        st.altair_chart(charts.budget_vs_spend(trend, period, cur), width="stretch")
-    with right:
-        st.subheader("Return by channel")
-        if channels.empty:
-            st.info("No channel figures in this period.")
-        else:
-            st.altair_chart(charts.return_by_channel(channels, cur), width="stretch")
+    side_by_side(
+        ("Budget vs actual spend", charts.budget_vs_spend(trend, period, cur)),
+        (
+            "Return by channel",
+            "No channel figures in this period."
+            if channels.empty
+            else charts.return_by_channel(channels, cur),
+        ),
+    )
 
 
 # The overview's eight tiles: label, figure, how it is written, which way of its change is

@@ -13,19 +13,16 @@ from alignment.shared import formatting as fmt
 from alignment.shared.status import BadgeColour
 from alignment.trust import request_log
 from ui.context import act
-from ui.context import actor
+from ui.context import opened
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
-from ui.widgets import show_flash
 from ui.widgets import text_table
 
 
 def page() -> None:
-    me = actor()
+    me = opened("Requests and decisions")
     currency = profile().currency
-    st.title("Requests and decisions")
-    show_flash()
     with store().session() as session:
         views = request_log.requests(session, me)
     summary = request_log.stats(views)

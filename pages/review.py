@@ -5,6 +5,8 @@ large type for the meeting-room screen."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -227,24 +229,29 @@ SECTIONS = {
 
 
 def _downloads(view: review.ReviewView, company: str) -> None:
-    left, right, _ = st.columns([1, 1, 3])
     stem = f"samepage-review-{view.month}"
-    left.download_button(
-        "Meeting pack (PDF)",
-        lambda: pack_pdf(view, company),
-        f"{stem}.pdf",
-        "application/pdf",
-        icon=":material/picture_as_pdf:",
-        key="pack_pdf",
-    )
-    right.download_button(
-        "Meeting pack (XLSX)",
-        lambda: pack_xlsx(view, company),
-        f"{stem}.xlsx",
+    for where, (kind, render, mime, icon) in zip(st.columns([1, 1, 3]), PACK_FILES, strict=False):
+        where.download_button(
+            f"Meeting pack ({kind.upper()})",
+            partial(render, view, company),
+            f"{stem}.{kind}",
+            mime,
+            icon=icon,
+            key=f"pack_{kind}",
+        )
+
+
+# The meeting pack's two files: extension, how it is drawn, its type, its button's icon.
+# (A comment, not a docstring: Streamlit writes a page script's bare strings on the page.)
+PACK_FILES = (
+    ("pdf", pack_pdf, "application/pdf", ":material/picture_as_pdf:"),
+    (
+        "xlsx",
+        pack_xlsx,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table:",
-        key="pack_xlsx",
-    )
+        ":material/table:",
+    ),
+)
 
 
 def _record(me: Actor, view: review.ReviewView) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -29,6 +31,21 @@ def _colours(*series: str) -> alt.Scale:
     return alt.Scale(domain=list(series), range=[COLOURS[name] for name in series])
 
 
+def _over_months(data: pd.DataFrame, width: float = 2.5) -> alt.Chart:
+    """A line per series across the months, each month's point marked."""
+    return alt.Chart(data).mark_line(point=True, strokeWidth=width).encode(x=_months())
+
+
+def _months() -> alt.X:
+    """The month axis every chart over time shares: "Jan 26", upright."""
+    return alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0))
+
+
+def _amounts(channel: Any, field: str, title: str) -> Any:
+    """An axis of amounts in short form (12k, 1.5M), titled with its unit."""
+    return channel(field, title=title, axis=alt.Axis(format="~s"))
+
+
 def _month_start(month: pd.Series) -> pd.Series:
     return pd.to_datetime(month + "-01")
 
@@ -53,32 +70,27 @@ def budget_vs_spend(frame: pd.DataFrame, period: Period, currency: str) -> alt.L
         }
     )
     shade = alt.Chart(band).mark_rect(color="#1f6feb", opacity=0.08).encode(x="start:T", x2="end:T")
-    lines = (
-        alt.Chart(long)
-        .mark_line(point=True, strokeWidth=2.5)
-        .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
-            y=alt.Y("amount:Q", title=currency, axis=alt.Axis(format="~s")),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=_colours(*series),
-                legend=alt.Legend(orient="top"),
+    lines = _over_months(long).encode(
+        y=_amounts(alt.Y, "amount:Q", currency),
+        color=alt.Color(
+            "series:N",
+            title=None,
+            scale=_colours(*series),
+            legend=alt.Legend(orient="top"),
+        ),
+        strokeDash=alt.StrokeDash(
+            "series:N",
+            scale=alt.Scale(
+                domain=series,
+                range=[{BASELINE: [2, 3], PLANNED: [6, 4], ACTUAL: [1, 0]}[n] for n in series],
             ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                scale=alt.Scale(
-                    domain=series,
-                    range=[{BASELINE: [2, 3], PLANNED: [6, 4], ACTUAL: [1, 0]}[n] for n in series],
-                ),
-                legend=None,
-            ),
-            tooltip=[
-                alt.Tooltip("month:N", title="Month"),
-                alt.Tooltip("series:N", title="Figure"),
-                alt.Tooltip("label:N", title="Amount"),
-            ],
-        )
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("month:N", title="Month"),
+            alt.Tooltip("series:N", title="Figure"),
+            alt.Tooltip("label:N", title="Amount"),
+        ],
     )
     return alt.LayerChart(layer=[shade, lines]).properties(height=300)
 
@@ -112,7 +124,7 @@ def return_by_channel(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
         .encode(
             y=y,
             yOffset=alt.YOffset("measure:N", sort=[ACTUAL, REVENUE]),
-            x=alt.X("amount:Q", title=currency, axis=alt.Axis(format="~s")),
+            x=_amounts(alt.X, "amount:Q", currency),
             color=alt.Color(
                 "measure:N",
                 title=None,
@@ -146,11 +158,7 @@ def variance_by_channel(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             y=y,
-            x=alt.X(
-                "spend_variance:Q",
-                title=f"Actual − planned ({currency})",
-                axis=alt.Axis(format="~s"),
-            ),
+            x=_amounts(alt.X, "spend_variance:Q", f"Actual − planned ({currency})"),
             color=alt.Color(
                 "direction:N",
                 title=None,
@@ -224,9 +232,7 @@ def return_against_spend(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
         alt.Chart(long)
         .mark_circle(size=140, opacity=0.85)
         .encode(
-            x=alt.X(
-                "actual_spend:Q", title=f"Actual spend ({currency})", axis=alt.Axis(format="~s")
-            ),
+            x=_amounts(alt.X, "actual_spend:Q", f"Actual spend ({currency})"),
             y=alt.Y(
                 "amount:Q",
                 title=currency,
@@ -263,24 +269,19 @@ def kpi_history(frame: pd.DataFrame, unit: str) -> alt.LayerChart:
     long["series"] = long["series"].map({"target": "Target", "actual": "Actual"})
     long["date"] = _month_start(long["month"])
     scale = alt.Scale(domain=["Target", "Actual"], range=[COLOURS[PLANNED], COLOURS[ACTUAL]])
-    line = (
-        alt.Chart(long)
-        .mark_line(point=True, strokeWidth=2.5)
-        .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
-            y=alt.Y("value:Q", title=unit, axis=alt.Axis(format="~s")),
-            color=alt.Color("series:N", title=None, scale=scale, legend=alt.Legend(orient="top")),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                legend=None,
-                scale=alt.Scale(domain=["Target", "Actual"], range=[[6, 4], [1, 0]]),
-            ),
-            tooltip=[
-                alt.Tooltip("month:N", title="Month"),
-                alt.Tooltip("series:N", title=""),
-                alt.Tooltip("value:Q", title=unit, format=",.4~g"),
-            ],
-        )
+    line = _over_months(long).encode(
+        y=_amounts(alt.Y, "value:Q", unit),
+        color=alt.Color("series:N", title=None, scale=scale, legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash(
+            "series:N",
+            legend=None,
+            scale=alt.Scale(domain=["Target", "Actual"], range=[[6, 4], [1, 0]]),
+        ),
+        tooltip=[
+            alt.Tooltip("month:N", title="Month"),
+            alt.Tooltip("series:N", title=""),
+            alt.Tooltip("value:Q", title=unit, format=",.4~g"),
+        ],
     )
     return alt.LayerChart(layer=[line]).properties(height=280)
 
@@ -290,10 +291,8 @@ def conversion_trend(frame: pd.DataFrame) -> alt.Chart:
     data = frame.dropna(subset=["rate"]).copy()
     data["date"] = _month_start(data["month"])
     return (
-        alt.Chart(data)
-        .mark_line(point=True, strokeWidth=2)
+        _over_months(data, width=2)
         .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
             y=alt.Y("rate:Q", title="Conversion", axis=alt.Axis(format="%")),
             color=alt.Color("step:N", title=None, legend=alt.Legend(orient="top", columns=2)),
             tooltip=[
@@ -382,10 +381,8 @@ def response_curves(
     data = pd.concat([curves.assign(mark="Curve"), marks], ignore_index=True)
     data["spend_label"] = [formatting.money(v, currency) for v in data["monthly_spend"]]
     data["outcome_label"] = [formatting.money(v, currency) for v in data["monthly_outcome"]]
-    x = alt.X("monthly_spend:Q", title=f"Spend per month ({currency})", axis=alt.Axis(format="~s"))
-    y = alt.Y(
-        "monthly_outcome:Q", title=f"Modelled {outcome} per month", axis=alt.Axis(format="~s")
-    )
+    x = _amounts(alt.X, "monthly_spend:Q", f"Spend per month ({currency})")
+    y = _amounts(alt.Y, "monthly_outcome:Q", f"Modelled {outcome} per month")
     tooltip = [
         alt.Tooltip("spend_label:N", title="Spend per month"),
         alt.Tooltip("outcome_label:N", title=f"Modelled {outcome}"),
@@ -440,7 +437,7 @@ def proposal_split(frame: pd.DataFrame, currency: str) -> alt.Chart:
                 axis=alt.Axis(labelLimit=220),
             ),
             yOffset=alt.YOffset("which:N", sort=["Today", "Proposed"]),
-            x=alt.X("spend:Q", title=f"Spend per month ({currency})", axis=alt.Axis(format="~s")),
+            x=_amounts(alt.X, "spend:Q", f"Spend per month ({currency})"),
             color=alt.Color(
                 "which:N",
                 title=None,

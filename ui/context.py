@@ -6,18 +6,25 @@ own)."""
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Callable
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 from typing import NoReturn
 from typing import Protocol
 from typing import TypeVar
 from urllib.parse import urljoin
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session as Session  # re-exported: pages name it without SQLAlchemy
 
 from alignment.access import accounts
 from alignment.access import login_sessions
+from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
+from alignment.access.permissions import can
 from alignment.access.users import demo_actors
 from alignment.company.settings import CompanyProfile
 from alignment.company.settings import company_profile
@@ -31,10 +38,12 @@ from ui.routes import FORGET_ROUTE
 from ui.routes import REMEMBER_ROUTE
 from ui.routes import client_address
 from ui.routes import trusted_proxies
+from ui.widgets import ShownGrid
 from ui.widgets import flash
 from ui.widgets import new_grid
 from ui.widgets import refusal
 from ui.widgets import reload_grid
+from ui.widgets import show_flash
 
 DEMO_VARIABLE = "SAMEPAGE_DEMO"
 
@@ -86,33 +95,54 @@ def act(action: Write, done: str, *, flash_key: str = "flash") -> None:
         flash(done, key=flash_key)
 
 
+EMPTY_LISTS = tomllib.loads((Path(__file__).parent / "empty_lists.toml").read_text("utf-8"))
+"""The sentences of each empty rated list, by list (``statements``, ``competences``)."""
+
+
+def empty_list(me: Actor, which: str, owner: Action, start: ActorWrite) -> bool:
+    """Say that the list ``which`` is still empty; its owner also gets the button that
+    starts it from the standard list. True when ``me`` owns the list (the page then shows
+    its editor)."""
+    words = EMPTY_LISTS[which]
+    if not can(me, owner):
+        st.info(words["waiting"], icon=words["icon"])
+        return False
+    st.info(words["invitation"], icon=words["icon"])
+    if st.button(words["start"], key=f"{which}_standard", type="primary"):
+        act(lambda session: start(session, me), words["started"])
+    return True
+
+
 Saved = TypeVar("Saved")
+Changes = TypeVar("Changes")
 
 
 def save_grid(
-    changes: object,
-    save: Callable[[Session], Saved],
-    generation_key: str,
+    grid: ShownGrid,
+    me: Actor,
+    to_changes: Callable[[pd.DataFrame, Mapping[str, Any]], Changes],
+    save: Callable[[Session, Actor, Changes], Saved],
     done: Callable[[Saved], str],
     *,
     flash_key: str = "flash",
 ) -> None:
-    """Save a grid's changes in one session. Saved: a new grid, and ``done``'s sentence after
+    """Save a grid's edits in one session. Saved: a new grid, and ``done``'s sentence after
     the rerun. Refused because someone saved first: a new grid with the figures as saved,
     the refusal above it. Any other refusal: shown, and the person's edits stay to fix.
-    No ``changes``: a word that there was nothing to save."""
+    No edits: a word that there was nothing to save."""
+    changes = to_changes(grid.frame, grid.edits())
     if not changes:
         st.info("Nothing to save: no figure was changed.")
         return
     try:
         with store().session() as session:
-            result = save(session)
+            result = save(session, me, changes)
     except EditedMeanwhile as exc:
-        reload_grid(generation_key, exc)
+        reload_grid(grid.name, exc)
     except SamePageError as exc:
         refusal(exc)
     else:
-        new_grid(generation_key)
+        new_grid(grid.name)
         flash(done(result), key=flash_key)
 
 
@@ -127,6 +157,15 @@ def demo_active() -> bool:
 def profile() -> CompanyProfile:
     with store().session() as session:
         return company_profile(session, actor())
+
+
+def opened(title: str) -> Actor:
+    """A page's first lines: who is acting, the page's title, and what the last action
+    on it said (its flash)."""
+    me = actor()
+    st.title(title)
+    show_flash()
+    return me
 
 
 def actor() -> Actor:

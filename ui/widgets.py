@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 from typing import Protocol
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
+from streamlit.delta_generator import DeltaGenerator
 
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
@@ -93,6 +99,37 @@ def period_picker(
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
+def optional_choice(
+    where: DeltaGenerator,
+    label: str,
+    options: Iterable[object],
+    none: str,
+    key: str,
+    shown: Callable[[Any], str] = str,
+) -> Any:
+    """A select box whose first choice is no choice at all ("Everyone", "(unchanged)"):
+    None when it is picked."""
+    return where.selectbox(
+        label, [None, *options], key=key, format_func=lambda v: none if v is None else shown(v)
+    )
+
+
+Chart = alt.Chart | alt.LayerChart | alt.ConcatChart | alt.HConcatChart | alt.VConcatChart
+"""What ``st.altair_chart`` draws."""
+
+
+def side_by_side(*shown: tuple[str, Chart | str]) -> None:
+    """Charts in columns of equal width, each under its heading; a sentence instead of a
+    chart says why there is none (an empty period draws no empty axes)."""
+    for column, (heading, chart) in zip(st.columns(len(shown), gap="large"), shown, strict=True):
+        with column:
+            st.subheader(heading)
+            if isinstance(chart, str):
+                st.info(chart)
+            else:
+                st.altair_chart(chart, width="stretch")
+
+
 def as_text(value: object) -> str:
     """Stored text made safe for st.markdown: every Markdown character escaped, so what a
     person typed is shown exactly, never run as formatting, links or HTML."""
@@ -150,36 +187,54 @@ def first_run_guide(steps: list[SetupStep], me: Actor) -> None:
             link.page_link(step.page, label=PAGE_TITLES[step.page], icon=":material/arrow_forward:")
 
 
-def shown_grid(name: str, key: str, fresh: pd.DataFrame) -> pd.DataFrame:
-    """The frame the grid editor ``key`` shows, kept as it was while the person has edits in
-    it that are not saved yet.
+@dataclass(frozen=True)
+class ShownGrid:
+    """A grid editor as drawn: its name, its editor's key and the frame it shows."""
+
+    name: str
+    key: str
+    frame: pd.DataFrame
+
+    def edits(self) -> Mapping[str, Any]:
+        """The editor's edited, added and deleted rows, as Streamlit keeps them."""
+        state: Mapping[str, Any] = st.session_state.get(self.key) or {}
+        return state
+
+
+def shown_grid(name: str, fresh: pd.DataFrame, *shows: str) -> ShownGrid:
+    """The frame the grid ``name`` shows and its editor's key, the frame kept as it was
+    while the person has edits in it that are not saved yet.
 
     The editor names its edits by row position, and each change carries the version of the
     row the person saw; building them against a re-read instead would pair an edit with
     another row after someone inserted one, and would send the newest versions, so another
-    person's save in between was silently overwritten instead of refused. ``key`` names
-    what the grid shows (generation, period, filter); one frame per ``name`` is kept.
+    person's save in between was silently overwritten instead of refused. The key names
+    the grid's generation (``new_grid``) and what it ``shows`` (period, filter); one frame
+    per ``name`` is kept.
     """
+    generation = st.session_state.setdefault(f"{name}_generation", 0)
+    key = "_".join([name, str(generation), *shows])
     state = st.session_state.get(key) or {}
     pending = any(state.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
     slot = f"{name}_shown"
     kept = st.session_state.get(slot)
     if pending and kept is not None and kept[0] == key:
-        return kept[1]
+        return ShownGrid(name, key, kept[1])
     st.session_state[slot] = (key, fresh)
-    return fresh
+    return ShownGrid(name, key, fresh)
 
 
-def new_grid(generation_key: str) -> None:
+def new_grid(name: str) -> None:
     """Draw the grid afresh from the store on the next run: its editor gets a new key, so
     no edit of the old one is carried over."""
-    st.session_state[generation_key] = st.session_state.get(generation_key, 0) + 1
+    generation = f"{name}_generation"
+    st.session_state[generation] = st.session_state.get(generation, 0) + 1
 
 
-def reload_grid(generation_key: str, exc: BaseException) -> None:
+def reload_grid(name: str, exc: BaseException) -> None:
     """After a save refused because someone saved first: a new grid with the figures as
     saved now, and the refusal above it (shown by ``show_grid_refusal``)."""
-    new_grid(generation_key)
+    new_grid(name)
     st.session_state["grid_refusal"] = str(exc)
     st.rerun()
 

@@ -50,12 +50,17 @@ class SessionEnded(SamePageError):
 
 @dataclass(frozen=True)
 class Started:
+    """A log-in just opened: the browser trades the one-time ticket for its cookie; the
+    store keeps only the ticket's hash."""
+
     session_id: int
     ticket: str
 
 
 @dataclass(frozen=True)
 class Resumed:
+    """A returning browser's ticket still valid: who it belongs to, and which session."""
+
     actor: Actor
     session_id: int
 

@@ -137,6 +137,8 @@ class ResponseData:
 
 @dataclass(frozen=True)
 class ChannelResult:
+    """One channel's fitted response, with the intervals the page must show beside it."""
+
     channel: str
     spend: float
     monthly_spend: float

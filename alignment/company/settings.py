@@ -13,6 +13,7 @@ from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.records.unit_of_work import writing
 from alignment.shared.errors import ValidationFailed
+from alignment.shared.views import view_of
 from db.models import CompanySettings
 
 
@@ -41,14 +42,7 @@ def company_profile(session: Session, actor: Actor) -> CompanyProfile:
     row = session.scalars(select(CompanySettings).limit(1)).first()
     if row is None:
         return DEFAULT_PROFILE
-    return CompanyProfile(
-        name=row.company_name,
-        currency=row.currency,
-        locale=row.locale,
-        gross_margin=row.gross_margin,
-        fiscal_year_start_month=row.fiscal_year_start_month,
-        demo=row.demo,
-    )
+    return view_of(CompanyProfile, row, name=row.company_name)
 
 
 def update_company(

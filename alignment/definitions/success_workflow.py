@@ -96,6 +96,8 @@ class DefinitionInput:
 
 @dataclass(frozen=True)
 class VersionView:
+    """One version of a definition as the page shows it, with what the viewer may do next."""
+
     version_id: int
     definition_id: int
     number: int
@@ -134,15 +136,17 @@ class VersionView:
 
     @property
     def signature(self) -> str:
+        """The line under a signed version: who signed and when, while the text still holds."""
         if self.state not in states.SIGNED_STATES or self.signed_at is None:
             return ""
-        if self.changed_since_signoff:
-            return "Changed since sign-off"
-        return f"Signed by {self.signed_by}, {self.signed_at:%d %b %Y}, unchanged since"
+        signed = f"Signed by {self.signed_by}, {self.signed_at:%d %b %Y}, unchanged since"
+        return "Changed since sign-off" if self.changed_since_signoff else signed
 
 
 @dataclass(frozen=True)
 class DefinitionView:
+    """One definition of success: the version in force and the one being worked on, if any."""
+
     definition_id: int
     goal: str | None
     in_force: VersionView | None

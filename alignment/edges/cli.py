@@ -186,22 +186,19 @@ def _run(args: argparse.Namespace) -> int:
             for key, value in payload.items():
                 print(f"{key:<{width}}  {'n/a' if value is None else value}")
         return 0
-    if args.command == "import":
-        return _import(args)
-    if args.command == "next-dollar":
-        return _next_dollar(args)
-    if args.command == "pack":
-        return _pack(args)
-    if args.command == "users":
-        return _users(args)
-    if args.command == "company":
-        return _company(args)
-    if args.command == "audit":
-        return _audit(args)
-    if args.command == "export":
-        return _export(args)
-    if args.command in ("backup", "restore"):
-        return _backup(args)
+    own_function = {
+        "import": _import,
+        "next-dollar": _next_dollar,
+        "pack": _pack,
+        "users": _users,
+        "company": _company,
+        "audit": _audit,
+        "export": _export,
+        "backup": _backup,
+        "restore": _backup,
+    }.get(args.command)
+    if own_function is not None:
+        return own_function(args)
     store = open_store()
     if args.command == "definitions":
         with store.session() as session:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Any
 from typing import Literal
 
 import pandas as pd
@@ -174,15 +175,12 @@ def _read_text_cells(
     """Every cell as the text in the file (no header row, nothing read as missing): the
     parsers of alignment/files/cells.py decide what a cell means, and name it when they cannot."""
     return pd.read_csv(
-        io.BytesIO(data),
-        encoding=codec,
-        sep=delimiter,
-        dtype=str,
-        keep_default_na=False,
-        header=None,
-        engine=engine,
-        **options,
+        io.BytesIO(data), encoding=codec, sep=delimiter, engine=engine, **_AS_TEXT, **options
     )
+
+
+_AS_TEXT: dict[str, Any] = {"dtype": str, "keep_default_na": False, "header": None}
+"""How pandas reads a file as text cells: no header row, nothing read as missing."""
 
 
 def _delimiter(text: str) -> str:

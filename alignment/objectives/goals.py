@@ -24,6 +24,7 @@ from alignment.shared.errors import ValidationFailed
 from alignment.shared.money import from_cents
 from alignment.shared.periods import Period
 from alignment.shared.periods import parse_month
+from alignment.shared.views import view_of
 from db import queries
 from db.models import Channel
 from db.models import Goal
@@ -36,6 +37,8 @@ HORIZONS = {"short_term": "Short-term revenue", "long_term": "Long-term brand an
 
 @dataclass(frozen=True)
 class GoalInput:
+    """A shared goal as the CEO enters it."""
+
     title: str
     description: str
     owner_role: str
@@ -45,15 +48,11 @@ class GoalInput:
     kpi_ids: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class GoalView:
+@dataclass(frozen=True, kw_only=True)
+class GoalView(GoalInput):
+    """A goal as every page shows it: what was entered, with how its KPIs stand."""
+
     id: int
-    title: str
-    description: str
-    owner_role: str
-    horizon: str
-    start_month: str
-    end_month: str
     kpis: list[KpiPeriodValue]
     agreed_indicators: list[str]
     """Titles of definitions of success in force for the goal or its KPIs."""
@@ -181,14 +180,10 @@ def goals(session: Session, actor: Actor, period: Period) -> list[GoalView]:
                 t for t in agreed.get(f"{KPI_PREFIX}{kpi.id}", []) if t not in indicators
             ]
         views.append(
-            GoalView(
-                id=goal.id,
-                title=goal.title,
-                description=goal.description,
-                owner_role=goal.owner_role,
-                horizon=goal.horizon,
-                start_month=goal.start_month,
-                end_month=goal.end_month,
+            view_of(
+                GoalView,
+                goal,
+                kpi_ids=tuple(k.id for k in goal.kpis),
                 kpis=[values[k.id] for k in goal.kpis if k.id in values],
                 agreed_indicators=indicators,
             )

@@ -39,6 +39,7 @@ from alignment.shared.periods import Period
 from alignment.shared.periods import add_months
 from alignment.shared.periods import parse_month
 from alignment.shared.status import LOOKS
+from alignment.shared.views import view_of
 from db import queries
 from db.models import GoalKpi
 from db.models import Kpi
@@ -54,6 +55,8 @@ STATUS_TOLERANCE = 0.1
 
 @dataclass(frozen=True)
 class KpiInfo:
+    """A KPI's definition, without its figures."""
+
     id: int
     name: str
     unit: str
@@ -203,19 +206,8 @@ def tree_dot(roots: list[KpiNode], values: Mapping[int, KpiPeriodValue], label: 
 
 
 def _info(kpi: Kpi) -> KpiInfo:
-    return KpiInfo(
-        id=kpi.id,
-        name=kpi.name,
-        unit=kpi.unit,
-        direction=kpi.direction,
-        kind=kpi.kind,
-        aggregation=kpi.aggregation,
-        parent_id=kpi.parent_id,
-        parent_factor=kpi.parent_factor,
-        conversion_label=kpi.conversion_label or "",
-        funnel_stage=kpi.funnel_stage,
-        description=kpi.description,
-    )
+    """A KPI as pages see it: each field of ``KpiInfo`` is the column of the same name."""
+    return view_of(KpiInfo, kpi)
 
 
 def kpi_list(session: Session, actor: Actor) -> list[KpiInfo]:

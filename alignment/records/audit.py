@@ -70,9 +70,9 @@ def record(
     actor: Actor,
     action: str,
     object_type: str,
-    object_id: str | int | None = None,
-    old: dict[str, Any] | None = None,
-    new: dict[str, Any] | None = None,
+    object_id: str | int | None,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
 ) -> AuditEvent:
     """Append an event to the session; it commits with the change it describes.
 

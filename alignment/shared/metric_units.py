@@ -64,26 +64,26 @@ class MetricUnit:
     @property
     def name(self) -> str:
         """The unit in words: 'percent', 'USD'."""
-        if self.kind is UnitKind.PERCENT:
-            return "percent"
-        if self.kind is UnitKind.MULTIPLE:
-            return "multiples (x)"
         if self.kind is UnitKind.MONEY:
             return self.currency
-        if self.kind is UnitKind.COUNT:
-            return "a count"
-        return f"the KPI's unit ({self.code or 'none'})"
+        if self.kind is UnitKind.KPI:
+            return f"the KPI's unit ({self.code or 'none'})"
+        return _IN_WORDS[self.kind][0]
 
     @property
     def label(self) -> str:
         """The unit and how to type a target in it, for the form."""
-        if self.kind is UnitKind.PERCENT:
-            return "percent: type 80 for 80 %"
-        if self.kind is UnitKind.MULTIPLE:
-            return "multiples: type 3.5 for 3.5x"
         if self.kind is UnitKind.MONEY:
             return f"{self.currency}: type 12500 for {fmt.money(12500, self.currency)}"
-        return self.name
+        return _IN_WORDS[self.kind][1] if self.kind in _IN_WORDS else self.name
+
+
+_IN_WORDS = {
+    UnitKind.PERCENT: ("percent", "percent: type 80 for 80 %"),
+    UnitKind.MULTIPLE: ("multiples (x)", "multiples: type 3.5 for 3.5x"),
+    UnitKind.COUNT: ("a count", "a count"),
+}
+"""A fixed unit in words, and how a target is typed in it."""
 
 
 def unit_of(

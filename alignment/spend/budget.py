@@ -143,9 +143,15 @@ class BudgetChanges:
 
 @dataclass(frozen=True)
 class SaveResult:
+    """What one save of the grid did."""
+
     updated: int
     added: int
     removed: int
+
+    @property
+    def summary(self) -> str:
+        return f"Saved: {self.updated} changed, {self.added} added, {self.removed} removed."
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from typing import TypedDict
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -187,11 +188,28 @@ def spend_over_time(
     )
 
 
+class ChannelReturn(TypedDict):
+    """One row of ``return_by_channel``: the columns a period with no lines still has."""
+
+    channel: str
+    planned_budget: float | None
+    actual_spend: float | None
+    spend_variance: float | None
+    spend_variance_pct: float | None
+    attributed_pipeline: float | None
+    attributed_revenue: float | None
+    new_customers: int | None
+    roas: float | None
+    romi: float | None
+    pipeline_roi: float | None
+    marketing_cac: float | None
+
+
 def return_by_channel(session: Session, actor: Actor, period: Period) -> pd.DataFrame:
     """Per channel: plan, spend, variance, pipeline, revenue and the return ratios."""
     require(actor, Action.VIEW)
     profile = company_profile(session, actor)
-    records = []
+    records: list[ChannelReturn] = []
     for row in queries.budget_by_channel(session, period.first, period.last):
         planned = from_cents(row.planned_budget)
         spend = from_cents(row.actual_spend)
@@ -214,23 +232,7 @@ def return_by_channel(session: Session, actor: Actor, period: Period) -> pd.Data
                 "marketing_cac": metrics.marketing_cac(spend, row.new_customers),
             }
         )
-    return pd.DataFrame.from_records(records, columns=CHANNEL_COLUMNS)
-
-
-CHANNEL_COLUMNS = [
-    "channel",
-    "planned_budget",
-    "actual_spend",
-    "spend_variance",
-    "spend_variance_pct",
-    "attributed_pipeline",
-    "attributed_revenue",
-    "new_customers",
-    "roas",
-    "romi",
-    "pipeline_roi",
-    "marketing_cac",
-]
+    return pd.DataFrame.from_records(records, columns=list(ChannelReturn.__annotations__))
 
 
 def _money_float(cents: Any) -> float | None:

@@ -4,8 +4,11 @@ figures, and a reconciled month is locked for the CMO until the CFO reopens it."
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from dataclasses import dataclass
+from dataclasses import fields
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -78,6 +81,8 @@ def gap_words(gap: Decimal | float | None, gap_pct: float | None, currency: str)
 
 @dataclass(frozen=True)
 class MonthReconciliation:
+    """One month side by side: marketing's spend, finance's booked spend, and who settled it."""
+
     month: str
     marketing_spend: Decimal | None
     finance_spend: Decimal | None
@@ -287,43 +292,19 @@ def month_status(
     records = []
     for m in reconciliation(session, actor, first, last):
         row = fresh.loc[m.month] if m.month in fresh.index else None
-        records.append(
-            {
-                "month": m.month,
-                "marketing_spend": m.marketing_spend,
-                "finance_spend": m.finance_spend,
-                "gap": m.gap,
-                "gap_pct": m.gap_pct,
-                "matches": m.matches,
-                "reconciled": m.reconciled,
-                "reconciled_by": m.reconciled_by,
-                "reconciled_at": m.reconciled_at,
-                "note": m.note,
-                "last_updated": None if row is None else row["last_updated"],
-                "updated_by": None if row is None else row["updated_by"],
-                "days_since_update": None if row is None else int(row["days_since_update"]),
-                "stale": False if row is None else bool(row["stale"]),
-            }
-        )
-    return pd.DataFrame.from_records(records, columns=MONTH_STATUS_COLUMNS)
+        records.append({**asdict(m), "matches": m.matches, **_freshness(row)})
+    columns = [f.name for f in fields(MonthReconciliation)] + ["matches", *_freshness(None)]
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
-MONTH_STATUS_COLUMNS = [
-    "month",
-    "marketing_spend",
-    "finance_spend",
-    "gap",
-    "gap_pct",
-    "matches",
-    "reconciled",
-    "reconciled_by",
-    "reconciled_at",
-    "note",
-    "last_updated",
-    "updated_by",
-    "days_since_update",
-    "stale",
-]
+def _freshness(row: pd.Series | None) -> dict[str, Any]:
+    """When a month's figures were last touched; nothing known for a month without lines."""
+    return {
+        "last_updated": None if row is None else row["last_updated"],
+        "updated_by": None if row is None else row["updated_by"],
+        "days_since_update": None if row is None else int(row["days_since_update"]),
+        "stale": False if row is None else bool(row["stale"]),
+    }
 
 
 FINANCE_HEADERS = {

@@ -29,7 +29,6 @@ from db import queries
 from db.models import ChecklistAnswer
 from db.models import ChecklistItem
 from db.models import MonthlyReview
-from db.models import User
 
 GAP_FLAG = 2
 """A perception gap of this many points or more is flagged for discussion."""
@@ -166,10 +165,7 @@ def _text(text: str) -> str:
 
 
 STATEMENTS = rated_lists.RatedList(
-    model=ChecklistItem,
-    wording="text",
-    object_type="checklist_item",
-    gone="That item no longer exists.",
+    ChecklistItem.text,
     not_rated="That item is not being asked.",
     already_started="The checklist already has statements; add or reword them one by one.",
 )
@@ -286,15 +282,7 @@ def checklist_month(session: Session, actor: Actor, month: str) -> ChecklistMont
     gaps, who has not answered, the trend and the items that moved most."""
     require(actor, Action.VIEW)
     month = parse_month(month)
-    rows = session.execute(
-        select(
-            ChecklistAnswer.item_id,
-            ChecklistAnswer.role,
-            ChecklistAnswer.score,
-            ChecklistAnswer.comment,
-            ChecklistAnswer.wording,
-        ).where(ChecklistAnswer.month == month)
-    ).all()
+    rows = queries.checklist_answers(session, month)
     asked = items(session, actor, include_retired=True)
     answered_ids = {r.item_id for r in rows}
     shown = [i for i in asked if i.active or i.id in answered_ids]
@@ -386,21 +374,11 @@ def month_comments(session: Session, actor: Actor, month: str) -> list[Comment]:
     order: the meeting discusses the reasons, not only the numbers."""
     require(actor, Action.VIEW)
     month = parse_month(month)
-    rows = session.execute(
-        select(
-            ChecklistItem.position,
-            ChecklistAnswer.item_id,
-            ChecklistAnswer.wording,
-            ChecklistAnswer.role,
-            User.name,
-            ChecklistAnswer.comment,
-        )
-        .join(ChecklistItem, ChecklistItem.id == ChecklistAnswer.item_id)
-        .outerjoin(User, User.id == ChecklistAnswer.user_id)
-        .where(ChecklistAnswer.month == month, ChecklistAnswer.comment != "")
-    ).all()
     order = [str(r) for r in EXECUTIVES]
-    rows = sorted(rows, key=lambda r: (r.position, r.item_id, order.index(str(r.role))))
+    rows = sorted(
+        queries.checklist_comments(session, month),
+        key=lambda r: (r.position, r.item_id, order.index(str(r.role))),
+    )
     return [Comment(r.wording, str(r.role), r.name, r.comment) for r in rows]
 
 

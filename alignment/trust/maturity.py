@@ -81,10 +81,7 @@ def competences(
 
 
 COMPETENCES = rated_lists.RatedList(
-    model=Competence,
-    wording="name",
-    object_type="competence",
-    gone="That competence no longer exists.",
+    Competence.name,
     not_rated="That competence is not being assessed.",
     already_started="There already are competences; add or rename them one by one.",
 )

@@ -7,12 +7,14 @@ One set of rules serves both, so the two pages cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from alignment.records.unit_of_work import Write
 from alignment.shared.errors import ValidationFailed
@@ -22,13 +24,23 @@ from alignment.shared.errors import ValidationFailed
 class RatedList:
     """Which rows make up the list and how the refusals name them."""
 
-    model: Any
-    wording: str
-    """The column holding what is rated: ``text`` for a statement, ``name`` for a competence."""
-    object_type: str
-    gone: str
+    column: InstrumentedAttribute[str]
+    """What is rated: a statement's text, a competence's name."""
     not_rated: str
     already_started: str
+
+    @property
+    def model(self) -> Any:
+        return self.column.class_
+
+    @property
+    def wording(self) -> str:
+        return self.column.key
+
+    @property
+    def object_type(self) -> str:
+        """The audit trail's name for a row: the model's name in snake case."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.model.__name__).lower()
 
 
 def add(w: Write, kind: RatedList, wording: str) -> int:
@@ -48,7 +60,7 @@ def start_with(w: Write, kind: RatedList, standard: Iterable[str]) -> int:
 
 def reword(w: Write, kind: RatedList, row_id: int, wording: str, what: str) -> None:
     """New wording from now on; past answers keep the wording they were given to."""
-    row = w.existing(kind.model, row_id, kind.gone)
+    row = w.existing(kind.model, row_id, kind.not_rated)
     old = getattr(row, kind.wording)
     w.record(what, kind.object_type, row.id, {kind.wording: old}, {kind.wording: wording})
     setattr(row, kind.wording, wording)

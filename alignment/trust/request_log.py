@@ -30,6 +30,7 @@ from alignment.shared.money import from_cents
 from alignment.shared.money import to_cents
 from alignment.shared.periods import month_of
 from alignment.shared.periods import quarter_of
+from alignment.shared.views import view_of
 from db.models import Request
 from db.models import User
 
@@ -274,22 +275,11 @@ def requests(session: Session, actor: Actor) -> list[RequestView]:
     require(actor, Action.VIEW)
     names = dict(session.execute(select(User.id, User.name)).all())
     views = [
-        RequestView(
-            id=r.id,
-            title=r.title,
-            description=r.description,
-            asked_by_role=r.asked_by_role,
+        view_of(
+            RequestView,
+            r,
             asked_by=names.get(r.asked_by_id or -1),
-            asked_on=r.asked_on,
-            research=r.research,
-            expected_result=r.expected_result,
             cost=from_cents(r.cost),
-            recommendation=r.recommendation,
-            decision=r.decision,
-            decision_reason=r.decision_reason,
-            decided_on=r.decided_on,
-            outcome=r.outcome,
-            outcome_recorded_on=r.outcome_recorded_on,
             allowed=_allowed(actor, r),
         )
         for r in session.scalars(select(Request))

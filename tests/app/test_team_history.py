@@ -62,7 +62,7 @@ def test_a_new_checklist_offers_the_standard_statements_and_nothing_to_save(team
     assert not [b for b in cfo.button if b.label == "Save my answers"]
     ceo = _open("checklist", "ceo@team.example")
     assert not [b for b in ceo.button if b.label == "Save my answers"]
-    ceo.button(key="items_standard").click().run()
+    ceo.button(key="statements_standard").click().run()
     assert not ceo.exception and not ceo.error
     assert "Twelve statements added" in ceo.success[0].value
     assert [b.label for b in ceo.button if b.label == "Save my answers"] == ["Save my answers"]
