@@ -61,7 +61,7 @@ def page() -> None:
         st.caption(as_text(note))
 
     _channels(fit, currency, locale)
-    proposal = _proposal(me, fit, currency, locale)
+    proposal = _proposal(me, fit, currency, locale, outcome)
     st.subheader("Response curves")
     st.caption(
         f"Modelled {outcome} per month against spend per month, keeping last year's ups and "
@@ -117,12 +117,10 @@ def _channels(fit: ResponseFit, currency: str, locale: str) -> None:
     )
 
 
-def _proposal(me: Actor, fit: ResponseFit, currency: str, locale: str) -> response.Proposal | None:
+def _proposal(
+    me: Actor, fit: ResponseFit, currency: str, locale: str, outcome: str
+) -> response.Proposal | None:
     st.subheader("Budget proposal")
-
-    def money(value: float) -> str:
-        return fmt.money(value, currency, locale)
-
     today = fit.monthly_spend
     bounds = response.default_bounds(fit)
     left, right = st.columns([1, 2])
@@ -151,15 +149,14 @@ def _proposal(me: Actor, fit: ResponseFit, currency: str, locale: str) -> respon
         },
     )
     try:
-        proposal = response.propose(
-            fit,
-            float(budget),
-            {
-                row.Channel: (float(row.Lowest), float(row.Highest))
-                for row in edited.itertuples(index=False)
-            },
-            money=money,
-        )
+        bounds_typed = {
+            row.Channel: (float(row.Lowest), float(row.Highest))
+            for row in edited.itertuples(index=False)
+        }
+        with store().session() as session:
+            proposal = next_dollar.budget_proposal(
+                session, me, float(budget), bounds_typed, currency, locale, outcome
+            )
     except SamePageError as problem:
         refusal(problem)
         return None
@@ -175,7 +172,8 @@ def _proposal(me: Actor, fit: ResponseFit, currency: str, locale: str) -> respon
     )
     cells[2].metric(
         "Likely range (90%)",
-        f"{money(proposal.change_low)} to {money(proposal.change_high)}",
+        f"{fmt.money(proposal.change_low, currency, locale)} to "
+        f"{fmt.money(proposal.change_high, currency, locale)}",
         border=True,
     )
     frame = proposal.frame()

@@ -197,6 +197,42 @@ def response_curves(
     )
 
 
+PROPOSALS = ReadCache(max_entries=64)
+"""Budgets spread over a kept fit, per data version and the person's inputs: spreading one
+takes most of a second, and the page asks again on every rerun with the same inputs."""
+
+
+def budget_proposal(
+    session: Session,
+    actor: Actor,
+    budget: float,
+    bounds: dict[str, tuple[float, float]],
+    currency: str,
+    locale: str = "en_US",
+    outcome: str = "revenue",
+) -> Proposal:
+    """The monthly ``budget`` spread across the channels within ``bounds`` (see
+    ``response.propose``), worked out once per data version and inputs."""
+    require(actor, Action.VIEW)
+    key = (
+        store_identity(session),
+        data_version(session),
+        outcome,
+        budget,
+        tuple(sorted(bounds.items())),
+        currency,
+        locale,
+    )
+
+    def spread() -> Proposal:
+        fit = response_curves(session, actor, outcome)
+        return response.propose(
+            fit, budget, bounds, money=lambda v: formatting.money(v, currency, locale)
+        )
+
+    return PROPOSALS.get(key, spread)
+
+
 def save_proposal(
     session: Session,
     actor: Actor,

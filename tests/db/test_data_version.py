@@ -112,3 +112,42 @@ def test_the_curves_are_drawn_once_per_data_version(demo_store, demo_actors, mon
     with demo_store.session() as session:
         next_dollar.curve_frames(session, ceo)
     assert _Fit.drawn == 2
+
+
+def test_a_proposal_is_spread_once_per_data_version_and_inputs(
+    demo_store, demo_actors, monkeypatch
+):
+    """Spreading a budget took most of a second on every rerun of the Next dollar page
+    with the same inputs; it is kept now, and spread again for new inputs or a new store."""
+    spreads: list[tuple[float, tuple]] = []
+
+    def counted_propose(fit, budget, bounds=None, money=None, steps=0):
+        spreads.append((budget, tuple(sorted((bounds or {}).items()))))
+        return {"spread": len(spreads), "budget": budget, "money": money(1234.5)}
+
+    monkeypatch.setattr(next_dollar.response, "fit", lambda data, progress=None: "a fit")
+    monkeypatch.setattr(next_dollar.response, "propose", counted_propose)
+    next_dollar.FITS.clear()
+    next_dollar.PROPOSALS.clear()
+    ceo, cfo = demo_actors["CEO"], demo_actors["CFO"]
+    bounds = {"Paid search": (1000.0, 9000.0), "Events": (0.0, 5000.0)}
+    with demo_store.session() as session:
+        first = next_dollar.budget_proposal(session, ceo, 50_000.0, bounds, "EUR", "de_DE")
+        same = next_dollar.budget_proposal(
+            session, cfo, 50_000.0, dict(reversed(bounds.items())), "EUR", "de_DE"
+        )
+        assert first == same == {"spread": 1, "budget": 50_000.0, "money": "1.235\xa0€"}
+        assert (
+            next_dollar.budget_proposal(session, ceo, 60_000.0, bounds, "EUR", "de_DE")["spread"]
+            == 2
+        )
+        wider = {**bounds, "Events": (0.0, 8000.0)}
+        assert (
+            next_dollar.budget_proposal(session, ceo, 50_000.0, wider, "EUR", "de_DE")["spread"]
+            == 3
+        )
+    with demo_store.session() as session:
+        update_company(session, cfo, gross_margin=0.5)
+    with demo_store.session() as session:
+        again = next_dollar.budget_proposal(session, ceo, 50_000.0, bounds, "EUR", "de_DE")
+    assert again["spread"] == 4 and len(spreads) == 4
