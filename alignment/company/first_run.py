@@ -12,6 +12,7 @@ from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.company.settings import DEFAULT_PROFILE
+from alignment.records.data_version import ReadCache
 from db import queries
 
 
@@ -35,9 +36,18 @@ PAGE_TITLES = {
 }
 
 
+STEPS = ReadCache(max_entries=8)
+"""The first-run steps per data version: the overview and the accounts page ask on every
+render, and the answer changes only with a write."""
+
+
 def setup_steps(session: Session, actor: Actor) -> list[SetupStep]:
     """Every step of a new store's first run, done or not; none for the demo company."""
     require(actor, Action.VIEW)
+    return STEPS.kept(session, lambda: _steps(session))
+
+
+def _steps(session: Session) -> list[SetupStep]:
     facts = queries.setup_facts(session)
     if facts["demo"]:
         return []

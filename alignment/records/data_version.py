@@ -79,6 +79,11 @@ class ReadCache:
                 self._entries.popitem(last=False)
         return value
 
+    def kept(self, session: Session, compute: Callable[[], Value], *depends_on: Hashable) -> Value:
+        """``get`` under the session's store and data version and what else the value
+        ``depends_on`` (an outcome, a month, today's date)."""
+        return self.get((store_identity(session), data_version(session), *depends_on), compute)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -16,6 +16,7 @@ from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.company.settings import company_profile
+from alignment.records.data_version import ReadCache
 from alignment.shared import metrics
 from alignment.shared.money import from_cents
 from alignment.shared.periods import Period
@@ -126,9 +127,18 @@ def figure_months(session: Session, actor: Actor) -> MonthChoices:
     """Every month with budget figures, however old, opening on the latest complete one up
     to now: a history file that stops mid-month must not open on its last, half month."""
     require(actor, Action.VIEW)
-    held = queries.budget_months(session)
     current = current_month()
-    return MonthChoices(sorted(held, reverse=True), opening_month(session, held, current))
+
+    def choices() -> MonthChoices:
+        held = queries.budget_months(session)
+        return MonthChoices(sorted(held, reverse=True), opening_month(session, held, current))
+
+    return MONTH_CHOICES.kept(session, choices, current)
+
+
+MONTH_CHOICES = ReadCache(max_entries=8)
+"""The months every picker offers, per data version and current month: reading the dated
+days behind them ran on every render of every page with a month picker."""
 
 
 def opening_month(session: Session, held: list[str], current: str) -> str:

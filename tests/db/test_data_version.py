@@ -3,6 +3,7 @@ and the fitted curves of Next dollar are kept exactly while it stays put."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -151,3 +152,24 @@ def test_a_proposal_is_spread_once_per_data_version_and_inputs(
     with demo_store.session() as session:
         again = next_dollar.budget_proposal(session, ceo, 50_000.0, bounds, "EUR", "de_DE")
     assert again["spread"] == 4 and len(spreads) == 4
+
+
+def test_the_month_choices_are_read_once_per_data_version_and_month(demo_store, demo_actors):
+    """Every month picker read the months and their dated days on every render."""
+    from alignment.shared import clock
+    from alignment.spend import overview
+
+    overview.MONTH_CHOICES.clear()
+    ceo = demo_actors["CEO"]
+    with demo_store.session() as session:
+        first = overview.figure_months(session, ceo)
+        assert overview.figure_months(session, demo_actors["CMO"]) == first
+        assert overview.MONTH_CHOICES.computed == 1
+        with clock.pinned(dt.date(2026, 12, 2)):
+            overview.figure_months(session, ceo)
+        assert overview.MONTH_CHOICES.computed == 2
+    with demo_store.session() as session:
+        update_company(session, demo_actors["CFO"], gross_margin=0.5)
+    with demo_store.session() as session:
+        assert overview.figure_months(session, ceo) == first
+    assert overview.MONTH_CHOICES.computed == 3

@@ -86,3 +86,17 @@ def _people_without(store, existing: str) -> dict[str, Actor]:
             if role != existing
         }
     return {role: Actor(user_id, role, Role(role)) for role, user_id in ids.items()}
+
+
+def test_the_steps_are_read_once_per_data_version(store):
+    """The overview asked the store seven questions on every render, even once the first
+    run was over; the answer is kept now until someone writes."""
+    from alignment.company import first_run
+
+    first_run.STEPS.clear()
+    assert _done(store) == _done(store) == [False] * 7
+    assert first_run.STEPS.computed == 1
+    with store.session() as session:
+        update_company(session, ADMIN, name="Acme Robotics")
+    assert _done(store)[0] is True
+    assert first_run.STEPS.computed == 2
