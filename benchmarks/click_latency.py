@@ -3,11 +3,12 @@
 
     python -m benchmarks.click_latency [--rounds 5] [--lines 0]
 
-Every page of the sidebar is clicked ``--rounds`` times in turn, then the overview's period
-toggle. A click is timed from the click until the script has run and nothing is loading.
-Prints, per page, the median and the slowest click, and the lightest page's median as the
-floor: what a Streamlit rerun costs here, whatever SamePage does. The first load of a
-session (a new browser tab) is timed too. Runs on throwaway SQLite stores, nothing else.
+Every page of the sidebar is clicked ``--rounds`` times in turn (on Next dollar, a new
+monthly budget is typed too), then the overview's period toggle. A click is timed from the
+click until the script has run and nothing is loading. Prints, per page, the median and the
+slowest click, and the lightest page's median as the floor: what a Streamlit rerun costs
+here, whatever SamePage does. The first load of a session (a new browser tab) is timed too.
+Runs on throwaway SQLite stores, nothing else.
 """
 
 from __future__ import annotations
@@ -119,8 +120,20 @@ def timed_click(page: Page, target) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
+def _new_budget(page: Page, budget: int) -> float:
+    """Type a new monthly budget on Next dollar: the proposal part of the page reruns."""
+    box = page.get_by_role("spinbutton", name="Monthly budget for these channels (USD)")
+    box.fill(str(budget))
+    started = time.perf_counter()
+    box.press("Enter")
+    page.get_by_text(f"${budget:,}", exact=True).first.wait_for(timeout=60_000)
+    settled(page)
+    return time.perf_counter() - started
+
+
 def measure(address: str, rounds: int) -> tuple[dict[str, list[float]], float]:
-    times: dict[str, list[float]] = {name: [] for name in [*PAGES, "Overview: Year to date"]}
+    extra = ["Overview: Year to date", "Next dollar: new budget"]
+    times: dict[str, list[float]] = {name: [] for name in [*PAGES, *extra]}
     executable = shutil.which("chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=FLAGS)
@@ -131,9 +144,13 @@ def measure(address: str, rounds: int) -> tuple[dict[str, list[float]], float]:
         settled(page)
         first_load = time.perf_counter() - started
         nav = page.get_by_test_id("stSidebarNav")
-        for _ in range(rounds):
+        for round_number in range(rounds):
             for name in PAGES:
                 times[name].append(timed_click(page, nav.get_by_text(name, exact=True)))
+                if name == "Next dollar":
+                    times["Next dollar: new budget"].append(
+                        _new_budget(page, 400_000 + 10_000 * round_number)
+                    )
             timed_click(page, nav.get_by_text("Overview", exact=True))
             toggle = page.get_by_test_id("stButtonGroup").first
             times["Overview: Year to date"].append(

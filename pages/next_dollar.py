@@ -61,6 +61,16 @@ def page() -> None:
         st.caption(as_text(note))
 
     _channels(fit, currency, locale)
+    _proposal_and_curves(me, currency, locale, outcome)
+
+
+@st.fragment
+def _proposal_and_curves(me: Actor, currency: str, locale: str, outcome: str) -> None:
+    """The proposal and the curves that mark it: a new budget or limit reruns this part
+    only, not the fit's summary and table above it. The fit is taken from the one kept
+    (a rerun after someone wrote fits afresh, so the curves and the marks agree)."""
+    with store().session() as session:
+        fit = next_dollar.response_curves(session, me, outcome)
     proposal = _proposal(me, fit, currency, locale, outcome)
     st.subheader("Response curves")
     st.caption(
