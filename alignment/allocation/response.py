@@ -13,6 +13,7 @@ Pure numpy/scipy: the store-reading service lives in ``alignment.allocation.next
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,13 +45,18 @@ class NotEnoughData(ValidationFailed):
     """The figures cannot support a fit; the message says which and why."""
 
 
+@functools.lru_cache(maxsize=1024)
 def _weights(alpha: float, lags: int) -> tuple[np.ndarray, np.ndarray]:
-    """Normalised geometric weights alpha**l / sum(alpha**j) and their derivative in alpha."""
+    """Normalised geometric weights alpha**l / sum(alpha**j) and their derivative in alpha.
+    Kept (read-only) per alpha: a proposal asks for the same few thousands of times."""
     powers = np.arange(lags, dtype=float)
     raw = alpha**powers
     slope = np.where(powers > 0, powers * alpha ** np.maximum(powers - 1, 0), 0.0)
     total, total_slope = raw.sum(), slope.sum()
-    return raw / total, (slope * total - raw * total_slope) / total**2
+    weights, slopes = raw / total, (slope * total - raw * total_slope) / total**2
+    weights.setflags(write=False)
+    slopes.setflags(write=False)
+    return weights, slopes
 
 
 def adstock(spend: np.ndarray, alpha: float, lags: int) -> np.ndarray:
@@ -189,12 +195,21 @@ class ResponseFit:
     def channel(self, name: str) -> ChannelResult:
         return next(c for c in self.channels if c.channel == name)
 
+    @functools.cached_property
+    def _spend_by_channel(self) -> dict[str, tuple[float, np.ndarray]]:
+        """Each channel's monthly spend today and its spend per period, read once: a
+        proposal evaluates the curves thousands of times."""
+        return {
+            c.channel: (c.monthly_spend, self.spend[c.channel].to_numpy(float))
+            for c in self.channels
+        }
+
     def monthly_outcome(self, model: Model, channel: str, monthly_spend: float) -> float:
         """The channel's average monthly outcome over the reference year had its spend there
         been scaled to ``monthly_spend`` a month (same ups and downs, carry-over included)."""
-        today = self.channel(channel).monthly_spend
+        today, spend = self._spend_by_channel[channel]
         factor = monthly_spend / today if today > 0 else 0.0
-        effect = model.curve(channel).effect(self.spend[channel].to_numpy(float) * factor)
+        effect = model.curve(channel).effect(spend * factor)
         return float(effect[-self.reference_periods :].sum() / self.reference_months)
 
     @property
