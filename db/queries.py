@@ -120,20 +120,8 @@ def checklist_scores(session: Session, first: str, last: str) -> Sequence[AnyRow
 
 
 def checklist_answers(session: Session, month: str) -> Sequence[AnyRow]:
-    """Every answer given for the month, with the wording it was given to."""
-    return session.execute(
-        select(
-            ChecklistAnswer.item_id,
-            ChecklistAnswer.role,
-            ChecklistAnswer.score,
-            ChecklistAnswer.comment,
-            ChecklistAnswer.wording,
-        ).where(ChecklistAnswer.month == month)
-    ).all()
-
-
-def checklist_comments(session: Session, month: str) -> Sequence[AnyRow]:
-    """The month's answers that carry a comment, with the item's place and who wrote it."""
+    """Every answer given for the month: the wording it was given to, the item's place in
+    the checklist and who answered."""
     return session.execute(
         select(
             ChecklistItem.position,
@@ -141,11 +129,12 @@ def checklist_comments(session: Session, month: str) -> Sequence[AnyRow]:
             ChecklistAnswer.wording,
             ChecklistAnswer.role,
             User.name,
+            ChecklistAnswer.score,
             ChecklistAnswer.comment,
         )
         .join(ChecklistItem, ChecklistItem.id == ChecklistAnswer.item_id)
         .outerjoin(User, User.id == ChecklistAnswer.user_id)
-        .where(ChecklistAnswer.month == month, ChecklistAnswer.comment != "")
+        .where(ChecklistAnswer.month == month)
     ).all()
 
 

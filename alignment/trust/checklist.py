@@ -376,7 +376,7 @@ def month_comments(session: Session, actor: Actor, month: str) -> list[Comment]:
     month = parse_month(month)
     order = [str(r) for r in EXECUTIVES]
     rows = sorted(
-        queries.checklist_comments(session, month),
+        (r for r in queries.checklist_answers(session, month) if r.comment),
         key=lambda r: (r.position, r.item_id, order.index(str(r.role))),
     )
     return [Comment(r.wording, str(r.role), r.name, r.comment) for r in rows]
