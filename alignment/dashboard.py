@@ -23,8 +23,6 @@ from alignment.definitions.success_workflow import waiting_work
 from alignment.objectives.kpis import KpiPeriodValue
 from alignment.objectives.kpis import top_kpis
 from alignment.records.data_version import ReadCache
-from alignment.records.data_version import data_version
-from alignment.records.data_version import store_identity
 from alignment.shared import clock
 from alignment.shared.periods import Period
 from alignment.spend.overview import HeadlineFigures
@@ -69,15 +67,14 @@ def dashboard(session: Session, actor: Actor, period: Period) -> Dashboard:
     stored content was changed behind SamePage's back (an edit in the database records no
     audit event, so it does not move the data version)."""
     require(actor, Action.VIEW)
-    key = (
-        store_identity(session),
-        data_version(session),
+    kept = DASHBOARDS.kept(
+        session,
+        lambda: _read(session, actor, period),
         clock.today(),
         actor,
         period.first,
         period.last,
     )
-    kept = DASHBOARDS.get(key, lambda: _read(session, actor, period))
     return replace(kept, definitions=live_status(session, actor, period))
 
 

@@ -71,14 +71,13 @@ def _proposal_and_curves(me: Actor, currency: str, locale: str, outcome: str) ->
     (a rerun after someone wrote fits afresh, so the curves and the marks agree)."""
     with store().session() as session:
         fit = next_dollar.response_curves(session, me, outcome)
+        curves = next_dollar.curve_frames(session, me, outcome)
     proposal = _proposal(me, fit, currency, locale, outcome)
     st.subheader("Response curves")
     st.caption(
         f"Modelled {outcome} per month against spend per month, keeping last year's ups and "
         "downs; the band is the 90% interval. Where a curve flattens, the next dollar buys less."
     )
-    with store().session() as session:
-        curves = next_dollar.curve_frames(session, me, outcome)
     marks = next_dollar.curve_marks(fit, proposal)
     st.altair_chart(
         charts.response_curves(curves, marks, currency, outcome), use_container_width=False

@@ -26,8 +26,6 @@ from alignment.allocation.response import Proposal
 from alignment.allocation.response import ResponseData
 from alignment.allocation.response import ResponseFit
 from alignment.records.data_version import ReadCache
-from alignment.records.data_version import data_version
-from alignment.records.data_version import store_identity
 from alignment.records.unit_of_work import writing
 from alignment.shared import formatting
 from alignment.shared.errors import ValidationFailed
@@ -191,9 +189,10 @@ def response_curves(
     """The response curves of the store's figures, fitted once per data version: the Next
     dollar page on an unchanged store, in any session, is drawn from the fit kept."""
     require(actor, Action.VIEW)
-    key = (store_identity(session), data_version(session), outcome)
-    return FITS.get(
-        key, lambda: response.fit(response_data(session, actor, outcome), progress=progress)
+    return FITS.kept(
+        session,
+        lambda: response.fit(response_data(session, actor, outcome), progress=progress),
+        outcome,
     )
 
 
@@ -214,15 +213,6 @@ def budget_proposal(
     """The monthly ``budget`` spread across the channels within ``bounds`` (see
     ``response.propose``), worked out once per data version and inputs."""
     require(actor, Action.VIEW)
-    key = (
-        store_identity(session),
-        data_version(session),
-        outcome,
-        budget,
-        tuple(sorted(bounds.items())),
-        currency,
-        locale,
-    )
 
     def spread() -> Proposal:
         fit = response_curves(session, actor, outcome)
@@ -230,7 +220,9 @@ def budget_proposal(
             fit, budget, bounds, money=lambda v: formatting.money(v, currency, locale)
         )
 
-    return PROPOSALS.get(key, spread)
+    return PROPOSALS.kept(
+        session, spread, outcome, budget, tuple(sorted(bounds.items())), currency, locale
+    )
 
 
 def save_proposal(
@@ -288,7 +280,6 @@ more than a second, and they change only with the fit."""
 def curve_frames(session: Session, actor: Actor, outcome: str = "revenue") -> pd.DataFrame:
     """Every channel's curve (with its band), for the chart, kept per data version."""
     require(actor, Action.VIEW)
-    key = (store_identity(session), data_version(session), outcome)
 
     def draw() -> pd.DataFrame:
         fit = response_curves(session, actor, outcome)
@@ -297,7 +288,7 @@ def curve_frames(session: Session, actor: Actor, outcome: str = "revenue") -> pd
             ignore_index=True,
         )
 
-    return CURVES.get(key, draw)
+    return CURVES.kept(session, draw, outcome)
 
 
 def curve_marks(fit: ResponseFit, proposal: Proposal | None = None) -> pd.DataFrame:
