@@ -45,8 +45,10 @@ from ui.context import profile
 from ui.context import save_grid
 from ui.context import store
 from ui.widgets import as_text
+from ui.widgets import drawn
 from ui.widgets import period_picker
 from ui.widgets import refusal
+from ui.widgets import show_chart
 from ui.widgets import show_grid_refusal
 from ui.widgets import shown_grid
 from ui.widgets import side_by_side
@@ -111,13 +113,13 @@ def _charts(me: Actor, period: Period, cur: str) -> None:
         by_channel = return_by_channel(session, me, period)
     st.caption(f"{period.label}. Return figures are attributed, not incremental.")
     side_by_side(
-        ("Planned vs actual spend by month", charts.budget_vs_spend(trend, period, cur)),
-        ("Spend variance by channel", charts.variance_by_channel(by_channel, cur)),
+        ("Planned vs actual spend by month", drawn(charts.budget_vs_spend, trend, period, cur)),
+        ("Spend variance by channel", drawn(charts.variance_by_channel, by_channel, cur)),
     )
-    roas, romi = charts.return_ratios_by_channel(by_channel)
+    roas, romi = drawn(charts.return_ratios_by_channel, by_channel)
     side_by_side(("ROAS by channel", roas), ("ROMI (attributed) by channel", romi))
     st.subheader("Pipeline and revenue against spend")
-    st.altair_chart(charts.return_against_spend(by_channel, cur), width="stretch")
+    show_chart(drawn(charts.return_against_spend, by_channel, cur))
 
 
 def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:

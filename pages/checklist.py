@@ -23,9 +23,11 @@ from ui.context import empty_list
 from ui.context import opened
 from ui.context import store
 from ui.widgets import as_text
+from ui.widgets import drawn
 from ui.widgets import flash
 from ui.widgets import month_box
 from ui.widgets import refusal
+from ui.widgets import show_chart
 from ui.widgets import text_table
 
 SCALE = {1: "1 Disagree", 2: "2", 3: "3", 4: "4", 5: "5 Agree"}
@@ -88,7 +90,7 @@ def page() -> None:
         st.subheader("Alignment over the last 12 months")
         if view.trend:
             trend = pd.DataFrame(view.trend, columns=["month", "score"])
-            st.altair_chart(charts.score_trend(trend), width="stretch")
+            show_chart(drawn(charts.score_trend, trend))
         else:
             st.info("No answers yet.")
     with right:

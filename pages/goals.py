@@ -31,8 +31,10 @@ from ui.context import profile
 from ui.context import save_grid
 from ui.context import store
 from ui.widgets import as_text
+from ui.widgets import drawn
 from ui.widgets import period_picker
 from ui.widgets import refusal
+from ui.widgets import show_chart
 from ui.widgets import show_grid_refusal
 from ui.widgets import shown_grid
 from ui.widgets import text_table
@@ -230,7 +232,7 @@ def _tree(me: Actor, period: Period, currency: str) -> None:
     if frame.empty:
         st.info(f"No figures for {as_text(kpi.name)} yet.")
     else:
-        st.altair_chart(charts.kpi_history(frame, kpi.unit), width="stretch")
+        show_chart(drawn(charts.kpi_history, frame, kpi.unit))
     if kpi.description:
         st.caption(as_text(kpi.description))
     if can(me, Action.ENTER_KPI_VALUES):
@@ -406,7 +408,7 @@ def _funnel(me: Actor, period: Period) -> None:
     )
     text_table(rows.set_index("Stage"))
     st.subheader("Conversion by month")
-    st.altair_chart(charts.conversion_trend(funnel.conversions(counts)), width="stretch")
+    show_chart(drawn(charts.conversion_trend, funnel.conversions(counts)))
     st.subheader("Counts by month")
     table = funnel.monthly_counts(counts)
     table.index = [short_month_label(m) for m in table.index]

@@ -20,6 +20,8 @@ from ui.context import empty_list
 from ui.context import opened
 from ui.context import store
 from ui.widgets import as_text
+from ui.widgets import drawn
+from ui.widgets import show_chart
 
 
 def page() -> None:
@@ -52,7 +54,7 @@ def page() -> None:
         ]
     )
     if frame["current"].notna().any():
-        st.altair_chart(charts.maturity_levels(frame), width="stretch")
+        show_chart(drawn(charts.maturity_levels, frame))
     else:
         st.info(f"{quarter} has not been assessed yet.")
     left, right = st.columns(2, gap="large")

@@ -19,8 +19,10 @@ from ui.context import opened
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
+from ui.widgets import drawn
 from ui.widgets import flash
 from ui.widgets import refusal
+from ui.widgets import show_chart
 from ui.widgets import text_table
 
 HONESTY = (
@@ -79,9 +81,7 @@ def _proposal_and_curves(me: Actor, currency: str, locale: str, outcome: str) ->
         "downs; the band is the 90% interval. Where a curve flattens, the next dollar buys less."
     )
     marks = next_dollar.curve_marks(fit, proposal)
-    st.altair_chart(
-        charts.response_curves(curves, marks, currency, outcome), use_container_width=False
-    )
+    show_chart(drawn(charts.response_curves, curves, marks, currency, outcome), width="content")
 
 
 def _range(value: float, low: float, high: float, locale: str) -> str:
@@ -186,7 +186,7 @@ def _proposal(
         border=True,
     )
     frame = proposal.frame()
-    st.altair_chart(charts.proposal_split(frame, currency), use_container_width=True)
+    show_chart(drawn(charts.proposal_split, frame, currency))
     text_table(
         pd.DataFrame(
             {

@@ -21,6 +21,7 @@ from ui.context import actor
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
+from ui.widgets import drawn
 from ui.widgets import first_run_guide
 from ui.widgets import period_picker
 from ui.widgets import side_by_side
@@ -136,12 +137,12 @@ def overview() -> None:
     _top_kpis(top, cur, loc)
 
     side_by_side(
-        ("Budget vs actual spend", charts.budget_vs_spend(trend, period, cur)),
+        ("Budget vs actual spend", drawn(charts.budget_vs_spend, trend, period, cur)),
         (
             "Return by channel",
             "No channel figures in this period."
             if channels.empty
-            else charts.return_by_channel(channels, cur),
+            else drawn(charts.return_by_channel, channels, cur),
         ),
     )
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
 from collections.abc import Callable
+from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from typing import Literal
 from typing import Protocol
 
 import altair as alt
@@ -15,6 +19,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
@@ -22,6 +27,7 @@ from alignment.access.permissions import can
 from alignment.company.first_run import ADMIN_PAGE
 from alignment.company.first_run import PAGE_TITLES
 from alignment.company.first_run import SetupStep
+from alignment.records.data_version import ReadCache
 from alignment.shared.periods import Period
 from alignment.shared.periods import month_label
 from alignment.shared.periods import month_period
@@ -115,10 +121,50 @@ def optional_choice(
 
 
 Chart = alt.Chart | alt.LayerChart | alt.ConcatChart | alt.HConcatChart | alt.VConcatChart
-"""What ``st.altair_chart`` draws."""
+"""What ``ui.charts`` builds."""
+Drawn = dict[str, Any]
+"""A chart as Vega-Lite draws it, its data already in Arrow: what ``st.vega_lite_chart``
+takes."""
+DRAWN: ReadCache = ReadCache(max_entries=96)
+"""Charts drawn, kept by builder and inputs; a few pages' worth for a handful of periods."""
 
 
-def side_by_side(*shown: tuple[str, Chart | str]) -> None:
+def drawn(build: Callable[..., Any], *inputs: object) -> Any:
+    """``build(*inputs)`` as Vega-Lite (one chart or a tuple of them), kept by builder and
+    inputs. Building an Altair chart and checking it against the schema took 40-100 ms a
+    chart on every rerun; the same figures draw the same chart, so it is done once."""
+    key = (build.__module__, build.__qualname__, *(_fingerprint(value) for value in inputs))
+    return DRAWN.get(key, lambda: _as_vega_lite(build(*inputs)))
+
+
+def _as_vega_lite(built: Chart | tuple[Chart, ...]) -> Drawn | tuple[Drawn, ...]:
+    if isinstance(built, tuple):
+        return tuple(_convert_altair_to_vega_lite_spec(chart) for chart in built)
+    return _convert_altair_to_vega_lite_spec(built)
+
+
+def _fingerprint(value: object) -> Hashable:
+    """What an input to a chart is, by content: a frame by its columns, types and values."""
+    if isinstance(value, pd.DataFrame):
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(repr((list(value.columns), [str(t) for t in value.dtypes])).encode())
+        try:
+            digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+        except TypeError:
+            digest.update(pickle.dumps(value))
+        return ("frame", digest.hexdigest())
+    if isinstance(value, list | tuple):
+        return tuple(_fingerprint(item) for item in value)
+    if isinstance(value, Hashable):
+        return value
+    return repr(value)
+
+
+def show_chart(chart: Drawn, *, width: Literal["stretch", "content"] = "stretch") -> None:
+    st.vega_lite_chart(chart, width=width)
+
+
+def side_by_side(*shown: tuple[str, Drawn | str]) -> None:
     """Charts in columns of equal width, each under its heading; a sentence instead of a
     chart says why there is none (an empty period draws no empty axes)."""
     for column, (heading, chart) in zip(st.columns(len(shown), gap="large"), shown, strict=True):
@@ -127,7 +173,7 @@ def side_by_side(*shown: tuple[str, Chart | str]) -> None:
             if isinstance(chart, str):
                 st.info(chart)
             else:
-                st.altair_chart(chart, width="stretch")
+                show_chart(chart)
 
 
 def as_text(value: object) -> str:
