@@ -115,7 +115,8 @@ def _status(view: review.ReviewView) -> None:
                         }
                         for d in view.differences
                     ]
-                ).style.hide(axis="index")
+                ),
+                hide_index=True,
             )
     else:
         st.info(
@@ -178,7 +179,7 @@ def _tables(section: review_tables.Section, rows: int | None = None, titled: boo
             st.caption(table.nothing[0].upper() + table.nothing[1:] + ".")
             continue
         frame = table.text_frame()
-        text_table((frame if rows is None else frame.head(rows)).style.hide(axis="index"))
+        text_table(frame if rows is None else frame.head(rows), hide_index=True)
 
 
 def _plain(view: review.ReviewView, section: review_tables.Section) -> None:

@@ -207,11 +207,17 @@ def _cell(value: object) -> str:
     return as_text(value)
 
 
-def text_table(frame: pd.DataFrame | Styler) -> None:
+def text_table(frame: pd.DataFrame | Styler, *, hide_index: bool = False) -> None:
     """st.table renders Markdown inside cells; this shows every cell and header as the text
-    it is, keeping any styling."""
-    styler = frame if isinstance(frame, Styler) else frame.style
-    st.table(styler.format(_cell).format_index(_cell, axis=0).format_index(_cell, axis=1))
+    it is, keeping any styling. A frame without styling goes as escaped text, not through a
+    Styler, which costs several times more to send and to draw."""
+    if isinstance(frame, Styler):
+        st.table(frame.format(_cell).format_index(_cell, axis=0).format_index(_cell, axis=1))
+        return
+    shown = frame.map(_cell)
+    shown.columns = [_cell(name) for name in frame.columns]
+    shown.index = pd.Index([_cell(name) for name in frame.index], name=frame.index.name)
+    st.table(shown, hide_index=hide_index)
 
 
 def first_run_guide(steps: list[SetupStep], me: Actor) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 import streamlit as st
@@ -96,3 +98,15 @@ def query(url: str, sql: str, **params) -> list:
         rows = conn.execute(sa.text(sql), params).all()
     engine.dispose()
     return rows
+
+
+def as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as the browser shows it: st.table renders its cells as Markdown, so the app
+    sends them escaped (``\\$90,000``) and the reader sees ``$90,000``."""
+
+    def read(value: object) -> object:
+        return re.sub(r"\\(.)", r"\1", value) if isinstance(value, str) else value
+
+    shown = frame.map(read)
+    shown.columns = [read(name) for name in frame.columns]
+    return shown

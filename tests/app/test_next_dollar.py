@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import PASSWORD
 from tests.app.conftest import ROOT
+from tests.app.conftest import as_read
 from tests.app.conftest import query
 from ui.widgets import as_text
 
@@ -17,7 +18,7 @@ def test_the_page_explains_the_model_and_shows_every_channel(open_page):
     assert not at.exception and not at.error
     assert at.title[0].value == "Where the next dollar goes"
     assert "correlation, not an experiment" in at.info[0].value
-    returns = at.table[0].value
+    returns = as_read(at.table[0].value)
     assert len(returns) == 7 and "Attributed ROAS" in returns.columns
     assert all("×" in value for value in returns["Model ROI (90% interval)"])
     assert all(b.key != "nd_save" for b in at.button)

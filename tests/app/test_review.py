@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from alignment.edges.store import open_store
 from alignment.shared.periods import current_month
 from tests.app.conftest import ROOT
+from tests.app.conftest import as_read
 from tests.app.conftest import query
 from tests.app.test_login import log_in
 from tests.db.test_review_finance import team_in_march_2017
@@ -120,7 +121,7 @@ def _markdown(at: AppTest) -> str:
 
 
 def _cells(at: AppTest) -> list[str]:
-    return [str(v) for t in at.table for v in t.value.to_numpy().ravel()]
+    return [str(v) for t in at.table for v in as_read(t.value).to_numpy().ravel()]
 
 
 def test_the_review_shows_finance_and_the_comments_of_a_month_years_back(fernhill_url):

@@ -55,3 +55,25 @@ def test_kept_charts_are_bounded():
     assert len(DRAWN) == DRAWN.max_entries
     drawn(bars, pd.DataFrame({"channel": ["Events"], "amount": [0.0]}), "Spend")
     assert len(calls) == DRAWN.max_entries + 11
+
+
+def _two_tables() -> None:
+    import pandas as pd
+
+    from ui.widgets import text_table
+
+    typed = pd.DataFrame({"Name *": ["*bold*", "[x](http://e.example)"], "Amount": [1.5, None]})
+    text_table(typed, hide_index=True)
+    text_table(typed.style.hide(axis="index"))
+
+
+def test_a_table_shows_what_was_typed_not_markdown_with_or_without_styling():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_two_tables).run()
+    assert not at.exception
+    plain, styled = at.table
+    assert list(plain.value.columns) == [r"Name \*", "Amount"]
+    assert list(plain.value.iloc[:, 0]) == [r"\*bold\*", r"\[x\]\(http\://e\.example\)"]
+    assert list(plain.value["Amount"]) == [r"1\.5", ""]
+    assert styled.value.shape == plain.value.shape
