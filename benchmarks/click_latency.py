@@ -1,13 +1,15 @@
 """How long an executive waits after each click: the app on the demo company (and, with
 ``--lines N``, N more generated budget lines), driven in headless Chromium.
 
-    python -m benchmarks.click_latency [--rounds 5] [--lines 0]
+    python -m benchmarks.click_latency [--rounds 5] [--lines 0] [--sessions 5]
 
 Every page of the sidebar is clicked ``--rounds`` times in turn (on Next dollar, a new
 monthly budget is typed too), then the overview's period toggle. A click is timed from the
 click until the script has run and nothing is loading. Prints, per page, the median and the
 slowest click, and the lightest page's median as the floor: what a Streamlit rerun costs
 here, whatever SamePage does. The first load of a session (a new browser tab) is timed too.
+Then ``--sessions`` browser sessions at once each open the heaviest pages, and the app
+process's resident memory is read (now, and its peak).
 Runs on throwaway SQLite stores, nothing else.
 """
 
@@ -131,6 +133,38 @@ def _new_budget(page: Page, budget: int) -> float:
     return time.perf_counter() - started
 
 
+HEAVIEST = ["Overview", "Budget & return", "Next dollar", "Monthly review", "Goals & KPIs"]
+
+
+def resident_mb(pid: int) -> tuple[float, float]:
+    """The process's resident memory now and at its peak, in MB (Linux's /proc)."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def sessions_memory(address: str, sessions: int, pid: int) -> tuple[float, float]:
+    """Open ``sessions`` browser sessions side by side, each walking the heaviest pages and
+    staying open, then read the app process's memory."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+        pages = []
+        for _ in range(sessions):
+            page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+            page.goto(address)
+            page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+            settled(page)
+            pages.append(page)
+        for page in pages:
+            nav = page.get_by_test_id("stSidebarNav")
+            for name in HEAVIEST:
+                timed_click(page, nav.get_by_text(name, exact=True))
+        memory = resident_mb(pid)
+        browser.close()
+    return memory
+
+
 def measure(address: str, rounds: int) -> tuple[dict[str, list[float]], float]:
     extra = ["Overview: Year to date", "Next dollar: new budget"]
     times: dict[str, list[float]] = {name: [] for name in [*PAGES, *extra]}
@@ -166,11 +200,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lines", type=int, default=0)
+    parser.add_argument("--sessions", type=int, default=5)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="samepage-latency-"))
     process, address = start_app(demo_store(folder, args.lines), folder)
     try:
         times, first_load = measure(address, args.rounds)
+        now_mb, peak_mb = sessions_memory(address, args.sessions, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -189,6 +225,10 @@ def main() -> None:
         )
     print(f"\nfloor (lightest page's median): {floor:.2f} s; p90 of all clicks: {p90:.2f} s")
     print(f"first load of a session: {first_load:.2f} s")
+    print(
+        f"app process memory with {args.sessions} sessions open: {now_mb:,.0f} MB resident "
+        f"(peak {peak_mb:,.0f} MB; target <= 600 MB)"
+    )
 
 
 if __name__ == "__main__":
