@@ -63,11 +63,25 @@ def demo_store(folder: Path, lines: int) -> str:
         csv_path = folder / "lines.csv"
         generate(csv_path, lines)
         budget = budget_import.read_budget_file(csv_path.read_bytes(), csv_path.name)
-        cmo = next(a for a in _people(store) if a.role == "CMO")
+        people = {a.role: a for a in _people(store)}
         with store.session() as session:
-            budget_import.import_budget(session, cmo, budget)
+            _reopen_every_month(session, people["CFO"])
+            budget_import.import_budget(session, people["CMO"], budget)
     store.close()
     return url
+
+
+def _reopen_every_month(session, cfo) -> None:  # type: ignore[no-untyped-def]
+    """The generated lines cover three years, most of which the demo's CFO has reconciled
+    and locked: reopened first, as the CFO would to let corrections in."""
+    from sqlalchemy import select
+
+    from alignment.spend.reconciliation import reopen_month
+    from db.models import Reconciliation
+
+    locked = session.scalars(select(Reconciliation.month).where(Reconciliation.reconciled)).all()
+    for month in locked:
+        reopen_month(session, cfo, month, "Benchmark: three years of generated lines")
 
 
 def _people(store):  # type: ignore[no-untyped-def]

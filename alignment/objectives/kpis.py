@@ -30,6 +30,7 @@ from alignment.files.spreadsheet import CellProblem
 from alignment.files.spreadsheet import find_columns
 from alignment.files.spreadsheet import read_table
 from alignment.files.spreadsheet import row_problem
+from alignment.records.data_version import ReadCache
 from alignment.records.unit_of_work import writing
 from alignment.shared import metrics
 from alignment.shared.errors import EditedMeanwhile
@@ -215,9 +216,17 @@ def kpi_list(session: Session, actor: Actor) -> list[KpiInfo]:
     return [_info(k) for k in session.scalars(select(Kpi).order_by(Kpi.name))]
 
 
+TREES = ReadCache(max_entries=64)
+"""The KPI tree and each period's values, per store and data version."""
+
+
 def period_values(session: Session, actor: Actor, period: Period) -> dict[int, KpiPeriodValue]:
     """Every KPI's target and actual over the period, combined as the KPI says, with status."""
     require(actor, Action.VIEW)
+    return TREES.kept(session, lambda: _period_values(session, actor, period), "values", period)
+
+
+def _period_values(session: Session, actor: Actor, period: Period) -> dict[int, KpiPeriodValue]:
     result = {}
     for kpi in kpi_list(session, actor):
         target, actual = queries.kpi_aggregate(
@@ -230,7 +239,7 @@ def period_values(session: Session, actor: Actor, period: Period) -> dict[int, K
 
 
 def kpi_tree(session: Session, actor: Actor) -> list[KpiNode]:
-    return build_tree(kpi_list(session, actor))
+    return TREES.kept(session, lambda: build_tree(kpi_list(session, actor)), "tree")
 
 
 def top_kpis(session: Session, actor: Actor, period: Period) -> list[KpiPeriodValue]:

@@ -73,8 +73,19 @@ class HeadlineFigures:
         }
 
 
+FIGURES = ReadCache(max_entries=192)
+"""Period aggregates per store, data version and period: at a million lines each is a
+GROUP BY of a few hundred milliseconds, and every click of every page asks for them."""
+
+
 def headline_figures(session: Session, actor: Actor, period: Period) -> HeadlineFigures:
     require(actor, Action.VIEW)
+    return FIGURES.kept(
+        session, lambda: _headline_figures(session, actor, period), "headline", period
+    )
+
+
+def _headline_figures(session: Session, actor: Actor, period: Period) -> HeadlineFigures:
     profile = company_profile(session, actor)
     totals = queries.budget_totals(session, period.first, period.last)
     return _figures(period, profile.currency, profile.gross_margin, totals)
@@ -178,6 +189,12 @@ def spend_over_time(
 ) -> pd.DataFrame:
     """Planned budget and actual spend per month, for the budget-vs-spend chart."""
     require(actor, Action.VIEW)
+    return FIGURES.kept(
+        session, lambda: _spend_over_time(session, last_month, months), "trend", last_month, months
+    )
+
+
+def _spend_over_time(session: Session, last_month: str, months: int) -> pd.DataFrame:
     first = add_months(last_month, -(months - 1))
     rows = queries.budget_by_month(session, first, last_month)
     return pd.DataFrame(
@@ -218,6 +235,12 @@ class ChannelReturn(TypedDict):
 def return_by_channel(session: Session, actor: Actor, period: Period) -> pd.DataFrame:
     """Per channel: plan, spend, variance, pipeline, revenue and the return ratios."""
     require(actor, Action.VIEW)
+    return FIGURES.kept(
+        session, lambda: _return_by_channel(session, actor, period), "by channel", period
+    )
+
+
+def _return_by_channel(session: Session, actor: Actor, period: Period) -> pd.DataFrame:
     profile = company_profile(session, actor)
     records: list[ChannelReturn] = []
     for row in queries.budget_by_channel(session, period.first, period.last):

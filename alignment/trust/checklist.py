@@ -16,6 +16,7 @@ from alignment.access.permissions import EXECUTIVES
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
+from alignment.records.data_version import ReadCache
 from alignment.records.unit_of_work import writing
 from alignment.shared import clock
 from alignment.shared.errors import PermissionDenied
@@ -82,6 +83,16 @@ def alignment_summary(
 ) -> AlignmentSummary | None:
     """The latest answered month at or before ``month``, with its trend; None if nobody answered."""
     require(actor, Action.VIEW)
+    return SCORES.kept(
+        session, lambda: _alignment_summary(session, month, trend_months), month, trend_months
+    )
+
+
+SCORES = ReadCache(max_entries=64)
+"""The alignment score and its trend, per store, data version and month."""
+
+
+def _alignment_summary(session: Session, month: str, trend_months: int) -> AlignmentSummary | None:
     answered = queries.checklist_months(session, month)
     if not answered:
         return None

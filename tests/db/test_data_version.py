@@ -173,3 +173,59 @@ def test_the_month_choices_are_read_once_per_data_version_and_month(demo_store, 
     with demo_store.session() as session:
         assert overview.figure_months(session, ceo) == first
     assert overview.MONTH_CHOICES.computed == 3
+
+
+def test_the_period_aggregates_kpi_tree_and_score_are_kept_until_a_write_in_another_process(
+    demo_store, demo_actors, tmp_path
+):
+    """Issue 17: the figures every page asks for are read once per data version; a budget
+    line imported by another process (the command line here, a replica in production)
+    shows on the next read, never a kept figure."""
+    from alignment.objectives import kpis
+    from alignment.shared.periods import month_period
+    from alignment.spend import overview
+    from alignment.trust import checklist
+
+    november = month_period("2026-11")
+    ceo = demo_actors["CEO"]
+
+    def read_all():
+        with demo_store.session() as session:
+            return (
+                overview.headline_figures(session, ceo, november).actual_spend,
+                overview.return_by_channel(session, ceo, november),
+                overview.spend_over_time(session, ceo, "2026-11", months=3),
+                kpis.period_values(session, ceo, november),
+                [node.kpi.name for node in kpis.walk(kpis.kpi_tree(session, ceo))],
+                checklist.alignment_summary(session, ceo, "2026-11"),
+            )
+
+    caches = (overview.FIGURES, kpis.TREES, checklist.SCORES)
+    for cache in caches:
+        cache.clear()
+    spend, by_channel, trend, values, tree, score = read_all()
+    assert read_all()[0] == spend
+    assert [cache.computed for cache in caches] == [3, 2, 1]
+    assert "Podcasts live" not in set(by_channel["channel"])
+
+    upload = tmp_path / "podcasts.csv"
+    upload.write_text(
+        "month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
+        "attributed_revenue,new_customers\n2026-11,Podcasts live,,1000,2500,0,0,0\n"
+    )
+    url = demo_store.engine.url.render_as_string(hide_password=False)
+    imported = subprocess.run(
+        [sys.executable, "-m", "alignment", "import", str(upload)],
+        cwd=ROOT,
+        env={**os.environ, "SAMEPAGE_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert imported.returncode == 0, imported.stderr
+    new_spend, new_by_channel, new_trend, new_values, new_tree, new_score = read_all()
+    assert new_spend - spend == 2500
+    assert "Podcasts live" in set(new_by_channel["channel"])
+    assert new_trend["actual_spend"].iloc[-1] - trend["actual_spend"].iloc[-1] == 2500
+    assert (new_values, new_tree, new_score) == (values, tree, score)
+    assert [cache.computed for cache in caches] == [6, 4, 2]
