@@ -136,9 +136,11 @@ def timed_click(page: Page, target) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
-def _new_budget(page: Page, budget: int) -> float:
-    """Type a new monthly budget on Next dollar: the proposal part of the page reruns."""
+def _new_budget(page: Page, step: int) -> float:
+    """Type a new monthly budget on Next dollar, ``step`` percent above the one it shows
+    (within the channels' limits at any size of store): the proposal part reruns."""
     box = page.get_by_role("spinbutton", name="Monthly budget for these channels (USD)")
+    budget = round(float(box.input_value()) * (1 + step / 100) / 100) * 100
     box.fill(str(budget))
     started = time.perf_counter()
     box.press("Enter")
@@ -196,9 +198,7 @@ def measure(address: str, rounds: int) -> tuple[dict[str, list[float]], float]:
             for name in PAGES:
                 times[name].append(timed_click(page, nav.get_by_text(name, exact=True)))
                 if name == "Next dollar":
-                    times["Next dollar: new budget"].append(
-                        _new_budget(page, 400_000 + 10_000 * round_number)
-                    )
+                    times["Next dollar: new budget"].append(_new_budget(page, 1 + round_number))
             timed_click(page, nav.get_by_text("Overview", exact=True))
             toggle = page.get_by_test_id("stButtonGroup").first
             times["Overview: Year to date"].append(

@@ -33,6 +33,7 @@ from alignment.shared.periods import month_label
 from alignment.shared.periods import month_period
 from alignment.shared.periods import parse_month
 from alignment.spend import reconciliation
+from alignment.spend.overview import MONTH_CHOICES
 from alignment.spend.overview import MonthChoices
 from alignment.spend.overview import headline_figures
 from alignment.spend.overview import opening_month
@@ -508,6 +509,10 @@ def review_months(session: Session, actor: Actor) -> MonthChoices:
     month; the page opens where the figure pickers do (``overview.opening_month``)."""
     require(actor, Action.VIEW)
     current = current_month()
-    held = {m for m in queries.meeting_months(session) if m <= current}
-    months = sorted(held | {current}, reverse=True)
-    return MonthChoices(months, opening_month(session, queries.budget_months(session), current))
+
+    def choices() -> MonthChoices:
+        held = {m for m in queries.meeting_months(session) if m <= current}
+        months = sorted(held | {current}, reverse=True)
+        return MonthChoices(months, opening_month(session, queries.budget_months(session), current))
+
+    return MONTH_CHOICES.kept(session, choices, "review", current)

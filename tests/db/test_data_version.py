@@ -22,6 +22,20 @@ def version_of(store) -> str:
         return data_version(session)
 
 
+def another_process(store, *command: str) -> None:
+    """Run a SamePage command on the store from another process, as a replica would write."""
+    url = store.engine.url.render_as_string(hide_password=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "alignment", *command],
+        cwd=ROOT,
+        env={**os.environ, "SAMEPAGE_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_an_empty_store_has_the_empty_version_and_its_first_write_moves_it(store):
     from alignment.access.permissions import COMMAND_LINE
 
@@ -62,16 +76,7 @@ def test_the_fit_is_kept_until_someone_writes_in_any_process(demo_store, demo_ac
         assert next_dollar.response_curves(session, cmo, "pipeline") == {"fit": 2}
     assert len(fits) == 2
 
-    url = demo_store.engine.url.render_as_string(hide_password=False)
-    renamed = subprocess.run(
-        [sys.executable, "-m", "alignment", "company", "--name", "Kestrel Analytics GmbH"],
-        cwd=ROOT,
-        env={**os.environ, "SAMEPAGE_DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert renamed.returncode == 0, renamed.stderr
+    another_process(demo_store, "company", "--name", "Kestrel Analytics GmbH")
     with demo_store.session() as session:
         again = next_dollar.response_curves(session, ceo)
     assert again == {"fit": 3} and len(fits) == 3
@@ -213,16 +218,7 @@ def test_the_period_aggregates_kpi_tree_and_score_are_kept_until_a_write_in_anot
         "month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
         "attributed_revenue,new_customers\n2026-11,Podcasts live,,1000,2500,0,0,0\n"
     )
-    url = demo_store.engine.url.render_as_string(hide_password=False)
-    imported = subprocess.run(
-        [sys.executable, "-m", "alignment", "import", str(upload)],
-        cwd=ROOT,
-        env={**os.environ, "SAMEPAGE_DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert imported.returncode == 0, imported.stderr
+    another_process(demo_store, "import", str(upload))
     new_spend, new_by_channel, new_trend, new_values, new_tree, new_score = read_all()
     assert new_spend - spend == 2500
     assert "Podcasts live" in set(new_by_channel["channel"])
