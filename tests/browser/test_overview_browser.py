@@ -6,8 +6,12 @@ import json
 import re
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -18,7 +22,9 @@ from alignment.shared.periods import current_month
 from tests.browser.conftest import ROOT
 from tests.browser.conftest import choose
 from tests.browser.conftest import screenshot
+from tests.browser.conftest import serve
 from tests.browser.conftest import wait_for_app
+from tests.conftest import POSTGRES_SERVER
 
 pytestmark = pytest.mark.browser
 
@@ -181,3 +187,66 @@ def test_a_write_from_another_process_shows_on_the_next_click(page: Page, server
     wait_for_app(page)
     expect_tiles(page, after)
     screenshot(page, "overview-after-a-write-elsewhere")
+
+
+@pytest.fixture
+def postgres_demo_url(postgres_demo_template: str) -> Iterator[str]:
+    """A PostgreSQL database of its own holding the demo company, made from the template."""
+    name = f"samepage_replicas_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_demo_template}"'))
+    try:
+        yield (
+            sa.engine.make_url(POSTGRES_SERVER)
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_two_replicas_on_one_postgresql_show_a_write_on_the_next_click(
+    browser: Browser, postgres_demo_url: str, tmp_path
+):
+    """Issue 17: two app processes on one PostgreSQL database, as a deployment with
+    replicas runs, each keeping the overview it has drawn. A write made elsewhere (the
+    command line, a third process) shows in both on the next click, never a kept figure."""
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    with (
+        serve(postgres_demo_url, tmp_path / "first", demo=True) as first,
+        serve(postgres_demo_url, tmp_path / "second", demo=True) as second,
+    ):
+        pages = [browser.new_page(viewport={"width": 1440, "height": 1000}) for _ in range(2)]
+        for page, replica in zip(pages, (first, second), strict=True):
+            open_overview(page, replica)
+        before = cli_tiles(first)
+        for page in pages:
+            expect_tiles(page, before)
+        upload = tmp_path / "podcasts.csv"
+        upload.write_text(
+            "month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
+            f"attributed_revenue,new_customers\n{current_month()},Podcasts,,1000000,2500000,0,0,0\n"
+        )
+        imported = subprocess.run(
+            [sys.executable, "-m", "alignment", "import", str(upload)],
+            cwd=ROOT,
+            env=first.env,
+            capture_output=True,
+            text=True,
+        )
+        assert imported.returncode == 0, imported.stderr
+        after = cli_tiles(second)
+        assert after["Actual spend"] != before["Actual spend"]
+        for number, page in enumerate(pages, start=1):
+            nav = page.get_by_test_id("stSidebarNav")
+            nav.get_by_text("Audit trail", exact=True).click()
+            wait_for_app(page)
+            nav.get_by_text("Overview", exact=True).click()
+            wait_for_app(page)
+            expect_tiles(page, after)
+            screenshot(page, f"overview-replica-{number}-after-a-write")
+            page.close()
