@@ -158,14 +158,10 @@ def _qtd_code() -> str:
     return quarter_to_date(current_month()).code
 
 
-def test_a_write_from_another_process_shows_on_the_next_click(page: Page, server, tmp_path):
-    """Issue 17: the app keeps the overview per data version. A change made elsewhere (the
-    command line here, another replica in production) shows on the next click, never a
-    kept figure."""
-    open_overview(page, server)
-    before = cli_tiles(server)
-    expect_tiles(page, before)
-    upload = tmp_path / "podcasts.csv"
+def import_elsewhere(server, folder) -> None:
+    """Import a Podcasts line for this month from the command line: a process other than
+    the app's, as another replica would write."""
+    upload = folder / "podcasts.csv"
     upload.write_text(
         "month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
         f"attributed_revenue,new_customers\n{current_month()},Podcasts,,1000000,2500000,0,0,0\n"
@@ -178,13 +174,28 @@ def test_a_write_from_another_process_shows_on_the_next_click(page: Page, server
         text=True,
     )
     assert imported.returncode == 0, imported.stderr
-    after = cli_tiles(server)
-    assert after["Actual spend"] != before["Actual spend"]
+
+
+def next_click_on_overview(page: Page) -> None:
+    """Leave the overview and come back to it: the next click, not a reload."""
     nav = page.get_by_test_id("stSidebarNav")
     nav.get_by_text("Audit trail", exact=True).click()
     wait_for_app(page)
     nav.get_by_text("Overview", exact=True).click()
     wait_for_app(page)
+
+
+def test_a_write_from_another_process_shows_on_the_next_click(page: Page, server, tmp_path):
+    """Issue 17: the app keeps the overview per data version. A change made elsewhere (the
+    command line here, another replica in production) shows on the next click, never a
+    kept figure."""
+    open_overview(page, server)
+    before = cli_tiles(server)
+    expect_tiles(page, before)
+    import_elsewhere(server, tmp_path)
+    after = cli_tiles(server)
+    assert after["Actual spend"] != before["Actual spend"]
+    next_click_on_overview(page)
     expect_tiles(page, after)
     screenshot(page, "overview-after-a-write-elsewhere")
 
@@ -226,27 +237,11 @@ def test_two_replicas_on_one_postgresql_show_a_write_on_the_next_click(
         before = cli_tiles(first)
         for page in pages:
             expect_tiles(page, before)
-        upload = tmp_path / "podcasts.csv"
-        upload.write_text(
-            "month,channel,campaign,planned_budget,actual_spend,attributed_pipeline,"
-            f"attributed_revenue,new_customers\n{current_month()},Podcasts,,1000000,2500000,0,0,0\n"
-        )
-        imported = subprocess.run(
-            [sys.executable, "-m", "alignment", "import", str(upload)],
-            cwd=ROOT,
-            env=first.env,
-            capture_output=True,
-            text=True,
-        )
-        assert imported.returncode == 0, imported.stderr
+        import_elsewhere(first, tmp_path)
         after = cli_tiles(second)
         assert after["Actual spend"] != before["Actual spend"]
         for number, page in enumerate(pages, start=1):
-            nav = page.get_by_test_id("stSidebarNav")
-            nav.get_by_text("Audit trail", exact=True).click()
-            wait_for_app(page)
-            nav.get_by_text("Overview", exact=True).click()
-            wait_for_app(page)
+            next_click_on_overview(page)
             expect_tiles(page, after)
             screenshot(page, f"overview-replica-{number}-after-a-write")
             page.close()
