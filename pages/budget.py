@@ -75,15 +75,13 @@ def page() -> None:
         st.info("No budget figures yet. The CMO enters or imports them here.")
         return
     if choices.months:
-        top = st.columns([3, 2], vertical_alignment="bottom")
-        with top[0]:
+        with st.columns([3, 2], vertical_alignment="bottom")[0]:
             period = period_picker(
                 choices.months,
                 company.fiscal_year_start_month,
                 key="budget",
                 opening=choices.opening,
             )
-        chosen = top[1].multiselect("Channels", channels, placeholder="All channels")
     charts_tab, figures_tab, import_tab, months_tab = st.tabs(
         ["Charts", "Figures", "Import", "Months and reconciliation"],
         key="budget_tab",
@@ -93,7 +91,7 @@ def page() -> None:
     )
     if import_tab.open:
         with import_tab:
-            _import_section(me, cur)
+            _import_section(cur)
     if not choices.months:
         return
     if charts_tab.open:
@@ -101,10 +99,10 @@ def page() -> None:
             _charts(me, period, cur)
     if figures_tab.open:
         with figures_tab:
-            _figures(me, period, chosen, cur)
+            _figures(period, channels, cur)
     if months_tab.open:
         with months_tab:
-            _reconciliation(me, period, cur)
+            _reconciliation(period, cur)
 
 
 def _charts(me: Actor, period: Period, cur: str) -> None:
@@ -122,7 +120,12 @@ def _charts(me: Actor, period: Period, cur: str) -> None:
     show_chart(drawn(charts.return_against_spend, by_channel, cur))
 
 
-def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:
+@st.fragment
+def _figures(period: Period, channels: list[str], cur: str) -> None:
+    """The lines of the period, for the channels picked here: a new pick, an edit or a
+    download reruns this part only. Who is acting is checked again on each of its reruns."""
+    me = actor()
+    chosen = st.multiselect("Channels", channels, placeholder="All channels", key="budget_channels")
     with store().session() as session:
         total = budget.count_lines(session, me, period, chosen or None)
         lines = budget.budget_lines(session, me, period, chosen or None, limit=GRID_LIMIT)
@@ -216,7 +219,11 @@ def _figures(me: Actor, period: Period, chosen: list[str], cur: str) -> None:
     )
 
 
-def _import_section(me: Actor, cur: str) -> None:
+@st.fragment
+def _import_section(cur: str) -> None:
+    """Upload, sheet, source name, column mapping and preview rerun this part only; the
+    import itself reruns the page, so every figure on it is new."""
+    me = actor()
     if not can(me, Action.ENTER_FIGURES):
         st.info("Only the CMO imports budget figures.")
         return
@@ -436,7 +443,11 @@ def _finance_forms(me: Actor, month: str, booked: Decimal | float | None, cur: s
             _act(lambda s: reconcile_month(s, me, month, note), "Month reconciled and locked.")
 
 
-def _reconciliation(me: Actor, period: Period, cur: str) -> None:
+@st.fragment
+def _reconciliation(period: Period, cur: str) -> None:
+    """The CFO's months: picking a month or reading finance's file reruns this part only;
+    a figure saved, a month reconciled or reopened reruns the page."""
+    me = actor()
     with store().session() as session:
         status = month_status(session, me, period.last, months=12)
         baselines = budget.locked_baselines(session, me)

@@ -15,6 +15,7 @@ from alignment.allocation.response import ResponseFit
 from alignment.shared import formatting as fmt
 from alignment.shared.errors import SamePageError
 from ui import charts
+from ui.context import actor
 from ui.context import opened
 from ui.context import profile
 from ui.context import store
@@ -63,14 +64,16 @@ def page() -> None:
         st.caption(as_text(note))
 
     _channels(fit, currency, locale)
-    _proposal_and_curves(me, currency, locale, outcome)
+    _proposal_and_curves(currency, locale, outcome)
 
 
 @st.fragment
-def _proposal_and_curves(me: Actor, currency: str, locale: str, outcome: str) -> None:
+def _proposal_and_curves(currency: str, locale: str, outcome: str) -> None:
     """The proposal and the curves that mark it: a new budget or limit reruns this part
     only, not the fit's summary and table above it. The fit is taken from the one kept
-    (a rerun after someone wrote fits afresh, so the curves and the marks agree)."""
+    (a rerun after someone wrote fits afresh, so the curves and the marks agree), and who
+    is acting is checked again on each of its reruns."""
+    me = actor()
     with store().session() as session:
         fit = next_dollar.response_curves(session, me, outcome)
         curves = next_dollar.curve_frames(session, me, outcome)

@@ -422,3 +422,60 @@ def page():
     "a note"
 '''
     assert _stray_strings(source) == [3, 8]
+
+
+def _is_fragment(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Attribute) and target.attr == "fragment"
+
+
+def _fragments_that_trust_an_old_actor(source: str) -> list[str]:
+    """Fragments (parts of a page that rerun on their own) that take who is acting from
+    the whole run instead of asking ``actor()`` on each of their reruns: a person logged
+    out elsewhere, or switched off, could go on working in such a part."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef) or not any(map(_is_fragment, node.decorator_list)):
+            continue
+        takes_actor = any(arg.arg == "me" for arg in node.args.args + node.args.kwonlyargs)
+        body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+        first = body[0] if body else None
+        asks = (
+            isinstance(first, ast.Assign)
+            and isinstance(first.value, ast.Call)
+            and isinstance(first.value.func, ast.Name)
+            and first.value.func.id == "actor"
+        )
+        if takes_actor or not asks:
+            found.append(node.name)
+    return found
+
+
+@pytest.mark.parametrize("page_file", PAGES, ids=lambda p: p.name)
+def test_every_part_of_a_page_that_reruns_alone_asks_who_is_acting_first(page_file):
+    assert _fragments_that_trust_an_old_actor(page_file.read_text()) == []
+
+
+def test_a_fragment_that_takes_the_actor_from_the_whole_run_is_found():
+    source = '''
+@st.fragment
+def good(period):
+    """Reruns alone."""
+    me = actor()
+
+
+@st.fragment()
+def takes(me, period):
+    me = actor()
+
+
+@st.fragment
+def late(period):
+    st.write(period)
+    me = actor()
+
+
+def plain(me):
+    st.write(me)
+'''
+    assert _fragments_that_trust_an_old_actor(source) == ["takes", "late"]

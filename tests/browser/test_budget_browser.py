@@ -11,6 +11,7 @@ import sys
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
@@ -19,6 +20,9 @@ from alignment.shared.periods import current_month
 from tests.browser.conftest import ROOT
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
+from tests.browser.test_grid_conflict_browser import ACTUAL_SPEND
+from tests.browser.test_grid_conflict_browser import first_line
+from tests.browser.test_grid_conflict_browser import type_into_cell
 from tests.browser.test_overview_browser import act_as
 from tests.browser.test_overview_browser import expect_charts_drawn
 from tests.browser.test_overview_browser import expect_tiles
@@ -135,3 +139,55 @@ def test_charts_tab_draws_five_charts_under_their_headings(page: Page, server):
     expect_charts_drawn(page, count=len(CHART_HEADINGS), least=0.005)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "budget-charts")
+
+
+def lines_by_channel(database_url: str, month: str) -> dict[str, int]:
+    """How many budget lines each channel has in ``month``, read from the store itself."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT c.name, count(*) FROM budget_lines l JOIN channels c "
+                "ON c.id = l.channel_id WHERE l.month = :m GROUP BY c.name ORDER BY c.name"
+            ),
+            {"m": month},
+        ).all()
+    engine.dispose()
+    return {name: int(count) for name, count in rows}
+
+
+def test_the_channel_filter_reruns_the_figures_only(page: Page, server):
+    """Picking channels narrows the figures to them and reruns that part of the page only:
+    the message of the save above it stays, where a whole rerun would have cleared it. The
+    filter belongs to the figures; the charts have none."""
+    month = current_month()
+    counts = lines_by_channel(server.database_url, month)
+    picked = list(counts)[1]
+    page.goto(f"{server.url}/budget?budget_tab=Figures")
+    wait_for_app(page)
+    act_as(page, "Priya Raman (CMO)")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text(f"Showing {sum(counts.values()):,} lines for")).to_be_visible()
+
+    grid = page.get_by_test_id("stDataFrame").first
+    cents, _ = first_line(server.database_url, month)
+    type_into_cell(page, grid, 0, ACTUAL_SPEND, "4321", showing=cents / 100)
+    page.get_by_role("button", name="Save changes").click()
+    wait_for_app(page)
+    saved = main.get_by_text("Saved: 1 changed, 0 added, 0 removed.")
+    expect(saved).to_be_visible()
+
+    channels = main.get_by_test_id("stMultiSelect").filter(has_text="Channels")
+    channels.get_by_role("combobox").click()
+    page.get_by_role("option", name=picked, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    expect(main.get_by_text(f"Showing {counts[picked]:,} lines for")).to_be_visible()
+    expect(saved).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(page, "budget-figures-one-channel")
+
+    page.get_by_role("tab", name="Charts").click()
+    wait_for_app(page)
+    expect(main.get_by_role("heading", level=3)).to_have_text(CHART_HEADINGS)
+    expect(main.get_by_test_id("stMultiSelect")).to_have_count(0)
