@@ -19,6 +19,7 @@ from alignment.trust import checklist
 from alignment.trust.checklist import GAP_FLAG
 from ui import charts
 from ui.context import act
+from ui.context import actor
 from ui.context import empty_list
 from ui.context import opened
 from ui.context import store
@@ -102,7 +103,7 @@ def page() -> None:
         if not view.improved and not view.worsened:
             st.caption("Nothing to compare with yet.")
     if can(me, Action.EDIT_CHECKLIST_ITEMS):
-        _items(me)
+        _items()
 
 
 def _no_statements(me: Actor) -> None:
@@ -110,7 +111,7 @@ def _no_statements(me: Actor) -> None:
     if empty_list(
         me, "statements", Action.EDIT_CHECKLIST_ITEMS, checklist.start_with_standard_statements
     ):
-        _items(me)
+        _items()
 
 
 def _answer_form(me: Actor, month: str, view: checklist.ChecklistMonth) -> None:
@@ -154,7 +155,10 @@ def _answer_form(me: Actor, month: str, view: checklist.ChecklistMonth) -> None:
                     flash(f"Saved {written} answer(s) for {short_month_label(month)}.")
 
 
-def _items(me: Actor) -> None:
+@st.fragment
+def _items() -> None:
+    """Picking a statement to reword reruns this part only."""
+    me = actor()
     with st.expander("Change the statements", icon=":material/checklist:"):
         with store().session() as session:
             asked = checklist.items(session, me)

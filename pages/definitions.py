@@ -295,11 +295,13 @@ def _actions(version: VersionView, metrics: dict, goals: dict, period: Period | 
             _form(f"edit_{vid}", version, metrics, goals, period)
 
 
+@st.fragment
 def _form(
     key: str, version: VersionView | None, metrics: dict, goals: dict, period: Period | None
 ) -> None:
     """The metric is chosen outside the form, so the target's unit and the metric's live
-    actual follow the choice before anything is typed."""
+    actual follow the choice before anything is typed; the choice reruns this part only."""
+    me = actor()
     c = version.content if version else {}
     codes = list(metrics)
     goal_ids = [None, *goals]
@@ -310,7 +312,6 @@ def _form(
         index=codes.index(c["metric"]) if c.get("metric") in codes else 0,
         format_func=metrics.__getitem__,
     )
-    me = actor()
     with store().session() as session:
         unit = metric_unit(session, me, metric)
         now = None if period is None else live_actual(session, me, metric, None, "", 0, period)
@@ -389,9 +390,12 @@ def _form(
                 )
 
 
+@st.fragment
 def _history(definition_id: int, metrics: dict) -> None:
+    """A definition's versions; comparing two of them reruns this part only."""
+    me = actor()
     with store().session() as session:
-        versions = history(session, actor(), definition_id)
+        versions = history(session, me, definition_id)
     events = [
         {
             "Version": v.number,

@@ -71,7 +71,7 @@ def page() -> None:
             _funnel(me, period)
     if what_if_tab.open:
         with what_if_tab:
-            _what_if(me, period)
+            _what_if(period)
 
 
 def _show(value: float | None, unit: str, currency: str) -> str:
@@ -220,6 +220,17 @@ def _tree(me: Actor, period: Period, currency: str) -> None:
 
     st.graphviz_chart(kpis.tree_dot(roots, values, label), width="stretch")
     order = [n.kpi for n in kpis.walk(roots)]
+    _kpi_history(period, order)
+    if can(me, Action.ENTER_KPI_VALUES):
+        _kpi_entry(me, period, order)
+    if can(me, Action.EDIT_KPIS):
+        _kpi_manager(me, order)
+
+
+@st.fragment
+def _kpi_history(period: Period, order: list[kpis.KpiInfo]) -> None:
+    """One KPI's history: picking another reruns this part only, not the tree and the grid."""
+    me = actor()
     chosen = st.selectbox(
         "History of",
         [k.id for k in order],
@@ -235,10 +246,6 @@ def _tree(me: Actor, period: Period, currency: str) -> None:
         show_chart(drawn(charts.kpi_history, frame, kpi.unit))
     if kpi.description:
         st.caption(as_text(kpi.description))
-    if can(me, Action.ENTER_KPI_VALUES):
-        _kpi_entry(me, period, order)
-    if can(me, Action.EDIT_KPIS):
-        _kpi_manager(me, order)
 
 
 def _kpi_entry(me: Actor, period: Period, order: list) -> None:
@@ -419,7 +426,10 @@ def _funnel(me: Actor, period: Period) -> None:
     )
 
 
-def _what_if(me: Actor, period: Period) -> None:
+@st.fragment
+def _what_if(period: Period) -> None:
+    """Every input of the what-if changes only its own answer: they rerun this part only."""
+    me = actor()
     with store().session() as session:
         order = [n.kpi for n in kpis.walk(kpis.kpi_tree(session, me)) if n.kpi.parent_id]
     if not order:

@@ -16,6 +16,7 @@ from alignment.trust import maturity
 from alignment.trust.maturity import LEVELS
 from ui import charts
 from ui.context import act
+from ui.context import actor
 from ui.context import empty_list
 from ui.context import opened
 from ui.context import store
@@ -103,7 +104,7 @@ def page() -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     if can(me, Action.ASSESS_MATURITY):
         _assess(me, quarter, levels)
-        _competences(me)
+        _competences()
 
 
 def _assess(me: Actor, quarter: str, levels: list[maturity.CompetenceLevel]) -> None:
@@ -138,10 +139,13 @@ def _no_competences(me: Actor) -> None:
     if empty_list(
         me, "competences", Action.ASSESS_MATURITY, maturity.start_with_standard_competences
     ):
-        _competences(me)
+        _competences()
 
 
-def _competences(me: Actor) -> None:
+@st.fragment
+def _competences() -> None:
+    """Picking a competence to rename reruns this part only."""
+    me = actor()
     with st.expander("Change the competences", icon=":material/tune:"):
         with store().session() as session:
             listed = maturity.competences(session, me)

@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session as Session  # re-exported: pages name it without SQLAlchemy
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from alignment.access import accounts
 from alignment.access import login_sessions
@@ -180,10 +181,18 @@ def actor() -> Actor:
         return next((a for a in actors if a.role == role), actors[0])
     me = logged_in()
     if me is None:
+        if _part_rerun():
+            st.rerun()  # the whole page becomes the log-in page, not only this part of it
         login_page()
         st.stop()
         raise AssertionError("st.stop() returned")  # pragma: no cover - st.stop raises
     return me
+
+
+def _part_rerun() -> bool:
+    """This run reruns one part of a page on its own (a fragment), not the whole page."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def _actors() -> list[Actor]:

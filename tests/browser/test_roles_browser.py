@@ -9,6 +9,9 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from alignment.access import accounts
+from alignment.access.permissions import COMMAND_LINE
+from alignment.edges.store import open_store
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.conftest import PASSWORD
 from tests.browser.conftest import serve
@@ -162,3 +165,30 @@ def test_a_deep_link_as_a_fresh_servers_first_request_asks_who_you_are(
         expect(page.get_by_role("heading", name="Requests and decisions")).to_be_visible(
             timeout=30_000
         )
+
+
+def test_an_account_switched_off_gets_the_log_in_page_from_a_part_that_reruns_alone(
+    page: Page, tmp_path
+):
+    """The channel filter reruns only the figures; who is acting is checked there too, and
+    someone switched off in the meantime gets the whole page replaced by the log-in page,
+    not a log-in form inside the figures with the rest of the page still on screen."""
+    with serve(team_store(tmp_path), tmp_path, demo=False) as app:
+        _log_in(page, app.url, PEOPLE["CMO"])
+        page.goto(f"{app.url}/budget?budget_tab=Figures")
+        wait_for_app(page)
+        channels = page.get_by_test_id("stMultiSelect").filter(has_text="Channels")
+        expect(channels).to_be_visible(timeout=30_000)
+        store = open_store(app.database_url)
+        with store.session() as session:
+            (cmo,) = [a for a in accounts.accounts(session, COMMAND_LINE) if a.role == "CMO"]
+            accounts.change_account(session, COMMAND_LINE, cmo.id, active=False)
+        store.close()
+
+        channels.get_by_role("combobox").click()
+        page.get_by_role("option").first.click()
+        expect(page.get_by_role("heading", name="Log in to SamePage")).to_be_visible(timeout=30_000)
+        wait_for_app(page)
+        page.screenshot(path=ARTIFACTS / "login-after-switched-off-in-a-part.png", full_page=True)
+        expect(page.get_by_role("heading", name="Budget & return")).to_have_count(0)
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
