@@ -3,8 +3,9 @@
 
     python -m benchmarks.click_latency [--rounds 5] [--lines 0] [--sessions 5]
 
-Every page of the sidebar is clicked ``--rounds`` times in turn (on Next dollar, a new
-monthly budget is typed too), then the overview's period toggle. A click is timed from the
+Every page of the sidebar is clicked ``--rounds`` times in turn (on Budget & return, the
+Figures tab and a channel filter too; on Next dollar, a new monthly budget is typed), then
+the overview's period toggle. A click is timed from the
 click until the script has run and nothing is loading. Prints, per page, the median and the
 slowest click, and the lightest page's median as the floor: what a Streamlit rerun costs
 here, whatever SamePage does. The first load of a session (a new browser tab) is timed too.
@@ -149,6 +150,20 @@ def _new_budget(page: Page, step: int) -> float:
     return time.perf_counter() - started
 
 
+def _pick_channel(page: Page, nth: int) -> float:
+    """Narrow the budget figures to one more channel: the figures part reruns."""
+    page.get_by_test_id("stMultiSelect").filter(has_text="Channels").get_by_role("combobox").click()
+    options = page.get_by_role("option")
+    options.first.wait_for(timeout=60_000)
+    option = options.nth(nth % options.count())
+    started = time.perf_counter()
+    option.click()
+    settled(page)
+    elapsed = time.perf_counter() - started
+    page.keyboard.press("Escape")
+    return elapsed
+
+
 HEAVIEST = ["Overview", "Budget & return", "Next dollar", "Monthly review", "Goals & KPIs"]
 
 
@@ -186,7 +201,12 @@ def sessions_memory(address: str, sessions: int, pid: int) -> tuple[float, float
 
 
 def measure(address: str, rounds: int) -> tuple[dict[str, list[float]], float]:
-    extra = ["Overview: Year to date", "Next dollar: new budget"]
+    extra = [
+        "Overview: Year to date",
+        "Next dollar: new budget",
+        "Budget: Figures tab",
+        "Budget: a channel filter",
+    ]
     times: dict[str, list[float]] = {name: [] for name in [*PAGES, *extra]}
     executable = shutil.which("chromium")
     with sync_playwright() as playwright:
@@ -201,6 +221,10 @@ def measure(address: str, rounds: int) -> tuple[dict[str, list[float]], float]:
         for round_number in range(rounds):
             for name in PAGES:
                 times[name].append(timed_click(page, nav.get_by_text(name, exact=True)))
+                if name == "Budget & return":
+                    figures = page.get_by_role("tab", name="Figures")
+                    times["Budget: Figures tab"].append(timed_click(page, figures))
+                    times["Budget: a channel filter"].append(_pick_channel(page, round_number))
                 if name == "Next dollar":
                     times["Next dollar: new budget"].append(_new_budget(page, 1 + round_number))
             timed_click(page, nav.get_by_text("Overview", exact=True))

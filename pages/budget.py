@@ -38,9 +38,11 @@ from alignment.spend.reconciliation import reconcile_month
 from alignment.spend.reconciliation import record_finance_spend
 from alignment.spend.reconciliation import reopen_month
 from ui import charts
+from ui.context import Session
 from ui.context import Write
 from ui.context import act
 from ui.context import actor
+from ui.context import made_on_click
 from ui.context import profile
 from ui.context import save_grid
 from ui.context import store
@@ -130,7 +132,6 @@ def _figures(period: Period, channels: list[str], cur: str) -> None:
         total = budget.count_lines(session, me, period, chosen or None)
         lines = budget.budget_lines(session, me, period, chosen or None, limit=GRID_LIMIT)
         freshness = budget.month_freshness(session, me, period)
-        export = budget.export_frame(session, me, period, chosen or None)
     stale = freshness[freshness["stale"]]
     for row in stale.itertuples():
         st.warning(
@@ -201,9 +202,13 @@ def _figures(period: Period, channels: list[str], cur: str) -> None:
         st.caption("Only the CMO enters figures; the CFO reconciles them with finance.")
     left, right, _ = st.columns([1, 1, 4])
     stem = f"budget-{period.code.replace('..', '-to-')}"
+
+    def export(session: Session, me: Actor) -> pd.DataFrame:
+        return budget.export_frame(session, me, period, chosen or None)
+
     left.download_button(
         "Download CSV",
-        to_csv(export),
+        made_on_click(lambda session, me: to_csv(export(session, me))),
         f"{stem}.csv",
         "text/csv",
         icon=":material/download:",
@@ -211,7 +216,7 @@ def _figures(period: Period, channels: list[str], cur: str) -> None:
     )
     right.download_button(
         "Download XLSX",
-        to_xlsx({"Budget lines": export}),
+        made_on_click(lambda session, me: to_xlsx({"Budget lines": export(session, me)})),
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

@@ -33,6 +33,7 @@ from alignment.edges.store import Store
 from alignment.edges.store import open_store
 from alignment.shared import clock
 from alignment.shared.errors import EditedMeanwhile
+from alignment.shared.errors import PermissionDenied
 from alignment.shared.errors import SamePageError
 from db.engine import database_url
 from ui.routes import FORGET_ROUTE
@@ -145,6 +146,30 @@ def save_grid(
     else:
         new_grid(grid.name)
         flash(done(result), key=flash_key)
+
+
+def made_on_click(build: Callable[[Session, Actor], bytes]) -> Callable[[], bytes]:
+    """A download's contents made when the person clicks it, not on every rerun of the page
+    (an export of a year at a million lines takes seconds). Who clicked is checked again
+    then, as every run checks it: a switched-off account, a changed role or a log-in that
+    ended gets no file."""
+    me = actor()
+    login_session = st.session_state.get("login_session_id")
+    checked = not demo_active()
+    opened_store = store()
+
+    def make() -> bytes:
+        with opened_store.session() as session:
+            if checked:
+                now = None if me.user_id is None else accounts.current_actor(session, me.user_id)
+                live = login_session is not None and login_sessions.still_live(
+                    session, login_session
+                )
+                if now != me or not live:
+                    raise PermissionDenied("You are no longer logged in; log in again to download.")
+            return build(session, me)
+
+    return make
 
 
 def demo_active() -> bool:

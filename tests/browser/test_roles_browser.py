@@ -192,3 +192,29 @@ def test_an_account_switched_off_gets_the_log_in_page_from_a_part_that_reruns_al
         page.screenshot(path=ARTIFACTS / "login-after-switched-off-in-a-part.png", full_page=True)
         expect(page.get_by_role("heading", name="Budget & return")).to_have_count(0)
         expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+
+
+def test_a_download_is_made_on_click_and_only_for_someone_still_logged_in(page: Page, tmp_path):
+    """The budget export is made when the button is clicked (not on every rerun), so who
+    clicks is checked then: the same click that downloads the file for the CMO gets nothing
+    once the account is switched off."""
+    with serve(team_store(tmp_path), tmp_path, demo=False) as app:
+        _log_in(page, app.url, PEOPLE["CMO"])
+        page.goto(f"{app.url}/budget?budget_tab=Figures")
+        wait_for_app(page)
+        button = page.get_by_role("button", name="Download CSV")
+        with page.expect_download() as download:
+            button.click()
+        assert b"actual_spend" in download.value.path().read_bytes()
+
+        store = open_store(app.database_url)
+        with store.session() as session:
+            (cmo,) = [a for a in accounts.accounts(session, COMMAND_LINE) if a.role == "CMO"]
+            accounts.change_account(session, COMMAND_LINE, cmo.id, active=False)
+        store.close()
+        arrived: list[object] = []
+        page.on("download", lambda d: arrived.append(d))
+        button.click()
+        page.wait_for_timeout(3000)
+        page.screenshot(path=ARTIFACTS / "download-after-switched-off.png", full_page=True)
+        assert arrived == []
