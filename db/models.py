@@ -210,6 +210,47 @@ class BudgetLine(Base):
         return f"BudgetLine({self.month}, channel={self.channel_id}, {self.campaign!r})"
 
 
+FORECAST_FIGURES = ("spend", "pipeline", "revenue", "new_customers")
+"""What the CMO forecasts for a month still to come: spend and the outcomes it buys."""
+FORECAST_AMOUNTS = ("spend", "pipeline", "revenue")
+"""The forecast figures that are money (stored in cents)."""
+
+
+class ForecastLine(Base):
+    """Month x channel x campaign of the rest of a fiscal year: what the CMO expects. The
+    landing counts it for months whose actuals are not in yet. Each figure says where it
+    came from (``*_from``: the plan, the recent run-rate, typed or imported)."""
+
+    __tablename__ = "forecast_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(Month, index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    campaign: Mapped[str] = mapped_column(String(200), default="")
+    spend: Mapped[int | None] = mapped_column(BigInteger)
+    pipeline: Mapped[int | None] = mapped_column(BigInteger)
+    revenue: Mapped[int | None] = mapped_column(BigInteger)
+    new_customers: Mapped[int | None] = mapped_column(Integer)
+    spend_from: Mapped[str | None] = mapped_column(String(16))
+    pipeline_from: Mapped[str | None] = mapped_column(String(16))
+    revenue_from: Mapped[str | None] = mapped_column(String(16))
+    new_customers_from: Mapped[str | None] = mapped_column(String(16))
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    channel: Mapped[Channel] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("month", "channel_id", "campaign", name="uq_forecast_lines_key"),
+    )
+
+    def __repr__(self) -> str:
+        return f"ForecastLine({self.month}, channel={self.channel_id}, {self.campaign!r})"
+
+
 class DatedFigure(Base):
     """A weekly (or daily) row of an imported file, kept behind its monthly budget line so
     that the response model can see finer than months (monthly sums hide carry-over)."""

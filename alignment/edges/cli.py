@@ -144,6 +144,29 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CHANNEL=LOW:HIGH",
         help="monthly spend limits for a channel (default: half to twice today's); repeatable",
     )
+    forecast = commands.add_parser("forecast", help="the forecast for the rest of the fiscal year")
+    forecast_commands = forecast.add_subparsers(dest="forecast_command", required=True)
+    starting = forecast_commands.add_parser(
+        "start", help="fill the open months afresh from the plan or the recent run rate"
+    )
+    starting.add_argument("--from", dest="basis", choices=["plan", "run-rate"], required=True)
+    starting.add_argument(
+        "--months", type=int, default=3, help="complete months the run rate averages (default 3)"
+    )
+    starting.add_argument(
+        "--as", dest="acting_as", metavar="EMAIL", help="act as this user (default: the CMO)"
+    )
+    forecast_out = forecast_commands.add_parser(
+        "export", help="write this fiscal year's forecast to CSV or XLSX"
+    )
+    forecast_out.add_argument("path", help="where to write: a .csv or .xlsx file")
+    landing = commands.add_parser(
+        "landing", help="where the fiscal year will land: actual to date plus forecast"
+    )
+    landing.add_argument(
+        "--year", type=int, help="the fiscal year starting in this year (default: this one)"
+    )
+    landing.add_argument("--json", action="store_true", help="print JSON")
     metrics = commands.add_parser("metrics", help="print the overview's headline figures")
     metrics.add_argument("--period", required=True, help=PERIOD_HELP.replace("use ", "", 1))
     metrics.add_argument("--json", action="store_true", help="print JSON")
@@ -194,6 +217,8 @@ def _run(args: argparse.Namespace) -> int:
         "company": _company,
         "audit": _audit,
         "export": _export,
+        "forecast": _forecast,
+        "landing": _landing,
         "backup": _backup,
         "restore": _backup,
     }.get(args.command)
@@ -343,12 +368,8 @@ def _export(args: argparse.Namespace) -> int:
     from alignment.spend.overview import available_months
 
     path = Path(args.path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationFailed(f"{path.name}: export writes .csv or .xlsx files.")
+    suffix = _out_path(path)
     period = parse_period(args.period) if args.period else None
-    if not path.parent.is_dir():
-        raise ValidationFailed(f"There is no folder {path.parent} to write {path.name} into.")
     store = open_store()
     with store.session() as session:
         if period is None:
@@ -360,6 +381,77 @@ def _export(args: argparse.Namespace) -> int:
     data = to_csv(frame) if suffix == ".csv" else to_xlsx({"Budget lines": frame})
     path.write_bytes(data)
     print(f"Wrote {len(frame):,} budget lines ({period.label}) to {path}.")
+    return 0
+
+
+def _out_path(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationFailed(f"{path.name}: export writes .csv or .xlsx files.")
+    if not path.parent.is_dir():
+        raise ValidationFailed(f"There is no folder {path.parent} to write {path.name} into.")
+    return suffix
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    from alignment.access.users import actor_by_email
+    from alignment.access.users import first_actor_in_role
+    from alignment.files.export import to_csv
+    from alignment.files.export import to_xlsx
+    from alignment.spend.forecast import ForecastBasis
+    from alignment.spend.forecast import forecast_frame
+    from alignment.spend.forecast import start_forecast
+
+    store = open_store()
+    if args.forecast_command == "export":
+        path = Path(args.path)
+        suffix = _out_path(path)
+        with store.session() as session:
+            frame = forecast_frame(session, COMMAND_LINE).drop(columns=["id", "version"])
+        path.write_bytes(to_csv(frame) if suffix == ".csv" else to_xlsx({"Forecast": frame}))
+        print(f"Wrote {len(frame):,} forecast lines to {path}.")
+        return 0
+    basis = ForecastBasis.PLAN if args.basis == "plan" else ForecastBasis.RUN_RATE
+    with store.session() as session:
+        actor = (
+            actor_by_email(session, args.acting_as)
+            if args.acting_as
+            else first_actor_in_role(session, Role.CMO)
+        )
+        started = start_forecast(session, actor, basis, months=args.months)
+    print(started.summary)
+    return 0
+
+
+def _landing(args: argparse.Namespace) -> int:
+    from alignment.shared import formatting as fmt
+    from alignment.spend.landing import fiscal_year
+    from alignment.spend.landing import fiscal_year_starting
+    from alignment.spend.landing import landing
+
+    store = open_store()
+    with store.session() as session:
+        period = (
+            fiscal_year(session, COMMAND_LINE)
+            if args.year is None
+            else fiscal_year_starting(session, COMMAND_LINE, args.year)
+        )
+        result = landing(session, COMMAND_LINE, period)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+        return 0
+    cur = result.currency
+    print(
+        f"{result.period.label}: actuals for {len(result.actual_months)} month(s), "
+        f"forecast for {len(result.forecast_months)}."
+    )
+    for line in (*result.channels, result.total):
+        gap = fmt.percent(line.gap_to_plan_pct, signed=True)
+        print(
+            f"{line.channel:<24} landing {fmt.money(line.landing, cur):>14}  "
+            f"plan {fmt.money(line.plan, cur):>14}  "
+            f"gap {fmt.money(line.gap_to_plan, cur):>12} ({gap})"
+        )
     return 0
 
 

@@ -15,6 +15,7 @@ EXPECTED = {
     Action.VIEW:                   "YYYYY",
     Action.LOG_IN:                 "YYYYY",
     Action.ENTER_FIGURES:          "..Y..",
+    Action.FORECAST:               "..Y..",
     Action.RECONCILE_SPEND:        ".Y...",
     Action.LOCK_BASELINE:          ".Y...",
     Action.EDIT_FINANCIAL_SETTINGS: ".Y...",

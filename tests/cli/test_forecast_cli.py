@@ -1,0 +1,61 @@
+"""``forecast start|export`` and ``landing`` on the team store of tests/db/test_forecast.py
+(fiscal year April 2019 to March 2020, today 15 June 2019); the figures are worked out by
+hand there."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from alignment.shared import clock
+from tests.cli.test_cli import run
+from tests.db.test_forecast import REST
+from tests.db.test_forecast import TODAY
+from tests.db.test_forecast import team  # noqa: F401  (the fixture)
+
+
+@pytest.fixture
+def pinned():  # type: ignore[no-untyped-def]
+    with clock.pinned(TODAY):
+        yield
+
+
+def test_a_run_rate_forecast_and_where_the_year_lands(store_url, team, pinned):  # noqa: F811
+    started = run(store_url, "forecast", "start", "--from", "run-rate", "--months", "3")
+    assert started.returncode == 0, started.stderr
+    assert (
+        started.stdout.strip() == "Forecast started from the run rate: 20 lines over 10 month(s)."
+    )
+    printed = json.loads(run(store_url, "landing", "--year", "2019", "--json").stdout)
+    assert (printed["period"], printed["forecast_months"]) == ("2019-04..2020-03", REST)
+    events = next(c for c in printed["channels"] if c["channel"] == "Events")
+    assert (events["landing"], events["plan"], events["gap_to_plan"]) == (43333.3, 30000.0, 13333.3)
+    assert printed["total"]["landing"] == 164333.3
+    text = run(store_url, "landing").stdout
+    assert "Fiscal year Apr 2019 – Mar 2020: actuals for 2 month(s), forecast for 10." in text
+    assert "+44.4%" in next(line for line in text.splitlines() if line.startswith("Events"))
+
+
+def test_the_forecast_exports_as_the_grid_shows_it(store_url, team, pinned, tmp_path):  # noqa: F811
+    run(store_url, "forecast", "start", "--from", "plan")
+    out = tmp_path / "forecast.csv"
+    result = run(store_url, "forecast", "export", str(out))
+    assert result.returncode == 0 and "14 forecast lines" in result.stdout
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+    june_search = next(r for r in rows if (r["month"], r["channel"]) == ("2019-06", "Search"))
+    assert (june_search["spend"], june_search["revenue"], june_search["spend_from"]) == (
+        "12000.00",
+        "24000.00",
+        "plan",
+    )
+
+
+def test_only_the_cmo_forecasts_in_one_sentence(store_url, team, pinned):  # noqa: F811
+    refused = run(store_url, "forecast", "start", "--from", "plan", "--as", "omar@hollis.example")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("samepage: ") and refused.stderr.count("\n") == 1
+    assert "Traceback" not in refused.stderr
+    assert run(store_url, "forecast", "export", "nowhere/forecast.txt").returncode == 2
