@@ -11,13 +11,16 @@ read (or None), so a caller can list every bad cell instead of stopping at the f
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from alignment.shared.money import to_cents
 from alignment.shared.periods import FIRST_YEAR
 
 MAX_AMOUNT = 999_999_999_999.99
@@ -275,3 +278,37 @@ def parse_amounts(values: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd
     reason[too_large] = "is too large: amounts above 999,999,999,999.99 are refused"
     numbers[too_large] = np.nan
     return numbers, reason
+
+
+def is_blank(value: object) -> bool:
+    """An empty grid cell: nothing, NaN, NA or only spaces."""
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or value is pd.NA
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def typed_figure(
+    value: object, label: str, *, whole: bool = False
+) -> tuple[int | None, str | None]:
+    """A figure typed into a grid cell, as the store keeps it (cents, or a whole count when
+    ``whole``), or why it cannot be kept: the one rule for every grid of figures."""
+    if is_blank(value):
+        return None, None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None, f"the {label} '{value}' is not a number"
+    if math.isnan(number):
+        return None, f"the {label} '{value}' is not a number"
+    if not math.isfinite(number) or abs(number) > MAX_AMOUNT:
+        return None, f"the {label} {value} is too large"
+    if number < 0:
+        return None, f"the {label} is negative; figures cannot be below zero"
+    if whole:
+        if number != int(number):
+            return None, f"{value} is not a whole number of {label}"
+        return int(number), None
+    return to_cents(Decimal(str(number))), None

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -22,8 +20,9 @@ from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.company.settings import company_profile
-from alignment.files.cells import MAX_AMOUNT
+from alignment.files.cells import is_blank
 from alignment.files.cells import parse_months
+from alignment.files.cells import typed_figure
 from alignment.records.unit_of_work import Write
 from alignment.records.unit_of_work import writing
 from alignment.shared import clock
@@ -31,7 +30,6 @@ from alignment.shared import formatting
 from alignment.shared.errors import EditedMeanwhile
 from alignment.shared.errors import ValidationFailed
 from alignment.shared.money import from_cents
-from alignment.shared.money import to_cents
 from alignment.shared.periods import Period
 from alignment.shared.periods import add_months
 from alignment.shared.periods import fiscal_year_start
@@ -197,7 +195,7 @@ def _clean(values: dict[str, Any], where: str, problems: list[str]) -> dict[str,
             else:
                 clean[name] = months[0]
         elif name in ("channel", "campaign"):
-            text = "" if value is None or _missing(value) else str(value).strip()
+            text = "" if value is None or is_blank(value) else str(value).strip()
             if name == "channel" and not text:
                 problems.append(f"{where}: the channel is missing")
             elif len(text) > MAX_TEXT:
@@ -207,37 +205,12 @@ def _clean(values: dict[str, Any], where: str, problems: list[str]) -> dict[str,
             else:
                 clean[name] = unicodedata.normalize("NFC", text)
         else:
-            if _missing(value):
-                clean[name] = None
-                continue
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                problems.append(f"{where}: the {label} '{value}' is not a number")
-                continue
-            if math.isnan(number):
-                problems.append(f"{where}: the {label} '{value}' is not a number")
-            elif not math.isfinite(number) or abs(number) > MAX_AMOUNT:
-                problems.append(f"{where}: the {label} {value} is too large")
-            elif number < 0:
-                problems.append(f"{where}: the {label} is negative; figures cannot be below zero")
-            elif name == "new_customers":
-                if number != int(number):
-                    problems.append(f"{where}: {value} is not a whole number of customers")
-                else:
-                    clean[name] = int(number)
+            figure, problem = typed_figure(value, label, whole=name == "new_customers")
+            if problem:
+                problems.append(f"{where}: {problem}")
             else:
-                clean[name] = to_cents(Decimal(str(number)))
+                clean[name] = figure
     return clean
-
-
-def _missing(value: Any) -> bool:
-    return (
-        value is None
-        or (isinstance(value, float) and math.isnan(value))
-        or value is pd.NA
-        or (isinstance(value, str) and not value.strip())
-    )
 
 
 def _describe(line: BudgetLine) -> str:
@@ -511,7 +484,7 @@ def changes_from_editor(frame: pd.DataFrame, state: Mapping[str, Any]) -> Budget
     added = []
     for values in state.get("added_rows") or []:
         kept = {k: v for k, v in values.items() if k in EDITABLE}
-        if any(not _missing(v) for v in kept.values()):
+        if any(not is_blank(v) for v in kept.values()):
             added.append(kept)
     removed = [
         LineRemoval(int(frame.iloc[int(p)]["id"]), int(frame.iloc[int(p)]["version"]))

@@ -8,6 +8,7 @@ reconciled by finance or whose review is closed has its actuals, and those count
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -25,8 +26,10 @@ from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.company.settings import company_profile
+from alignment.files.cells import typed_figure
 from alignment.records.unit_of_work import writing
 from alignment.shared import clock
+from alignment.shared.errors import EditedMeanwhile
 from alignment.shared.errors import ValidationFailed
 from alignment.shared.money import from_cents
 from alignment.shared.periods import add_months
@@ -319,3 +322,97 @@ def forecast_frame(session: Session, actor: Actor, month: str | None = None) -> 
         }
         records.append(record)
     return pd.DataFrame(records, columns=columns)
+
+
+FIGURE_LABELS = {
+    "spend": "spend",
+    "pipeline": "pipeline",
+    "revenue": "revenue",
+    "new_customers": "new customers",
+}
+
+
+@dataclass(frozen=True)
+class ForecastEdit:
+    """New figures for one forecast line, against the version the editor saw."""
+
+    line_id: int
+    version: int
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ForecastSaved:
+    lines: int
+    figures: int
+
+    @property
+    def summary(self) -> str:
+        return f"Saved the forecast: {self.figures} figure(s) on {self.lines} line(s)."
+
+
+def save_forecast(session: Session, actor: Actor, edits: list[ForecastEdit]) -> ForecastSaved:
+    """Check every typed figure, then write them all, each marked as typed, or none: a line
+    someone changed meanwhile, or a month that closed meanwhile, refuses the whole save."""
+    with writing(session, actor, Action.FORECAST) as w:
+        problems: list[str] = []
+        cleaned: list[tuple[ForecastEdit, dict[str, int | None]]] = []
+        for edit in edits:
+            values: dict[str, int | None] = {}
+            for name, typed in edit.values.items():
+                if name not in FORECAST_FIGURES:
+                    continue
+                figure, problem = typed_figure(
+                    typed, FIGURE_LABELS[name], whole=name == "new_customers"
+                )
+                if problem:
+                    problems.append(f"Line {edit.line_id}: {problem}")
+                values[name] = figure
+            cleaned.append((edit, values))
+        if problems:
+            raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+        figures = lines = 0
+        for edit, values in cleaned:
+            line = session.get(ForecastLine, edit.line_id)
+            if line is None:
+                raise EditedMeanwhile(
+                    "Nothing was saved: a forecast line was removed (the forecast started "
+                    "afresh) while you were editing. The forecast below is as saved now."
+                )
+            where = f"{line.channel.name}{' / ' + line.campaign if line.campaign else ''}"
+            if line.version != edit.version:
+                who = session.get(User, line.entered_by_id) if line.entered_by_id else None
+                raise EditedMeanwhile(
+                    f"Nothing was saved: {who.name if who else 'someone else'} changed "
+                    f"{where}, {month_label(line.month)} while you were editing. The forecast "
+                    "below is as saved now; make your change again."
+                )
+            refuse_closed_month(session, line.month, f"Nothing was saved: {where}")
+            old = {name: getattr(line, name) for name in values}
+            changed = {name: value for name, value in values.items() if old[name] != value}
+            if not changed:
+                continue
+            for name, value in changed.items():
+                setattr(line, name, value)
+                setattr(line, f"{name}_from", str(ForecastBasis.TYPED))
+            line.entered_by_id, line.entered_at = actor.user_id, clock.utc_second()
+            figures += len(changed)
+            lines += 1
+            w.record(
+                "edit",
+                "forecast_line",
+                line.id,
+                {name: old[name] for name in changed},
+                changed,
+            )
+        session.flush()
+        return ForecastSaved(lines=lines, figures=figures)
+
+
+def edits_from_editor(frame: pd.DataFrame, state: Mapping[str, Any]) -> list[ForecastEdit]:
+    """The forecast grid's edits (``st.data_editor`` state) against the frame it showed."""
+    edits = []
+    for position, values in (state.get("edited_rows") or {}).items():
+        row = frame.iloc[int(position)]
+        edits.append(ForecastEdit(int(row["id"]), int(row["version"]), dict(values)))
+    return edits

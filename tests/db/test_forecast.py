@@ -27,6 +27,7 @@ from alignment.access.users import actor_by_email
 from alignment.company.settings import update_company
 from alignment.meeting import review
 from alignment.shared import clock
+from alignment.shared.errors import EditedMeanwhile
 from alignment.shared.errors import PermissionDenied
 from alignment.shared.errors import ValidationFailed
 from alignment.spend import budget
@@ -34,9 +35,11 @@ from alignment.spend import reconciliation
 from alignment.spend.budget_import import apply_import
 from alignment.spend.budget_import import read_budget_file
 from alignment.spend.forecast import ForecastBasis
+from alignment.spend.forecast import ForecastEdit
 from alignment.spend.forecast import forecast_frame
 from alignment.spend.forecast import forecast_year
 from alignment.spend.forecast import refuse_closed_month
+from alignment.spend.forecast import save_forecast
 from alignment.spend.forecast import start_forecast
 from alignment.spend.landing import fiscal_quarter
 from alignment.spend.landing import fiscal_year
@@ -247,3 +250,80 @@ def test_starting_again_replaces_the_open_months_and_the_trail_says_what_was_the
         ("start_forecast", {"lines": 0}, 14),
         ("start_forecast", {"lines": 14}, 20),
     ]
+
+
+def _line(frame, month: str, channel: str):  # type: ignore[no-untyped-def]
+    return frame[(frame["month"] == month) & (frame["channel"] == channel)].iloc[0]
+
+
+def test_a_typed_figure_is_marked_typed_and_moves_the_landing(store, team):
+    with clock.pinned(TODAY), store.session() as session:
+        start_forecast(session, team["CMO"], ForecastBasis.PLAN)
+        july = _line(forecast_frame(session, team["CMO"]), "2019-07", "Events")
+        saved = save_forecast(
+            session,
+            team["CMO"],
+            [
+                ForecastEdit(
+                    int(july["id"]), int(july["version"]), {"spend": 9000, "revenue": "10000"}
+                )
+            ],
+        )
+        after = _line(forecast_frame(session, team["CMO"]), "2019-07", "Events")
+        result = landing(session, team["CFO"], fiscal_year(session, team["CFO"]))
+    assert (saved.lines, saved.figures) == (1, 1)  # revenue was 10,000 already
+    assert (after["spend"], after["spend_from"], after["revenue_from"]) == (
+        Decimal("9000.00"),
+        "typed",
+        "plan",
+    )
+    assert by_channel(result)["Events"].landing == Decimal("34000.00")  # 30,000 + 4,000
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ({"spend": -5}, "the spend is negative"),
+        ({"revenue": "lots"}, "the revenue 'lots' is not a number"),
+        ({"new_customers": 2.5}, "2.5 is not a whole number of new customers"),
+        ({"spend": 1e15}, "the spend 1000000000000000.0 is too large"),
+    ],
+)
+def test_a_bad_figure_names_the_line_and_saves_nothing(store, team, typed, reason):
+    with clock.pinned(TODAY), store.session() as session:
+        start_forecast(session, team["CMO"], ForecastBasis.PLAN)
+        before = forecast_frame(session, team["CMO"])
+        first, second = before.iloc[0], before.iloc[1]
+        edits = [
+            ForecastEdit(int(first["id"]), int(first["version"]), {"spend": 1}),
+            ForecastEdit(int(second["id"]), int(second["version"]), typed),
+        ]
+        with pytest.raises(ValidationFailed, match=f"Line {second['id']}: {reason}"):
+            save_forecast(session, team["CMO"], edits)
+        assert forecast_frame(session, team["CMO"]).equals(before)
+
+
+def test_a_line_changed_meanwhile_refuses_the_save_and_names_who(store, team):
+    with clock.pinned(TODAY), store.session() as session:
+        start_forecast(session, team["CMO"], ForecastBasis.PLAN)
+        line = _line(forecast_frame(session, team["CMO"]), "2019-08", "Search")
+        seen = ForecastEdit(int(line["id"]), int(line["version"]), {"spend": 1000})
+        save_forecast(session, team["CMO"], [seen])
+        with pytest.raises(EditedMeanwhile, match="Lena Park changed Search, August 2019"):
+            save_forecast(
+                session, team["CMO"], [ForecastEdit(seen.line_id, seen.version, {"spend": 2})]
+            )
+        assert _line(forecast_frame(session, team["CMO"]), "2019-08", "Search")["spend"] == 1000
+
+
+def test_a_month_closed_meanwhile_takes_no_typed_forecast(store, team):
+    with clock.pinned(TODAY), store.session() as session:
+        start_forecast(session, team["CMO"], ForecastBasis.PLAN)
+        june = _line(forecast_frame(session, team["CMO"]), "2019-06", "Search")
+        _close_junes_review(session, team)
+        with pytest.raises(ValidationFailed, match="Search: June 2019 is closed"):
+            save_forecast(
+                session,
+                team["CMO"],
+                [ForecastEdit(int(june["id"]), int(june["version"]), {"spend": 1})],
+            )
