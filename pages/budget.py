@@ -24,6 +24,8 @@ from alignment.shared.status import fill_style
 from alignment.shared.status import ink_style
 from alignment.spend import budget
 from alignment.spend import budget_import
+from alignment.spend import forecast
+from alignment.spend import landing
 from alignment.spend.budget_import import FIELD_LABELS
 from alignment.spend.budget_import import FIELDS
 from alignment.spend.budget_import import MappingNeeded
@@ -84,8 +86,8 @@ def page() -> None:
                 key="budget",
                 opening=choices.opening,
             )
-    charts_tab, figures_tab, import_tab, months_tab = st.tabs(
-        ["Charts", "Figures", "Import", "Months and reconciliation"],
+    charts_tab, figures_tab, forecast_tab, import_tab, months_tab = st.tabs(
+        ["Charts", "Figures", "Forecast and landing", "Import", "Months and reconciliation"],
         key="budget_tab",
         on_change="rerun",
         bind="query-params",
@@ -102,6 +104,9 @@ def page() -> None:
     if figures_tab.open:
         with figures_tab:
             _figures(period, channels, cur)
+    if forecast_tab.open:
+        with forecast_tab:
+            _forecast(period, cur)
     if months_tab.open:
         with months_tab:
             _reconciliation(period, cur)
@@ -423,6 +428,174 @@ def _show_preview(preview: budget_import.ImportPreview, cur: str) -> None:
     if not preview.changes.empty:
         st.write("Changed figures")
         st.dataframe(preview.changes, hide_index=True, width="stretch")
+
+
+@st.fragment
+def _forecast(period: Period, cur: str) -> None:
+    """Where the fiscal year (or quarter) of the month picked will land, and the forecast
+    behind it; the scope and the forecast's grid rerun this part only."""
+    me = actor()
+    scope = st.segmented_control(
+        "Land the", ["year", "quarter"], default="year", required=True, key="landing_scope"
+    )
+    with store().session() as session:
+        if scope == "quarter":
+            span = landing.fiscal_quarter(session, me, period.last)
+        else:
+            span = landing.fiscal_year(session, me, period.last)
+        landed = landing.landing(session, me, span)
+        lines = forecast.forecast_frame(session, me, period.last)
+    total = landed.total
+    cells = st.columns(4)
+    cells[0].metric("Landing", fmt.money(total.landing, cur))
+    cells[1].metric(
+        "Against the plan",
+        fmt.money(total.gap_to_plan, cur),
+        fmt.percent(total.gap_to_plan_pct, signed=True),
+        delta_color="inverse",
+        help=f"Plan {fmt.money(total.plan, cur)}",
+    )
+    cells[2].metric(
+        "Against the baseline",
+        fmt.money(total.gap_to_baseline, cur) if total.baseline is not None else "not locked",
+        fmt.percent(total.gap_to_baseline_pct, signed=True) if total.baseline is not None else None,
+        delta_color="inverse",
+    )
+    cells[3].metric("Actual to date", fmt.money(total.actual_to_date, cur))
+    st.caption(_landing_words(landed))
+    if landed.channels:
+        text_table(
+            pd.DataFrame(
+                [
+                    {
+                        "Channel": line.channel,
+                        "Actual to date": fmt.money(line.actual_to_date, cur),
+                        "Forecast for the rest": fmt.money(line.forecast_rest, cur),
+                        "Landing": fmt.money(line.landing, cur),
+                        "Plan": fmt.money(line.plan, cur),
+                        "Against the plan": _gap(line.gap_to_plan, line.gap_to_plan_pct, cur),
+                        "Baseline": fmt.money(line.baseline, cur),
+                        "Against the baseline": _gap(
+                            line.gap_to_baseline, line.gap_to_baseline_pct, cur
+                        ),
+                        "Months on plan": line.months_on_plan or "",
+                    }
+                    for line in (*landed.channels, total)
+                ]
+            ).set_index("Channel")
+        )
+    st.subheader("The forecast")
+    if can(me, Action.FORECAST):
+        _start_forecast_form(me)
+    if lines.empty:
+        st.info(
+            "No forecast yet: the months to come count the current plan. "
+            + ("Start the forecast above." if can(me, Action.FORECAST) else "The CMO forecasts.")
+        )
+        return
+    config = {
+        "month": st.column_config.TextColumn("Month"),
+        "channel": st.column_config.TextColumn("Channel"),
+        "campaign": st.column_config.TextColumn("Campaign"),
+        **{
+            name: st.column_config.NumberColumn(
+                forecast.FIGURE_LABELS[name].capitalize(),
+                min_value=0,
+                step=1 if name == "new_customers" else None,
+                format="localized",
+            )
+            for name in forecast.FIGURE_LABELS
+        },
+        **{
+            f"{name}_from": st.column_config.TextColumn(
+                f"{forecast.FIGURE_LABELS[name].capitalize()} from"
+            )
+            for name in forecast.FIGURE_LABELS
+        },
+        "entered_by": st.column_config.TextColumn("Entered by"),
+    }
+    order = list(config)
+    if can(me, Action.FORECAST):
+        grid = shown_grid("forecast_grid", lines, period.last[:4])
+        st.data_editor(
+            grid.frame,
+            key=grid.key,
+            num_rows="fixed",
+            hide_index=True,
+            column_order=order,
+            column_config=config,
+            disabled=[c for c in order if c not in forecast.FIGURE_LABELS],
+            width="stretch",
+            height=420,
+        )
+        if st.button("Save the forecast", type="primary", key="forecast_save"):
+            save_grid(
+                grid,
+                me,
+                forecast.edits_from_editor,
+                forecast.save_forecast,
+                lambda saved: saved.summary,
+                flash_key="budget_flash",
+            )
+    else:
+        st.dataframe(
+            lines, hide_index=True, column_order=order, column_config=config, width="stretch"
+        )
+
+
+def _start_forecast_form(me: Actor) -> None:
+    with st.expander("Start the forecast afresh", icon=":material/restart_alt:"):
+        st.caption(
+            "Fills every month still to come of this fiscal year, replacing what the forecast "
+            "held for them."
+        )
+        with st.form("forecast_start"):
+            a, b = st.columns(2)
+            basis = a.radio(
+                "From",
+                [forecast.ForecastBasis.PLAN, forecast.ForecastBasis.RUN_RATE],
+                format_func=lambda b: (
+                    "the current plan"
+                    if b == forecast.ForecastBasis.PLAN
+                    else "the recent run rate"
+                ),
+                key="forecast_basis",
+            )
+            months = b.number_input(
+                "Complete months to average", 1, 24, forecast.RUN_RATE_MONTHS, key="forecast_months"
+            )
+            if st.form_submit_button("Start the forecast", type="primary"):
+                act(
+                    lambda s: forecast.start_forecast(s, me, basis, months=int(months)),
+                    "Forecast started.",
+                    flash_key="budget_flash",
+                )
+
+
+def _landing_words(landed: landing.Landing) -> str:
+    words = f"{landed.period.label}: "
+    if landed.actual_months:
+        words += f"actuals for {_span(landed.actual_months)}"
+    if landed.forecast_months:
+        words += "; " if landed.actual_months else ""
+        words += f"the forecast for {_span(landed.forecast_months)}"
+    if landed.total.months_on_plan:
+        words += (
+            f". {landed.total.months_on_plan} channel-month(s) have no forecast and count their "
+            "plan"
+        )
+    return words + "."
+
+
+def _span(months: tuple[str, ...]) -> str:
+    first, last = short_month_label(months[0]), short_month_label(months[-1])
+    return first if first == last else f"{first} – {last}"
+
+
+def _gap(gap: Decimal | None, pct: float | None, cur: str) -> str:
+    if gap is None:
+        return "n/a"
+    return f"{fmt.money(gap, cur)} ({fmt.percent(pct, signed=True)})"
 
 
 def _finance_forms(me: Actor, month: str, booked: Decimal | float | None, cur: str) -> None:

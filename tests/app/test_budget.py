@@ -6,6 +6,9 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from alignment.shared import formatting as fmt
+from alignment.shared.periods import current_month
+from alignment.spend.forecast import ForecastBasis
 from tests.app.conftest import ROOT
 from tests.app.conftest import query
 from ui.widgets import as_text
@@ -39,7 +42,9 @@ def scalar(url: str, sql: str, **params):
     return value
 
 
-@pytest.mark.parametrize("tab", ["Charts", "Figures", "Import", "Months and reconciliation"])
+@pytest.mark.parametrize(
+    "tab", ["Charts", "Figures", "Forecast and landing", "Import", "Months and reconciliation"]
+)
 @pytest.mark.parametrize("role", ["CEO", "CFO", "CMO", "viewer"])
 def test_every_tab_renders_for_every_role(budget_page, role, tab):
     at = budget_page(role, tab)
@@ -244,3 +249,70 @@ def test_a_refusal_and_the_mapping_form_show_the_file_name_as_typed(budget_page)
         m.value == f"Which column of **{as_text(HOSTILE_FILE)}** holds each figure?"
         for m in at.markdown
     )
+
+
+def _expected_landing(url: str) -> int:
+    """This calendar year's (the demo's fiscal year) spend in cents, read from the store:
+    actuals of the months before this one and of closed months, the plan for the rest."""
+    now = current_month()
+    closed = {m for (m,) in query(url, "SELECT month FROM reconciliations WHERE reconciled")}
+    closed |= {
+        m for (m,) in query(url, "SELECT month FROM monthly_reviews WHERE status = 'closed'")
+    }
+    rows = query(
+        url,
+        "SELECT month, sum(actual_spend), sum(planned_budget) FROM budget_lines "
+        "WHERE month BETWEEN :a AND :b GROUP BY month",
+        a=f"{now[:4]}-01",
+        b=f"{now[:4]}-12",
+    )
+    return sum(
+        (actual or 0) if (month < now or month in closed) else (planned or 0)
+        for month, actual, planned in rows
+    )
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_the_landing_counts_actuals_to_date_and_the_plan_until_the_cmo_forecasts(
+    budget_page, demo_url
+):
+    cfo = budget_page("CFO", "Forecast and landing")
+    assert not cfo.exception and not cfo.error
+    expected = _expected_landing(demo_url)
+    assert _metric(cfo, "Landing") == fmt.money(expected / 100, "USD")
+    assert any("No forecast yet" in i.value and "The CMO forecasts" in i.value for i in cfo.info)
+    assert not any(f.label == "From" for f in cfo.radio)
+
+    cmo = budget_page("CMO", "Forecast and landing")
+    cmo.radio(key="forecast_basis").set_value(ForecastBasis.RUN_RATE)
+    cmo.button(key="FormSubmitter:forecast_start-Start the forecast").click().run()
+    assert not cmo.exception
+    assert any("Forecast started." in s.value for s in cmo.success)
+    lines = query(demo_url, "SELECT count(*), min(spend_from) FROM forecast_lines")
+    assert lines[0][0] > 0 and lines[0][1] == "run rate"
+    assert len(cmo.data_editor) == 1
+    assert len(cmo.data_editor[0].value) == lines[0][0]
+
+
+def test_the_cmo_types_a_forecast_figure_in_the_grid(budget_page, demo_url):
+    cmo = budget_page("CMO", "Forecast and landing")
+    cmo.button(key="FormSubmitter:forecast_start-Start the forecast").click().run()
+    shown = cmo.data_editor[0].value
+    (line_id, month) = shown.iloc[0]["id"], shown.iloc[0]["month"]
+    key = cmo.data_editor[0].key
+    cmo.session_state[key] = {
+        "edited_rows": {0: {"spend": 4321}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    cmo.button(key="forecast_save").click().run()
+    assert not cmo.exception
+    assert any("Saved the forecast: 1 figure(s) on 1 line(s)." in s.value for s in cmo.success)
+    assert query(
+        demo_url,
+        "SELECT spend, spend_from, month FROM forecast_lines WHERE id = :i",
+        i=int(line_id),
+    ) == [(432100, "typed", month)]

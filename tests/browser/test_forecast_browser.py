@@ -1,0 +1,62 @@
+"""The forecast and the landing in a real browser: the CMO starts the forecast from the run
+rate, and the landing on screen is the command line's, as the CFO then sees it too."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from alignment.shared import formatting as fmt
+from tests.browser.conftest import ROOT
+from tests.browser.conftest import screenshot
+from tests.browser.conftest import wait_for_app
+from tests.browser.test_overview_browser import act_as
+
+pytestmark = pytest.mark.browser
+
+
+def cli_landing(server) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "alignment", "landing", "--json"],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def landing_tile(page: Page):  # type: ignore[no-untyped-def]
+    tile = page.get_by_test_id("stMetric").filter(has_text="Landing").first
+    return tile.get_by_test_id("stMetricValue")
+
+
+def test_the_cmo_forecasts_and_every_role_sees_where_the_year_lands(page: Page, server):
+    page.goto(f"{server.url}/budget?budget_tab=Forecast+and+landing")
+    wait_for_app(page)
+    act_as(page, "Priya Raman (CMO)")
+    before = cli_landing(server)
+    expect(landing_tile(page)).to_have_text(fmt.money(before["total"]["landing"], "USD"))
+    page.get_by_text("Start the forecast afresh").click()
+    page.get_by_text("the recent run rate").click()
+    page.get_by_role("button", name="Start the forecast").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Forecast started.")).to_be_visible()
+    after = cli_landing(server)
+    assert after["forecast_months"] == before["forecast_months"] != []
+    expect(landing_tile(page)).to_have_text(fmt.money(after["total"]["landing"], "USD"))
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(page, "forecast-and-landing-cmo")
+
+    act_as(page, "Daniel Okafor (CFO)")
+    wait_for_app(page)
+    expect(landing_tile(page)).to_have_text(fmt.money(after["total"]["landing"], "USD"))
+    expect(page.get_by_role("button", name="Start the forecast")).to_have_count(0)
+    screenshot(page, "forecast-and-landing-cfo")
