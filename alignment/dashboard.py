@@ -25,6 +25,9 @@ from alignment.objectives.kpis import top_kpis
 from alignment.records.data_version import ReadCache
 from alignment.shared import clock
 from alignment.shared.periods import Period
+from alignment.spend.landing import Landing
+from alignment.spend.landing import fiscal_year
+from alignment.spend.landing import landing
 from alignment.spend.overview import HeadlineFigures
 from alignment.spend.overview import headline_figures
 from alignment.spend.overview import return_by_channel
@@ -52,6 +55,7 @@ class Dashboard:
     unreconciled: list[str]
     waiting: list[str]
     top: list[KpiPeriodValue]
+    landing: Landing
 
 
 DASHBOARDS = ReadCache(max_entries=64)
@@ -91,4 +95,5 @@ def _read(session: Session, actor: Actor, period: Period) -> Dashboard:
         unreconciled=unreconciled_months(session, actor, period.first, period.last),
         waiting=waiting_work(session, actor),
         top=top_kpis(session, actor, period),
+        landing=landing(session, actor, fiscal_year(session, actor, period.last)),
     )

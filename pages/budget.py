@@ -463,6 +463,8 @@ def _forecast(period: Period, cur: str) -> None:
     )
     cells[3].metric("Actual to date", fmt.money(total.actual_to_date, cur))
     st.caption(_landing_words(landed))
+    if landed.unplanned_words:
+        st.warning(landed.unplanned_words, icon=":material/event_busy:")
     if landed.channels:
         text_table(
             pd.DataFrame(

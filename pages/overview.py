@@ -14,6 +14,7 @@ from alignment.dashboard import dashboard
 from alignment.shared import formatting as fmt
 from alignment.shared import status
 from alignment.shared.periods import short_month_label
+from alignment.spend.landing import Landing
 from alignment.spend.overview import figure_months
 from alignment.trust.checklist import AlignmentSummary
 from ui import charts
@@ -124,6 +125,8 @@ def overview() -> None:
             border=True,
             delta_description=versus if delta and "plan" not in delta else None,
         )
+
+    _landing(read.landing, cur, loc)
 
     definitions_column, alignment_column = st.columns([3, 1], gap="large")
     with definitions_column:
@@ -277,6 +280,55 @@ def _alignment(summary: AlignmentSummary | None, gaps: list, requests: list) -> 
     )
     for request in requests:
         st.caption(f"- {as_text(request.title)} ({request.status.lower()})")
+
+
+def _landing(landed: Landing, cur: str, loc: str) -> None:
+    """Where the fiscal year lands: the CFO's first question, answered on the first page."""
+    total = landed.total
+    st.subheader("Where the year lands")
+    cells = st.columns(4, gap="small")
+    cells[0].metric(
+        "Landing",
+        fmt.money_short(total.landing, cur, loc),
+        help="Actual spend to date plus the forecast for the rest of the fiscal year."
+        + _in_full(total.landing, cur, loc),
+        border=True,
+    )
+    for cell, label, gap, pct, against in (
+        (cells[1], "Against the plan", total.gap_to_plan, total.gap_to_plan_pct, total.plan),
+        (
+            cells[2],
+            "Against the baseline",
+            total.gap_to_baseline,
+            total.gap_to_baseline_pct,
+            total.baseline,
+        ),
+    ):
+        locked = against is not None
+        cell.metric(
+            label,
+            fmt.money_short(gap, cur, loc) if locked else "not locked",
+            fmt.percent(pct, loc, signed=True) if locked else None,
+            delta_color="inverse",
+            help=f"The landing minus the {label.split()[-1]}, {fmt.money(against, cur, loc)}."
+            if locked
+            else "The CFO has not locked this fiscal year's baseline yet.",
+            border=True,
+        )
+    on_plan = (
+        f" {total.months_on_plan} channel-month(s) have no forecast and count their plan."
+        if total.months_on_plan
+        else ""
+    )
+    cells[3].metric(
+        "Forecast for the rest",
+        fmt.money_short(total.forecast_rest, cur, loc),
+        help=f"{len(landed.forecast_months)} month(s) still to come.{on_plan}",
+        border=True,
+    )
+    st.caption(f"{landed.period.label}. The forecast and each channel's landing: Budget & return.")
+    if landed.unplanned_words:
+        st.warning(landed.unplanned_words, icon=":material/event_busy:")
 
 
 overview()

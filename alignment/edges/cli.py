@@ -445,6 +445,8 @@ def _landing(args: argparse.Namespace) -> int:
         f"{result.period.label}: actuals for {len(result.actual_months)} month(s), "
         f"forecast for {len(result.forecast_months)}."
     )
+    if result.unplanned_words:
+        print(result.unplanned_words)
     for line in (*result.channels, result.total):
         gap = fmt.percent(line.gap_to_plan_pct, signed=True)
         print(

@@ -31,6 +31,7 @@ from alignment.shared.periods import current_month
 from alignment.shared.periods import fiscal_year_start
 from alignment.shared.periods import month_difference
 from alignment.shared.periods import range_period
+from alignment.shared.periods import short_month_label
 from alignment.spend.forecast import closed_months
 from db.models import BudgetLine
 from db.models import Channel
@@ -90,6 +91,20 @@ class Landing:
     forecast_months: tuple[str, ...]
     channels: tuple[LandingLine, ...]
     total: LandingLine
+    unplanned_months: tuple[str, ...] = ()
+    """Months still to come with neither a forecast nor a plan: they count nothing, which
+    a reader must be told, or the landing looks lower than it will be."""
+
+    @property
+    def unplanned_words(self) -> str | None:
+        """The sentence that says which months count nothing, or None."""
+        if not self.unplanned_months:
+            return None
+        months = ", ".join(short_month_label(m) for m in self.unplanned_months)
+        return (
+            f"No forecast and no plan for {months}: the landing counts no spend there. "
+            "The CMO forecasts them on Budget & return."
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -98,6 +113,7 @@ class Landing:
             "currency": self.currency,
             "actual_months": list(self.actual_months),
             "forecast_months": list(self.forecast_months),
+            "unplanned_months": list(self.unplanned_months),
             "total": self.total.as_json(),
             "channels": [line.as_json() for line in self.channels],
         }
@@ -203,7 +219,13 @@ def _landing(session: Session, actor: Actor, period: Period, now: str) -> Landin
     for name in sorted(sums):
         total.merge(sums[name])
     currency = company_profile(session, actor).currency
-    return Landing(period, currency, actual_months, forecast_months, channels, total.line(TOTAL))
+    counted = {month for _, month in forecast_of} | {
+        month for (_, month), plan in planned_of.items() if plan is not None
+    }
+    unplanned = tuple(m for m in forecast_months if m not in counted)
+    return Landing(
+        period, currency, actual_months, forecast_months, channels, total.line(TOTAL), unplanned
+    )
 
 
 class _Sums:

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from alignment.access import accounts
 from alignment.access.permissions import COMMAND_LINE
 from alignment.edges.store import open_store
+from alignment.shared.periods import current_month
 from tests.conftest import copy_demo_into
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,3 +111,24 @@ def as_read(frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame.map(read)
     shown.columns = [read(name) for name in frame.columns]
     return shown
+
+
+def expected_landing_cents(url: str) -> int:
+    """This calendar year's (the demo's fiscal year) spend in cents, read from the store:
+    actuals of the months before this one and of closed months, the plan for the rest."""
+    now = current_month()
+    closed = {m for (m,) in query(url, "SELECT month FROM reconciliations WHERE reconciled")}
+    closed |= {
+        m for (m,) in query(url, "SELECT month FROM monthly_reviews WHERE status = 'closed'")
+    }
+    rows = query(
+        url,
+        "SELECT month, sum(actual_spend), sum(planned_budget) FROM budget_lines "
+        "WHERE month BETWEEN :a AND :b GROUP BY month",
+        a=f"{now[:4]}-01",
+        b=f"{now[:4]}-12",
+    )
+    return sum(
+        (actual or 0) if (month < now or month in closed) else (planned or 0)
+        for month, actual, planned in rows
+    )

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from alignment.shared import formatting as fmt
-from alignment.shared.periods import current_month
 from alignment.spend.forecast import ForecastBasis
 from tests.app.conftest import ROOT
+from tests.app.conftest import expected_landing_cents
 from tests.app.conftest import query
 from ui.widgets import as_text
 
@@ -251,27 +251,6 @@ def test_a_refusal_and_the_mapping_form_show_the_file_name_as_typed(budget_page)
     )
 
 
-def _expected_landing(url: str) -> int:
-    """This calendar year's (the demo's fiscal year) spend in cents, read from the store:
-    actuals of the months before this one and of closed months, the plan for the rest."""
-    now = current_month()
-    closed = {m for (m,) in query(url, "SELECT month FROM reconciliations WHERE reconciled")}
-    closed |= {
-        m for (m,) in query(url, "SELECT month FROM monthly_reviews WHERE status = 'closed'")
-    }
-    rows = query(
-        url,
-        "SELECT month, sum(actual_spend), sum(planned_budget) FROM budget_lines "
-        "WHERE month BETWEEN :a AND :b GROUP BY month",
-        a=f"{now[:4]}-01",
-        b=f"{now[:4]}-12",
-    )
-    return sum(
-        (actual or 0) if (month < now or month in closed) else (planned or 0)
-        for month, actual, planned in rows
-    )
-
-
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -281,7 +260,7 @@ def test_the_landing_counts_actuals_to_date_and_the_plan_until_the_cmo_forecasts
 ):
     cfo = budget_page("CFO", "Forecast and landing")
     assert not cfo.exception and not cfo.error
-    expected = _expected_landing(demo_url)
+    expected = expected_landing_cents(demo_url)
     assert _metric(cfo, "Landing") == fmt.money(expected / 100, "USD")
     assert any("No forecast yet" in i.value and "The CMO forecasts" in i.value for i in cfo.info)
     assert not any(f.label == "From" for f in cfo.radio)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from alignment.shared import formatting as fmt
 from tests import oracle
+from tests.app.conftest import expected_landing_cents
+from tests.app.conftest import query
 from tests.conftest import DEMO_TODAY
 
 LABELS = [
@@ -143,3 +147,36 @@ def test_a_store_newer_than_the_code_is_one_sentence(app, demo_url):
     assert not app.exception
     assert "newer version of SamePage" in app.error[0].value
     assert not app.metric
+
+
+def test_the_overview_says_where_the_year_lands(app, demo_url):
+    """No forecast yet: the landing is this year's actuals to date plus the plan for the
+    rest, read from the store directly; against the plan, the difference."""
+    app.run()
+    assert not app.exception
+    landed = expected_landing_cents(demo_url)
+    ((plan,),) = query(
+        demo_url,
+        "SELECT sum(planned_budget) FROM budget_lines WHERE month BETWEEN :a AND :b",
+        a=f"{DEMO_TODAY:%Y}-01",
+        b=f"{DEMO_TODAY:%Y}-12",
+    )
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Landing"] == fmt.money_short(landed / 100, "USD")
+    assert shown["Against the plan"] == fmt.money_short((landed - plan) / 100, "USD")
+    assert "Where the year lands" in [h.value for h in app.subheader]
+    planned = {
+        m
+        for (m,) in query(
+            demo_url, "SELECT DISTINCT month FROM budget_lines WHERE planned_budget IS NOT NULL"
+        )
+    }
+    unplanned = [
+        m
+        for m in (f"{DEMO_TODAY:%Y}-{n:02d}" for n in range(DEMO_TODAY.month, 13))
+        if m not in planned
+    ]
+    warned = [w.value for w in app.warning if "No forecast and no plan" in w.value]
+    assert warned == ([] if not unplanned else [warned[0]])
+    for month in unplanned:
+        assert dt.date.fromisoformat(f"{month}-01").strftime("%b %Y") in warned[0]

@@ -46,6 +46,7 @@ from alignment.spend.landing import fiscal_year
 from alignment.spend.landing import fiscal_year_starting
 from alignment.spend.landing import landing
 from db.models import AuditEvent
+from db.models import BudgetLine
 
 TODAY = dt.date(2019, 6, 15)
 REST = [
@@ -327,3 +328,32 @@ def test_a_month_closed_meanwhile_takes_no_typed_forecast(store, team):
                 team["CMO"],
                 [ForecastEdit(int(june["id"]), int(june["version"]), {"spend": 1})],
             )
+
+
+def test_a_month_to_come_with_neither_forecast_nor_plan_is_named(store, team):
+    """Events has no plan after September; Search has one for every month. A team whose
+    plan stops in December: January to March count nothing, and the landing says so."""
+    with clock.pinned(TODAY), store.session() as session:
+        result = landing(session, team["CFO"], fiscal_year(session, team["CFO"]))
+        assert result.unplanned_months == ()
+        budget.save_changes(
+            session,
+            team["CMO"],
+            budget.BudgetChanges(
+                removed=[
+                    budget.LineRemoval(line_id, version)
+                    for line_id, version in session.execute(
+                        select(BudgetLine.id, BudgetLine.version).where(
+                            BudgetLine.month >= "2020-01"
+                        )
+                    )
+                ]
+            ),
+        )
+        result = landing(session, team["CFO"], fiscal_year(session, team["CFO"]))
+    assert result.unplanned_months == ("2020-01", "2020-02", "2020-03")
+    assert result.unplanned_words == (
+        "No forecast and no plan for Jan 2020, Feb 2020, Mar 2020: the landing counts no "
+        "spend there. The CMO forecasts them on Budget & return."
+    )
+    assert by_channel(result)["Search"].landing == Decimal("105000.00")  # 21,000 + 7 x 12,000
