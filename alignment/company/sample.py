@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -33,11 +34,18 @@ from alignment.shared.errors import StoreNotEmpty
 from alignment.shared.money import to_cents
 from alignment.shared.periods import add_months
 from alignment.shared.periods import current_month
+from alignment.shared.periods import fiscal_year_start
 from alignment.shared.periods import month_difference
+from alignment.shared.periods import months_between
 from alignment.shared.periods import quarter_of
+from alignment.spend.forecast import RUN_RATE_MONTHS
+from alignment.spend.forecast import ForecastBasis
+from alignment.spend.forecast import closed_months
+from alignment.spend.forecast import run_rate_lines
 from alignment.trust.checklist import DEFAULT_ITEMS
 from alignment.trust.maturity import DEFAULT_COMPETENCES
 from db import audit_guard
+from db.models import FORECAST_FIGURES
 from db.models import Baseline
 from db.models import BudgetLine
 from db.models import Channel
@@ -45,6 +53,7 @@ from db.models import ChecklistAnswer
 from db.models import ChecklistItem
 from db.models import CompanySettings
 from db.models import Competence
+from db.models import ForecastLine
 from db.models import Goal
 from db.models import Kpi
 from db.models import KpiValue
@@ -128,6 +137,7 @@ class _Loader:
         self.shift = month_difference(anchor, target_month)
         self.users: dict[str, User] = {}
         self.today = today
+        self.target_month = target_month
 
     def month(self, month: str) -> str:
         return add_months(month, self.shift)
@@ -171,7 +181,48 @@ class _Loader:
         self._maturity()
         self._requests()
         s.flush()
+        self._forecast()
         return SampleSummary(self.company["name"], months[0], months[-1], lines, len(self.users))
+
+    def _forecast(self) -> None:
+        """The rest of the fiscal year from the run rate of the last three complete months,
+        then the CMO's own changes (sample_data/forecast.csv): a story the CFO will raise."""
+        start = int(self.company["fiscal_year_start_month"])
+        year_first = fiscal_year_start(self.target_month, start)
+        closed = closed_months(self.session)
+        open_months = tuple(
+            m
+            for m in months_between(self.target_month, add_months(year_first, 11))
+            if m not in closed
+        )
+        recent = (
+            add_months(self.target_month, -RUN_RATE_MONTHS),
+            add_months(self.target_month, -1),
+        )
+        changes = {
+            row["channel"]: Decimal(row["spend_change"])
+            for row in _read(self.directory, "forecast.csv")
+        }
+        names = {row.id: row.name for row in self.session.execute(select(Channel.id, Channel.name))}
+        cmo = self.users["CMO"].id
+        for row in run_rate_lines(self.session, open_months, recent):
+            change = changes.get(names[int(row["channel_id"])])
+            figures_from = {
+                f"{name}_from": str(ForecastBasis.RUN_RATE) for name in FORECAST_FIGURES
+            }
+            if change is not None and row["spend"] is not None:
+                row["spend"] = int(Decimal(int(row["spend"])) * (1 + change))
+                figures_from["spend_from"] = str(ForecastBasis.TYPED)
+            self.session.add(
+                ForecastLine(
+                    **row,
+                    **figures_from,
+                    source_file="sample_data/forecast.csv",
+                    entered_by_id=cmo,
+                    entered_at=self.entered(self.target_month),
+                )
+            )
+        self.session.flush()
 
     def _budget_lines(self) -> tuple[int, list[str]]:
         rows = _read(self.directory, "budget_lines.csv")

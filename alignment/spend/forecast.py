@@ -164,7 +164,7 @@ def start_forecast(
         if basis is ForecastBasis.PLAN:
             rows = _from_plan(session, year.open_months, recent)
         else:
-            rows = _from_run_rate(session, year.open_months, recent)
+            rows = run_rate_lines(session, year.open_months, recent)
         replaced = _deleted(
             session.execute(delete(ForecastLine).where(ForecastLine.month.in_(year.open_months)))
         )
@@ -204,7 +204,7 @@ def _deleted(result: Result[Any]) -> int:
 
 def _from_plan(
     session: Session, open_months: tuple[str, ...], recent: tuple[str, str]
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     per_dollar = _return_per_dollar(session, recent)
     planned = session.execute(
         select(
@@ -251,9 +251,12 @@ def _return_per_dollar(session: Session, recent: tuple[str, str]) -> dict[int, d
     return rates
 
 
-def _from_run_rate(
+def run_rate_lines(
     session: Session, open_months: tuple[str, ...], recent: tuple[str, str]
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
+    """Forecast rows (month, channel, campaign and figures in cents) for ``open_months``:
+    each line's average of the ``recent`` months (first, last), a month without a figure
+    counting as none."""
     length = len(months_between(*recent))
     averages = session.execute(
         select(

@@ -115,20 +115,37 @@ def as_read(frame: pd.DataFrame) -> pd.DataFrame:
 
 def expected_landing_cents(url: str) -> int:
     """This calendar year's (the demo's fiscal year) spend in cents, read from the store:
-    actuals of the months before this one and of closed months, the plan for the rest."""
+    actuals of the months before this one and of closed months; for the rest, a channel's
+    forecast where it has one for the month, else its plan."""
     now = current_month()
+    year = (f"{now[:4]}-01", f"{now[:4]}-12")
     closed = {m for (m,) in query(url, "SELECT month FROM reconciliations WHERE reconciled")}
     closed |= {
         m for (m,) in query(url, "SELECT month FROM monthly_reviews WHERE status = 'closed'")
     }
+    forecast = {
+        (month, channel): spend
+        for month, channel, spend in query(
+            url,
+            "SELECT month, channel_id, sum(spend) FROM forecast_lines "
+            "WHERE month BETWEEN :a AND :b GROUP BY month, channel_id",
+            a=year[0],
+            b=year[1],
+        )
+    }
     rows = query(
         url,
-        "SELECT month, sum(actual_spend), sum(planned_budget) FROM budget_lines "
-        "WHERE month BETWEEN :a AND :b GROUP BY month",
-        a=f"{now[:4]}-01",
-        b=f"{now[:4]}-12",
+        "SELECT month, channel_id, sum(actual_spend), sum(planned_budget) FROM budget_lines "
+        "WHERE month BETWEEN :a AND :b GROUP BY month, channel_id",
+        a=year[0],
+        b=year[1],
     )
-    return sum(
-        (actual or 0) if (month < now or month in closed) else (planned or 0)
-        for month, actual, planned in rows
+    total = 0
+    for month, channel, actual, planned in rows:
+        if month < now or month in closed:
+            total += actual or 0
+        elif (month, channel) not in forecast:
+            total += planned or 0
+    return total + sum(
+        spend or 0 for (month, _), spend in forecast.items() if month >= now and month not in closed
     )

@@ -258,6 +258,10 @@ def _metric(at: AppTest, label: str) -> str:
 def test_the_landing_counts_actuals_to_date_and_the_plan_until_the_cmo_forecasts(
     budget_page, demo_url
 ):
+    engine = sa.create_engine(demo_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM forecast_lines"))
+    engine.dispose()
     cfo = budget_page("CFO", "Forecast and landing")
     assert not cfo.exception and not cfo.error
     expected = expected_landing_cents(demo_url)

@@ -165,16 +165,18 @@ def test_the_overview_says_where_the_year_lands(app, demo_url):
     assert shown["Landing"] == fmt.money_short(landed / 100, "USD")
     assert shown["Against the plan"] == fmt.money_short((landed - plan) / 100, "USD")
     assert "Where the year lands" in [h.value for h in app.subheader]
-    planned = {
+    counted = {
         m
         for (m,) in query(
-            demo_url, "SELECT DISTINCT month FROM budget_lines WHERE planned_budget IS NOT NULL"
+            demo_url,
+            "SELECT DISTINCT month FROM budget_lines WHERE planned_budget IS NOT NULL "
+            "UNION SELECT DISTINCT month FROM forecast_lines",
         )
     }
     unplanned = [
         m
         for m in (f"{DEMO_TODAY:%Y}-{n:02d}" for n in range(DEMO_TODAY.month, 13))
-        if m not in planned
+        if m not in counted
     ]
     warned = [w.value for w in app.warning if "No forecast and no plan" in w.value]
     assert warned == ([] if not unplanned else [warned[0]])

@@ -52,6 +52,7 @@ from alignment.shared.errors import PermissionDenied
 from alignment.shared.errors import ValidationFailed
 from alignment.spend import budget
 from alignment.spend import budget_import
+from alignment.spend import forecast
 from alignment.spend import reconciliation
 from alignment.trust import checklist
 from alignment.trust import maturity
@@ -61,6 +62,7 @@ from db.models import AuditEvent
 from db.models import Base
 from db.models import BudgetLine
 from db.models import ChecklistItem
+from db.models import ForecastLine
 from db.models import SuccessDefinitionVersion
 from db.models import User
 from tests.conftest import DEMO_TODAY
@@ -301,6 +303,14 @@ def _signed_definition(world: World) -> int:
     return _definition_of(world, _signed(world))
 
 
+def _forecast_line(world: World) -> forecast.ForecastEdit:
+    with world.store.session() as session:
+        line_id, version = session.execute(
+            sa.select(ForecastLine.id, ForecastLine.version).order_by(ForecastLine.id).limit(1)
+        ).one()
+    return forecast.ForecastEdit(line_id, version, {"spend": 1234})
+
+
 CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "accounts.add_user": (
         Action.MANAGE_USERS,
@@ -361,6 +371,14 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "checklist.start_with_standard_statements": (
         Action.EDIT_CHECKLIST_ITEMS,
         on_an_empty_store(checklist.start_with_standard_statements),
+    ),
+    "forecast.start_forecast": (
+        Action.FORECAST,
+        now(lambda s, a: forecast.start_forecast(s, a, forecast.ForecastBasis.PLAN)),
+    ),
+    "forecast.save_forecast": (
+        Action.FORECAST,
+        after(_forecast_line, lambda s, a, edit: forecast.save_forecast(s, a, [edit])),
     ),
     "goals.create_goal": (
         Action.SET_GOALS,
