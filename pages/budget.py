@@ -25,6 +25,7 @@ from alignment.shared.status import ink_style
 from alignment.spend import budget
 from alignment.spend import budget_import
 from alignment.spend import forecast
+from alignment.spend import forecast_import
 from alignment.spend import landing
 from alignment.spend.budget_import import FIELD_LABELS
 from alignment.spend.budget_import import FIELDS
@@ -489,6 +490,7 @@ def _forecast(period: Period, cur: str) -> None:
     st.subheader("The forecast")
     if can(me, Action.FORECAST):
         _start_forecast_form(me)
+        _forecast_import(me)
     if lines.empty:
         st.info(
             "No forecast yet: the months to come count the current plan. "
@@ -572,6 +574,57 @@ def _start_forecast_form(me: Actor) -> None:
                     "Forecast started.",
                     flash_key="budget_flash",
                 )
+
+
+def _forecast_import(me: Actor) -> None:
+    with st.expander("Import the forecast from a file", icon=":material/upload_file:"):
+        st.caption(
+            "CSV or XLSX: month, channel, campaign, and any of spend, pipeline, revenue and new "
+            "customers. Each line of the file replaces those figures; one bad cell and nothing "
+            "is imported."
+        )
+        generation = st.session_state.setdefault("forecast_upload_generation", 0)
+        upload = st.file_uploader(
+            "Forecast file", type=["csv", "xlsx"], key=f"forecast_upload_{generation}"
+        )
+        if upload is None:
+            return
+        try:
+            with store().session() as session:
+                checked = forecast_import.read_forecast_file(
+                    session, me, upload.getvalue(), upload.name
+                )
+        except SamePageError as exc:
+            refusal(exc)
+            return
+        if checked.problems:
+            st.error(as_text(checked.summary), icon=":material/error:")
+            text_table(
+                pd.DataFrame(
+                    {
+                        "Problem": [
+                            str(p) for p in checked.problems[: forecast_import.PROBLEMS_SHOWN]
+                        ]
+                    }
+                ),
+                hide_index=True,
+            )
+            return
+        st.write(as_text(checked.summary))
+        if checked.new_channels:
+            st.info(
+                f"New channels: {', '.join(map(as_text, checked.new_channels))}.",
+                icon=":material/add:",
+            )
+        if st.button(
+            f"Import {len(checked.lines):,} forecast line(s)", type="primary", key="forecast_confirm"
+        ):
+            st.session_state["forecast_upload_generation"] = generation + 1
+            act(
+                lambda s: forecast_import.import_forecast(s, me, checked),
+                f"Imported {len(checked.lines):,} forecast line(s) from {as_text(upload.name)}.",
+                flash_key="budget_flash",
+            )
 
 
 def _landing_words(landed: landing.Landing) -> str:

@@ -11,8 +11,10 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alignment.access.permissions import COMMAND_LINE
+from alignment.access.permissions import Actor
 from alignment.access.permissions import Role
 from alignment.company.sample import load_sample
 from alignment.definitions.success_workflow import definitions_json
@@ -25,6 +27,9 @@ from alignment.shared.periods import parse_period
 from alignment.shared.periods import range_period
 from alignment.spend.overview import headline_figures
 from db import migrate
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -154,6 +159,17 @@ def _parser() -> argparse.ArgumentParser:
         "--months", type=int, default=3, help="complete months the run rate averages (default 3)"
     )
     starting.add_argument(
+        "--as", dest="acting_as", metavar="EMAIL", help="act as this user (default: the CMO)"
+    )
+    forecast_in = forecast_commands.add_parser(
+        "import", help="import forecast lines from a CSV or XLSX file (all or nothing)"
+    )
+    forecast_in.add_argument("path", help="the CSV or XLSX file")
+    forecast_in.add_argument(
+        "--dry-run", action="store_true", help="check every cell and write nothing"
+    )
+    forecast_in.add_argument("--sheet", help="the workbook sheet to read (default: the first)")
+    forecast_in.add_argument(
         "--as", dest="acting_as", metavar="EMAIL", help="act as this user (default: the CMO)"
     )
     forecast_out = forecast_commands.add_parser(
@@ -411,15 +427,39 @@ def _forecast(args: argparse.Namespace) -> int:
         path.write_bytes(to_csv(frame) if suffix == ".csv" else to_xlsx({"Forecast": frame}))
         print(f"Wrote {len(frame):,} forecast lines to {path}.")
         return 0
-    basis = ForecastBasis.PLAN if args.basis == "plan" else ForecastBasis.RUN_RATE
     with store.session() as session:
         actor = (
             actor_by_email(session, args.acting_as)
             if args.acting_as
             else first_actor_in_role(session, Role.CMO)
         )
+        if args.forecast_command == "import":
+            return _forecast_import(session, actor, args)
+        basis = ForecastBasis.PLAN if args.basis == "plan" else ForecastBasis.RUN_RATE
         started = start_forecast(session, actor, basis, months=args.months)
     print(started.summary)
+    return 0
+
+
+def _forecast_import(session: Session, actor: Actor, args: argparse.Namespace) -> int:
+    from alignment.spend.forecast_import import import_forecast
+    from alignment.spend.forecast_import import read_forecast_file
+
+    path = Path(args.path)
+    if not path.is_file():
+        raise ValidationFailed(f"There is no file at {path}.")
+    checked = read_forecast_file(session, actor, path.read_bytes(), path.name, args.sheet)
+    if checked.problems:
+        for problem in checked.problems[:20]:
+            print(f"  {problem}")
+        if len(checked.problems) > 20:
+            print(f"  ... and {len(checked.problems) - 20:,} more")
+        raise ValidationFailed(f"Nothing was imported: {checked.summary}")
+    if args.dry_run:
+        print(f"Dry run, nothing written: {checked.summary}")
+        return 0
+    written = import_forecast(session, actor, checked)
+    print(f"Imported {written:,} forecast line(s) from {path.name}.")
     return 0
 
 

@@ -299,3 +299,28 @@ def test_the_cmo_types_a_forecast_figure_in_the_grid(budget_page, demo_url):
         "SELECT spend, spend_from, month FROM forecast_lines WHERE id = :i",
         i=int(line_id),
     ) == [(432100, "typed", month)]
+
+
+def test_the_cmo_imports_a_forecast_file_and_a_bad_one_imports_nothing(budget_page, demo_url):
+    before = query(demo_url, "SELECT count(*) FROM forecast_lines")[0][0]
+    cmo = budget_page("CMO", "Forecast and landing")
+    bad = b"month,channel,spend\n2026-12,Podcasts,5000\n2026-10,Podcasts,5000\n"
+    cmo.file_uploader(key="forecast_upload_0").upload("bad.csv", bad, "text/csv").run()
+    assert not cmo.exception
+    assert any(as_text("1 problem(s) in bad.csv") in e.value for e in cmo.error)
+    assert any(as_text("Row 3, column 'month': '2026-10' is over") in e.value for e in cmo.error)
+    assert not any(b.key == "forecast_confirm" for b in cmo.button)
+    assert query(demo_url, "SELECT count(*) FROM forecast_lines")[0][0] == before
+
+    good = b"month,channel,spend\n2026-12,Podcasts,5000\n"
+    cmo.file_uploader(key="forecast_upload_0").upload("good.csv", good, "text/csv").run()
+    assert any("New channels: Podcasts." in i.value for i in cmo.info)
+    cmo.button(key="forecast_confirm").click().run()
+    assert not cmo.exception
+    imported = f"Imported 1 forecast line(s) from {as_text('good.csv')}."
+    assert any(imported in s.value for s in cmo.success)
+    assert query(
+        demo_url,
+        "SELECT f.month, f.spend, f.spend_from FROM forecast_lines f JOIN channels c "
+        "ON c.id = f.channel_id WHERE c.name = 'Podcasts'",
+    ) == [("2026-12", 500000, "imported")]

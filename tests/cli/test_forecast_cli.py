@@ -59,3 +59,34 @@ def test_only_the_cmo_forecasts_in_one_sentence(store_url, team, pinned):  # noq
     assert refused.stderr.startswith("samepage: ") and refused.stderr.count("\n") == 1
     assert "Traceback" not in refused.stderr
     assert run(store_url, "forecast", "export", "nowhere/forecast.txt").returncode == 2
+
+
+def test_a_forecast_file_is_checked_then_imported_all_or_nothing(
+    store_url,
+    team,  # noqa: F811
+    pinned,
+    tmp_path,
+):
+    good = tmp_path / "forecast.csv"
+    good.write_text("month,channel,spend\n2019-07,Search,9000\n2019-08,Search,9500\n")
+    dry = run(store_url, "forecast", "import", str(good), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.strip() == (
+        "Dry run, nothing written: 2 forecast lines for July 2019 to August 2019 in forecast.csv."
+    )
+    exported = run(store_url, "forecast", "export", str(tmp_path / "after-dry-run.csv"))
+    assert exported.stdout.startswith("Wrote 0 forecast lines")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("month,channel,spend\n2019-07,Search,9000\n2019-05,Search,1\n")
+    refused = run(store_url, "forecast", "import", str(bad))
+    assert refused.returncode == 2
+    assert "Row 3, column 'month': '2019-05' is over" in refused.stdout
+    assert refused.stderr.startswith("samepage: Nothing was imported: 1 problem(s) in bad.csv")
+    assert refused.stderr.count("\n") == 1
+    assert run(store_url, "forecast", "import", str(good)).stdout.strip() == (
+        "Imported 2 forecast line(s) from forecast.csv."
+    )
+    printed = json.loads(run(store_url, "landing", "--json").stdout)
+    search = next(c for c in printed["channels"] if c["channel"] == "Search")
+    # 21,000 to date + 9,000 + 9,500 forecast + the plan for June and September to March
+    assert search["landing"] == 21000 + 9000 + 9500 + 8 * 12000
