@@ -617,7 +617,9 @@ def _forecast_import(me: Actor) -> None:
                 icon=":material/add:",
             )
         if st.button(
-            f"Import {len(checked.lines):,} forecast line(s)", type="primary", key="forecast_confirm"
+            f"Import {len(checked.lines):,} forecast line(s)",
+            type="primary",
+            key="forecast_confirm",
         ):
             st.session_state["forecast_upload_generation"] = generation + 1
             act(
