@@ -222,6 +222,7 @@ SECTIONS = {
     "definitions": _plain,
     "budget": _budget,
     "finance": _finance,
+    "landing": _plain,
     "kpis": _plain,
     "alignment": _alignment,
     "requests": _plain,

@@ -33,6 +33,8 @@ from alignment.shared.periods import month_label
 from alignment.shared.periods import month_period
 from alignment.shared.periods import parse_month
 from alignment.spend import reconciliation
+from alignment.spend.landing import fiscal_year
+from alignment.spend.landing import landing
 from alignment.spend.overview import MONTH_CHOICES
 from alignment.spend.overview import MonthChoices
 from alignment.spend.overview import headline_figures
@@ -50,6 +52,7 @@ AGENDA = (
     ("definitions", "Definitions of success"),
     ("budget", "Budget vs return"),
     ("finance", "Finance reconciliation"),
+    ("landing", "Where the year lands"),
     ("kpis", "KPI tree and funnel"),
     ("alignment", "Alignment checklist"),
     ("requests", "Requests awaiting a decision"),
@@ -210,9 +213,11 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
     answered = checklist.checklist_month(session, actor, month)
     flagged = answered.items[answered.items["flagged"]]
     books = reconciliation.month_reconciliation(session, actor, month)
+    landed = landing(session, actor, fiscal_year(session, actor, month))
     return _plain(
         {
             "currency": profile.currency,
+            "landing": landed.as_json(),
             "headline": {
                 "now": {k: now[k] for k in HEADLINE_KEYS},
                 "previous": {k: before[k] for k in HEADLINE_KEYS},

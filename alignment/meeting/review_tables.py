@@ -302,6 +302,71 @@ def _finance(view: ReviewView, cur: str) -> Section:
     )
 
 
+def _landing(view: ReviewView, cur: str) -> Section:
+    """Where the fiscal year of the review's month lands, as it stood then: a closed review
+    keeps the landing of its closing, so month by month the landing's path is kept."""
+    title = _title("landing")
+    landed = view.sections.get("landing")
+    if landed is None:
+        return Section(
+            "landing",
+            title,
+            lines=(
+                "Where the year would land was not frozen with this review: it was closed "
+                "before SamePage kept the landing.",
+            ),
+        )
+    total = landed["total"]
+    against = [f"{fmt.money(total['gap_to_plan'], cur)} against the plan"]
+    if total["baseline"] is not None:
+        against.append(f"{fmt.money(total['gap_to_baseline'], cur)} against the baseline")
+    lines = [
+        f"{landed['label']} lands at {fmt.money(total['landing'], cur)}: "
+        + " and ".join(against)
+        + f" ({len(landed['actual_months'])} month(s) of actuals, "
+        f"{len(landed['forecast_months'])} forecast)."
+    ]
+    if landed.get("unplanned_months"):
+        months = ", ".join(month_label(m) for m in landed["unplanned_months"])
+        lines.append(f"No forecast and no plan for {months}: the landing counts no spend there.")
+    rows = tuple(
+        (
+            text(line["channel"]),
+            money(line["actual_to_date"], cur),
+            money(line["forecast_rest"], cur),
+            money(line["landing"], cur),
+            money(line["plan"], cur),
+            money(line["gap_to_plan"], cur),
+            percent(line["gap_to_plan_pct"], signed=True),
+            money(line["baseline"], cur),
+            money(line["gap_to_baseline"], cur),
+        )
+        for line in (*landed["channels"], total)
+    )
+    return Section(
+        "landing",
+        title,
+        lines=tuple(lines),
+        tables=(
+            Table(
+                "Landing by channel",
+                (
+                    "Channel",
+                    "Actual to date",
+                    "Forecast for the rest",
+                    "Landing",
+                    "Plan",
+                    "Against the plan",
+                    "Against the plan %",
+                    "Baseline",
+                    "Against the baseline",
+                ),
+                rows,
+            ),
+        ),
+    )
+
+
 def _kpis(view: ReviewView, cur: str) -> Section:
     loss = view.sections["funnel"]["biggest_loss"]
     shown = [k for k in view.sections["kpis"] if k["target"] is not None or k["actual"] is not None]
@@ -435,6 +500,7 @@ def sections(view: ReviewView) -> list[Section]:
         "definitions": _definitions(view, cur),
         "budget": _budget(view, cur),
         "finance": _finance(view, cur),
+        "landing": _landing(view, cur),
         "kpis": _kpis(view, cur),
         "alignment": _alignment(view),
         "requests": _requests(view),

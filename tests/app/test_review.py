@@ -36,15 +36,16 @@ def test_the_review_renders_every_section_for_every_role(review_page, role):
     at = review_page(role)
     assert not at.exception and not at.error
     headings = [h.value for h in at.subheader]
-    assert headings[:8] == [
+    assert headings[:9] == [
         "1. Headline figures",
         "2. Definitions of success",
         "3. Budget vs return",
         "4. Finance reconciliation",
-        "5. KPI tree and funnel",
-        "6. Alignment checklist",
-        "7. Requests awaiting a decision",
-        "8. Decisions and action items",
+        "5. Where the year lands",
+        "6. KPI tree and funnel",
+        "7. Alignment checklist",
+        "8. Requests awaiting a decision",
+        "9. Decisions and action items",
     ]
 
 

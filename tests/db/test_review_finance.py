@@ -176,14 +176,15 @@ def test_the_pdf_has_no_page_that_only_says_there_is_nothing(store):
     cover = pages[0]
     for line in (
         "2. Definitions of success — none signed off for this month",
-        "5. KPI tree and funnel — no KPI figures or targets this month",
-        "7. Requests awaiting a decision — none awaiting a decision",
+        "6. KPI tree and funnel — no KPI figures or targets this month",
+        "8. Requests awaiting a decision — none awaiting a decision",
     ):
         assert line in cover, line
     titles = [
         "Headline figures",
         "Budget vs return",
         "Finance reconciliation",
+        "Where the year lands",
         "Alignment checklist",
         "Decisions and action items",
     ]
@@ -201,6 +202,7 @@ def test_the_xlsx_has_one_headed_table_per_sheet(store):
         "Headline figures",
         "Budget vs return",
         "Finance reconciliation",
+        "Landing by channel",
         "Alignment score by month",
         "Perception gaps",
         "Checklist comments",
@@ -215,6 +217,14 @@ def test_the_xlsx_has_one_headed_table_per_sheet(store):
     assert values["Gap (marketing − finance)"] == -2748
     assert values["Status"] == "Reconciled by Finn Berg on 23 Nov 2026"
     assert book["Finance reconciliation"]["B3"].number_format == '"$"#,##0;-"$"#,##0'
+    landed = sheet_rows(book, "Landing by channel")
+    assert landed[1][:4] == ("Channel", "Actual to date", "Forecast for the rest", "Landing")
+    # 2017 is over: all actuals. Events 100,000 on a plan of 90,000; Search 79,000 + 83,152
+    # on 80,000 + 80,000; in total 262,152 on 250,000, 12,152 over (4.86 %)
+    by_channel = {row[0]: row[1:] for row in landed[2:]}
+    assert by_channel["Events"][:6] == (100000, 0, 100000, 90000, 10000, 10000 / 90000)
+    assert by_channel["Search"][:5] == (162152, 0, 162152, 160000, 2152)
+    assert by_channel["Total"][:5] == (262152, 0, 262152, 250000, 12152)
     score = sheet_rows(book, "Alignment score by month")
     assert score[1:] == [("Month", "Alignment score"), ("February 2017", 25), ("March 2017", 75)]
     gaps = sheet_rows(book, "Perception gaps")

@@ -158,7 +158,7 @@ def test_an_empty_section_is_one_line_of_the_contents_and_no_sheet():
         "Decisions and action items",
     ]
     pages = PdfReader(io.BytesIO(pack_pdf(view, "Fernhill"))).pages
-    assert len(pages) == 5
+    assert len(pages) == 6  # the four sheets' sections, and the landing saying it was not kept
 
 
 def test_a_review_closed_before_finance_was_frozen_says_so_instead_of_showing_todays():
@@ -225,3 +225,64 @@ def test_definitions_read_as_the_definitions_page_writes_them():
     assert rows[1][2:5] == ["≥ 80.0%", "991.8%", "On target"]
     assert rows[2][4] == "Unit disagrees: sign a new version"
     assert table.rows[1][3].value == pytest.approx(9.918)
+
+
+def _landing_line(channel: str, **figures: object) -> dict[str, object]:
+    return {
+        "channel": channel,
+        "plan": None,
+        "baseline": None,
+        "actual_to_date": 0.0,
+        "forecast_rest": 0.0,
+        "landing": 0.0,
+        "gap_to_plan": None,
+        "gap_to_plan_pct": None,
+        "gap_to_baseline": None,
+        "gap_to_baseline_pct": None,
+        "pipeline": None,
+        "revenue": None,
+        "new_customers": None,
+        "months_on_plan": 0,
+    } | figures
+
+
+def test_the_landing_section_says_where_the_year_lands_and_names_the_empty_months():
+    search = _landing_line(
+        "Search",
+        plan=12000.0,
+        actual_to_date=11000.0,
+        forecast_rest=2500.0,
+        landing=13500.0,
+        gap_to_plan=1500.0,
+        gap_to_plan_pct=0.125,
+    )
+    view = hand_view(
+        landing={
+            "period": "2026-01..2026-12",
+            "label": "Fiscal year Jan 2026 – Dec 2026",
+            "currency": "EUR",
+            "actual_months": [f"2026-{m:02d}" for m in range(1, 12)],
+            "forecast_months": ["2026-12"],
+            "unplanned_months": ["2026-12"],
+            "total": search | {"channel": "Total"},
+            "channels": [search],
+        }
+    )
+    landing = {s.key: s for s in sections(view)}["landing"]
+    assert landing.lines == (
+        "Fiscal year Jan 2026 – Dec 2026 lands at €13,500: €1,500 against the plan "
+        "(11 month(s) of actuals, 1 forecast).",
+        "No forecast and no plan for December 2026: the landing counts no spend there.",
+    )
+    table = landing.table("Landing by channel")
+    assert table is not None
+    assert table.value_frame().iloc[0].tolist()[:7] == [
+        "Search",
+        11000.0,
+        2500.0,
+        13500.0,
+        12000.0,
+        1500.0,
+        0.125,
+    ]
+    assert table.text_frame().iloc[1]["Against the plan %"] == "+12.5%"
