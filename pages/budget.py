@@ -446,6 +446,8 @@ def _forecast(period: Period, cur: str) -> None:
             span = landing.fiscal_year(session, me, period.last)
         landed = landing.landing(session, me, span)
         lines = forecast.forecast_frame(session, me, period.last)
+        path = landing.landing_path(session, me, span)
+        accuracy = landing.forecast_accuracy(session, me, span)
     total = landed.total
     cells = st.columns(4)
     cells[0].metric("Landing", fmt.money(total.landing, cur))
@@ -487,6 +489,22 @@ def _forecast(period: Period, cur: str) -> None:
                 ]
             ).set_index("Channel")
         )
+    moved, trusted = st.columns(2, gap="large")
+    with moved:
+        st.subheader("How the landing moved")
+        show_chart(drawn(charts.landing_path, path, cur))
+        st.caption("Each point is the landing a closed review kept; the last is today's.")
+    with trusted:
+        st.subheader("Whose forecasts came true")
+        shown = _accuracy_table(accuracy)
+        if isinstance(shown, str):
+            st.info(shown)
+        else:
+            text_table(shown, hide_index=True)
+            st.caption(
+                "Mean absolute percentage error of each month's last forecast against what "
+                "happened; a month with nothing recorded is left out."
+            )
     st.subheader("The forecast")
     if can(me, Action.FORECAST):
         _start_forecast_form(me)
@@ -627,6 +645,25 @@ def _forecast_import(me: Actor) -> None:
                 f"Imported {len(checked.lines):,} forecast line(s) from {as_text(upload.name)}.",
                 flash_key="budget_flash",
             )
+
+
+def _accuracy_table(accuracy: landing.ForecastAccuracy) -> pd.DataFrame | str:
+    """Per channel, how far the forecast of the months now over was from what happened."""
+    if accuracy.by_channel.empty:
+        return (
+            "No month with a forecast is over yet: once one is, each channel's forecast is "
+            "compared with what happened."
+        )
+    table = accuracy.by_channel
+    return pd.DataFrame(
+        {
+            "Channel": table["channel"],
+            "Months": table["months"],
+            "Spend off by (MAPE)": [fmt.percent(v) for v in table["spend_mape"]],
+            "Revenue off by (MAPE)": [fmt.percent(v) for v in table["revenue_mape"]],
+            "Forecast by": table["forecast_by"].fillna(""),
+        }
+    )
 
 
 def _landing_words(landed: landing.Landing) -> str:

@@ -452,3 +452,43 @@ def proposal_split(frame: pd.DataFrame, currency: str) -> alt.Chart:
         )
         .properties(height=alt.Step(14))
     )
+
+
+LANDING = "Landing"
+
+
+def landing_path(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """The landing as each closed review kept it, month by month, and today's; the plan and
+    the baseline as the lines it is held to."""
+    long = frame.melt(
+        id_vars="month",
+        value_vars=["landing", "plan", "baseline"],
+        var_name="series",
+        value_name="amount",
+    ).dropna(subset=["amount"])
+    long["series"] = long["series"].map({"landing": LANDING, "plan": PLANNED, "baseline": BASELINE})
+    long["date"] = _month_start(long["month"])
+    long["shown"] = [formatting.money(v, currency) for v in long["amount"]]
+    colours = alt.Scale(
+        domain=[LANDING, PLANNED, BASELINE],
+        range=[COLOURS[ACTUAL], COLOURS[PLANNED], COLOURS[BASELINE]],
+    )
+    base = alt.Chart(long).encode(
+        x=_months(),
+        y=alt.Y(
+            "amount:Q", title=currency, axis=alt.Axis(format="~s"), scale=alt.Scale(zero=False)
+        ),
+        color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
+        tooltip=[
+            alt.Tooltip("date:T", title="Month", format="%B %Y"),
+            alt.Tooltip("series:N", title="Series"),
+            alt.Tooltip("shown:N", title="Amount"),
+        ],
+    )
+    landed = base.transform_filter(alt.datum.series == LANDING).mark_line(
+        point=alt.OverlayMarkDef(size=70), strokeWidth=2.5
+    )
+    held_to = base.transform_filter(alt.datum.series != LANDING).mark_line(
+        strokeDash=[4, 3], point=alt.OverlayMarkDef(size=40, filled=False)
+    )
+    return alt.LayerChart(layer=[held_to, landed]).properties(height=260)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +37,8 @@ from alignment.spend.forecast import closed_months
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import ForecastLine
+from db.models import MonthlyReview
+from db.models import User
 
 TOTAL = "Total"
 
@@ -271,3 +274,141 @@ class _Sums:
             new_customers=customers,
             months_on_plan=self.months_on_plan,
         )
+
+
+LANDING_PATH_COLUMNS = ["month", "landing", "plan", "baseline", "kept"]
+
+
+def landing_path(session: Session, actor: Actor, period: Period) -> pd.DataFrame:
+    """How the landing of ``period`` moved: for each month whose review was closed, the
+    landing as that review froze it (``kept`` True), and today's landing for the current
+    month; money in the store's currency. A review closed before SamePage kept the landing
+    has no point."""
+    require(actor, Action.VIEW)
+    rows = []
+    reviews = session.execute(
+        select(MonthlyReview.month, MonthlyReview.snapshot)
+        .where(
+            MonthlyReview.status == "closed",
+            MonthlyReview.month.between(period.first, period.last),
+        )
+        .order_by(MonthlyReview.month)
+    ).all()
+    for month, snapshot in reviews:
+        frozen = (snapshot or {}).get("landing")
+        if not frozen or frozen.get("period") != period.code:
+            continue
+        total = frozen["total"]
+        rows.append((month, total["landing"], total["plan"], total["baseline"], True))
+    now = current_month(clock.today())
+    if period.first <= now <= period.last and now not in {r[0] for r in rows}:
+        total = landing(session, actor, period).total
+        rows.append(
+            (
+                now,
+                float(total.landing),
+                None if total.plan is None else float(total.plan),
+                None if total.baseline is None else float(total.baseline),
+                False,
+            )
+        )
+    return pd.DataFrame(sorted(rows), columns=LANDING_PATH_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ForecastAccuracy:
+    """How far each channel's forecast was from what happened, over the months of a period
+    that are over and had a forecast: the mean absolute percentage error (MAPE) of spend
+    and of revenue, and the months behind it."""
+
+    by_channel: pd.DataFrame
+    """channel, months, spend_mape, revenue_mape, forecast by (who entered the most lines)."""
+    months: pd.DataFrame
+    """month, channel, forecast_spend, actual_spend, spend_error, forecast_revenue,
+    actual_revenue, revenue_error: one row per channel and month compared."""
+
+
+def forecast_accuracy(session: Session, actor: Actor, period: Period) -> ForecastAccuracy:
+    """Each month's last forecast against its actuals, per channel. A month with no actual
+    (nothing spent, no revenue) has no percentage error for that figure and is left out of
+    its mean, so one empty month cannot make a channel look infinitely wrong."""
+    require(actor, Action.VIEW)
+    now = current_month(clock.today())
+    closed = closed_months(session)
+    over = [m for m in period.months if m < now or m in closed]
+    forecast = session.execute(
+        select(
+            Channel.name,
+            ForecastLine.month,
+            func.sum(ForecastLine.spend).label("spend"),
+            func.sum(ForecastLine.revenue).label("revenue"),
+            func.max(User.name).label("by"),
+        )
+        .join(Channel, ForecastLine.channel_id == Channel.id)
+        .outerjoin(User, ForecastLine.entered_by_id == User.id)
+        .where(ForecastLine.month.in_(over))
+        .group_by(Channel.name, ForecastLine.month)
+    ).all()
+    actual = {
+        (row.name, row.month): row
+        for row in session.execute(
+            select(
+                Channel.name,
+                BudgetLine.month,
+                func.sum(BudgetLine.actual_spend).label("spend"),
+                func.sum(BudgetLine.attributed_revenue).label("revenue"),
+            )
+            .join(Channel, BudgetLine.channel_id == Channel.id)
+            .where(BudgetLine.month.in_(over))
+            .group_by(Channel.name, BudgetLine.month)
+        )
+    }
+
+    def error(expected: int | None, happened: int | None) -> float | None:
+        if expected is None or not happened:
+            return None
+        return abs(happened - expected) / happened
+
+    rows = []
+    for row in forecast:
+        done = actual.get((row.name, row.month))
+        spent = None if done is None else done.spend
+        earned = None if done is None else done.revenue
+        rows.append(
+            {
+                "month": row.month,
+                "channel": row.name,
+                "forecast_spend": from_cents(row.spend),
+                "actual_spend": from_cents(spent),
+                "spend_error": error(row.spend, spent),
+                "forecast_revenue": from_cents(row.revenue),
+                "actual_revenue": from_cents(earned),
+                "revenue_error": error(row.revenue, earned),
+                "by": row.by,
+            }
+        )
+    months = pd.DataFrame(
+        rows,
+        columns=[
+            "month",
+            "channel",
+            "forecast_spend",
+            "actual_spend",
+            "spend_error",
+            "forecast_revenue",
+            "actual_revenue",
+            "revenue_error",
+            "by",
+        ],
+    ).sort_values(["channel", "month"], ignore_index=True)
+    by_channel = (
+        months.groupby("channel", sort=True)
+        .agg(
+            months=("month", "count"),
+            spend_mape=("spend_error", "mean"),
+            revenue_mape=("revenue_error", "mean"),
+            forecast_by=("by", lambda names: names.mode().iloc[0] if names.notna().any() else None),
+        )
+        .reset_index()
+    )
+    return ForecastAccuracy(by_channel=by_channel, months=months.drop(columns="by"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -44,7 +45,9 @@ from alignment.spend.forecast import start_forecast
 from alignment.spend.landing import fiscal_quarter
 from alignment.spend.landing import fiscal_year
 from alignment.spend.landing import fiscal_year_starting
+from alignment.spend.landing import forecast_accuracy
 from alignment.spend.landing import landing
+from alignment.spend.landing import landing_path
 from db.models import AuditEvent
 from db.models import BudgetLine
 
@@ -357,3 +360,65 @@ def test_a_month_to_come_with_neither_forecast_nor_plan_is_named(store, team):
         "spend there. The CMO forecasts them on Budget & return."
     )
     assert by_channel(result)["Search"].landing == Decimal("105000.00")  # 21,000 + 7 x 12,000
+
+
+JUNE_AND_JULY = (
+    HEADER
+    + "2019-06,Search,,12000,10000,,30000,\n"
+    + "2019-06,Events,,5000,4000,,8000,\n"
+    + "2019-07,Search,,12000,15000,,20000,\n"
+    + "2019-07,Events,,5000,5000,,,\n"
+).encode()
+
+
+def test_each_closed_review_keeps_its_landing_and_the_path_ends_today(store, team):
+    """June closes in early July with June's actuals in: Search 11,000 + 10,000 + 10,000 +
+    9 x 12,000 = 139,000 and Events 4,000 + 6,000 + 4,000 + 3 x 5,000 = 29,000, 168,000 in
+    all. By August, July is in too: Search 142,000, Events 29,000, 171,000."""
+    with clock.pinned(TODAY), store.session() as session:
+        start_forecast(session, team["CMO"], ForecastBasis.PLAN)
+    july, august = dt.date(2019, 7, 5), dt.date(2019, 8, 10)
+    with clock.pinned(july), store.session() as session:
+        apply_import(
+            session,
+            team["CMO"],
+            read_budget_file(JUNE_AND_JULY.split(b"\n2019-07")[0] + b"\n", "june.csv"),
+        )
+        review.close_review(session, team["CEO"], "2019-06", today=july)
+    with clock.pinned(august), store.session() as session:
+        apply_import(session, team["CMO"], read_budget_file(JUNE_AND_JULY, "june-july.csv"))
+        year = fiscal_year(session, team["CFO"])
+        path = landing_path(session, team["CFO"], year)
+    assert path.to_dict("records") == [
+        {"month": "2019-06", "landing": 168000.0, "plan": 170000.0, "baseline": None, "kept": True},
+        {
+            "month": "2019-08",
+            "landing": 171000.0,
+            "plan": 170000.0,
+            "baseline": None,
+            "kept": False,
+        },
+    ]
+
+
+def test_forecast_accuracy_is_the_mean_absolute_percentage_error_per_channel(store, team):
+    """Forecast from the plan: Search 12,000 spend and 24,000 revenue a month, Events 5,000
+    and 10,000. June and July happened: Search spent 10,000 and 15,000 (20 % and 20 % off)
+    and earned 30,000 and 20,000 (20 % and 20 %); Events spent 4,000 and 5,000 (25 % and
+    0 %) and earned 8,000 in June (25 %) and nothing recorded in July (left out)."""
+    with clock.pinned(TODAY), store.session() as session:
+        start_forecast(session, team["CMO"], ForecastBasis.PLAN)
+    with clock.pinned(dt.date(2019, 8, 10)), store.session() as session:
+        apply_import(session, team["CMO"], read_budget_file(JUNE_AND_JULY, "june-july.csv"))
+        accuracy = forecast_accuracy(session, team["CFO"], fiscal_year(session, team["CFO"]))
+    table = accuracy.by_channel.set_index("channel")
+    assert table.loc["Search", "months"] == 2 and table.loc["Events", "months"] == 2
+    assert table.loc["Search", "spend_mape"] == pytest.approx(0.20)
+    assert table.loc["Search", "revenue_mape"] == pytest.approx(0.20)
+    assert table.loc["Events", "spend_mape"] == pytest.approx(0.125)
+    assert table.loc["Events", "revenue_mape"] == pytest.approx(0.25)
+    assert set(table["forecast_by"]) == {"Lena Park"}
+    july_events = accuracy.months[
+        (accuracy.months["month"] == "2019-07") & (accuracy.months["channel"] == "Events")
+    ].iloc[0]
+    assert july_events["spend_error"] == 0 and pd.isna(july_events["revenue_error"])
