@@ -224,6 +224,9 @@ def test_a_new_team_runs_its_first_month_from_an_empty_store(browser: Browser, a
     booked.get_by_role("spinbutton").fill(f"{finance:.2f}")
     booked.get_by_role("button", name=f"Save figure for {MONTH_LABEL}").click()
     wait_for_app(cfo)
+    # The save reruns the whole page after its part: the forms below are drawn afresh.
+    cfo.get_by_text("Saved finance's figure.").wait_for()
+    wait_for_app(cfo)
     reconcile = cfo.get_by_test_id("stForm").filter(has_text=f"Mark {MONTH_LABEL} reconciled")
     reconcile.get_by_label("Note").fill("Agency accrual booked in October")
     reconcile.get_by_role("button", name=f"Mark {MONTH_LABEL} reconciled").click()
