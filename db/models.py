@@ -251,6 +251,41 @@ class ForecastLine(Base):
         return f"ForecastLine({self.month}, channel={self.channel_id}, {self.campaign!r})"
 
 
+class Commitment(Base):
+    """Money promised before it is spent: a purchase order to a vendor for a channel (and
+    campaign), spread evenly over the months it covers. ``invoiced`` is what finance's
+    invoices matched to it so far; the rest is still open, and counts against the plan."""
+
+    __tablename__ = "commitments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    po_number: Mapped[str] = mapped_column(String(100), unique=True)
+    vendor: Mapped[str] = mapped_column(String(200))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    campaign: Mapped[str] = mapped_column(String(200), default="")
+    amount: Mapped[int] = mapped_column(BigInteger)
+    invoiced: Mapped[int] = mapped_column(BigInteger, default=0)
+    first_month: Mapped[str] = mapped_column(Month)
+    last_month: Mapped[str] = mapped_column(Month)
+    over_plan_reason: Mapped[str | None] = mapped_column(Text)
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    channel: Mapped[Channel] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("invoiced >= 0", name="invoiced_not_negative"),
+        CheckConstraint("first_month <= last_month", name="months_in_order"),
+    )
+
+    def __repr__(self) -> str:
+        return f"Commitment({self.po_number!r}, {self.vendor!r})"
+
+
 class DatedFigure(Base):
     """A weekly (or daily) row of an imported file, kept behind its monthly budget line so
     that the response model can see finer than months (monthly sums hide carry-over)."""

@@ -28,6 +28,7 @@ class Action(StrEnum):
     LOG_IN = "log in"
     ENTER_FIGURES = "enter or import budget and return figures"
     FORECAST = "forecast the rest of the fiscal year"
+    COMMIT_SPEND = "record purchase orders as committed spend"
     RECONCILE_SPEND = "reconcile spend with finance"
     LOCK_BASELINE = "lock the planned budget as the baseline"
     EDIT_FINANCIAL_SETTINGS = "change the financial settings"
@@ -58,6 +59,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.LOG_IN: frozenset({_C, _F, _M, _V, _A}),
     Action.ENTER_FIGURES: frozenset({_M}),
     Action.FORECAST: frozenset({_M}),
+    Action.COMMIT_SPEND: frozenset({_M}),
     Action.RECONCILE_SPEND: frozenset({_F}),
     Action.LOCK_BASELINE: frozenset({_F}),
     Action.EDIT_FINANCIAL_SETTINGS: frozenset({_F}),

@@ -52,7 +52,9 @@ from alignment.shared.errors import PermissionDenied
 from alignment.shared.errors import ValidationFailed
 from alignment.spend import budget
 from alignment.spend import budget_import
+from alignment.spend import commitments
 from alignment.spend import forecast
+from alignment.spend import forecast_import
 from alignment.spend import reconciliation
 from alignment.trust import checklist
 from alignment.trust import maturity
@@ -311,6 +313,15 @@ def _forecast_line(world: World) -> forecast.ForecastEdit:
     return forecast.ForecastEdit(line_id, version, {"spend": 1234})
 
 
+def _forecast_file(world: World) -> forecast_import.ForecastFile:
+    return world.as_(
+        "CMO",
+        lambda s, a: forecast_import.read_forecast_file(
+            s, a, b"month,channel,spend\n2026-12,Events,100\n", "forecast.csv"
+        ),
+    )
+
+
 CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "accounts.add_user": (
         Action.MANAGE_USERS,
@@ -372,6 +383,17 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
         Action.EDIT_CHECKLIST_ITEMS,
         on_an_empty_store(checklist.start_with_standard_statements),
     ),
+    "commitments.record_commitment": (
+        Action.COMMIT_SPEND,
+        now(
+            lambda s, a: commitments.record_commitment(
+                s,
+                a,
+                commitments.CommitmentInput("PO-1", "Vendor", "Events", "100", "2026-12"),
+                reason="Agreed",
+            )
+        ),
+    ),
     "forecast.start_forecast": (
         Action.FORECAST,
         now(lambda s, a: forecast.start_forecast(s, a, forecast.ForecastBasis.PLAN)),
@@ -379,6 +401,10 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "forecast.save_forecast": (
         Action.FORECAST,
         after(_forecast_line, lambda s, a, edit: forecast.save_forecast(s, a, [edit])),
+    ),
+    "forecast_import.import_forecast": (
+        Action.FORECAST,
+        after(_forecast_file, forecast_import.import_forecast),
     ),
     "goals.create_goal": (
         Action.SET_GOALS,

@@ -16,6 +16,7 @@ EXPECTED = {
     Action.LOG_IN:                 "YYYYY",
     Action.ENTER_FIGURES:          "..Y..",
     Action.FORECAST:               "..Y..",
+    Action.COMMIT_SPEND:           "..Y..",
     Action.RECONCILE_SPEND:        ".Y...",
     Action.LOCK_BASELINE:          ".Y...",
     Action.EDIT_FINANCIAL_SETTINGS: ".Y...",
