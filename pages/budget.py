@@ -24,6 +24,7 @@ from alignment.shared.status import fill_style
 from alignment.shared.status import ink_style
 from alignment.spend import budget
 from alignment.spend import budget_import
+from alignment.spend import commitments
 from alignment.spend import forecast
 from alignment.spend import forecast_import
 from alignment.spend import landing
@@ -87,8 +88,15 @@ def page() -> None:
                 key="budget",
                 opening=choices.opening,
             )
-    charts_tab, figures_tab, forecast_tab, import_tab, months_tab = st.tabs(
-        ["Charts", "Figures", "Forecast and landing", "Import", "Months and reconciliation"],
+    charts_tab, figures_tab, forecast_tab, committed_tab, import_tab, months_tab = st.tabs(
+        [
+            "Charts",
+            "Figures",
+            "Forecast and landing",
+            "Committed spend",
+            "Import",
+            "Months and reconciliation",
+        ],
         key="budget_tab",
         on_change="rerun",
         bind="query-params",
@@ -108,6 +116,9 @@ def page() -> None:
     if forecast_tab.open:
         with forecast_tab:
             _forecast(period, cur)
+    if committed_tab.open:
+        with committed_tab:
+            _committed(period, cur)
     if months_tab.open:
         with months_tab:
             _reconciliation(period, cur)
@@ -645,6 +656,98 @@ def _forecast_import(me: Actor) -> None:
                 f"Imported {len(checked.lines):,} forecast line(s) from {as_text(upload.name)}.",
                 flash_key="budget_flash",
             )
+
+
+@st.fragment
+def _committed(period: Period, cur: str) -> None:
+    """Per month and channel of the period: planned, committed, actual and what is still
+    available; the purchase orders behind it, and for the CMO a form to add one."""
+    me = actor()
+    with store().session() as session:
+        position = commitments.spend_position(session, me, period)
+        listed = commitments.commitments(session, me)
+    st.caption(
+        f"{period.label}. Available = plan - actual - open commitments (what invoices have "
+        "not matched yet). A negative figure is money promised beyond the plan."
+    )
+    if position.empty:
+        st.info("No plan, spend or commitment in these months.")
+    else:
+        money_columns = ["planned", "committed", "actual", "available"]
+        shown = position.assign(month=position["month"].map(short_month_label))
+        for column in money_columns:
+            shown[column] = [fmt.money(v, cur) for v in shown[column]]
+        text_table(
+            shown.rename(
+                columns={
+                    "month": "Month",
+                    "channel": "Channel",
+                    "planned": "Planned",
+                    "committed": "Committed",
+                    "actual": "Actual",
+                    "available": "Available",
+                }
+            )
+            .style.map(
+                lambda v: STYLE_OPEN if isinstance(v, str) and v.startswith("-") else "",
+                subset=["Available"],
+            )
+            .hide(axis="index")
+        )
+    if can(me, Action.COMMIT_SPEND):
+        _commitment_form(me)
+    st.subheader("Purchase orders")
+    if listed.empty:
+        st.info("No purchase order is recorded as committed spend yet.")
+        return
+    for column in ("amount", "invoiced", "open"):
+        listed[column] = [fmt.money_exact(v, cur) for v in listed[column]]
+    text_table(
+        listed.fillna("").rename(
+            columns={
+                "po_number": "PO",
+                "vendor": "Vendor",
+                "channel": "Channel",
+                "campaign": "Campaign",
+                "months": "Months",
+                "amount": "Amount",
+                "invoiced": "Invoiced",
+                "open": "Open",
+                "over_plan_reason": "Over plan because",
+                "entered_by": "Entered by",
+            }
+        ),
+        hide_index=True,
+    )
+
+
+def _commitment_form(me: Actor) -> None:
+    with st.expander("Record a purchase order", icon=":material/request_quote:"):
+        with st.form("commitment_form"):
+            a, b, c = st.columns(3)
+            po_number = a.text_input("PO number", key="po_number")
+            vendor = b.text_input("Vendor", key="po_vendor")
+            amount = c.text_input("Amount", key="po_amount", placeholder="12500")
+            d, e, f, g = st.columns(4)
+            channel = d.text_input("Channel", key="po_channel")
+            campaign = e.text_input("Campaign (optional)", key="po_campaign")
+            first = f.text_input("From (YYYY-MM)", key="po_first")
+            last = g.text_input("To (YYYY-MM, optional)", key="po_last")
+            reason = st.text_input(
+                "Why above the plan (only when it is)",
+                key="po_reason",
+                help="A purchase order above what the plan leaves available is saved only with "
+                "a reason, which the audit trail keeps.",
+            )
+            if st.form_submit_button("Commit", type="primary"):
+                typed = commitments.CommitmentInput(
+                    po_number, vendor, channel, amount, first, last, campaign
+                )
+                act(
+                    lambda s: commitments.record_commitment(s, me, typed, reason),
+                    f"Committed {as_text(po_number.strip())}.",
+                    flash_key="budget_flash",
+                )
 
 
 def _accuracy_table(accuracy: landing.ForecastAccuracy) -> pd.DataFrame | str:

@@ -51,6 +51,7 @@ from db.models import BudgetLine
 from db.models import Channel
 from db.models import ChecklistAnswer
 from db.models import ChecklistItem
+from db.models import Commitment
 from db.models import CompanySettings
 from db.models import Competence
 from db.models import ForecastLine
@@ -182,6 +183,7 @@ class _Loader:
         self._requests()
         s.flush()
         self._forecast()
+        self._commitments()
         return SampleSummary(self.company["name"], months[0], months[-1], lines, len(self.users))
 
     def _forecast(self) -> None:
@@ -220,6 +222,31 @@ class _Loader:
                     source_file="sample_data/forecast.csv",
                     entered_by_id=cmo,
                     entered_at=self.entered(self.target_month),
+                )
+            )
+        self.session.flush()
+
+    def _commitments(self) -> None:
+        """Open and partly invoiced purchase orders (sample_data/commitments.csv)."""
+        channels = {
+            row.name: row.id for row in self.session.execute(select(Channel.id, Channel.name))
+        }
+        cmo = self.users["CMO"].id
+        for row in _read(self.directory, "commitments.csv"):
+            self.session.add(
+                Commitment(
+                    po_number=row["po_number"],
+                    vendor=row["vendor"],
+                    channel_id=channels[row["channel"]],
+                    campaign=row["campaign"],
+                    amount=to_cents(Decimal(row["amount"])),
+                    invoiced=to_cents(Decimal(row["invoiced"])),
+                    first_month=self.month(row["first_month"]),
+                    last_month=self.month(row["last_month"]),
+                    over_plan_reason=_optional(row["over_plan_reason"]),
+                    source_file="sample_data/commitments.csv",
+                    entered_by_id=cmo,
+                    entered_at=self.entered(self.month(row["first_month"])),
                 )
             )
         self.session.flush()

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from alignment.shared import formatting as fmt
+from alignment.shared.periods import current_month
 from alignment.spend.forecast import ForecastBasis
 from tests.app.conftest import ROOT
 from tests.app.conftest import expected_landing_cents
@@ -43,7 +44,15 @@ def scalar(url: str, sql: str, **params):
 
 
 @pytest.mark.parametrize(
-    "tab", ["Charts", "Figures", "Forecast and landing", "Import", "Months and reconciliation"]
+    "tab",
+    [
+        "Charts",
+        "Figures",
+        "Forecast and landing",
+        "Committed spend",
+        "Import",
+        "Months and reconciliation",
+    ],
 )
 @pytest.mark.parametrize("role", ["CEO", "CFO", "CMO", "viewer"])
 def test_every_tab_renders_for_every_role(budget_page, role, tab):
@@ -324,3 +333,30 @@ def test_the_cmo_imports_a_forecast_file_and_a_bad_one_imports_nothing(budget_pa
         "SELECT f.month, f.spend, f.spend_from FROM forecast_lines f JOIN channels c "
         "ON c.id = f.channel_id WHERE c.name = 'Podcasts'",
     ) == [("2026-12", 500000, "imported")]
+
+
+def test_the_cmo_commits_a_purchase_order_above_the_plan_only_with_a_reason(budget_page, demo_url):
+    month = current_month()
+    cmo = budget_page("CMO", "Committed spend")
+    assert not cmo.exception and not cmo.error
+    assert any(as_text("PO-4471") in t.value.to_string() for t in cmo.table)
+    for key, value in {
+        "po_number": "PO-9001",
+        "po_vendor": "Webinar Works",
+        "po_amount": "1000000",
+        "po_channel": "Webinars",
+        "po_first": month,
+    }.items():
+        cmo.text_input(key=key).set_value(value)
+    cmo.button(key="FormSubmitter:commitment_form-Commit").click().run()
+    assert any(as_text("Give a reason to commit it all the same") in e.value for e in cmo.error)
+    assert query(demo_url, "SELECT count(*) FROM commitments WHERE po_number = 'PO-9001'") == [(0,)]
+    cmo.text_input(key="po_reason").set_value("Annual webinar platform, paid up front")
+    cmo.button(key="FormSubmitter:commitment_form-Commit").click().run()
+    assert not cmo.exception
+    assert any("Committed " + as_text("PO-9001") in s.value for s in cmo.success)
+    assert query(
+        demo_url, "SELECT amount, over_plan_reason FROM commitments WHERE po_number = 'PO-9001'"
+    ) == [(100_000_000, "Annual webinar platform, paid up front")]
+    cfo = budget_page("CFO", "Committed spend")
+    assert not any(b.label == "Commit" for b in cfo.button)
