@@ -60,3 +60,16 @@ def test_the_cmo_forecasts_and_every_role_sees_where_the_year_lands(page: Page, 
     expect(landing_tile(page)).to_have_text(fmt.money(after["total"]["landing"], "USD"))
     expect(page.get_by_role("button", name="Start the forecast")).to_have_count(0)
     screenshot(page, "forecast-and-landing-cfo")
+
+
+def test_the_committed_spend_tab_shows_the_demos_purchase_orders(page: Page, server):
+    page.goto(f"{server.url}/budget?budget_tab=Committed+spend")
+    wait_for_app(page)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("PO-4472")).to_be_visible()
+    expect(main.get_by_text("Northwind Media")).to_be_visible()
+    # 40,000 ordered, 25,000 invoiced: 15,000 still open
+    row = main.get_by_role("row").filter(has_text="PO-4472")
+    expect(row).to_contain_text("$15,000.00")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(page, "committed-spend")
