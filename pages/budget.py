@@ -19,6 +19,7 @@ from alignment.shared import formatting as fmt
 from alignment.shared.errors import SamePageError
 from alignment.shared.periods import Period
 from alignment.shared.periods import month_label
+from alignment.shared.periods import range_period
 from alignment.shared.periods import short_month_label
 from alignment.shared.status import fill_style
 from alignment.shared.status import ink_style
@@ -772,21 +773,22 @@ def _accuracy_table(accuracy: landing.ForecastAccuracy) -> pd.DataFrame | str:
 def _landing_words(landed: landing.Landing) -> str:
     words = f"{landed.period.label}: "
     if landed.actual_months:
-        words += f"actuals for {_span(landed.actual_months)}"
+        words += (
+            "actuals for "
+            + range_period(landed.actual_months[0], landed.actual_months[-1]).short_label
+        )
     if landed.forecast_months:
         words += "; " if landed.actual_months else ""
-        words += f"the forecast for {_span(landed.forecast_months)}"
+        words += (
+            "the forecast for "
+            + range_period(landed.forecast_months[0], landed.forecast_months[-1]).short_label
+        )
     if landed.total.months_on_plan:
         words += (
             f". {landed.total.months_on_plan} channel-month(s) have no forecast and count their "
             "plan"
         )
     return words + "."
-
-
-def _span(months: tuple[str, ...]) -> str:
-    first, last = short_month_label(months[0]), short_month_label(months[-1])
-    return first if first == last else f"{first} – {last}"
 
 
 def _gap(gap: Decimal | None, pct: float | None, cur: str) -> str:

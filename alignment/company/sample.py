@@ -42,6 +42,7 @@ from alignment.spend.forecast import RUN_RATE_MONTHS
 from alignment.spend.forecast import ForecastBasis
 from alignment.spend.forecast import closed_months
 from alignment.spend.forecast import run_rate_lines
+from alignment.spend.forecast import still_to_come
 from alignment.trust.checklist import DEFAULT_ITEMS
 from alignment.trust.maturity import DEFAULT_COMPETENCES
 from db import audit_guard
@@ -192,10 +193,8 @@ class _Loader:
         start = int(self.company["fiscal_year_start_month"])
         year_first = fiscal_year_start(self.target_month, start)
         closed = closed_months(self.session)
-        open_months = tuple(
-            m
-            for m in months_between(self.target_month, add_months(year_first, 11))
-            if m not in closed
+        open_months = still_to_come(
+            months_between(year_first, add_months(year_first, 11)), self.target_month, closed
         )
         recent = (
             add_months(self.target_month, -RUN_RATE_MONTHS),

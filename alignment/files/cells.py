@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from alignment.shared.money import to_cents
 from alignment.shared.periods import FIRST_YEAR
+from alignment.shared.text import NAME_CONTROL_CHARACTERS
 
 MAX_AMOUNT = 999_999_999_999.99
 """The largest amount SamePage stores; beyond it a figure is a typing error, not a budget."""
@@ -312,3 +313,19 @@ def typed_figure(
             return None, f"{value} is not a whole number of {label}"
         return int(number), None
     return to_cents(Decimal(str(number))), None
+
+
+MAX_NAME = 200
+"""The longest name SamePage keeps (a channel, a campaign, a vendor, a PO number)."""
+
+
+def name_problem(text: str, label: str, *, required: bool = False) -> str | None:
+    """What is wrong with a name typed or imported, already stripped, or None: the one rule
+    for every name cell (a grid's, a form's, a file's)."""
+    if required and not text:
+        return f"the {label} is missing"
+    if len(text) > MAX_NAME:
+        return f"the {label} is longer than {MAX_NAME} characters"
+    if NAME_CONTROL_CHARACTERS.search(text):
+        return f"the {label} contains control characters"
+    return None

@@ -21,6 +21,7 @@ from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.company.settings import company_profile
 from alignment.files.cells import is_blank
+from alignment.files.cells import name_problem
 from alignment.files.cells import parse_months
 from alignment.files.cells import typed_figure
 from alignment.records.unit_of_work import Write
@@ -34,10 +35,8 @@ from alignment.shared.periods import Period
 from alignment.shared.periods import add_months
 from alignment.shared.periods import fiscal_year_start
 from alignment.shared.periods import month_label
-from alignment.shared.text import NAME_CONTROL_CHARACTERS
 from alignment.spend.budget_import import AMOUNTS
 from alignment.spend.budget_import import FIELDS
-from alignment.spend.budget_import import MAX_TEXT
 from db import queries
 from db.models import Baseline
 from db.models import BudgetLine
@@ -196,12 +195,9 @@ def _clean(values: dict[str, Any], where: str, problems: list[str]) -> dict[str,
                 clean[name] = months[0]
         elif name in ("channel", "campaign"):
             text = "" if value is None or is_blank(value) else str(value).strip()
-            if name == "channel" and not text:
-                problems.append(f"{where}: the channel is missing")
-            elif len(text) > MAX_TEXT:
-                problems.append(f"{where}: the {label} is longer than {MAX_TEXT} characters")
-            elif NAME_CONTROL_CHARACTERS.search(text):
-                problems.append(f"{where}: the {label} contains control characters")
+            problem = name_problem(text, label, required=name == "channel")
+            if problem:
+                problems.append(f"{where}: {problem}")
             else:
                 clean[name] = unicodedata.normalize("NFC", text)
         else:

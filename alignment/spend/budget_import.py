@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
+from alignment.files.cells import MAX_NAME
 from alignment.files.cells import currency_marks
 from alignment.files.cells import decimal_comma_evidence
 from alignment.files.cells import has_ambiguous_amounts
@@ -65,7 +66,7 @@ AMOUNTS = BUDGET_AMOUNTS
 FIGURES = (*AMOUNTS, "new_customers")
 DATED_FIGURES = ("actual_spend", "attributed_pipeline", "attributed_revenue")
 KEY = ("month", "channel_key", "campaign")
-MAX_TEXT = 200
+MAX_TEXT = MAX_NAME
 PROBLEMS_SHOWN = 200
 CHANGES_SHOWN = 200
 LINES_SHOWN = 50

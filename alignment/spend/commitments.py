@@ -21,6 +21,7 @@ from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.company.settings import company_profile
+from alignment.files.cells import name_problem
 from alignment.files.cells import parse_months
 from alignment.files.cells import typed_figure
 from alignment.records.unit_of_work import writing
@@ -31,13 +32,10 @@ from alignment.shared.money import from_cents
 from alignment.shared.periods import Period
 from alignment.shared.periods import month_label
 from alignment.shared.periods import months_between
-from alignment.shared.text import NAME_CONTROL_CHARACTERS
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import Commitment
 from db.models import User
-
-MAX_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -103,12 +101,9 @@ class CheckedCommitment:
 
 def _text(value: str, label: str, required: bool) -> str:
     text = unicodedata.normalize("NFC", (value or "").strip())
-    if required and not text:
-        raise ValidationFailed(f"The {label} is missing.")
-    if len(text) > MAX_TEXT:
-        raise ValidationFailed(f"The {label} is longer than {MAX_TEXT} characters.")
-    if NAME_CONTROL_CHARACTERS.search(text):
-        raise ValidationFailed(f"The {label} contains control characters.")
+    problem = name_problem(text, label, required=required)
+    if problem:
+        raise ValidationFailed(f"{problem[0].upper()}{problem[1:]}.")
     return text
 
 

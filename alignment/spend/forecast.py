@@ -109,6 +109,17 @@ def closed_months(session: Session) -> set[str]:
     return {*reconciled, *reviewed}
 
 
+def counts_actuals(month: str, now: str, closed: set[str]) -> bool:
+    """The one rule of which months count their actuals rather than a forecast: a month
+    that is over (before ``now``, the current month) or closed."""
+    return month < now or month in closed
+
+
+def still_to_come(months: list[str], now: str, closed: set[str]) -> tuple[str, ...]:
+    """The ``months`` that count a forecast: every one that does not count its actuals."""
+    return tuple(m for m in months if not counts_actuals(m, now, closed))
+
+
 def forecast_year(session: Session, actor: Actor, month: str | None = None) -> ForecastYear:
     """The fiscal year holding ``month`` (the current month when not given) and its months
     still open to a forecast: the current month and later, less any closed month."""
@@ -118,8 +129,7 @@ def forecast_year(session: Session, actor: Actor, month: str | None = None) -> F
     first = fiscal_year_start(month or now, start)
     last = add_months(first, 11)
     closed = closed_months(session)
-    still_open = tuple(m for m in months_between(first, last) if m >= now and m not in closed)
-    return ForecastYear(first, last, still_open)
+    return ForecastYear(first, last, still_to_come(months_between(first, last), now, closed))
 
 
 def refuse_closed_month(session: Session, month: str, where: str = "") -> None:

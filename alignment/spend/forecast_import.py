@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
+from alignment.files.cells import name_problem
 from alignment.files.cells import parse_amounts
 from alignment.files.cells import parse_months
 from alignment.files.spreadsheet import MONTH_HEADERS
@@ -33,15 +34,14 @@ from alignment.shared.errors import ValidationFailed
 from alignment.shared.money import to_cents
 from alignment.shared.periods import current_month
 from alignment.shared.periods import month_label
-from alignment.shared.text import NAME_CONTROL_CHARACTERS
 from alignment.spend.forecast import ForecastBasis
 from alignment.spend.forecast import closed_months
+from alignment.spend.forecast import counts_actuals
 from alignment.spend.forecast import forecast_year
 from db.models import FORECAST_FIGURES
 from db.models import Channel
 from db.models import ForecastLine
 
-MAX_TEXT = 200
 PROBLEMS_SHOWN = 200
 
 COLUMNS = {
@@ -122,7 +122,7 @@ def read_forecast_file(
         if pd.notna(month_reasons.iloc[i]):
             problems.append(CellProblem(row, header["month"], month_text, month_reasons.iloc[i]))
             bad = True
-        elif month < now or month in closed:
+        elif counts_actuals(month, now, closed):
             reason = "is over; its actuals count" if month < now else "is closed"
             problems.append(
                 CellProblem(row, header["month"], month_text, f"{reason}, so it takes no forecast")
@@ -144,17 +144,15 @@ def read_forecast_file(
             if header["campaign"] is None
             else unicodedata.normalize("NFC", str(frame[header["campaign"]].iloc[i]).strip())
         )
-        for column, text in ((header["channel"], channel), (header["campaign"], campaign)):
-            if column is None:
-                continue
-            if column == header["channel"] and not text:
-                problems.append(row_problem(row, column, "the channel is missing"))
-                bad = True
-            elif len(text) > MAX_TEXT:
-                problems.append(row_problem(row, column, f"longer than {MAX_TEXT} characters"))
-                bad = True
-            elif NAME_CONTROL_CHARACTERS.search(text):
-                problems.append(row_problem(row, column, "contains control characters"))
+        for column, label, text in (
+            (header["channel"], "channel", channel),
+            (header["campaign"], "campaign", campaign),
+        ):
+            problem = (
+                None if column is None else name_problem(text, label, required=label == "channel")
+            )
+            if problem:
+                problems.append(row_problem(row, str(column), problem))
                 bad = True
         values: dict[str, object] = {}
         for name, (parsed, reasons) in figures.items():
@@ -228,7 +226,7 @@ def import_forecast(session: Session, actor: Actor, forecast_file: ForecastFile)
         written = 0
         for row in forecast_file.lines.to_dict("records"):
             month = str(row["month"])
-            if month < now or month in closed:
+            if counts_actuals(month, now, closed):
                 raise ValidationFailed(
                     f"Nothing was imported: {month_label(month)} closed while the file was "
                     "being checked; its actuals count."

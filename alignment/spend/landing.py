@@ -34,6 +34,8 @@ from alignment.shared.periods import month_difference
 from alignment.shared.periods import range_period
 from alignment.shared.periods import short_month_label
 from alignment.spend.forecast import closed_months
+from alignment.spend.forecast import counts_actuals
+from alignment.spend.forecast import still_to_come
 from db.models import BudgetLine
 from db.models import Channel
 from db.models import ForecastLine
@@ -123,8 +125,8 @@ class Landing:
 
 
 LANDINGS = ReadCache(max_entries=32)
-"""Landings per store, data version, period and current month (which months count actuals
-depends on today)."""
+"""Landings and forecast accuracies per store, data version, period and current month
+(which months count actuals depends on today)."""
 
 
 def fiscal_year(session: Session, actor: Actor, month: str | None = None) -> Period:
@@ -165,8 +167,8 @@ def landing(session: Session, actor: Actor, period: Period) -> Landing:
 
 def _landing(session: Session, actor: Actor, period: Period, now: str) -> Landing:
     closed = closed_months(session)
-    actual_months = tuple(m for m in period.months if m < now or m in closed)
-    forecast_months = tuple(m for m in period.months if m not in actual_months)
+    forecast_months = still_to_come(period.months, now, closed)
+    actual_months = tuple(m for m in period.months if m not in forecast_months)
     budget = session.execute(
         select(
             Channel.name,
@@ -334,8 +336,14 @@ def forecast_accuracy(session: Session, actor: Actor, period: Period) -> Forecas
     its mean, so one empty month cannot make a channel look infinitely wrong."""
     require(actor, Action.VIEW)
     now = current_month(clock.today())
+    return LANDINGS.kept(
+        session, lambda: _forecast_accuracy(session, period, now), "accuracy", period, now
+    )
+
+
+def _forecast_accuracy(session: Session, period: Period, now: str) -> ForecastAccuracy:
     closed = closed_months(session)
-    over = [m for m in period.months if m < now or m in closed]
+    over = [m for m in period.months if counts_actuals(m, now, closed)]
     forecast = session.execute(
         select(
             Channel.name,
