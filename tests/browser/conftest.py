@@ -3,6 +3,7 @@ the Chromium that tests/browser/chromium.py found."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Locator
@@ -185,3 +187,17 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def cli_json(server: Server, *args: str) -> Any:
+    """What ``python -m alignment ARGS --json`` prints for the store the app serves, run
+    as a person would run it beside the app: another process, the same environment."""
+    result = subprocess.run(
+        [sys.executable, "-m", "alignment", *args, "--json"],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import subprocess
-import sys
 
 import openpyxl
 import pytest
@@ -17,7 +14,7 @@ from playwright.sync_api import expect
 
 from alignment.shared import formatting as fmt
 from alignment.shared.periods import current_month
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import cli_json
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
 from tests.browser.test_grid_conflict_browser import ACTUAL_SPEND
@@ -31,15 +28,7 @@ pytestmark = pytest.mark.browser
 
 
 def cli_metrics(server) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "alignment", "metrics", "--period", current_month(), "--json"],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return cli_json(server, "metrics", "--period", current_month())
 
 
 def workbook(path, month: str) -> None:

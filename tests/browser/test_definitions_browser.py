@@ -5,17 +5,14 @@ screen show the live actual against it, and the signed card reads as the ROMI ti
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT
 from tests.browser.conftest import choose
+from tests.browser.conftest import cli_json
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
 from tests.browser.test_overview_browser import act_as
@@ -115,15 +112,7 @@ def test_cmo_drafts_and_proposes_cfo_signs_ceo_acknowledges(page: Page, server):
     wait_for_app(page)
     expect(tile_value(page, "ROMI (attributed)")).to_have_text(seen_actual)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "alignment", "definitions", "--json"],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    ours = next(r for r in json.loads(result.stdout) if r["title"] == TITLE)
+    ours = next(r for r in cli_json(server, "definitions") if r["title"] == TITLE)
     assert (ours["metric"], ours["target"], ours["unit"]) == ("romi", 0.8, "%")
     assert ours["state"] == "signed_off" and ours["in_force"]
     assert ours["signed_by"] == "Daniel Okafor" and ours["acknowledged_by"] == "Maya Lindqvist"

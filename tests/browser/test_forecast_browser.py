@@ -3,16 +3,12 @@ rate, and the landing on screen is the command line's, as the CFO then sees it t
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from alignment.shared import formatting as fmt
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import cli_json
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import wait_for_app
 from tests.browser.test_overview_browser import act_as
@@ -21,15 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def cli_landing(server) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "alignment", "landing", "--json"],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return cli_json(server, "landing")
 
 
 def landing_tile(page: Page):  # type: ignore[no-untyped-def]

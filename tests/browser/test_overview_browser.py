@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from alignment.shared import formatting as fmt
 from alignment.shared.periods import current_month
 from tests.browser.conftest import ROOT
 from tests.browser.conftest import choose
+from tests.browser.conftest import cli_json
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import serve
 from tests.browser.conftest import wait_for_app
@@ -87,15 +87,7 @@ def expect_tiles(page: Page, expected: dict[str, str]) -> None:
 def cli_tiles(server) -> dict[str, str]:
     """The CLI's headline figures for this month, formatted as the overview's tiles format
     them (millions as $4.73M)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "alignment", "metrics", "--period", current_month(), "--json"],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    f = json.loads(result.stdout)
+    f = cli_json(server, "metrics", "--period", current_month())
     cur = f["currency"]
     return {
         "Planned budget": fmt.money_short(f["planned_budget"], cur),
@@ -139,15 +131,7 @@ def test_quarter_to_date_matches_the_cli_range(page: Page, server):
     page.get_by_test_id("stButtonGroup").get_by_text("Quarter to date").click()
     wait_for_app(page)
     expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("to date")
-    result = subprocess.run(
-        [sys.executable, "-m", "alignment", "metrics", "--json", "--period", _qtd_code()],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    spend = json.loads(result.stdout)["actual_spend"]
+    spend = cli_json(server, "metrics", "--period", _qtd_code())["actual_spend"]
     expect(tile_value(page, "Actual spend")).to_have_text(fmt.money_short(spend, "USD"))
     screenshot(page, "overview-quarter-to-date")
 

@@ -4,9 +4,6 @@ the meeting pack as PDF and XLSX with the frozen figures."""
 from __future__ import annotations
 
 import io
-import json
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +19,8 @@ from alignment.shared import formatting as fmt
 from alignment.shared.periods import current_month
 from alignment.shared.periods import month_label
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.conftest import ROOT
 from tests.browser.conftest import Server
+from tests.browser.conftest import cli_json
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import serve
 from tests.browser.conftest import wait_for_app
@@ -70,16 +67,7 @@ def test_record_close_and_download_the_pack(page: Page, server):
 
     text, book = take_the_pack(page, "review-demo")
 
-    figures = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "alignment", "metrics", "--period", month, "--json"],
-            cwd=ROOT,
-            env=server.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+    figures = cli_json(server, "metrics", "--period", month)
     assert f"Monthly review, {month_label(month)}" in text
     assert "Closed by Maya Lindqvist" in text and DECISION in text
     assert fmt.money(figures["actual_spend"], "USD") in text
