@@ -53,6 +53,7 @@ from ui.context import save_grid
 from ui.context import store
 from ui.widgets import as_text
 from ui.widgets import drawn
+from ui.widgets import mapping_form
 from ui.widgets import period_picker
 from ui.widgets import refusal
 from ui.widgets import show_chart
@@ -277,7 +278,7 @@ def _import_section(cur: str) -> None:
         try:
             parsed = _parse(data, upload.name, sheet, _frozen(given), _frozen(remembered), source)
         except MappingNeeded as needed:
-            _mapping_form(needed, source)
+            mapping_form(needed, source, "budget_mapping")
             return
         with store().session() as session:
             preview = budget_import.preview_import(session, me, parsed)
@@ -334,33 +335,6 @@ def _parse(
         remembered=dict(remembered) if remembered else None,
         source_name=source,
     )
-
-
-def _mapping_form(needed: MappingNeeded, source: str) -> None:
-    st.warning(as_text(needed), icon=":material/table_view:")
-    headers = needed.table.headers
-    with st.form("budget_mapping_form"):
-        st.write(f"Which column of **{as_text(needed.table.file_name)}** holds each figure?")
-        chosen = {}
-        columns = st.columns(4)
-        for i, name in enumerate(FIELDS):
-            options = ["(not in this file)", *headers]
-            suggested = needed.suggestion.get(name)
-            chosen[name] = columns[i % 4].selectbox(
-                FIELD_LABELS[name] + (" *" if name in budget_import.REQUIRED else ""),
-                options,
-                index=options.index(suggested) if suggested in options else 0,
-                key=f"budget_map_{name}",
-            )
-        if st.form_submit_button("Use this mapping", type="primary"):
-            mapping = {k: v for k, v in chosen.items() if v != "(not in this file)"}
-            try:
-                budget_import.check_mapping(mapping, headers)
-            except SamePageError as exc:
-                refusal(exc)
-                return
-            st.session_state.setdefault("budget_mapping", {})[source] = mapping
-            st.rerun()
 
 
 def _show_preview(preview: budget_import.ImportPreview, cur: str) -> None:

@@ -27,7 +27,10 @@ from alignment.access.permissions import can
 from alignment.company.first_run import ADMIN_PAGE
 from alignment.company.first_run import PAGE_TITLES
 from alignment.company.first_run import SetupStep
+from alignment.files.column_mapping import NOT_IN_FILE
+from alignment.files.column_mapping import MappingNeeded
 from alignment.records.data_version import ReadCache
+from alignment.shared.errors import SamePageError
 from alignment.shared.periods import Period
 from alignment.shared.periods import month_label
 from alignment.shared.periods import month_period
@@ -187,6 +190,36 @@ def refusal(exc: BaseException | str) -> None:
     (a file name, a header, a KPI name), which must read as typed, never run as a link or
     formatting. No refusal carries Markdown of its own."""
     st.error(as_text(exc), icon=":material/error:")
+
+
+def mapping_form(needed: MappingNeeded, source: str, key: str) -> None:
+    """Ask once which column of a file holds what (every import's mapping form); the
+    mapping chosen is kept in ``st.session_state[key][source]`` for the import to read."""
+    st.warning(as_text(needed), icon=":material/table_view:")
+    headers = needed.table.headers
+    columns = needed.columns
+    with st.form(f"{key}_form"):
+        st.write(f"Which column of **{as_text(needed.table.file_name)}** holds each figure?")
+        chosen = {}
+        boxes = st.columns(4)
+        for i, name in enumerate(columns.fields):
+            options = [NOT_IN_FILE, *headers]
+            suggested = needed.suggestion.get(name)
+            chosen[name] = boxes[i % 4].selectbox(
+                columns.labels[name] + (" *" if name in columns.required else ""),
+                options,
+                index=options.index(suggested) if suggested in options else 0,
+                key=f"{key}_{name}",
+            )
+        if st.form_submit_button("Use this mapping", type="primary"):
+            mapping = {k: v for k, v in chosen.items() if v != NOT_IN_FILE}
+            try:
+                columns.check(mapping, headers)
+            except SamePageError as exc:
+                refusal(exc)
+                return
+            st.session_state.setdefault(key, {})[source] = mapping
+            st.rerun()
 
 
 def flash(message: str, *, key: str = "flash") -> None:

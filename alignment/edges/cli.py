@@ -309,14 +309,7 @@ def _import(args: argparse.Namespace) -> int:
                 source_name=source,
             )
         except budget_import.MappingNeeded as needed:
-            raise ValidationFailed(
-                f"{needed} Use --map COLUMN=HEADER, e.g. "
-                + " ".join(
-                    f"--map {name}='{header}'"
-                    for name, header in needed.suggestion.items()
-                    if header
-                )
-            ) from None
+            raise ValidationFailed(needed.command_line_hint()) from None
         preview = budget_import.preview_import(session, actor, budget)
         print(
             f"{path.name} ({'sheet ' + budget.table.sheet if budget.table.sheet else 'CSV'}), "

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
+from alignment.files import column_mapping
 from alignment.files.cells import MAX_NAME
 from alignment.files.cells import currency_marks
 from alignment.files.cells import decimal_comma_evidence
@@ -37,11 +38,10 @@ from alignment.files.cells import has_ambiguous_amounts
 from alignment.files.cells import in_currency
 from alignment.files.cells import parse_amounts
 from alignment.files.cells import parse_months
+from alignment.files.column_mapping import FileColumns
 from alignment.files.spreadsheet import MONTH_HEADERS
 from alignment.files.spreadsheet import CellProblem
 from alignment.files.spreadsheet import Table
-from alignment.files.spreadsheet import find_columns
-from alignment.files.spreadsheet import normalise_header
 from alignment.files.spreadsheet import read_table
 from alignment.files.spreadsheet import source_name as default_source_name
 from alignment.records.unit_of_work import writing
@@ -57,7 +57,6 @@ from db.models import BudgetLine
 from db.models import Channel
 from db.models import DatedFigure
 from db.models import ImportBatch
-from db.models import ImportMapping
 
 KIND = "budget"
 FIELDS = BUDGET_LINE_FIELDS
@@ -98,20 +97,9 @@ _ALIASES = {
 }
 
 
-class MappingNeeded(ValidationFailed):
-    """The file's headers are not SamePage's columns; a person maps them once per source."""
-
-    def __init__(
-        self, table: Table, suggestion: dict[str, str | None], why: str | None = None
-    ) -> None:
-        self.table = table
-        self.suggestion = suggestion
-        unknown = [h for h in table.headers if normalise_header(h) not in FIELDS]
-        super().__init__(
-            why
-            or f"The columns of {table.file_name} are not SamePage's own "
-            f"({', '.join(unknown)}); map them to SamePage's columns once for this source."
-        )
+COLUMNS = FileColumns(KIND, FIELD_LABELS, REQUIRED, _ALIASES)
+"""The budget file's columns, for the one mapping kit every import uses."""
+MappingNeeded = column_mapping.MappingNeeded
 
 
 @dataclass(frozen=True)
@@ -196,34 +184,16 @@ class ImportPreview:
 
 def suggest_mapping(headers: list[str]) -> dict[str, str | None]:
     """Per SamePage column, the file header that most likely holds it (or None)."""
-    return find_columns(headers, _ALIASES)
+    return COLUMNS.suggest(headers)
 
 
 def canonical_mapping(headers: list[str]) -> dict[str, str] | None:
     """The mapping when every header already is one of SamePage's columns, else None."""
-    names = {normalise_header(h): h for h in headers}
-    if not set(REQUIRED) <= set(names) or not set(names) <= set(FIELDS):
-        return None
-    return {n: names[n] for n in FIELDS if n in names}
+    return COLUMNS.canonical(headers)
 
 
 def check_mapping(mapping: dict[str, str], headers: list[str]) -> None:
-    missing = [FIELD_LABELS[f] for f in REQUIRED if not mapping.get(f)]
-    if missing:
-        raise ValidationFailed(f"Choose the column that holds: {', '.join(missing)}.")
-    unknown = [h for h in mapping.values() if h not in headers]
-    if unknown:
-        raise ValidationFailed(f"The file has no column called '{unknown[0]}'.")
-    used: dict[str, str] = {}
-    for name, header in mapping.items():
-        if name not in FIELDS:
-            raise ValidationFailed(f"SamePage has no column called '{name}'.")
-        if header in used:
-            raise ValidationFailed(
-                f"Column '{header}' cannot be both {FIELD_LABELS[used[header]]} and "
-                f"{FIELD_LABELS[name]}."
-            )
-        used[header] = name
+    COLUMNS.check(mapping, headers)
 
 
 def read_budget_file(
@@ -235,13 +205,18 @@ def read_budget_file(
     source_name: str | None = None,
 ) -> BudgetFile:
     """Read and check a budget file; raises MappingNeeded when its headers need mapping."""
-    table = read_table(data, file_name, sheet)
-    if mapping is None:
-        mapping = canonical_mapping(table.headers)
-        if mapping is None:
-            raise MappingNeeded(table, suggest_mapping(table.headers))
-    mapping = {k: v for k, v in mapping.items() if v}
-    check_mapping(mapping, table.headers)
+    return _read_mapped(read_table(data, file_name, sheet), data, mapping, None, source_name)
+
+
+def _read_mapped(
+    table: Table,
+    data: bytes,
+    given: dict[str, str] | None,
+    remembered: dict[str, str] | None,
+    source_name: str | None,
+) -> BudgetFile:
+    mapping = column_mapping.mapping_for(table, COLUMNS, given=given, remembered=remembered)
+    file_name = table.file_name
     currencies = _currency_marks(table, mapping)
     lines, problems, dated = _check_cells(table, mapping)
     return BudgetFile(
@@ -440,10 +415,7 @@ def _field_of(header: str, mapping: dict[str, str]) -> str:
 
 
 def remembered_mapping(session: Session, source: str) -> dict[str, str] | None:
-    row = session.scalar(
-        select(ImportMapping).where(ImportMapping.kind == KIND, ImportMapping.source_name == source)
-    )
-    return None if row is None else dict(row.mapping)
+    return column_mapping.remembered_mapping(session, KIND, source)
 
 
 def read_for_import(
@@ -455,28 +427,10 @@ def read_for_import(
     remembered: dict[str, str] | None = None,
     source_name: str | None = None,
 ) -> BudgetFile:
-    """Read a budget file with the one rule for which mapping wins, for the page and the CLI:
-    the mapping the person gave (the mapping form, ``--map``), else the file's own standard
-    headers, else the mapping remembered for its source when every column it names is in
-    the file; MappingNeeded (with a suggestion) when none fits, or when the mapping given
-    does not fit this file (an earlier file's, a mistyped header)."""
-    try:
-        return read_budget_file(
-            data, file_name, sheet=sheet, mapping=given or None, source_name=source_name
-        )
-    except MappingNeeded as needed:
-        if given or not remembered or not set(remembered.values()) <= set(needed.table.headers):
-            raise
-    except ValidationFailed as refused:
-        if not given:
-            raise
-        table = read_table(data, file_name, sheet)
-        raise MappingNeeded(
-            table.without_cells(), suggest_mapping(table.headers), f"{refused} Map it again."
-        ) from None
-    return read_budget_file(
-        data, file_name, sheet=sheet, mapping=remembered, source_name=source_name
-    )
+    """Read a budget file with the mapping kit's one rule for which mapping wins
+    (``column_mapping.mapping_for``), for the page and the CLI."""
+    table = read_table(data, file_name, sheet)
+    return _read_mapped(table, data, given or None, remembered, source_name)
 
 
 def import_budget(
@@ -485,40 +439,18 @@ def import_budget(
     """The import as a person runs it: write the file's lines and, when its columns are not
     the standard ones, remember its mapping under its source, both in one unit of work, so
     a refused import remembers nothing."""
-    with writing(session, actor, Action.ENTER_FIGURES):
+    with writing(session, actor, Action.ENTER_FIGURES) as w:
         result = apply_import(session, actor, budget, progress)
-        if budget.mapping != canonical_mapping(budget.table.headers):
-            remember_mapping(session, actor, budget.source_name, budget.mapping)
+        column_mapping.remember_mapping(
+            w, COLUMNS, budget.source_name, budget.mapping, budget.table.headers
+        )
         return result
 
 
 def remember_mapping(session: Session, actor: Actor, source: str, mapping: dict[str, str]) -> None:
     """Remember how a source's columns map, so its next file maps itself."""
     with writing(session, actor, Action.ENTER_FIGURES) as w:
-        row = session.scalar(
-            select(ImportMapping).where(
-                ImportMapping.kind == KIND, ImportMapping.source_name == source
-            )
-        )
-        old = None if row is None else dict(row.mapping)
-        if old == mapping:
-            return
-        if row is None:
-            session.add(
-                ImportMapping(
-                    kind=KIND, source_name=source, mapping=mapping, updated_by_id=actor.user_id
-                )
-            )
-        else:
-            row.mapping = mapping
-            row.updated_by_id = actor.user_id
-        w.record(
-            "remember_mapping",
-            "import_mapping",
-            source,
-            None if old is None else {"mapping": old},
-            {"mapping": mapping},
-        )
+        column_mapping.remember_mapping(w, COLUMNS, source, mapping)
 
 
 @dataclass
