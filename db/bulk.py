@@ -23,12 +23,22 @@ def insert_budget_lines(
     rows: Sequence[tuple[Any, ...]],
     constants: dict[str, Any],
 ) -> None:
-    """Insert ``rows`` (values for ``columns``) with ``constants`` in every row."""
+    """Insert budget lines: ``rows`` (values for ``columns``) with ``constants`` in each."""
+    insert_rows(session, cast(Table, BudgetLine.__table__), columns, rows, constants)
+
+
+def insert_rows(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    constants: dict[str, Any],
+) -> None:
+    """Insert ``rows`` (values for ``columns``) into ``table`` with ``constants`` in every row."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
-    table = cast(Table, BudgetLine.__table__)  # a declarative model's table is a Table
     fixed = []
     for name, value in constants.items():
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)

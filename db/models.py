@@ -60,6 +60,7 @@ class CompanySettings(Base):
     gross_margin: Mapped[float] = mapped_column(Float, default=0.7)
     fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1)
     idle_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    stale_commitment_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
 
@@ -260,6 +261,9 @@ class Commitment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     po_number: Mapped[str] = mapped_column(String(100), unique=True)
+    po_key: Mapped[str] = mapped_column(String(100), index=True)
+    """The PO number as it is compared (``commitments.po_key``): case and separators
+    ignored, so finance's ``po 4471`` finds the CMO's ``PO-4471``."""
     vendor: Mapped[str] = mapped_column(String(200))
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
     campaign: Mapped[str] = mapped_column(String(200), default="")
@@ -284,6 +288,40 @@ class Commitment(Base):
 
     def __repr__(self) -> str:
         return f"Commitment({self.po_number!r}, {self.vendor!r})"
+
+
+class Invoice(Base):
+    """A line of finance's invoice register or general ledger, as finance booked it: the
+    spend that really happened. Matched to a commitment (by its PO reference, or by the CFO
+    confirming a suggestion), it closes that much of the commitment's open amount; the
+    month's matched lines can stand as finance's booked spend when the CFO reconciles."""
+
+    __tablename__ = "invoices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_date: Mapped[dt.date] = mapped_column(Date)
+    month: Mapped[str] = mapped_column(Month, index=True)
+    vendor: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    po_reference: Mapped[str] = mapped_column(String(200), default="")
+    gl_account: Mapped[str] = mapped_column(String(200), default="")
+    invoice_number: Mapped[str] = mapped_column(String(200), default="")
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), index=True)
+    matched_how: Mapped[str | None] = mapped_column(String(16))
+    matched_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    matched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    file_row: Mapped[int | None] = mapped_column(Integer)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("(commitment_id IS NULL) = (matched_how IS NULL)", name="matched_says_how"),
+    )
+
+    def __repr__(self) -> str:
+        return f"Invoice({self.invoice_date}, {self.vendor!r}, {self.amount})"
 
 
 class DatedFigure(Base):

@@ -125,7 +125,7 @@ def _accounts(me: Actor) -> None:
 def _financial(me: Actor, company: CompanyProfile) -> None:
     st.subheader("Financial settings")
     with st.form("financial"):
-        a, b, c = st.columns(3)
+        a, b, c, d = st.columns(4)
         currency = a.text_input("Currency (ISO code)", company.currency, key="fin_currency")
         margin = b.number_input(
             "Gross margin (%)", 0.0, 100.0, company.gross_margin * 100, key="fin_margin"
@@ -137,6 +137,15 @@ def _financial(me: Actor, company: CompanyProfile) -> None:
             format_func=lambda m: calendar.month_name[m],
             key="fin_start",
         )
+        stale = d.number_input(
+            "A commitment is stale after (days)",
+            1,
+            365,
+            company.stale_commitment_days,
+            key="fin_stale",
+            help="Purchase orders with nothing invoiced this many days after they began are "
+            "listed for the CFO.",
+        )
         if st.form_submit_button("Save financial settings", type="primary"):
             act(
                 lambda s: update_company(
@@ -145,6 +154,7 @@ def _financial(me: Actor, company: CompanyProfile) -> None:
                     currency=currency,
                     gross_margin=margin / 100,
                     fiscal_year_start_month=start,
+                    stale_commitment_days=int(stale),
                 ),
                 "Financial settings saved; every figure uses them from now on.",
             )

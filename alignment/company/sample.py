@@ -38,6 +38,7 @@ from alignment.shared.periods import fiscal_year_start
 from alignment.shared.periods import month_difference
 from alignment.shared.periods import months_between
 from alignment.shared.periods import quarter_of
+from alignment.spend.commitments import po_key
 from alignment.spend.forecast import RUN_RATE_MONTHS
 from alignment.spend.forecast import ForecastBasis
 from alignment.spend.forecast import closed_months
@@ -235,6 +236,7 @@ class _Loader:
             self.session.add(
                 Commitment(
                     po_number=row["po_number"],
+                    po_key=po_key(row["po_number"]),
                     vendor=row["vendor"],
                     channel_id=channels[row["channel"]],
                     campaign=row["campaign"],

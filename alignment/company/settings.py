@@ -25,6 +25,8 @@ class CompanyProfile:
     gross_margin: float
     fiscal_year_start_month: int
     demo: bool
+    stale_commitment_days: int = 60
+    """A commitment with nothing invoiced this many days after it began is listed as stale."""
 
 
 DEFAULT_PROFILE = CompanyProfile(
@@ -53,9 +55,13 @@ def update_company(
     currency: str | None = None,
     gross_margin: float | None = None,
     fiscal_year_start_month: int | None = None,
+    stale_commitment_days: int | None = None,
 ) -> None:
     """The company's name (administrator) and its financial settings (CFO)."""
-    financial = any(v is not None for v in (currency, gross_margin, fiscal_year_start_month))
+    financial = any(
+        v is not None
+        for v in (currency, gross_margin, fiscal_year_start_month, stale_commitment_days)
+    )
     with writing(
         session, actor, Action.EDIT_FINANCIAL_SETTINGS if financial else Action.MANAGE_USERS
     ) as w:
@@ -67,6 +73,7 @@ def update_company(
             "currency": row.currency,
             "gross_margin": row.gross_margin,
             "fiscal_year_start_month": row.fiscal_year_start_month,
+            "stale_commitment_days": row.stale_commitment_days,
         }
         if name is not None:
             if not name.strip():
@@ -85,6 +92,12 @@ def update_company(
             if fiscal_year_start_month not in range(1, 13):
                 raise ValidationFailed("The fiscal year starts in a month from 1 to 12.")
             row.fiscal_year_start_month = fiscal_year_start_month
+        if stale_commitment_days is not None:
+            if stale_commitment_days not in range(1, 366):
+                raise ValidationFailed(
+                    "A commitment goes stale after 1 to 365 days without an invoice."
+                )
+            row.stale_commitment_days = stale_commitment_days
         w.record(
             "settings",
             "company",
@@ -95,6 +108,7 @@ def update_company(
                 "currency": row.currency,
                 "gross_margin": row.gross_margin,
                 "fiscal_year_start_month": row.fiscal_year_start_month,
+                "stale_commitment_days": row.stale_commitment_days,
             },
         )
 
@@ -111,6 +125,7 @@ def ensure_company(session: Session) -> CompanySettings:
             fiscal_year_start_month=1,
             demo=False,
             idle_minutes=30,
+            stale_commitment_days=DEFAULT_PROFILE.stale_commitment_days,
         )
         session.add(row)
         session.flush()

@@ -176,6 +176,24 @@ def _parser() -> argparse.ArgumentParser:
         "export", help="write this fiscal year's forecast to CSV or XLSX"
     )
     forecast_out.add_argument("path", help="where to write: a .csv or .xlsx file")
+    orders = commands.add_parser("commitments", help="purchase orders as committed spend")
+    orders_commands = orders.add_subparsers(dest="commitments_command", required=True)
+    orders_in = orders_commands.add_parser(
+        "import", help="import purchase orders from the ERP's CSV or XLSX export (all or nothing)"
+    )
+    _file_import_options(orders_in, "the CMO")
+    orders_in.add_argument(
+        "--reason",
+        default="",
+        help="why orders above what the plan leaves available are committed all the same",
+    )
+    invoices = commands.add_parser("invoices", help="finance's invoice and ledger lines")
+    invoices_commands = invoices.add_subparsers(dest="invoices_command", required=True)
+    invoices_in = invoices_commands.add_parser(
+        "import",
+        help="import invoice or ledger lines and match them to purchase orders (all or nothing)",
+    )
+    _file_import_options(invoices_in, "the CFO")
     landing = commands.add_parser(
         "landing", help="where the fiscal year will land: actual to date plus forecast"
     )
@@ -187,6 +205,35 @@ def _parser() -> argparse.ArgumentParser:
     metrics.add_argument("--period", required=True, help=PERIOD_HELP.replace("use ", "", 1))
     metrics.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _file_import_options(parser: argparse.ArgumentParser, default_actor: str) -> None:
+    """The options every import of a team's own export takes, with one meaning each."""
+    parser.add_argument("path", help="the CSV or XLSX file")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check every cell, show what would change, write nothing",
+    )
+    parser.add_argument("--sheet", help="the workbook sheet to read (default: the first)")
+    parser.add_argument(
+        "--source",
+        help="the name the column mapping is remembered under "
+        "(default: the file name without dates and numbers)",
+    )
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=HEADER",
+        help="map one of SamePage's columns to a header of the file (remembered for the source)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="EMAIL",
+        help=f"act as this user (default: {default_actor})",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,6 +282,8 @@ def _run(args: argparse.Namespace) -> int:
         "export": _export,
         "forecast": _forecast,
         "landing": _landing,
+        "commitments": _commitments,
+        "invoices": _invoices,
         "backup": _backup,
         "restore": _backup,
     }.get(args.command)
@@ -453,6 +502,116 @@ def _forecast_import(session: Session, actor: Actor, args: argparse.Namespace) -
         return 0
     written = import_forecast(session, actor, checked)
     print(f"Imported {written:,} forecast line(s) from {path.name}.")
+    return 0
+
+
+def _acting(session: Session, args: argparse.Namespace, role: Role) -> Actor:
+    from alignment.access.users import actor_by_email
+    from alignment.access.users import first_actor_in_role
+
+    return (
+        actor_by_email(session, args.acting_as)
+        if args.acting_as
+        else first_actor_in_role(session, role)
+    )
+
+
+def _file(args: argparse.Namespace) -> Path:
+    path = Path(args.path)
+    if not path.is_file():
+        raise ValidationFailed(f"There is no file at {path}.")
+    return path
+
+
+def _print_problems(problems: Sequence[object], count: int) -> None:
+    for problem in problems[:20]:
+        print(f"  {problem}")
+    if count > 20:
+        print(f"  ... and {count - 20:,} more")
+
+
+def _commitments(args: argparse.Namespace) -> int:
+    from alignment.company.settings import company_profile
+    from alignment.files.column_mapping import MappingNeeded
+    from alignment.files.spreadsheet import source_name
+    from alignment.spend import commitment_import
+
+    path = _file(args)
+    store = open_store()
+    with store.session() as session:
+        actor = _acting(session, args, Role.CMO)
+        source = args.source or source_name(path.name)
+        try:
+            orders = commitment_import.read_commitment_file(
+                path.read_bytes(),
+                path.name,
+                sheet=args.sheet,
+                given=_mapping_option(args.map) or None,
+                remembered=commitment_import.remembered_mapping(session, source),
+                source_name=source,
+            )
+        except MappingNeeded as needed:
+            raise ValidationFailed(needed.command_line_hint()) from None
+        preview = commitment_import.preview_commitments(session, actor, orders)
+        print(f"{path.name}, acting as {actor.label}: {preview.summary()}")
+        if preview.new_channels:
+            print(f"New channels: {', '.join(preview.new_channels)}")
+        _print_problems(preview.problems, preview.problem_count)
+        if preview.problem_count:
+            raise ValidationFailed(
+                f"Nothing was imported: {preview.problem_count:,} problem(s) in {path.name}."
+            )
+        currency = company_profile(session, actor).currency
+        for order in preview.over_plan[:20]:
+            print(f"  Above the plan: {order.words(currency)}")
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+            return 0
+        result = commitment_import.import_commitments(
+            session, actor, orders, reason=args.reason, progress=_progress
+        )
+    if result.written:
+        print(f"Imported: {result.new:,} new and {result.changed:,} changed purchase orders.")
+    else:
+        print(
+            "Nothing to import: every purchase order is already in the store as it is in the file."
+        )
+    return 0
+
+
+def _invoices(args: argparse.Namespace) -> int:
+    from alignment.files.column_mapping import MappingNeeded
+    from alignment.files.spreadsheet import source_name
+    from alignment.spend import invoice_import
+
+    path = _file(args)
+    store = open_store()
+    with store.session() as session:
+        actor = _acting(session, args, Role.CFO)
+        source = args.source or source_name(path.name)
+        try:
+            lines = invoice_import.read_invoice_file(
+                path.read_bytes(),
+                path.name,
+                sheet=args.sheet,
+                given=_mapping_option(args.map) or None,
+                remembered=invoice_import.remembered_mapping(session, source),
+                source_name=source,
+            )
+        except MappingNeeded as needed:
+            raise ValidationFailed(needed.command_line_hint()) from None
+        preview = invoice_import.preview_invoices(session, actor, lines)
+        print(f"{path.name}, acting as {actor.label}: {preview.summary()}")
+        _print_problems(preview.problems, preview.problem_count)
+        if preview.problem_count:
+            raise ValidationFailed(
+                f"Nothing was imported: {preview.problem_count:,} problem(s) in {path.name}."
+            )
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+            return 0
+        result = invoice_import.import_invoices(session, actor, lines, progress=_progress)
+    print(f"Imported: {result.summary()}")
     return 0
 
 

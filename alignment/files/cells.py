@@ -231,6 +231,87 @@ def parse_months(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return months, reason
 
 
+DATE_FORMS = "2026-03-15, 15.03.2026 or 15/03/2026"
+
+_ISO_DAY = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T][0-9:.]+)?"
+_DOTTED_DAY = r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})"
+_SLASHED_DAY = r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Days (``datetime64``, NaT where unreadable) and the reason per unreadable cell.
+
+    ``2026-03-15`` and ``15.03.2026`` say which part is the day; ``03/04/2026`` does not,
+    so the column settles it: a first part above 12 anywhere in it means day first, a
+    second part above 12 means month first (the US way). A column that never settles it,
+    or settles it both ways, gets a reason for each slashed cell instead of a guess.
+    Cells already written ``YYYY-MM-DD`` are read in bulk; only the others one by one.
+    """
+    text = cell_text(values)
+    plain = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fillna(False).to_numpy(dtype=bool)
+    days = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    reason = pd.Series(None, index=text.index, dtype=object)
+    if plain.any():
+        days[plain] = pd.to_datetime(text[plain], format="%Y-%m-%d", errors="coerce")
+        reason[plain & days.isna().to_numpy()] = "is not a date: no such day in that month"
+    if not plain.all():
+        slow_days, slow_reason = _parse_dates_slow(text[~plain])
+        days[~plain] = slow_days
+        reason[~plain] = slow_reason
+    early = days.notna() & (days.dt.year < FIRST_YEAR)
+    reason[early] = f"is before {FIRST_YEAR}; check the year"
+    days[early] = pd.NaT
+    return days, reason
+
+
+def _parse_dates_slow(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    day = pd.Series(np.nan, index=text.index)
+    month = pd.Series(np.nan, index=text.index)
+    year = pd.Series(np.nan, index=text.index)
+    reason = pd.Series(None, index=text.index, dtype=object)
+
+    def take(found: pd.DataFrame, y: int, m: int, d: int) -> None:
+        hit = found[0].notna()
+        year[hit] = pd.to_numeric(found.loc[hit, y])
+        month[hit] = pd.to_numeric(found.loc[hit, m])
+        day[hit] = pd.to_numeric(found.loc[hit, d])
+
+    take(text.str.extract(f"^{_ISO_DAY}$"), 0, 1, 2)
+    take(text.str.extract(f"^{_DOTTED_DAY}$"), 2, 1, 0)
+    slashed = text.str.extract(f"^{_SLASHED_DAY}$")
+    has_slash = slashed[0].notna()
+    if has_slash.any():
+        first = pd.to_numeric(slashed.loc[has_slash, 0])
+        second = pd.to_numeric(slashed.loc[has_slash, 1])
+        day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
+        if day_first != month_first:
+            take(slashed, 2, 1, 0) if day_first else take(slashed, 2, 0, 1)
+        else:
+            settled = has_slash & (pd.to_numeric(slashed[0]) == pd.to_numeric(slashed[1]))
+            take(slashed.where(settled), 2, 1, 0)
+            reason[has_slash & ~settled] = (
+                "is written day first in some rows and month first in others; write dates as "
+                "2026-03-15"
+                if day_first
+                else "could be read day first or month first, and no other date in the column "
+                "tells which; write dates as 2026-03-15"
+            )
+    parts = year.notna()
+    days = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if parts.any():
+        days[parts] = pd.to_datetime(
+            pd.DataFrame({"year": year[parts], "month": month[parts], "day": day[parts]}),
+            errors="coerce",
+        )
+    unread = reason.isna() & days.isna()
+    reason[unread & (text == "")] = "the date is missing"
+    reason[unread & (text != "") & parts] = "is not a date: no such day in that month"
+    reason[unread & (text != "") & ~parts] = (
+        f"is not a date SamePage can read; write it as {DATE_FORMS}"
+    )
+    return days, reason
+
+
 def has_ambiguous_amounts(values: pd.Series) -> bool:
     """Whether any cell reads differently with a decimal comma (``1,234``, ``€1.234``)."""
     found = values.astype("str").str.contains(
@@ -329,3 +410,16 @@ def name_problem(text: str, label: str, *, required: bool = False) -> str | None
     if NAME_CONTROL_CHARACTERS.search(text):
         return f"the {label} contains control characters"
     return None
+
+
+def name_problems(text: pd.Series, label: str, *, required: bool = False) -> pd.Series:
+    """``name_problem`` for a whole column of stripped text at once: the reason per cell, or
+    None (a million cells in bulk, not one call each)."""
+    reasons = pd.Series(None, index=text.index, dtype=object)
+    reasons[text.str.len() > MAX_NAME] = f"the {label} is longer than {MAX_NAME} characters"
+    reasons[text.str.contains(NAME_CONTROL_CHARACTERS.pattern, regex=True)] = (
+        f"the {label} contains control characters"
+    )
+    if required:
+        reasons[text == ""] = f"the {label} is missing"
+    return reasons

@@ -8,6 +8,7 @@ it is saved, and saved only with a reason, which the audit trail keeps."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -134,34 +135,73 @@ def check(typed: CommitmentInput) -> CheckedCommitment:
     return CheckedCommitment(po_number, vendor, channel, campaign, amount, first, last)
 
 
-def _available(session: Session, months: list[str], channel_id: int | None) -> dict[str, int]:
-    """Cents still available per month for the channel: plan - actual - open commitments."""
-    if channel_id is None:
+PO_SEPARATORS = re.compile(r"[\s\-_/.#:]+")
+
+
+def po_key(number: str) -> str:
+    """A purchase order number as it is compared: case, spaces and separators ignored, so
+    ``PO-4471``, ``po 4471`` and ``PO4471`` are one number, in the store and in finance's
+    references alike."""
+    return PO_SEPARATORS.sub("", unicodedata.normalize("NFKC", number or "").casefold())
+
+
+def available_cents(
+    session: Session,
+    months: list[str],
+    channel_ids: set[int],
+    *,
+    leaving_out: set[int] = frozenset(),  # type: ignore[assignment]
+) -> dict[tuple[str, int], int]:
+    """Cents still available per (month, channel): plan - actual - open commitments, for
+    the channels and months asked (commitments in ``leaving_out`` not counted: a file is
+    about to replace them)."""
+    if not months or not channel_ids:
         return {}
-    planned = {
-        month: left
-        for month, left in session.execute(
-            select(
-                BudgetLine.month,
-                func.coalesce(func.sum(BudgetLine.planned_budget), 0)
-                - func.coalesce(func.sum(BudgetLine.actual_spend), 0),
-            )
-            .where(BudgetLine.channel_id == channel_id, BudgetLine.month.in_(months))
-            .group_by(BudgetLine.month)
+    left = {(m, c): 0 for m in months for c in channel_ids}
+    for month, channel_id, remaining in session.execute(
+        select(
+            BudgetLine.month,
+            BudgetLine.channel_id,
+            func.coalesce(func.sum(BudgetLine.planned_budget), 0)
+            - func.coalesce(func.sum(BudgetLine.actual_spend), 0),
         )
-    }
-    left = {m: int(planned.get(m) or 0) for m in months}
+        .where(BudgetLine.channel_id.in_(channel_ids), BudgetLine.month.in_(months))
+        .group_by(BudgetLine.month, BudgetLine.channel_id)
+    ):
+        left[(month, channel_id)] = int(remaining or 0)
     for commitment in session.scalars(
         select(Commitment).where(
-            Commitment.channel_id == channel_id,
-            Commitment.first_month <= months[-1],
-            Commitment.last_month >= months[0],
+            Commitment.channel_id.in_(channel_ids),
+            Commitment.first_month <= max(months),
+            Commitment.last_month >= min(months),
         )
     ):
+        if commitment.id in leaving_out:
+            continue
         for month, cents in _open_spread(commitment).items():
-            if month in left:
-                left[month] -= cents
+            if (month, commitment.channel_id) in left:
+                left[(month, commitment.channel_id)] -= cents
     return left
+
+
+def months_over_plan(
+    checked: CheckedCommitment, channel_id: int | None, left: dict[tuple[str, int], int]
+) -> list[MonthOverPlan]:
+    """The months ``checked`` would take below zero available, given what is ``left``; a
+    channel without a plan has nothing available."""
+    found = []
+    for month, share in checked.spread().items():
+        available = 0 if channel_id is None else left.get((month, channel_id), 0)
+        if share > available:
+            found.append(
+                MonthOverPlan(
+                    month,
+                    checked.channel,
+                    from_cents(available) or Decimal(0),
+                    from_cents(share) or Decimal(0),
+                )
+            )
+    return found
 
 
 def _open_spread(commitment: Commitment) -> dict[str, int]:
@@ -192,20 +232,15 @@ def over_plan(session: Session, actor: Actor, typed: CommitmentInput) -> list[Mo
     channel_id = session.scalar(
         select(Channel.id).where(func.lower(Channel.name) == checked.channel.lower())
     )
-    left = _available(session, checked.months, channel_id)
-    found = []
-    for month, share in checked.spread().items():
-        available = left.get(month, 0)
-        if share > available:
-            found.append(
-                MonthOverPlan(
-                    month,
-                    checked.channel,
-                    from_cents(available) or Decimal(0),
-                    from_cents(share) or Decimal(0),
-                )
-            )
-    return found
+    ids = set() if channel_id is None else {channel_id}
+    return months_over_plan(checked, channel_id, available_cents(session, checked.months, ids))
+
+
+def held_for(session: Session, number: str) -> Commitment | None:
+    """The commitment already holding a PO number (as ``po_key`` compares them), if any."""
+    return session.scalars(
+        select(Commitment).where(Commitment.po_key == po_key(number)).order_by(Commitment.id)
+    ).first()
 
 
 def record_commitment(
@@ -216,9 +251,7 @@ def record_commitment(
     above what the plan leaves available needs ``reason``."""
     with writing(session, actor, Action.COMMIT_SPEND) as w:
         checked = check(typed)
-        existing = session.scalar(
-            select(Commitment).where(func.lower(Commitment.po_number) == checked.po_number.lower())
-        )
+        existing = held_for(session, checked.po_number)
         if existing is not None:
             if existing.vendor.lower() != checked.vendor.lower():
                 raise ValidationFailed(
@@ -241,6 +274,7 @@ def record_commitment(
             session.flush()
         commitment = Commitment(
             po_number=checked.po_number,
+            po_key=po_key(checked.po_number),
             vendor=checked.vendor,
             channel_id=channel.id,
             campaign=checked.campaign,

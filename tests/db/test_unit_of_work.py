@@ -52,6 +52,7 @@ from alignment.shared.errors import PermissionDenied
 from alignment.shared.errors import ValidationFailed
 from alignment.spend import budget
 from alignment.spend import budget_import
+from alignment.spend import commitment_import
 from alignment.spend import commitments
 from alignment.spend import forecast
 from alignment.spend import forecast_import
@@ -382,6 +383,20 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "checklist.start_with_standard_statements": (
         Action.EDIT_CHECKLIST_ITEMS,
         on_an_empty_store(checklist.start_with_standard_statements),
+    ),
+    "commitment_import.import_commitments": (
+        Action.COMMIT_SPEND,
+        now(
+            lambda s, a: commitment_import.import_commitments(
+                s,
+                a,
+                commitment_import.read_commitment_file(
+                    b"po_number,vendor,channel,amount,first_month\nPO-77,Vendor,Events,100,2026-12\n",
+                    "orders.csv",
+                ),
+                reason="Agreed",
+            )
+        ),
     ),
     "commitments.record_commitment": (
         Action.COMMIT_SPEND,
