@@ -219,6 +219,10 @@ def _check_cells(
 
     lines = pd.DataFrame({"_row": rows})
     days, reasons = parse_dates(frame[mapping["invoice_date"]])
+    today = clock.today()
+    reasons[days.dt.date > today] = (
+        f"is after today ({fmt.date(today)}); finance books the invoices it has received"
+    )
     cells(mapping["invoice_date"], reasons)
     lines["invoice_date"] = days
     lines["month"] = days.dt.strftime("%Y-%m")

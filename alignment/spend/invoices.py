@@ -62,7 +62,9 @@ it) by 1 %: freight, rounding and small fees, not a different purchase."""
 LINES_SHOWN = 500
 """The matched and unmatched lists show this many lines, newest first; totals cover all."""
 
-_REFERENCE_SPLIT = re.compile(r"\s*(?:[,;&+|]|\band\b|\bund\b|\bet\b)\s*", re.IGNORECASE)
+_REFERENCE_SPLIT = re.compile(
+    r"\s*(?:[,;&+|]|\s/\s|\band\b|\bund\b|\bet\b)\s*", re.IGNORECASE
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -286,7 +288,7 @@ def _unmatched(session: Session, period: Period) -> pd.DataFrame:
         columns=[*_LINE_COLUMNS, "cents"],
     )
     suggested = suggestions(
-        session, frame.rename(columns={"cents": "amount"})[["id", "vendor", "amount"]]
+        session, frame[["id", "vendor", "cents"]].rename(columns={"cents": "amount"})
     )
     shown = frame.drop(columns=["cents"]).merge(suggested, on="id", how="left")
     shown["commitment_id"] = shown["commitment_id"].astype("Int64")
@@ -428,3 +430,15 @@ def matched_spend(session: Session, actor: Actor, month: str) -> tuple[int, Deci
         )
     ).one()
     return int(lines), from_cents(int(total)) or Decimal(0)
+
+
+def matched_by_month(session: Session, first: str, last: str) -> dict[str, tuple[int, int]]:
+    """Per month from first to last: the lines matched to a purchase order and their cents."""
+    return {
+        month: (int(lines), int(total or 0))
+        for month, lines, total in session.execute(
+            select(Invoice.month, func.count(), func.sum(Invoice.amount))
+            .where(Invoice.month.between(first, last), Invoice.commitment_id.is_not(None))
+            .group_by(Invoice.month)
+        )
+    }

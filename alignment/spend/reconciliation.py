@@ -41,6 +41,8 @@ from alignment.shared.periods import months_between
 from alignment.shared.periods import parse_month
 from alignment.shared.periods import range_period
 from alignment.spend.budget import month_freshness
+from alignment.spend.invoices import matched_by_month
+from alignment.spend.invoices import matched_spend
 from db import queries
 from db.models import AuditEvent
 from db.models import BudgetLine
@@ -97,6 +99,10 @@ class MonthReconciliation:
     """The CFO's note when reconciling; the reason, once the month is reopened."""
     reopened_by: str | None = None
     reopened_at: dt.datetime | None = None
+    matched_invoices: Decimal | None = None
+    """The month's invoice lines matched to a purchase order, summed: what the CFO can book
+    as finance's spend (``book_matched_invoices``); None while no line is matched."""
+    matched_lines: int = 0
 
     @property
     def matches(self) -> bool | None:
@@ -125,10 +131,11 @@ def reconciliation(
         )
     }
     names = dict(session.execute(select(User.id, User.name)).all())
+    invoiced = matched_by_month(session, first, last)
     reopened = _reopenings(session, [m for m, r in records.items() if r.reconciled_at])
     result = []
     for month in reversed(months_between(first, last)):
-        if month not in spend and month not in records:
+        if month not in spend and month not in records and month not in invoiced:
             continue
         record = records.get(month)
         marketing = from_cents(spend.get(month))
@@ -150,6 +157,8 @@ def reconciliation(
                 if reopening is None
                 else names.get(reopening.user_id or -1, reopening.actor),
                 reopened_at=None if reopening is None else reopening.at,
+                matched_invoices=from_cents(invoiced[month][1]) if month in invoiced else None,
+                matched_lines=invoiced[month][0] if month in invoiced else 0,
             )
         )
     return result
@@ -211,7 +220,24 @@ def record_finance_spend(
         _set_finance_spend(w, month, amount, "typed")
 
 
-def _set_finance_spend(w: Write, month: str, amount: Decimal | None, source: str) -> None:
+def book_matched_invoices(session: Session, actor: Actor, month: str) -> Decimal:
+    """Finance's booked spend for a month from its invoice lines matched to purchase
+    orders: the lines finance itself booked, tied to what marketing bought."""
+    with writing(session, actor, Action.RECONCILE_SPEND) as w:
+        month = parse_month(month)
+        lines, total = matched_spend(session, actor, month)
+        if not lines:
+            raise ValidationFailed(
+                f"No invoice line of {month_label(month)} is matched to a purchase order yet; "
+                "import finance's lines or confirm their matches first."
+            )
+        _set_finance_spend(w, month, total, "invoices", lines=lines)
+        return total
+
+
+def _set_finance_spend(
+    w: Write, month: str, amount: Decimal | None, source: str, **more: object
+) -> None:
     record = _record(w.session, month)
     if record.reconciled:
         raise ValidationFailed(
@@ -225,7 +251,7 @@ def _set_finance_spend(w: Write, month: str, amount: Decimal | None, source: str
         "reconciliation",
         month,
         {"finance_spend": old},
-        {"finance_spend": amount, "source": source},
+        {"finance_spend": amount, "source": source, **more},
     )
 
 

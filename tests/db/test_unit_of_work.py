@@ -54,6 +54,8 @@ from alignment.spend import budget
 from alignment.spend import budget_import
 from alignment.spend import commitment_import
 from alignment.spend import commitments
+from alignment.spend import invoice_import
+from alignment.spend import invoices
 from alignment.spend import forecast
 from alignment.spend import forecast_import
 from alignment.spend import reconciliation
@@ -66,6 +68,7 @@ from db.models import Base
 from db.models import BudgetLine
 from db.models import ChecklistItem
 from db.models import ForecastLine
+from db.models import Invoice
 from db.models import SuccessDefinitionVersion
 from db.models import User
 from tests.conftest import DEMO_TODAY
@@ -283,6 +286,35 @@ def _competence(world: World) -> int:
     return world.as_("CMO", lambda s, a: maturity.add_competence(s, a, name))
 
 
+def _ledger_line(world: World, reference: str) -> int:
+    """A line of finance's, imported by the CFO, for the demo's open PO-4475."""
+    data = (
+        "invoice_date,vendor,amount,po_reference,invoice_number\n"
+        f"2026-11-20,Brightline Studio,100,{reference},{world.fresh('INV')}\n"
+    ).encode()
+    cfo = world.people()["CFO"]
+    with world.store.session() as session:
+        invoice_import.import_invoices(
+            session, cfo, invoice_import.read_invoice_file(data, f"{world.fresh('gl')}.csv")
+        )
+        return int(session.scalar(sa.select(sa.func.max(Invoice.id))))  # type: ignore[arg-type]
+
+
+def _confirm_match(world: World) -> Call:
+    line = _ledger_line(world, "")
+    return lambda s, a: invoices.confirm_match(s, a, line, "PO-4475")
+
+
+def _undo_match(world: World) -> Call:
+    line = _ledger_line(world, "PO-4475")
+    return lambda s, a: invoices.undo_match(s, a, line, "Wrong order")
+
+
+def _book_matched(world: World) -> Call:
+    _ledger_line(world, "PO-4475")
+    return lambda s, a: reconciliation.book_matched_invoices(s, a, "2026-11")
+
+
 def now(use: Call) -> Callable[[World], Call]:
     """A case that needs nothing prepared."""
     return lambda _world: use
@@ -398,6 +430,21 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
             )
         ),
     ),
+    "invoice_import.import_invoices": (
+        Action.RECONCILE_SPEND,
+        now(
+            lambda s, a: invoice_import.import_invoices(
+                s,
+                a,
+                invoice_import.read_invoice_file(
+                    b"invoice_date,vendor,amount\n2026-11-03,Vendor,100\n", "ledger.csv"
+                ),
+            )
+        ),
+    ),
+    "invoices.confirm_match": (Action.RECONCILE_SPEND, _confirm_match),
+    "invoices.undo_match": (Action.RECONCILE_SPEND, _undo_match),
+    "reconciliation.book_matched_invoices": (Action.RECONCILE_SPEND, _book_matched),
     "commitments.record_commitment": (
         Action.COMMIT_SPEND,
         now(
