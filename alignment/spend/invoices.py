@@ -62,9 +62,7 @@ it) by 1 %: freight, rounding and small fees, not a different purchase."""
 LINES_SHOWN = 500
 """The matched and unmatched lists show this many lines, newest first; totals cover all."""
 
-_REFERENCE_SPLIT = re.compile(
-    r"\s*(?:[,;&+|]|\s/\s|\band\b|\bund\b|\bet\b)\s*", re.IGNORECASE
-)
+_REFERENCE_SPLIT = re.compile(r"\s*(?:[,;&+|]|\s/\s|\band\b|\bund\b|\bet\b)\s*", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
 

@@ -54,10 +54,10 @@ from alignment.spend import budget
 from alignment.spend import budget_import
 from alignment.spend import commitment_import
 from alignment.spend import commitments
-from alignment.spend import invoice_import
-from alignment.spend import invoices
 from alignment.spend import forecast
 from alignment.spend import forecast_import
+from alignment.spend import invoice_import
+from alignment.spend import invoices
 from alignment.spend import reconciliation
 from alignment.trust import checklist
 from alignment.trust import maturity
