@@ -136,13 +136,17 @@ def check(typed: CommitmentInput) -> CheckedCommitment:
 
 
 PO_SEPARATORS = re.compile(r"[\s\-_/.#:]+")
+PO_PREFIX = re.compile(
+    r"^(?:p\.?\s?o\.?|purchase\s+order)(?:\s*(?:no\.?|nr\.?|number|#))?(?=[\s\-_/.#:]*\d)"
+)
 
 
 def po_key(number: str) -> str:
-    """A purchase order number as it is compared: case, spaces and separators ignored, so
-    ``PO-4471``, ``po 4471`` and ``PO4471`` are one number, in the store and in finance's
-    references alike."""
-    return PO_SEPARATORS.sub("", unicodedata.normalize("NFKC", number or "").casefold())
+    """A purchase order number as it is compared: case, spaces, separators and a leading
+    "PO" ignored, so the CMO's ``PO-4500017``, finance's ``po 4500017`` and the ERP's
+    ``4500017`` are one number, in the store and in finance's references alike."""
+    text = unicodedata.normalize("NFKC", number or "").casefold().strip()
+    return PO_SEPARATORS.sub("", PO_PREFIX.sub("", text))
 
 
 def available_cents(

@@ -150,7 +150,7 @@ def test_a_re_exported_order_is_updated_and_an_unchanged_one_left_alone(store, t
             "now": "4,500.00 for Events, 2019-07..2019-08",
         }
         import_commitments(session, team["CMO"], read_commitment_file(amended, "po.csv", given=ERP))
-        po7 = session.scalars(select(Commitment).where(Commitment.po_key == "po7")).one()
+        po7 = session.scalars(select(Commitment).where(Commitment.po_key == "7")).one()
     assert (po7.amount, po7.first_month, po7.last_month, po7.version) == (
         450000,
         "2019-07",

@@ -23,7 +23,13 @@ depends_on: str | Sequence[str] | None = None
 
 def _po_key(number: str) -> str:
     """commitments.po_key as it was when this migration was written (kept here, frozen)."""
-    return re.sub(r"[\s\-_/.#:]+", "", unicodedata.normalize("NFKC", number or "").casefold())
+    text = unicodedata.normalize("NFKC", number or "").casefold().strip()
+    text = re.sub(
+        r"^(?:p\.?\s?o\.?|purchase\s+order)(?:\s*(?:no\.?|nr\.?|number|#))?(?=[\s\-_/.#:]*\d)",
+        "",
+        text,
+    )
+    return re.sub(r"[\s\-_/.#:]+", "", text)
 
 
 def upgrade() -> None:
