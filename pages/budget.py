@@ -3,7 +3,11 @@ finance reconciliation and the baseline. Everyone reads; each role changes only 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -25,9 +29,12 @@ from alignment.shared.status import fill_style
 from alignment.shared.status import ink_style
 from alignment.spend import budget
 from alignment.spend import budget_import
+from alignment.spend import commitment_import
 from alignment.spend import commitments
 from alignment.spend import forecast
 from alignment.spend import forecast_import
+from alignment.spend import invoice_import
+from alignment.spend import invoices
 from alignment.spend import landing
 from alignment.spend.budget_import import FIELD_LABELS
 from alignment.spend.budget_import import FIELDS
@@ -36,6 +43,7 @@ from alignment.spend.overview import figure_months
 from alignment.spend.overview import return_by_channel
 from alignment.spend.overview import spend_over_time
 from alignment.spend.reconciliation import apply_finance_file
+from alignment.spend.reconciliation import book_matched_invoices
 from alignment.spend.reconciliation import gap_words
 from alignment.spend.reconciliation import month_status
 from alignment.spend.reconciliation import read_finance_file
@@ -90,12 +98,21 @@ def page() -> None:
                 key="budget",
                 opening=choices.opening,
             )
-    charts_tab, figures_tab, forecast_tab, committed_tab, import_tab, months_tab = st.tabs(
+    (
+        charts_tab,
+        figures_tab,
+        forecast_tab,
+        committed_tab,
+        invoices_tab,
+        import_tab,
+        months_tab,
+    ) = st.tabs(
         [
             "Charts",
             "Figures",
             "Forecast and landing",
             "Committed spend",
+            "Invoices",
             "Import",
             "Months and reconciliation",
         ],
@@ -121,6 +138,9 @@ def page() -> None:
     if committed_tab.open:
         with committed_tab:
             _committed(period, cur)
+    if invoices_tab.open:
+        with invoices_tab:
+            _invoices(period, cur)
     if months_tab.open:
         with months_tab:
             _reconciliation(period, cur)
@@ -256,27 +276,16 @@ def _import_section(cur: str) -> None:
         "campaign. Nothing is written until you confirm the preview, and one bad cell means "
         "nothing is written at all."
     )
-    generation = st.session_state.setdefault("budget_upload_generation", 0)
-    upload = st.file_uploader(
-        "Budget file", type=["csv", "xlsx", "txt"], key=f"budget_upload_{generation}"
-    )
-    if upload is None:
+    picked = _pick_file("budget", "Budget file")
+    if picked is None:
         return
-    data = upload.getvalue()
-    sheets = sheet_names(data)
-    sheet = st.selectbox("Sheet", sheets, key="budget_sheet") if len(sheets) > 1 else None
-    source = st.text_input(
-        "Source name",
-        value=source_name(upload.name),
-        key="budget_source",
-        help="Column mappings are remembered under this name.",
-    )
+    data, sheet, source = picked.data, picked.sheet, picked.source
     given = st.session_state.get("budget_mapping", {}).get(source)
     try:
         with store().session() as session:
             remembered = budget_import.remembered_mapping(session, source)
         try:
-            parsed = _parse(data, upload.name, sheet, _frozen(given), _frozen(remembered), source)
+            parsed = _parse(data, picked.name, sheet, _frozen(given), _frozen(remembered), source)
         except MappingNeeded as needed:
             mapping_form(needed, source, "budget_mapping")
             return
@@ -288,30 +297,74 @@ def _import_section(cur: str) -> None:
     _show_preview(preview, cur)
     label = f"Import {preview.new:,} new and {preview.changed:,} changed lines"
     if st.button(label, type="primary", disabled=not preview.can_import, key="budget_confirm"):
-        bar = st.progress(0.0, text="Importing…") if parsed.table.rows > 10_000 else None
-
-        def progress(fraction: float, message: str) -> None:
-            if bar is not None:
-                bar.progress(fraction, text=message)
-
-        try:
-            with store().session() as session:
-                result = budget_import.import_budget(
-                    session,
-                    me,
-                    parsed,
-                    progress=progress if bar else None,
-                )
-        except SamePageError as exc:
-            refusal(exc)
+        result = _with_progress(
+            parsed.table.rows,
+            lambda session, progress: budget_import.import_budget(
+                session, me, parsed, progress=progress
+            ),
+        )
+        if result is None:
             return
         _parse.clear()
-        st.session_state["budget_upload_generation"] = generation + 1
+        st.session_state["budget_upload_generation"] = picked.generation + 1
         st.session_state["budget_flash"] = (
             f"Imported {result.new:,} new and {result.changed:,} changed lines from "
             f"{as_text(result.file_name)}."
         )
         st.rerun()
+
+
+Done = TypeVar("Done")
+
+
+def _with_progress(
+    rows: int, run: Callable[[Session, Callable[[float, str], None] | None], Done]
+) -> Done | None:
+    """Run an import's write, with a progress bar for files of more than 10,000 rows; its
+    refusal is shown as an error and None returned."""
+    bar = st.progress(0.0, text="Importing…") if rows > 10_000 else None
+
+    def progress(fraction: float, message: str) -> None:
+        if bar is not None:
+            bar.progress(fraction, text=message)
+
+    try:
+        with store().session() as session:
+            return run(session, progress if bar else None)
+    except SamePageError as exc:
+        refusal(exc)
+        return None
+
+
+@dataclass(frozen=True)
+class _Picked:
+    """A file chosen for an import: its bytes, the sheet and the source name its column
+    mapping is remembered under."""
+
+    name: str
+    data: bytes
+    sheet: str | None
+    source: str
+    generation: int
+
+
+def _pick_file(key: str, label: str) -> _Picked | None:
+    """The uploader, sheet and source name every import of a team's own export starts with;
+    ``{key}_upload_generation`` moves on after an import, which empties the uploader."""
+    generation = st.session_state.setdefault(f"{key}_upload_generation", 0)
+    upload = st.file_uploader(label, type=["csv", "xlsx", "txt"], key=f"{key}_upload_{generation}")
+    if upload is None:
+        return None
+    data = upload.getvalue()
+    sheets = sheet_names(data)
+    sheet = st.selectbox("Sheet", sheets, key=f"{key}_sheet") if len(sheets) > 1 else None
+    source = st.text_input(
+        "Source name",
+        value=source_name(upload.name),
+        key=f"{key}_source",
+        help="Column mappings are remembered under this name.",
+    )
+    return _Picked(upload.name, data, sheet, source, generation)
 
 
 def _frozen(mapping: dict[str, str] | None) -> tuple[tuple[str, str], ...] | None:
@@ -671,6 +724,7 @@ def _committed(period: Period, cur: str) -> None:
         )
     if can(me, Action.COMMIT_SPEND):
         _commitment_form(me)
+        _orders_import(me, cur)
     st.subheader("Purchase orders")
     if listed.empty:
         st.info("No purchase order is recorded as committed spend yet.")
@@ -723,6 +777,353 @@ def _commitment_form(me: Actor) -> None:
                     f"Committed {as_text(po_number.strip())}.",
                     flash_key="budget_flash",
                 )
+
+
+def _orders_import(me: Actor, cur: str) -> None:
+    with st.expander("Import purchase orders from the ERP", icon=":material/upload_file:"):
+        st.caption(
+            "The ERP's export as it is (CSV or XLSX): PO number, vendor, channel, amount and "
+            "the months each order covers. Its columns are mapped once per source. An order "
+            "already recorded for the same vendor is updated from the file."
+        )
+        picked = _pick_file("orders", "Purchase order file")
+        if picked is None:
+            return
+        given = st.session_state.get("orders_mapping", {}).get(picked.source)
+        try:
+            with store().session() as session:
+                remembered = commitment_import.remembered_mapping(session, picked.source)
+            try:
+                orders = commitment_import.read_commitment_file(
+                    picked.data,
+                    picked.name,
+                    sheet=picked.sheet,
+                    given=given,
+                    remembered=remembered,
+                    source_name=picked.source,
+                )
+            except MappingNeeded as needed:
+                mapping_form(needed, picked.source, "orders_mapping")
+                return
+            with store().session() as session:
+                preview = commitment_import.preview_commitments(session, me, orders)
+        except SamePageError as exc:
+            refusal(exc)
+            return
+        cells = st.columns(5)
+        cells[0].metric("Orders", f"{preview.rows:,}")
+        cells[1].metric("New", f"{preview.new:,}")
+        cells[2].metric("Changed", f"{preview.changed:,}")
+        cells[3].metric("Unchanged", f"{preview.unchanged:,}")
+        cells[4].metric("Problems", f"{preview.problem_count:,}")
+        st.caption(
+            f"The file's orders add up to {fmt.money_exact(preview.total, cur)}: check it "
+            "against the ERP's own total."
+        )
+        _problems(preview.problems, preview.problem_count)
+        if preview.new_channels:
+            st.info(
+                f"New channels: {', '.join(map(as_text, preview.new_channels))}.",
+                icon=":material/add:",
+            )
+        if not preview.changes.empty:
+            st.write("**Orders the file changes**")
+            text_table(
+                preview.changes.rename(
+                    columns={"row": "Row", "po_number": "PO", "was": "Was", "now": "Now"}
+                ),
+                hide_index=True,
+            )
+        reason = ""
+        if preview.over_plan:
+            st.warning(
+                as_text(
+                    f"{len(preview.over_plan):,} order(s) are above what the plan leaves "
+                    "available; they are imported only with a reason, which the audit keeps. "
+                    + " ".join(o.words(cur) + "." for o in preview.over_plan[:5])
+                ),
+                icon=":material/warning:",
+            )
+            reason = st.text_input("Why commit them all the same", key="orders_reason")
+        label = f"Import {preview.new:,} new and {preview.changed:,} changed purchase orders"
+        if st.button(
+            label,
+            type="primary",
+            key="orders_confirm",
+            disabled=not preview.can_import or (preview.needs_reason and not reason.strip()),
+        ):
+            result = _with_progress(
+                orders.table.rows,
+                lambda session, progress: commitment_import.import_commitments(
+                    session, me, orders, reason=reason, progress=progress
+                ),
+            )
+            if result is None:
+                return
+            st.session_state["orders_upload_generation"] = picked.generation + 1
+            st.session_state["budget_flash"] = (
+                f"Imported {result.new:,} new and {result.changed:,} changed purchase orders "
+                f"from {as_text(result.file_name)}."
+            )
+            st.rerun()
+
+
+def _problems(problems: Sequence[object], count: int) -> None:
+    """An import's problems: how many, and the first ones, each naming its row and column."""
+    if not count:
+        return
+    st.error(
+        f"{count:,} problem(s): nothing can be imported until each is fixed in the file.",
+        icon=":material/error:",
+    )
+    text_table(pd.DataFrame({"Problem": [str(p) for p in problems]}), hide_index=True)
+
+
+@st.fragment
+def _invoices(period: Period, cur: str) -> None:
+    """Finance's lines of the period: what matched a purchase order, what did not (with
+    the order SamePage suggests), and the orders that need a look. The CFO imports and
+    confirms here; a confirmation reruns the page."""
+    me = actor()
+    with store().session() as session:
+        matching = invoices.invoice_matching(session, me, period)
+    st.caption(
+        f"{period.label}. Lines of finance's invoice register or ledger, matched to purchase "
+        "orders by their PO reference; a matched line closes that much of its order."
+    )
+    if can(me, Action.RECONCILE_SPEND):
+        _invoice_import(me, cur)
+    cells = st.columns(4)
+    cells[0].metric("Matched lines", f"{matching.matched_lines:,}")
+    cells[1].metric("Matched", fmt.money(matching.matched_total, cur))
+    cells[2].metric("Unmatched lines", f"{matching.unmatched_lines:,}")
+    cells[3].metric("Unmatched", fmt.money(matching.unmatched_total, cur))
+    if matching.empty:
+        st.info(
+            "No invoice line of finance's falls in these months yet. The CFO imports the "
+            "invoice register or a ledger export here."
+        )
+    else:
+        st.subheader("Unmatched lines")
+        if matching.unmatched.empty:
+            st.caption("Every line is matched to a purchase order.")
+        else:
+            _invoice_table(matching.unmatched, cur, suggested=True)
+            if can(me, Action.RECONCILE_SPEND):
+                _confirm_form(me, matching.unmatched, cur)
+        st.subheader("Matched lines")
+        if matching.matched.empty:
+            st.caption("No line is matched to a purchase order yet.")
+        else:
+            _invoice_table(matching.matched, cur, suggested=False)
+            if can(me, Action.RECONCILE_SPEND):
+                _undo_form(me, matching.matched, cur)
+    st.subheader(f"Orders with nothing invoiced after {matching.stale_after_days} days")
+    if matching.stale.empty:
+        st.caption("None: every order older than that has an invoice matched to it.")
+    else:
+        stale = matching.stale.assign(
+            amount=[fmt.money_exact(v, cur) for v in matching.stale["amount"]],
+            since=[fmt.date(d) for d in matching.stale["since"]],
+        )
+        text_table(
+            stale.rename(
+                columns={
+                    "po_number": "PO",
+                    "vendor": "Vendor",
+                    "channel": "Channel",
+                    "amount": "Amount",
+                    "since": "Began",
+                    "days": "Days without an invoice",
+                }
+            ),
+            hide_index=True,
+        )
+    if not matching.over_invoiced.empty:
+        st.warning(
+            "Invoiced above the order: ask the CMO whether the order grew.",
+            icon=":material/warning:",
+        )
+        over = matching.over_invoiced.copy()
+        for column in ("amount", "invoiced", "above_by"):
+            over[column] = [fmt.money_exact(v, cur) for v in over[column]]
+        text_table(
+            over.rename(
+                columns={
+                    "po_number": "PO",
+                    "vendor": "Vendor",
+                    "amount": "Ordered",
+                    "invoiced": "Invoiced",
+                    "above_by": "Above by",
+                }
+            ),
+            hide_index=True,
+        )
+
+
+def _line_label(line: pd.Series, cur: str) -> str:
+    number = f" {line['invoice_number']}" if line["invoice_number"] else ""
+    return (
+        f"{fmt.date(line['date'])} {line['vendor']}{number}, {fmt.money_exact(line['amount'], cur)}"
+    )
+
+
+def _invoice_table(lines: pd.DataFrame, cur: str, *, suggested: bool) -> None:
+    shown = pd.DataFrame(
+        {
+            "Date": [fmt.date(d) for d in lines["date"]],
+            "Vendor": lines["vendor"],
+            "Invoice": lines["invoice_number"],
+            "PO reference": lines["po_reference"],
+            "GL account": lines["gl_account"],
+            "Amount": [fmt.money_exact(v, cur) for v in lines["amount"]],
+        }
+    )
+    if suggested:
+        shown["Suggested PO"] = lines["po_number"].fillna("")
+        shown["Why"] = lines["suggested_because"].fillna("")
+    else:
+        shown["PO"] = lines["po_number"]
+        shown["Matched"] = lines["how"]
+    text_table(shown, hide_index=True)
+
+
+def _confirm_form(me: Actor, unmatched: pd.DataFrame, cur: str) -> None:
+    with st.form("confirm_match_form"):
+        st.write("**Match a line to a purchase order**")
+        a, b = st.columns([3, 1])
+        ids = [int(i) for i in unmatched["id"]]
+        rows = unmatched.set_index("id")
+        chosen = a.selectbox(
+            "Line",
+            ids,
+            format_func=lambda i: _line_label(rows.loc[i], cur),
+            key="match_line",
+        )
+        suggested = rows.loc[chosen, "po_number"] if chosen is not None else None
+        po_number = b.text_input(
+            "PO number",
+            value="" if suggested is None or pd.isna(suggested) else str(suggested),
+            key=f"match_po_{chosen}",
+            help="The suggestion, if SamePage has one; any recorded PO number can be typed.",
+        )
+        if st.form_submit_button("Confirm the match", type="primary"):
+            _act(
+                lambda s: invoices.confirm_match(s, me, int(chosen), po_number),
+                f"Matched the line to {as_text(po_number.strip())}.",
+            )
+
+
+def _undo_form(me: Actor, matched: pd.DataFrame, cur: str) -> None:
+    with st.expander("Undo a match"):
+        with st.form("undo_match_form"):
+            rows = matched.set_index("id")
+            chosen = st.selectbox(
+                "Line",
+                [int(i) for i in matched["id"]],
+                format_func=lambda i: (
+                    f"{_line_label(rows.loc[i], cur)} -> {rows.loc[i, 'po_number']}"
+                ),
+                key="unmatch_line",
+            )
+            reason = st.text_input("Why", key="unmatch_reason")
+            if st.form_submit_button("Undo the match"):
+                _act(
+                    lambda s: invoices.undo_match(s, me, int(chosen), reason),
+                    "The line is unmatched again.",
+                )
+
+
+def _invoice_import(me: Actor, cur: str) -> None:
+    with st.expander("Import finance's invoice lines", icon=":material/upload_file:"):
+        st.caption(
+            "The invoice register or a ledger export as finance has it (CSV or XLSX): date, "
+            "vendor, amount, and the PO reference, GL account and invoice number when it has "
+            "them. Its columns are mapped once per source; one bad line and nothing is imported."
+        )
+        picked = _pick_file("invoices", "Invoice or ledger file")
+        if picked is None:
+            return
+        given = st.session_state.get("invoices_mapping", {}).get(picked.source)
+        try:
+            with store().session() as session:
+                remembered = invoice_import.remembered_mapping(session, picked.source)
+            try:
+                lines = _read_invoices(
+                    picked.data,
+                    picked.name,
+                    picked.sheet,
+                    _frozen(given),
+                    _frozen(remembered),
+                    picked.source,
+                )
+            except MappingNeeded as needed:
+                mapping_form(needed, picked.source, "invoices_mapping")
+                return
+            with store().session() as session:
+                preview = invoice_import.preview_invoices(session, me, lines)
+        except SamePageError as exc:
+            refusal(exc)
+            return
+        cells = st.columns(4)
+        cells[0].metric("Lines in the file", f"{preview.rows:,}")
+        cells[1].metric("Match a PO", f"{preview.matched:,}")
+        cells[2].metric("Match none", f"{preview.unmatched:,}")
+        cells[3].metric("Problems", f"{preview.problem_count:,}")
+        st.caption(
+            f"{fmt.money_exact(preview.matched_total, cur)} matches purchase orders, "
+            f"{fmt.money_exact(preview.unmatched_total, cur)} does not"
+            + (f"; {preview.already:,} line(s) are already in the store" if preview.already else "")
+            + "."
+        )
+        _problems(preview.problems, preview.problem_count)
+        if not preview.by_order.empty:
+            text_table(
+                preview.by_order.assign(
+                    amount=[fmt.money_exact(v, cur) for v in preview.by_order["amount"]]
+                ).rename(columns={"po_number": "PO", "lines": "Lines", "amount": "Invoiced"}),
+                hide_index=True,
+            )
+        if st.button(
+            f"Import {preview.new:,} invoice line(s)",
+            type="primary",
+            key="invoices_confirm",
+            disabled=not preview.can_import,
+        ):
+            result = _with_progress(
+                lines.table.rows,
+                lambda session, progress: invoice_import.import_invoices(
+                    session, me, lines, progress=progress
+                ),
+            )
+            if result is None:
+                return
+            _read_invoices.clear()
+            st.session_state["invoices_upload_generation"] = picked.generation + 1
+            st.session_state["budget_flash"] = (
+                f"Imported {result.new:,} invoice line(s) from {as_text(result.file_name)}: "
+                f"{result.matched:,} matched to a purchase order."
+            )
+            st.rerun()
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=2)
+def _read_invoices(
+    data: bytes,
+    name: str,
+    sheet: str | None,
+    given: tuple[tuple[str, str], ...] | None,
+    remembered: tuple[tuple[str, str], ...] | None,
+    source: str,
+) -> invoice_import.InvoiceFile:
+    return invoice_import.read_invoice_file(
+        data,
+        name,
+        sheet=sheet,
+        given=dict(given) if given else None,
+        remembered=dict(remembered) if remembered else None,
+        source_name=source,
+    )
 
 
 def _accuracy_table(accuracy: landing.ForecastAccuracy) -> pd.DataFrame | str:
@@ -811,6 +1212,11 @@ def _reconciliation(period: Period, cur: str) -> None:
             "Month": short_month_label(r.month),
             "Marketing spend": fmt.money(r.marketing_spend, cur),
             "Finance booked": fmt.money(r.finance_spend, cur),
+            "Matched invoices": (
+                f"{fmt.money(r.matched_invoices, cur)} ({r.matched_lines:,} lines)"
+                if r.matched_lines
+                else ""
+            ),
             "Difference": _sentence_start(gap_words(r.gap, r.gap_pct, cur)),
             "Status": (
                 f"Reconciled by {r.reconciled_by} on {fmt.date(r.reconciled_at)}"
@@ -849,6 +1255,7 @@ def _reconciliation(period: Period, cur: str) -> None:
     open_months = [m for m, reconciled in months if not reconciled]
     closed_months = [m for m, reconciled in months if reconciled]
     booked = {r.month: r.finance_spend for r in status.itertuples()}
+    matched = {r.month: (r.matched_lines, r.matched_invoices) for r in status.itertuples()}
     left, right = st.columns([2, 1], gap="large")
     with left:
         month = st.selectbox(
@@ -858,6 +1265,16 @@ def _reconciliation(period: Period, cur: str) -> None:
             st.caption("Every month shown is reconciled.")
         else:
             _finance_forms(me, month, booked.get(month), cur)
+            lines, total = matched.get(month, (0, None))
+            if lines and st.button(
+                f"Book the {lines:,} matched invoice line(s), {fmt.money_exact(total, cur)}, as "
+                f"finance's spend for {month_label(month)}",
+                key=f"book_invoices_{month}",
+            ):
+                _act(
+                    lambda s: book_matched_invoices(s, me, month),
+                    "Booked the matched invoices as finance's spend.",
+                )
     with right, st.form("reopen_form"):
         st.write("**Reopen a month**")
         month = st.selectbox("Month", closed_months, format_func=month_label, key="reo_month")

@@ -36,6 +36,7 @@ from alignment.shared.periods import add_months
 from alignment.shared.periods import current_month
 from alignment.shared.periods import fiscal_year_start
 from alignment.shared.periods import month_difference
+from alignment.shared.periods import month_of
 from alignment.shared.periods import months_between
 from alignment.shared.periods import quarter_of
 from alignment.spend.commitments import po_key
@@ -44,6 +45,10 @@ from alignment.spend.forecast import ForecastBasis
 from alignment.spend.forecast import closed_months
 from alignment.spend.forecast import run_rate_lines
 from alignment.spend.forecast import still_to_come
+from alignment.spend.invoices import MatchedHow
+from alignment.spend.invoices import add_invoiced
+from alignment.spend.invoices import match_references
+from alignment.spend.invoices import orders_by_key
 from alignment.trust.checklist import DEFAULT_ITEMS
 from alignment.trust.maturity import DEFAULT_COMPETENCES
 from db import audit_guard
@@ -58,6 +63,7 @@ from db.models import CompanySettings
 from db.models import Competence
 from db.models import ForecastLine
 from db.models import Goal
+from db.models import Invoice
 from db.models import Kpi
 from db.models import KpiValue
 from db.models import MaturityAssessment
@@ -186,6 +192,7 @@ class _Loader:
         s.flush()
         self._forecast()
         self._commitments()
+        self._invoices()
         return SampleSummary(self.company["name"], months[0], months[-1], lines, len(self.users))
 
     def _forecast(self) -> None:
@@ -241,7 +248,7 @@ class _Loader:
                     channel_id=channels[row["channel"]],
                     campaign=row["campaign"],
                     amount=to_cents(Decimal(row["amount"])),
-                    invoiced=to_cents(Decimal(row["invoiced"])),
+                    invoiced=0,
                     first_month=self.month(row["first_month"]),
                     last_month=self.month(row["last_month"]),
                     over_plan_reason=_optional(row["over_plan_reason"]),
@@ -250,6 +257,41 @@ class _Loader:
                     entered_at=self.entered(self.month(row["first_month"])),
                 )
             )
+        self.session.flush()
+
+    def _invoices(self) -> None:
+        """Finance's invoice lines (sample_data/invoices.csv), matched by their PO reference
+        as an import matches them: two orders partly invoiced, one line that SamePage can
+        only suggest an order for, one that nobody ordered. Dates move with the demo and
+        never pass today."""
+        rows = _read(self.directory, "invoices.csv")
+        matches = match_references([r["po_reference"] for r in rows], orders_by_key(self.session))
+        cfo = self.users["CFO"].id
+        invoiced: dict[int, int] = {}
+        for row, commitment_id in zip(rows, matches.commitment_ids, strict=True):
+            day = min(self.date(row["invoice_date"]) or self.today, self.today)
+            amount = to_cents(Decimal(row["amount"])) or 0
+            booked = dt.datetime.combine(day, dt.time(16, 0))
+            self.session.add(
+                Invoice(
+                    invoice_date=day,
+                    month=month_of(day),
+                    vendor=row["vendor"],
+                    amount=amount,
+                    po_reference=row["po_reference"],
+                    gl_account=row["gl_account"],
+                    invoice_number=row["invoice_number"],
+                    commitment_id=commitment_id,
+                    matched_how=None if commitment_id is None else MatchedHow.PO_REFERENCE.value,
+                    matched_by_id=None if commitment_id is None else cfo,
+                    matched_at=None if commitment_id is None else booked,
+                    entered_by_id=cfo,
+                    entered_at=booked,
+                )
+            )
+            if commitment_id is not None:
+                invoiced[commitment_id] = invoiced.get(commitment_id, 0) + amount
+        add_invoiced(self.session, invoiced)
         self.session.flush()
 
     def _budget_lines(self) -> tuple[int, list[str]]:

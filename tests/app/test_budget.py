@@ -50,6 +50,7 @@ def scalar(url: str, sql: str, **params):
         "Figures",
         "Forecast and landing",
         "Committed spend",
+        "Invoices",
         "Import",
         "Months and reconciliation",
     ],
