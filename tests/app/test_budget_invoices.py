@@ -52,10 +52,10 @@ def test_the_cfo_confirms_the_suggested_order_for_an_unmatched_line(budget_page,
 def test_a_ledger_export_is_mapped_previewed_and_imported(budget_page, demo_url):  # noqa: F811
     at = budget_page("CFO", "Invoices")
     ledger = (
-        "Posting date;Supplier;Net amount;PO;Document number\n"
-        "18.11.2026;Northwind Media;2.500,00;PO-4472;NWM-88190\n"
-        "19.11.2026;Coffee Corner;48,20;;CC-1\n"
-    ).encode()
+        b"Posting date;Supplier;Net amount;PO;Document number\n"
+        b"18.11.2026;Northwind Media;2.500,00;PO-4472;NWM-88190\n"
+        b"19.11.2026;Coffee Corner;48,20;;CC-1\n"
+    )
     at.file_uploader(key="invoices_upload_0").upload("gl-export.csv", ledger, "text/csv").run()
     assert not at.exception
     assert at.get("form")  # the mapping form, suggested from the headers
