@@ -1,14 +1,18 @@
 """Where the year lands, at scale: the landing of a fiscal year over a million budget lines
 and the forecast for the rest of the year, against the raw SQL floor, in one run.
 
-    python -m benchmarks.landing_scale [--rows 1000000] [--repeat 3]
+    python -m benchmarks.landing_scale [--rows 1000000] [--orders 100000]
+        [--invoices 1000000] [--repeat 3]
 
 Generates the budget CSV of benchmarks/budget_scale.py (36 months to December 2025), imports
 it into a fresh SQLite store, then with the clock on 15 July 2025 starts the forecast from
-the run rate (every line of the last three months, for July to December). The landing of
-2025 is then timed through SamePage's service, every kept result forgotten before each
-run, and as the same two GROUP BYs in raw SQL (the floor). Timings are the best of
-``--repeat`` runs. Commitments and invoices are not part of the landing yet.
+the run rate (every line of the last three months, for July to December), and imports the
+purchase orders and the ledger of benchmarks/invoice_matching.py (100,000 orders, a million
+invoice lines) through their services. The landing of 2025 is then timed through
+SamePage's service, every kept result forgotten before each run, and as the same two
+GROUP BYs in raw SQL (the floor); so is the committed-spend position of the year (plan,
+committed, actual and available per month and channel). Timings are the best of
+``--repeat`` runs.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import invoice_matching
 from benchmarks.budget_scale import best_of
 from benchmarks.budget_scale import generate
 
@@ -29,6 +34,8 @@ TARGET_RATIO = 2.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
@@ -39,6 +46,7 @@ def main() -> None:
     from alignment.records.data_version import clear_every_cache
     from alignment.shared import clock
     from alignment.spend import budget_import
+    from alignment.spend.commitments import spend_position
     from alignment.spend.forecast import ForecastBasis
     from alignment.spend.forecast import start_forecast
     from alignment.spend.landing import fiscal_year_starting
@@ -59,6 +67,7 @@ def main() -> None:
         with store.session() as session:
             forecast = start_forecast(session, cmo, ForecastBasis.RUN_RATE)
             year = fiscal_year_starting(session, COMMAND_LINE, 2025)
+        matching = invoice_matching.run(args.orders, args.invoices, f"sqlite:///{store_path}")
 
         def ours() -> None:
             clear_every_cache()
@@ -68,6 +77,13 @@ def main() -> None:
         service = best_of(args.repeat, ours)
         with store.session() as session:
             landed = landing(session, COMMAND_LINE, year).total.landing
+
+        def position() -> None:
+            clear_every_cache()
+            with store.session() as session:
+                spend_position(session, COMMAND_LINE, year)
+
+        committed = best_of(args.repeat, position)
     store.close()
 
     raw = sqlite3.connect(store_path)
@@ -89,10 +105,19 @@ def main() -> None:
 
     floor = best_of(args.repeat, floor_sql)
     raw.close()
+    ledger = matching["ledger: read and check"] + matching["ledger: match and write (import)"]
     rows = [
         ("budget lines", f"{args.rows:,}", "", ""),
         ("forecast lines (run rate, Jul-Dec 2025)", f"{forecast.lines:,}", "", ""),
+        ("purchase orders (commitments)", f"{args.orders:,}", "", ""),
+        ("invoice lines", f"{args.invoices:,}", "", ""),
         ("import of the budget lines", f"{imported:,.1f} s", "", ""),
+        (
+            "import of the invoice lines, read to written",
+            f"{ledger:,.1f} s",
+            "",
+            "",
+        ),
         ("landing of 2025", f"${landed:,.0f}", "", ""),
         ("landing: SamePage service, nothing kept", f"{service * 1000:,.0f} ms", "", ""),
         ("landing: raw SQL GROUP BY (floor)", f"{floor * 1000:,.0f} ms", "", ""),
@@ -102,6 +127,7 @@ def main() -> None:
             f"<= {TARGET_RATIO}x",
             "yes" if service / floor <= TARGET_RATIO else "NO",
         ),
+        ("committed-spend position of 2025 (service)", f"{committed * 1000:,.0f} ms", "", ""),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'result':>14}  {'target':<8}  met")

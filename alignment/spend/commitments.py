@@ -25,6 +25,7 @@ from alignment.company.settings import company_profile
 from alignment.files.cells import name_problem
 from alignment.files.cells import parse_months
 from alignment.files.cells import typed_figure
+from alignment.records.data_version import ReadCache
 from alignment.records.unit_of_work import writing
 from alignment.shared import clock
 from alignment.shared import formatting as fmt
@@ -353,10 +354,18 @@ def commitments(session: Session, actor: Actor) -> pd.DataFrame:
     )
 
 
+POSITIONS = ReadCache(max_entries=16)
+"""Committed-spend positions per store, data version and period."""
+
+
 def spend_position(session: Session, actor: Actor, period: Period) -> pd.DataFrame:
     """Per month and channel of ``period``: planned, committed (open), actual and available
     (plan - actual - open commitments), money in the store's units."""
     require(actor, Action.VIEW)
+    return POSITIONS.kept(session, lambda: _spend_position(session, period), period)
+
+
+def _spend_position(session: Session, period: Period) -> pd.DataFrame:
     months = period.months
     names = {row.id: row.name for row in session.execute(select(Channel.id, Channel.name))}
     cells: dict[tuple[str, int], dict[str, int]] = {}

@@ -19,8 +19,9 @@ from alignment.spend.commitments import commitments
 from alignment.spend.commitments import over_plan
 from alignment.spend.commitments import record_commitment
 from alignment.spend.commitments import spend_position
+from alignment.spend.invoice_import import import_invoices
+from alignment.spend.invoice_import import read_invoice_file
 from db.models import AuditEvent
-from db.models import Commitment
 from tests.db.test_forecast import TODAY
 from tests.db.test_forecast import team  # noqa: F401  (the fixture)
 
@@ -118,9 +119,9 @@ def test_odd_cents_go_to_the_first_months_and_invoices_close_the_first_months(st
             CommitmentInput("PO-9", "Printer", "Search", "100.00", "2019-07", "2019-09"),
         )
         before = spend_position(session, team["CFO"], range_period("2019-07", "2019-09"))
-        row = session.scalar(select(Commitment).where(Commitment.po_number == "PO-9"))
-        row.invoiced = 4000  # 40.00 invoiced: July's 33.34 and 6.66 of August
-        session.commit()
+        # 40.00 invoiced: July's 33.34 and 6.66 of August
+        ledger = b"invoice_date,vendor,amount,po_reference\n2019-06-10,Printer,40.00,PO-9\n"
+        import_invoices(session, team["CFO"], read_invoice_file(ledger, "ledger.csv"))
         after = spend_position(session, team["CFO"], range_period("2019-07", "2019-09"))
     committed = lambda frame: frame[frame["channel"] == "Search"]["committed"].tolist()  # noqa: E731
     assert committed(before) == [Decimal("33.34"), Decimal("33.33"), Decimal("33.33")]
