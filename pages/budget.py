@@ -1266,6 +1266,13 @@ def _reconciliation(period: Period, cur: str) -> None:
         else:
             _finance_forms(me, month, booked.get(month), cur)
             lines, total = matched.get(month, (0, None))
+            if lines:
+                st.caption(
+                    "Booking the matched invoices sets finance's figure to the lines tied to a "
+                    "purchase order, nothing else: spend bought without one (ad platforms "
+                    "billed by card, for example) is not in it, so type or import the ledger's "
+                    "total instead when marketing buys that way."
+                )
             if lines and st.button(
                 f"Book the {lines:,} matched invoice line(s), {fmt.money_exact(total, cur)}, as "
                 f"finance's spend for {month_label(month)}",
