@@ -65,6 +65,8 @@ fix: $(VENV)/.dev
 ## bench: the benchmark tables of benchmarks/ (see README)
 bench: $(VENV)/.dev
 	$(PY) -m benchmarks.budget_scale
+	$(PY) -m benchmarks.landing_scale
+	$(PY) -m benchmarks.invoice_matching
 	$(PY) -m benchmarks.next_dollar
 	$(PY) -m benchmarks.upload_limits
 	$(PY) -m benchmarks.login_timing
