@@ -318,3 +318,32 @@ def test_only_the_cfo_imports_invoices(store, orders):  # noqa: F811
             with pytest.raises(PermissionDenied, match="only the CFO can"):
                 import_invoices(session, orders[role], lines)
         assert session.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_a_file_of_100000_lines_reports_progress_and_one_bad_line_imports_none(store, orders):  # noqa: F811
+    lines = [
+        f"2019-06-{1 + i % 14:02d},Adwords Agency,1.00,PO-2001,6100,A-{i}" for i in range(100_000)
+    ]
+    bad = standard(*lines[:-1], "2019-06-14,Adwords Agency,-1.00,PO-2001,6100,A-last")
+    good = standard(*lines)
+    reported: list[tuple[float, str]] = []
+    with clock.pinned(TODAY), store.session() as session:
+        refused = read_invoice_file(bad, "ledger-bad.csv")
+        with pytest.raises(ValidationFailed, match="Row 100001, column 'amount': '-1.00'"):
+            import_invoices(
+                session, orders["CFO"], refused, progress=lambda f, t: reported.append((f, t))
+            )
+        assert session.scalar(select(func.count()).select_from(Invoice)) == 0
+        assert reported == []
+        result = import_invoices(
+            session,
+            orders["CFO"],
+            read_invoice_file(good, "ledger.csv"),
+            progress=lambda f, t: reported.append((f, t)),
+        )
+        assert session.scalar(select(func.count()).select_from(Invoice)) == 100_000
+        # 100,000 lines of 1.00 each against PO-2001's 3,000
+        assert open_amounts(session, orders["CFO"])["PO-2001"] == Decimal("-97000.00")
+    assert (result.new, result.matched) == (100_000, 100_000)
+    assert [f for f, _ in reported] == sorted(f for f, _ in reported)
+    assert reported[-1] == (1.0, "Imported 100,000 of 100,000 invoice lines")
