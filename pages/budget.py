@@ -279,21 +279,18 @@ def _import_section(cur: str) -> None:
     picked = _pick_file("budget", "Budget file")
     if picked is None:
         return
-    data, sheet, source = picked.data, picked.sheet, picked.source
-    given = st.session_state.get("budget_mapping", {}).get(source)
-    try:
-        with store().session() as session:
-            remembered = budget_import.remembered_mapping(session, source)
-        try:
-            parsed = _parse(data, picked.name, sheet, _frozen(given), _frozen(remembered), source)
-        except MappingNeeded as needed:
-            mapping_form(needed, source, "budget_mapping")
-            return
-        with store().session() as session:
-            preview = budget_import.preview_import(session, me, parsed)
-    except SamePageError as exc:
-        refusal(exc)
+    done = _read_and_preview(
+        picked,
+        "budget",
+        budget_import.remembered_mapping,
+        lambda given, known: _parse(
+            picked.data, picked.name, picked.sheet, _frozen(given), _frozen(known), picked.source
+        ),
+        lambda session, parsed: budget_import.preview_import(session, me, parsed),
+    )
+    if done is None:
         return
+    parsed, preview = done
     _show_preview(preview, cur)
     label = f"Import {preview.new:,} new and {preview.changed:,} changed lines"
     if st.button(label, type="primary", disabled=not preview.can_import, key="budget_confirm"):
@@ -365,6 +362,36 @@ def _pick_file(key: str, label: str) -> _Picked | None:
         help="Column mappings are remembered under this name.",
     )
     return _Picked(upload.name, data, sheet, source, generation)
+
+
+Read = TypeVar("Read")
+Shown = TypeVar("Shown")
+
+
+def _read_and_preview(
+    picked: _Picked,
+    key: str,
+    remembered: Callable[[Session, str], dict[str, str] | None],
+    read: Callable[[dict[str, str] | None, dict[str, str] | None], Read],
+    preview: Callable[[Session, Read], Shown],
+) -> tuple[Read, Shown] | None:
+    """Every import's first steps: the file read with the mapping the person gave (kept
+    under ``{key}_mapping``) or the one remembered for its source, the mapping form when
+    neither fits, then the preview; a refusal is shown and None returned."""
+    given = st.session_state.get(f"{key}_mapping", {}).get(picked.source)
+    try:
+        with store().session() as session:
+            known = remembered(session, picked.source)
+        try:
+            checked = read(given, known)
+        except MappingNeeded as needed:
+            mapping_form(needed, picked.source, f"{key}_mapping")
+            return None
+        with store().session() as session:
+            return checked, preview(session, checked)
+    except SamePageError as exc:
+        refusal(exc)
+        return None
 
 
 def _frozen(mapping: dict[str, str] | None) -> tuple[tuple[str, str], ...] | None:
@@ -789,27 +816,23 @@ def _orders_import(me: Actor, cur: str) -> None:
         picked = _pick_file("orders", "Purchase order file")
         if picked is None:
             return
-        given = st.session_state.get("orders_mapping", {}).get(picked.source)
-        try:
-            with store().session() as session:
-                remembered = commitment_import.remembered_mapping(session, picked.source)
-            try:
-                orders = commitment_import.read_commitment_file(
-                    picked.data,
-                    picked.name,
-                    sheet=picked.sheet,
-                    given=given,
-                    remembered=remembered,
-                    source_name=picked.source,
-                )
-            except MappingNeeded as needed:
-                mapping_form(needed, picked.source, "orders_mapping")
-                return
-            with store().session() as session:
-                preview = commitment_import.preview_commitments(session, me, orders)
-        except SamePageError as exc:
-            refusal(exc)
+        done = _read_and_preview(
+            picked,
+            "orders",
+            commitment_import.remembered_mapping,
+            lambda given, known: commitment_import.read_commitment_file(
+                picked.data,
+                picked.name,
+                sheet=picked.sheet,
+                given=given,
+                remembered=known,
+                source_name=picked.source,
+            ),
+            lambda session, orders: commitment_import.preview_commitments(session, me, orders),
+        )
+        if done is None:
             return
+        orders, preview = done
         cells = st.columns(5)
         cells[0].metric("Orders", f"{preview.rows:,}")
         cells[1].metric("New", f"{preview.new:,}")
@@ -1044,27 +1067,23 @@ def _invoice_import(me: Actor, cur: str) -> None:
         picked = _pick_file("invoices", "Invoice or ledger file")
         if picked is None:
             return
-        given = st.session_state.get("invoices_mapping", {}).get(picked.source)
-        try:
-            with store().session() as session:
-                remembered = invoice_import.remembered_mapping(session, picked.source)
-            try:
-                lines = _read_invoices(
-                    picked.data,
-                    picked.name,
-                    picked.sheet,
-                    _frozen(given),
-                    _frozen(remembered),
-                    picked.source,
-                )
-            except MappingNeeded as needed:
-                mapping_form(needed, picked.source, "invoices_mapping")
-                return
-            with store().session() as session:
-                preview = invoice_import.preview_invoices(session, me, lines)
-        except SamePageError as exc:
-            refusal(exc)
+        done = _read_and_preview(
+            picked,
+            "invoices",
+            invoice_import.remembered_mapping,
+            lambda given, known: _read_invoices(
+                picked.data,
+                picked.name,
+                picked.sheet,
+                _frozen(given),
+                _frozen(known),
+                picked.source,
+            ),
+            lambda session, lines: invoice_import.preview_invoices(session, me, lines),
+        )
+        if done is None:
             return
+        lines, preview = done
         cells = st.columns(4)
         cells[0].metric("Lines in the file", f"{preview.rows:,}")
         cells[1].metric("Match a PO", f"{preview.matched:,}")

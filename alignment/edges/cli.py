@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from alignment.access.permissions import COMMAND_LINE
 from alignment.access.permissions import Actor
@@ -30,6 +32,8 @@ from db import migrate
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+Checked = TypeVar("Checked")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -331,34 +335,15 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from alignment.access.users import actor_by_email
-    from alignment.access.users import first_actor_in_role
-    from alignment.files.spreadsheet import source_name
     from alignment.spend import budget_import
 
-    path = Path(args.path)
-    if not path.is_file():
-        raise ValidationFailed(f"There is no file at {path}.")
-    mapping = _mapping_option(args.map)
+    path = _file(args)
     store = open_store()
     with store.session() as session:
-        actor = (
-            actor_by_email(session, args.acting_as)
-            if args.acting_as
-            else first_actor_in_role(session, Role.CMO)
+        actor = _acting(session, args, Role.CMO)
+        budget = _read_mapped(
+            session, args, path, budget_import.remembered_mapping, budget_import.read_for_import
         )
-        source = args.source or source_name(path.name)
-        try:
-            budget = budget_import.read_for_import(
-                path.read_bytes(),
-                path.name,
-                sheet=args.sheet,
-                given=mapping or None,
-                remembered=budget_import.remembered_mapping(session, source),
-                source_name=source,
-            )
-        except budget_import.MappingNeeded as needed:
-            raise ValidationFailed(needed.command_line_hint()) from None
         preview = budget_import.preview_import(session, actor, budget)
         print(
             f"{path.name} ({'sheet ' + budget.table.sheet if budget.table.sheet else 'CSV'}), "
@@ -368,10 +353,7 @@ def _import(args: argparse.Namespace) -> int:
             print(f"New channels: {', '.join(preview.new_channels)}")
         if preview.ignored_columns:
             print(f"Ignored columns: {', '.join(preview.ignored_columns)}")
-        for problem in preview.problems[:20]:
-            print(f"  {problem}")
-        if preview.problem_count > 20:
-            print(f"  ... and {preview.problem_count - 20:,} more")
+        _print_problems(preview.problems, preview.problem_count)
         if preview.problem_count:
             raise ValidationFailed(
                 f"Nothing was imported: {preview.problem_count:,} cell(s) have problems."
@@ -452,8 +434,6 @@ def _out_path(path: Path) -> str:
 
 
 def _forecast(args: argparse.Namespace) -> int:
-    from alignment.access.users import actor_by_email
-    from alignment.access.users import first_actor_in_role
     from alignment.files.export import to_csv
     from alignment.files.export import to_xlsx
     from alignment.spend.forecast import ForecastBasis
@@ -470,11 +450,7 @@ def _forecast(args: argparse.Namespace) -> int:
         print(f"Wrote {len(frame):,} forecast lines to {path}.")
         return 0
     with store.session() as session:
-        actor = (
-            actor_by_email(session, args.acting_as)
-            if args.acting_as
-            else first_actor_in_role(session, Role.CMO)
-        )
+        actor = _acting(session, args, Role.CMO)
         if args.forecast_command == "import":
             return _forecast_import(session, actor, args)
         basis = ForecastBasis.PLAN if args.basis == "plan" else ForecastBasis.RUN_RATE
@@ -487,15 +463,10 @@ def _forecast_import(session: Session, actor: Actor, args: argparse.Namespace) -
     from alignment.spend.forecast_import import import_forecast
     from alignment.spend.forecast_import import read_forecast_file
 
-    path = Path(args.path)
-    if not path.is_file():
-        raise ValidationFailed(f"There is no file at {path}.")
+    path = _file(args)
     checked = read_forecast_file(session, actor, path.read_bytes(), path.name, args.sheet)
     if checked.problems:
-        for problem in checked.problems[:20]:
-            print(f"  {problem}")
-        if len(checked.problems) > 20:
-            print(f"  ... and {len(checked.problems) - 20:,} more")
+        _print_problems(checked.problems, len(checked.problems))
         raise ValidationFailed(f"Nothing was imported: {checked.summary}")
     if args.dry_run:
         print(f"Dry run, nothing written: {checked.summary}")
@@ -530,28 +501,47 @@ def _print_problems(problems: Sequence[object], count: int) -> None:
         print(f"  ... and {count - 20:,} more")
 
 
-def _commitments(args: argparse.Namespace) -> int:
-    from alignment.company.settings import company_profile
+def _read_mapped(
+    session: Session,
+    args: argparse.Namespace,
+    path: Path,
+    remembered: Callable[[Session, str], dict[str, str] | None],
+    read: Callable[..., Checked],
+) -> Checked:
+    """Read an import's file with the mapping given (``--map``) or the one remembered for its
+    source (``--source``, else the file's name); the --map options to give when neither fits."""
     from alignment.files.column_mapping import MappingNeeded
     from alignment.files.spreadsheet import source_name
+
+    source = args.source or source_name(path.name)
+    try:
+        return read(
+            path.read_bytes(),
+            path.name,
+            sheet=args.sheet,
+            given=_mapping_option(args.map) or None,
+            remembered=remembered(session, source),
+            source_name=source,
+        )
+    except MappingNeeded as needed:
+        raise ValidationFailed(needed.command_line_hint()) from None
+
+
+def _commitments(args: argparse.Namespace) -> int:
+    from alignment.company.settings import company_profile
     from alignment.spend import commitment_import
 
     path = _file(args)
     store = open_store()
     with store.session() as session:
         actor = _acting(session, args, Role.CMO)
-        source = args.source or source_name(path.name)
-        try:
-            orders = commitment_import.read_commitment_file(
-                path.read_bytes(),
-                path.name,
-                sheet=args.sheet,
-                given=_mapping_option(args.map) or None,
-                remembered=commitment_import.remembered_mapping(session, source),
-                source_name=source,
-            )
-        except MappingNeeded as needed:
-            raise ValidationFailed(needed.command_line_hint()) from None
+        orders = _read_mapped(
+            session,
+            args,
+            path,
+            commitment_import.remembered_mapping,
+            commitment_import.read_commitment_file,
+        )
         preview = commitment_import.preview_commitments(session, actor, orders)
         print(f"{path.name}, acting as {actor.label}: {preview.summary()}")
         if preview.new_channels:
@@ -580,26 +570,15 @@ def _commitments(args: argparse.Namespace) -> int:
 
 
 def _invoices(args: argparse.Namespace) -> int:
-    from alignment.files.column_mapping import MappingNeeded
-    from alignment.files.spreadsheet import source_name
     from alignment.spend import invoice_import
 
     path = _file(args)
     store = open_store()
     with store.session() as session:
         actor = _acting(session, args, Role.CFO)
-        source = args.source or source_name(path.name)
-        try:
-            lines = invoice_import.read_invoice_file(
-                path.read_bytes(),
-                path.name,
-                sheet=args.sheet,
-                given=_mapping_option(args.map) or None,
-                remembered=invoice_import.remembered_mapping(session, source),
-                source_name=source,
-            )
-        except MappingNeeded as needed:
-            raise ValidationFailed(needed.command_line_hint()) from None
+        lines = _read_mapped(
+            session, args, path, invoice_import.remembered_mapping, invoice_import.read_invoice_file
+        )
         preview = invoice_import.preview_invoices(session, actor, lines)
         print(f"{path.name}, acting as {actor.label}: {preview.summary()}")
         _print_problems(preview.problems, preview.problem_count)
