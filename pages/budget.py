@@ -7,6 +7,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from typing import TypeVar
 
 import pandas as pd
@@ -283,9 +284,7 @@ def _import_section(cur: str) -> None:
         picked,
         "budget",
         budget_import.remembered_mapping,
-        lambda given, known: _parse(
-            picked.data, picked.name, picked.sheet, _frozen(given), _frozen(known), picked.source
-        ),
+        lambda given, known: _read_kind("budget", picked, given, known),
         lambda session, parsed: budget_import.preview_import(session, me, parsed),
     )
     if done is None:
@@ -302,7 +301,7 @@ def _import_section(cur: str) -> None:
         )
         if result is None:
             return
-        _parse.clear()
+        _read_file.clear()
         st.session_state["budget_upload_generation"] = picked.generation + 1
         st.session_state["budget_flash"] = (
             f"Imported {result.new:,} new and {result.changed:,} changed lines from "
@@ -398,16 +397,35 @@ def _frozen(mapping: dict[str, str] | None) -> tuple[tuple[str, str], ...] | Non
     return tuple(sorted(mapping.items())) if mapping else None
 
 
+def _read_kind(
+    kind: str, picked: _Picked, given: dict[str, str] | None, known: dict[str, str] | None
+) -> Any:
+    return _read_file(
+        kind, picked.data, picked.name, picked.sheet, _frozen(given), _frozen(known), picked.source
+    )
+
+
+READERS = {
+    "budget": budget_import.read_for_import,
+    "orders": commitment_import.read_commitment_file,
+    "invoices": invoice_import.read_invoice_file,
+}
+"""Each import's reader; each takes the file, its sheet, the mappings and the source name."""
+
+
 @st.cache_data(show_spinner="Reading the file…", max_entries=4)
-def _parse(
+def _read_file(
+    kind: str,
     data: bytes,
     name: str,
     sheet: str | None,
     given: tuple[tuple[str, str], ...] | None,
     remembered: tuple[tuple[str, str], ...] | None,
     source: str,
-) -> budget_import.BudgetFile:
-    return budget_import.read_for_import(
+) -> Any:
+    """A file read and checked once per content, sheet and mapping: reading a million
+    lines takes seconds, and the page reruns on every click."""
+    return READERS[kind](
         data,
         name,
         sheet=sheet,
@@ -820,14 +838,7 @@ def _orders_import(me: Actor, cur: str) -> None:
             picked,
             "orders",
             commitment_import.remembered_mapping,
-            lambda given, known: commitment_import.read_commitment_file(
-                picked.data,
-                picked.name,
-                sheet=picked.sheet,
-                given=given,
-                remembered=known,
-                source_name=picked.source,
-            ),
+            lambda given, known: _read_kind("orders", picked, given, known),
             lambda session, orders: commitment_import.preview_commitments(session, me, orders),
         )
         if done is None:
@@ -1071,14 +1082,7 @@ def _invoice_import(me: Actor, cur: str) -> None:
             picked,
             "invoices",
             invoice_import.remembered_mapping,
-            lambda given, known: _read_invoices(
-                picked.data,
-                picked.name,
-                picked.sheet,
-                _frozen(given),
-                _frozen(known),
-                picked.source,
-            ),
+            lambda given, known: _read_kind("invoices", picked, given, known),
             lambda session, lines: invoice_import.preview_invoices(session, me, lines),
         )
         if done is None:
@@ -1117,32 +1121,13 @@ def _invoice_import(me: Actor, cur: str) -> None:
             )
             if result is None:
                 return
-            _read_invoices.clear()
+            _read_file.clear()
             st.session_state["invoices_upload_generation"] = picked.generation + 1
             st.session_state["budget_flash"] = (
                 f"Imported {result.new:,} invoice line(s) from {as_text(result.file_name)}: "
                 f"{result.matched:,} matched to a purchase order."
             )
             st.rerun()
-
-
-@st.cache_data(show_spinner="Reading the file…", max_entries=2)
-def _read_invoices(
-    data: bytes,
-    name: str,
-    sheet: str | None,
-    given: tuple[tuple[str, str], ...] | None,
-    remembered: tuple[tuple[str, str], ...] | None,
-    source: str,
-) -> invoice_import.InvoiceFile:
-    return invoice_import.read_invoice_file(
-        data,
-        name,
-        sheet=sheet,
-        given=dict(given) if given else None,
-        remembered=dict(remembered) if remembered else None,
-        source_name=source,
-    )
 
 
 def _accuracy_table(accuracy: landing.ForecastAccuracy) -> pd.DataFrame | str:

@@ -58,32 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     importing = commands.add_parser(
         "import", help="import budget lines from a CSV or XLSX file (all or nothing)"
     )
-    importing.add_argument("path", help="the CSV or XLSX file")
-    importing.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="show what would change and every problem; write nothing",
-    )
-    importing.add_argument("--sheet", help="the workbook sheet to read (default: the first)")
-    importing.add_argument(
-        "--source",
-        help="the name the column mapping is remembered under "
-        "(default: the file name without dates and numbers)",
-    )
-    importing.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="COLUMN=HEADER",
-        help="map one of SamePage's columns to a header of the file, "
-        "e.g. --map actual_spend=Cost (remembered for the source)",
-    )
-    importing.add_argument(
-        "--as",
-        dest="acting_as",
-        metavar="EMAIL",
-        help="act as this user (default: the store's CMO)",
-    )
+    _file_import_options(importing, "the store's CMO")
     exporting = commands.add_parser("export", help="export budget lines to CSV or XLSX")
     exporting.add_argument("path", help="where to write: a .csv or .xlsx file")
     exporting.add_argument("--period", help="only these months (default: all)")
