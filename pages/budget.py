@@ -685,20 +685,35 @@ def _forecast_import(me: Actor) -> None:
             "customers. Each line of the file replaces those figures; one bad cell and nothing "
             "is imported."
         )
-        generation = st.session_state.setdefault("forecast_upload_generation", 0)
-        upload = st.file_uploader(
-            "Forecast file", type=["csv", "xlsx"], key=f"forecast_upload_{generation}"
-        )
-        if upload is None:
+        picked = _pick_file("forecast", "Forecast file")
+        if picked is None:
             return
-        try:
+
+        def read(
+            given: dict[str, str] | None, known: dict[str, str] | None
+        ) -> forecast_import.ForecastFile:
             with store().session() as session:
-                checked = forecast_import.read_forecast_file(
-                    session, me, upload.getvalue(), upload.name
+                return forecast_import.read_forecast_file(
+                    session,
+                    me,
+                    picked.data,
+                    picked.name,
+                    picked.sheet,
+                    given=given,
+                    remembered=known,
+                    source_name=picked.source,
                 )
-        except SamePageError as exc:
-            refusal(exc)
+
+        done = _read_and_preview(
+            picked,
+            "forecast",
+            forecast_import.remembered_mapping,
+            read,
+            lambda _session, checked: checked,
+        )
+        if done is None:
             return
+        checked = done[0]
         if checked.problems:
             st.error(as_text(checked.summary), icon=":material/error:")
             text_table(
@@ -723,10 +738,10 @@ def _forecast_import(me: Actor) -> None:
             type="primary",
             key="forecast_confirm",
         ):
-            st.session_state["forecast_upload_generation"] = generation + 1
+            st.session_state["forecast_upload_generation"] = picked.generation + 1
             act(
                 lambda s: forecast_import.import_forecast(s, me, checked),
-                f"Imported {len(checked.lines):,} forecast line(s) from {as_text(upload.name)}.",
+                f"Imported {len(checked.lines):,} forecast line(s) from {as_text(picked.name)}.",
                 flash_key="budget_flash",
             )
 

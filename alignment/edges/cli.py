@@ -143,14 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     forecast_in = forecast_commands.add_parser(
         "import", help="import forecast lines from a CSV or XLSX file (all or nothing)"
     )
-    forecast_in.add_argument("path", help="the CSV or XLSX file")
-    forecast_in.add_argument(
-        "--dry-run", action="store_true", help="check every cell and write nothing"
-    )
-    forecast_in.add_argument("--sheet", help="the workbook sheet to read (default: the first)")
-    forecast_in.add_argument(
-        "--as", dest="acting_as", metavar="EMAIL", help="act as this user (default: the CMO)"
-    )
+    _file_import_options(forecast_in, "the CMO")
     forecast_out = forecast_commands.add_parser(
         "export", help="write this fiscal year's forecast to CSV or XLSX"
     )
@@ -437,9 +430,16 @@ def _forecast(args: argparse.Namespace) -> int:
 def _forecast_import(session: Session, actor: Actor, args: argparse.Namespace) -> int:
     from alignment.spend.forecast_import import import_forecast
     from alignment.spend.forecast_import import read_forecast_file
+    from alignment.spend.forecast_import import remembered_mapping
 
     path = _file(args)
-    checked = read_forecast_file(session, actor, path.read_bytes(), path.name, args.sheet)
+    checked = _read_mapped(
+        session,
+        args,
+        path,
+        remembered_mapping,
+        lambda data, name, **given: read_forecast_file(session, actor, data, name, **given),
+    )
     if checked.problems:
         _print_problems(checked.problems, len(checked.problems))
         raise ValidationFailed(f"Nothing was imported: {checked.summary}")

@@ -1,6 +1,6 @@
 """The forecast from a spreadsheet: the CMO's own CSV or XLSX, one row per month, channel
-and campaign, read with the import kit every import uses (``read_table``, ``find_columns``,
-the month and amount readers), and written all or nothing.
+and campaign, read with the import kit every import uses (``read_table``, the mapping kit
+``column_mapping``, the month and amount readers), and written all or nothing.
 
 Every bad cell is named by row and column; a row for a month that is over or closed, a
 row repeating another, a negative or unreadable figure, each refuses the whole file."""
@@ -20,14 +20,16 @@ from sqlalchemy.orm import Session
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
+from alignment.files import column_mapping
 from alignment.files.cells import name_problem
 from alignment.files.cells import parse_amounts
 from alignment.files.cells import parse_months
+from alignment.files.column_mapping import FileColumns
 from alignment.files.spreadsheet import MONTH_HEADERS
 from alignment.files.spreadsheet import CellProblem
-from alignment.files.spreadsheet import find_columns
 from alignment.files.spreadsheet import read_table
 from alignment.files.spreadsheet import row_problem
+from alignment.files.spreadsheet import source_name as default_source_name
 from alignment.records.unit_of_work import writing
 from alignment.shared import clock
 from alignment.shared.errors import ValidationFailed
@@ -44,7 +46,7 @@ from db.models import ForecastLine
 
 PROBLEMS_SHOWN = 200
 
-COLUMNS = {
+ALIASES = {
     "month": MONTH_HEADERS,
     "channel": ("channel", "kanal", "canal", "medium", "channel_name"),
     "campaign": ("campaign", "kampagne", "campagne", "campaign_name"),
@@ -53,7 +55,24 @@ COLUMNS = {
     "revenue": ("revenue", "forecast_revenue", "attributed_revenue"),
     "new_customers": ("new_customers", "customers", "new_logos", "deals_won"),
 }
-"""Which header holds what: the first of a field's names the file has (normalised)."""
+"""The names a forecast column goes by, from which the mapping form suggests."""
+
+COLUMNS = FileColumns(
+    "forecast",
+    {
+        "month": "Month",
+        "channel": "Channel",
+        "campaign": "Campaign",
+        "spend": "Spend",
+        "pipeline": "Pipeline",
+        "revenue": "Revenue",
+        "new_customers": "New customers",
+    },
+    ("month", "channel"),
+    ALIASES,
+)
+"""The forecast file's columns: its own headers map themselves; any other file is mapped
+once per source, like the budget."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +85,9 @@ class ForecastFile:
     fields: tuple[str, ...]
     problems: list[CellProblem | str] = field(default_factory=list)
     new_channels: tuple[str, ...] = ()
+    source_name: str = ""
+    mapping: dict[str, str] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
 
     @property
     def can_import(self) -> bool:
@@ -85,25 +107,35 @@ class ForecastFile:
         return f"{len(self.lines):,} forecast lines for {span} in {self.file_name}."
 
 
+def remembered_mapping(session: Session, source: str) -> dict[str, str] | None:
+    return column_mapping.remembered_mapping(session, COLUMNS.kind, source)
+
+
 def read_forecast_file(
-    session: Session, actor: Actor, data: bytes, file_name: str, sheet: str | None = None
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    file_name: str,
+    sheet: str | None = None,
+    *,
+    given: dict[str, str] | None = None,
+    remembered: dict[str, str] | None = None,
+    source_name: str | None = None,
 ) -> ForecastFile:
-    """Read and check a forecast file: every bad cell named by row and column."""
+    """Read and check a forecast file: every bad cell named by row and column; MappingNeeded
+    when its headers are not the forecast's own and no mapping fits."""
     require(actor, Action.FORECAST)
     table = read_table(data, file_name, sheet)
-    header = find_columns(table.headers, COLUMNS)
-    if header["month"] is None or header["channel"] is None:
-        raise ValidationFailed(
-            f"{file_name} needs a month and a channel column, and at least one of spend, "
-            "pipeline, revenue or new customers."
-        )
+    mapping = column_mapping.mapping_for(table, COLUMNS, given=given, remembered=remembered)
+    header: dict[str, str | None] = {name: mapping.get(name) for name in COLUMNS.fields}
+    month_column, channel_column = mapping["month"], mapping["channel"]
     fields = tuple(name for name in FORECAST_FIGURES if header[name] is not None)
     if not fields:
         raise ValidationFailed(
             f"{file_name} has no spend, pipeline, revenue or new customers column to forecast."
         )
     frame = table.frame
-    months, month_reasons = parse_months(frame[header["month"]])
+    months, month_reasons = parse_months(frame[month_column])
     figures = {
         name: parse_amounts(frame[str(header[name])], table.delimiter == ";") for name in fields
     }
@@ -117,35 +149,35 @@ def read_forecast_file(
     new_channels: dict[str, str] = {}
     for i, row in enumerate(frame["_row"].tolist()):
         bad = False
-        month_text = str(frame[header["month"]].iloc[i])
+        month_text = str(frame[month_column].iloc[i])
         month = months.iloc[i]
         if pd.notna(month_reasons.iloc[i]):
-            problems.append(CellProblem(row, header["month"], month_text, month_reasons.iloc[i]))
+            problems.append(CellProblem(row, month_column, month_text, month_reasons.iloc[i]))
             bad = True
         elif counts_actuals(month, now, closed):
             reason = "is over; its actuals count" if month < now else "is closed"
             problems.append(
-                CellProblem(row, header["month"], month_text, f"{reason}, so it takes no forecast")
+                CellProblem(row, month_column, month_text, f"{reason}, so it takes no forecast")
             )
             bad = True
         elif month > year.last:
             problems.append(
                 CellProblem(
                     row,
-                    header["month"],
+                    month_column,
                     month_text,
                     f"is after this fiscal year (which ends {month_label(year.last)})",
                 )
             )
             bad = True
-        channel = unicodedata.normalize("NFC", str(frame[header["channel"]].iloc[i]).strip())
+        channel = unicodedata.normalize("NFC", str(frame[channel_column].iloc[i]).strip())
         campaign = (
             ""
             if header["campaign"] is None
             else unicodedata.normalize("NFC", str(frame[header["campaign"]].iloc[i]).strip())
         )
         for column, label, text in (
-            (header["channel"], "channel", channel),
+            (channel_column, "channel", channel),
             (header["campaign"], "campaign", campaign),
         ):
             problem = (
@@ -205,6 +237,9 @@ def read_forecast_file(
         fields=fields,
         problems=problems,
         new_channels=tuple(sorted(new_channels.values())),
+        source_name=source_name or default_source_name(file_name),
+        mapping=mapping,
+        headers=list(table.headers),
     )
 
 
@@ -257,6 +292,9 @@ def import_forecast(session: Session, actor: Actor, forecast_file: ForecastFile)
             line.entered_by_id, line.entered_at = actor.user_id, stamp
             written += 1
         session.flush()
+        column_mapping.remember_mapping(
+            w, COLUMNS, forecast_file.source_name, forecast_file.mapping, forecast_file.headers
+        )
         w.record(
             "import_forecast",
             "forecast",

@@ -90,3 +90,28 @@ def test_a_forecast_file_is_checked_then_imported_all_or_nothing(
     search = next(c for c in printed["channels"] if c["channel"] == "Search")
     # 21,000 to date + 9,000 + 9,500 forecast + the plan for June and September to March
     assert search["landing"] == 21000 + 9000 + 9500 + 8 * 12000
+
+
+def test_a_planners_export_is_mapped_on_the_command_line(store_url, team, pinned, tmp_path):  # noqa: F811
+    planner = tmp_path / "planner-2019-06.csv"
+    planner.write_bytes(b"Period;Medium;Forecast spend\nJul 2019;Events;7.000\n")
+    unmapped = run(store_url, "forecast", "import", str(planner))
+    assert unmapped.returncode == 2
+    assert "--map spend='Forecast spend'" in unmapped.stderr
+    mapped = run(
+        store_url,
+        "forecast",
+        "import",
+        str(planner),
+        "--map",
+        "month=Period",
+        "--map",
+        "channel=Medium",
+        "--map",
+        "spend=Forecast spend",
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    assert mapped.stdout.strip() == "Imported 1 forecast line(s) from planner-2019-06.csv."
+    planner.rename(tmp_path / "planner-2019-07.csv")
+    again = run(store_url, "forecast", "import", str(tmp_path / "planner-2019-07.csv"), "--dry-run")
+    assert again.returncode == 0, again.stderr

@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from alignment.files.column_mapping import MappingNeeded
 from alignment.shared import clock
 from alignment.shared.errors import PermissionDenied
 from alignment.shared.errors import ValidationFailed
@@ -19,6 +20,7 @@ from alignment.spend.forecast import forecast_frame
 from alignment.spend.forecast import start_forecast
 from alignment.spend.forecast_import import import_forecast
 from alignment.spend.forecast_import import read_forecast_file
+from alignment.spend.forecast_import import remembered_mapping
 from alignment.spend.landing import fiscal_year
 from alignment.spend.landing import landing
 from tests.db.test_forecast import TODAY
@@ -92,9 +94,36 @@ def test_one_bad_row_names_its_cell_and_nothing_is_imported(store, team, row, pr
 
 def test_a_file_without_the_columns_it_needs_is_one_sentence(store, team):  # noqa: F811
     with clock.pinned(TODAY), store.session() as session:
-        with pytest.raises(ValidationFailed, match="needs a month and a channel column"):
+        with pytest.raises(MappingNeeded, match=r"not SamePage's own \(when\)"):
             read_forecast_file(session, team["CMO"], b"when,spend\n2019-07,5\n", "f.csv")
         with pytest.raises(ValidationFailed, match="no spend, pipeline, revenue or new"):
             read_forecast_file(session, team["CMO"], b"month,channel\n2019-07,Search\n", "f.csv")
         with pytest.raises(PermissionDenied):
             read_forecast_file(session, team["CFO"], GOOD, "f.csv")
+
+
+PLANNER = b"Period;Medium;Forecast spend\nJul 2019;Events;7.000\n"
+PLANNER_MAP = {"month": "Period", "channel": "Medium", "spend": "Forecast spend"}
+
+
+def test_other_headers_are_mapped_once_and_the_mapping_is_remembered(store, team):  # noqa: F811
+    with clock.pinned(TODAY), store.session() as session:
+        with pytest.raises(MappingNeeded) as needed:
+            read_forecast_file(session, team["CMO"], PLANNER, "planner-2019-06.csv")
+        assert needed.value.suggestion["spend"] == "Forecast spend"
+        checked = read_forecast_file(
+            session, team["CMO"], PLANNER, "planner-2019-06.csv", given=PLANNER_MAP
+        )
+        assert import_forecast(session, team["CMO"], checked) == 1
+        assert remembered_mapping(session, "planner") == PLANNER_MAP
+        again = read_forecast_file(
+            session,
+            team["CMO"],
+            PLANNER,
+            "planner-2019-07.csv",
+            remembered=remembered_mapping(session, "planner"),
+        )
+        assert again.mapping == PLANNER_MAP
+        events = forecast_frame(session, team["CMO"])
+    july = events[(events["channel"] == "Events") & (events["month"] == "2019-07")].iloc[0]
+    assert july["spend"] == Decimal("7000.00")
