@@ -405,12 +405,12 @@ def _read_kind(
     )
 
 
+# Each import's reader; each takes the file, its sheet, the mappings and the source name.
 READERS = {
     "budget": budget_import.read_for_import,
     "orders": commitment_import.read_commitment_file,
     "invoices": invoice_import.read_invoice_file,
 }
-"""Each import's reader; each takes the file, its sheet, the mappings and the source name."""
 
 
 @st.cache_data(show_spinner="Reading the file…", max_entries=4)
