@@ -394,6 +394,8 @@ def confirm_match(session: Session, actor: Actor, invoice_id: int, po_number: st
             raise ValidationFailed(
                 f"That line is already matched to {held.po_number if held else 'an order'}."
             )
+        if not po_key(po_number):
+            raise ValidationFailed("Type the number of the purchase order the line pays.")
         commitment = session.scalars(
             select(Commitment).where(Commitment.po_key == po_key(po_number))
         ).first()

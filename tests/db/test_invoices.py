@@ -152,6 +152,10 @@ def test_an_unmatched_line_gets_the_vendors_open_order_as_a_suggestion_the_cfo_c
         line = int(unmatched.loc["Fairground Ltd.", "id"])
         with pytest.raises(PermissionDenied, match="only the CFO can"):
             confirm_match(session, orders["CMO"], line, "PO-1001")
+        with pytest.raises(ValidationFailed, match="Type the number of the purchase order"):
+            confirm_match(session, orders["CFO"], line, "  ")
+        with pytest.raises(ValidationFailed, match="No purchase order PO-7 is recorded"):
+            confirm_match(session, orders["CFO"], line, "PO-7")
         confirm_match(session, orders["CFO"], line, "PO-1001")
         after = invoice_matching(session, orders["CFO"], JUNE)
         assert (after.matched_lines, after.matched_total) == (1, Decimal("3000.00"))
