@@ -366,7 +366,14 @@ def _compare(session: Session, orders: CommitmentFile) -> _Comparison:
     }
     new_channels: dict[str, str] = {}
     keys = {po_key(line.checked.po_number) for line in orders.lines}
-    held = {c.po_key: c for c in session.scalars(select(Commitment)) if c.po_key in keys}
+    wanted = sorted(keys)
+    held = {
+        c.po_key: c
+        for start in range(0, len(wanted), 5_000)
+        for c in session.scalars(
+            select(Commitment).where(Commitment.po_key.in_(wanted[start : start + 5_000]))
+        )
+    }
     new: list[FileCommitment] = []
     changed: list[tuple[FileCommitment, Commitment]] = []
     unchanged = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -155,7 +156,7 @@ def available_cents(
     months: list[str],
     channel_ids: set[int],
     *,
-    leaving_out: set[int] = frozenset(),  # type: ignore[assignment]
+    leaving_out: Collection[int] = (),
 ) -> dict[tuple[str, int], int]:
     """Cents still available per (month, channel): plan - actual - open commitments, for
     the channels and months asked (commitments in ``leaving_out`` not counted: a file is
