@@ -35,7 +35,9 @@ DECISION = "Book the symposium booth at the early-bird price"
 
 def take_the_pack(page: Page, name: str) -> tuple[str, openpyxl.Workbook]:
     """Download both packs from the review as a person would; the PDF is kept in the
-    artifacts to look at, its text comes back with runs of white space as one space."""
+    artifacts to look at, its text comes back with runs of white space as one space. The
+    page settles first: under load a click during the close's rerun was lost."""
+    wait_for_app(page)
     with page.expect_download() as pdf_download:
         page.get_by_role("button", name="Meeting pack (PDF)").click()
     with page.expect_download() as xlsx_download:
@@ -99,6 +101,7 @@ def test_a_team_reviews_march_2017_with_finance_and_takes_the_pack(page: Page, f
     page.get_by_role("textbox", name="Password").fill(TEAM_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
     page.goto(f"{fernhill_server.url}/review")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Monthly review, March 2017")).to_be_visible()
