@@ -78,6 +78,11 @@ def budget_months(session: Session) -> list[str]:
     return list(session.scalars(stmt))
 
 
+def kpi_months(session: Session) -> list[str]:
+    stmt = select(KpiValue.month).distinct().order_by(KpiValue.month)
+    return list(session.scalars(stmt))
+
+
 def dated_days(session: Session, first: str, last: str) -> list[Any]:
     """The distinct days of imported weekly or daily rows in the months first..last."""
     stmt = (
@@ -151,22 +156,50 @@ def checklist_months(session: Session, up_to: str) -> list[str]:
 def kpi_aggregate(
     session: Session, kpi_id: int, first: str, last: str, how: str
 ) -> tuple[float | None, float | None]:
-    """A KPI's (target, actual) over first..last, combined as the KPI says: sum, average or last."""
+    """A KPI's (target, actual) over first..last, combined as the KPI says: sum, average or last.
+
+    Only months with an actual count, the target's too: a quarter to date with December not
+    yet reported compares October and November with their own targets, not with three
+    months' worth. With no actual at all, the target is the whole range's."""
     where = (KpiValue.kpi_id == kpi_id, KpiValue.month.between(first, last))
+    reported = KpiValue.actual.is_not(None)
     if how == "last":
         stmt = (
             select(KpiValue.target, KpiValue.actual)
-            .where(*where, KpiValue.actual.is_not(None))
+            .where(*where, reported)
             .order_by(KpiValue.month.desc())
             .limit(1)
         )
     else:
         combine = func.sum if how == "sum" else func.avg
-        stmt = select(combine(KpiValue.target), combine(KpiValue.actual)).where(*where)
+        stmt = select(combine(KpiValue.target), combine(KpiValue.actual)).where(*where, reported)
     row = session.execute(stmt).first()
-    if row is None:
-        return None, None
+    if row is None or row[1] is None:
+        if how == "last":
+            target = session.scalar(
+                select(KpiValue.target)
+                .where(*where, KpiValue.target.is_not(None))
+                .order_by(KpiValue.month.desc())
+                .limit(1)
+            )
+        else:
+            combine = func.sum if how == "sum" else func.avg
+            target = session.scalar(select(combine(KpiValue.target)).where(*where))
+        return _float(target), None
     return _float(row[0]), _float(row[1])
+
+
+def kpi_reported_months(session: Session, first: str, last: str) -> dict[int, list[str]]:
+    """Per KPI, the months of first..last that have an actual: what a to-date status compares."""
+    rows = session.execute(
+        select(KpiValue.kpi_id, KpiValue.month)
+        .where(KpiValue.month.between(first, last), KpiValue.actual.is_not(None))
+        .order_by(KpiValue.month)
+    ).all()
+    found: dict[int, list[str]] = {}
+    for kpi_id, month in rows:
+        found.setdefault(kpi_id, []).append(month)
+    return found
 
 
 def _float(value: Any) -> float | None:

@@ -400,13 +400,15 @@ MAX_NAME = 200
 """The longest name SamePage keeps (a channel, a campaign, a vendor, a PO number)."""
 
 
-def name_problem(text: str, label: str, *, required: bool = False) -> str | None:
+def name_problem(
+    text: str, label: str, *, required: bool = False, limit: int = MAX_NAME
+) -> str | None:
     """What is wrong with a name typed or imported, already stripped, or None: the one rule
     for every name cell (a grid's, a form's, a file's)."""
     if required and not text:
         return f"the {label} is missing"
-    if len(text) > MAX_NAME:
-        return f"the {label} is longer than {MAX_NAME} characters"
+    if len(text) > limit:
+        return f"the {label} is longer than {limit} characters ({len(text)})"
     if NAME_CONTROL_CHARACTERS.search(text):
         return f"the {label} contains control characters"
     return None

@@ -16,6 +16,8 @@ from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.definitions.definition_states import DefinitionState
 from alignment.definitions.success import KPI_PREFIX
+from alignment.files.cells import name_problem
+from alignment.objectives.kpis import KpiInfo
 from alignment.objectives.kpis import KpiPeriodValue
 from alignment.objectives.kpis import period_values
 from alignment.records.unit_of_work import writing
@@ -23,8 +25,15 @@ from alignment.shared.errors import InvalidPeriod
 from alignment.shared.errors import ValidationFailed
 from alignment.shared.money import from_cents
 from alignment.shared.periods import Period
+from alignment.shared.periods import current_month
+from alignment.shared.periods import month_label
 from alignment.shared.periods import parse_month
+from alignment.shared.periods import range_period
+from alignment.shared.text import MAX_DESCRIPTION
+from alignment.shared.text import MAX_TITLE
 from alignment.shared.views import view_of
+from alignment.spend.overview import MonthChoices
+from alignment.spend.overview import opening_month
 from db import queries
 from db.models import Channel
 from db.models import Goal
@@ -56,6 +65,11 @@ class GoalView(GoalInput):
     kpis: list[KpiPeriodValue]
     agreed_indicators: list[str]
     """Titles of definitions of success in force for the goal or its KPIs."""
+    measured: Period | None
+    """The months of the period shown that fall in the goal's own months (its KPIs are
+    measured over these), or None when the goal has not started or has ended by then."""
+    timing: str
+    """A sentence when ``measured`` is not the whole period shown, else empty."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +91,13 @@ class Balance:
 def _check(session: Session, data: GoalInput) -> dict[str, Any]:
     problems = []
     title = (data.title or "").strip()
+    description = (data.description or "").strip()
     if not title:
         problems.append("give the goal a title")
+    elif problem := name_problem(title, "title", limit=MAX_TITLE):
+        problems.append(problem)
+    if len(description) > MAX_DESCRIPTION:
+        problems.append(f"the description is longer than {MAX_DESCRIPTION} characters")
     if data.owner_role not in [str(r) for r in EXECUTIVES]:
         problems.append("the owner is the CEO, the CFO or the CMO")
     if data.horizon not in HORIZONS:
@@ -100,7 +119,7 @@ def _check(session: Session, data: GoalInput) -> dict[str, Any]:
         raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
     return {
         "title": title,
-        "description": (data.description or "").strip(),
+        "description": description,
         "owner_role": data.owner_role,
         "horizon": data.horizon,
         "start_month": months["start"],
@@ -167,13 +186,32 @@ def _in_force_titles(session: Session) -> dict[str, list[str]]:
     return found
 
 
+def goal_months_in(start_month: str, end_month: str, period: Period) -> tuple[Period | None, str]:
+    """The months of ``period`` that a goal running start..end covers, and the sentence a
+    reader needs when that is not the whole period: a goal for 2027 has nothing to show
+    against December 2026, and one that ended in June is measured up to June."""
+    first, last = max(period.first, start_month), min(period.last, end_month)
+    if first > last:
+        if start_month > period.last:
+            return None, (
+                f"Starts in {month_label(start_month)}: nothing to measure in {period.label}."
+            )
+        return None, f"Ended in {month_label(end_month)}: nothing to measure in {period.label}."
+    if (first, last) == (period.first, period.last):
+        return period, ""
+    measured = range_period(first, last)
+    return measured, f"Measured over {measured.label}, the goal's months in {period.label}."
+
+
 def goals(session: Session, actor: Actor, period: Period) -> list[GoalView]:
-    """Every goal with its KPIs' status over the period and its agreed indicators."""
+    """Every goal with its KPIs' status over its own months of the period, and its agreed
+    indicators."""
     require(actor, Action.VIEW)
-    values = period_values(session, actor, period)
     agreed = _in_force_titles(session)
     views = []
     for goal in session.scalars(select(Goal).options(selectinload(Goal.kpis)).order_by(Goal.id)):
+        measured, timing = goal_months_in(goal.start_month, goal.end_month, period)
+        values = period_values(session, actor, measured) if measured else {}
         indicators = list(agreed.get(f"goal:{goal.id}", []))
         for kpi in goal.kpis:
             indicators += [
@@ -184,11 +222,27 @@ def goals(session: Session, actor: Actor, period: Period) -> list[GoalView]:
                 GoalView,
                 goal,
                 kpi_ids=tuple(k.id for k in goal.kpis),
-                kpis=[values[k.id] for k in goal.kpis if k.id in values],
+                kpis=[
+                    values.get(k.id) or KpiPeriodValue(view_of(KpiInfo, k), None, None, None)
+                    for k in goal.kpis
+                ],
                 agreed_indicators=indicators,
+                measured=measured,
+                timing=timing,
             )
         )
     return views
+
+
+def goal_month_choices(session: Session, actor: Actor) -> MonthChoices:
+    """The months Goals & KPIs offers: those with budget figures or KPI figures, however old,
+    and always the current month, so a team sets goals and KPIs before any figure exists."""
+    require(actor, Action.VIEW)
+    current = current_month()
+    held = sorted(set(queries.budget_months(session)) | set(queries.kpi_months(session)))
+    return MonthChoices(
+        sorted({*held, current}, reverse=True), opening_month(session, held, current)
+    )
 
 
 def balance(session: Session, actor: Actor, period: Period) -> Balance:

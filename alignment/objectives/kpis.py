@@ -23,6 +23,7 @@ from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.definitions.success import KPI_PREFIX
+from alignment.files.cells import name_problem
 from alignment.files.cells import parse_amounts
 from alignment.files.cells import parse_months
 from alignment.files.spreadsheet import MONTH_HEADERS
@@ -38,10 +39,18 @@ from alignment.shared.errors import InvalidPeriod
 from alignment.shared.errors import ValidationFailed
 from alignment.shared.periods import Period
 from alignment.shared.periods import add_months
+from alignment.shared.periods import current_month
+from alignment.shared.periods import month_label
 from alignment.shared.periods import parse_month
+from alignment.shared.periods import short_month_label
 from alignment.shared.status import LOOKS
+from alignment.shared.text import MAX_DESCRIPTION
+from alignment.shared.text import MAX_KPI_NAME
+from alignment.shared.text import MAX_SHORT_TEXT
+from alignment.shared.text import MAX_TITLE
 from alignment.shared.views import view_of
 from db import queries
+from db.models import Goal
 from db.models import GoalKpi
 from db.models import Kpi
 from db.models import KpiValue
@@ -88,6 +97,15 @@ class KpiPeriodValue:
     target: float | None
     actual: float | None
     status: str | None
+    reported: tuple[str, ...] = ()
+    """The period's months with an actual: the only months the status compares."""
+    months: tuple[str, ...] = ()
+    """Every month of the period."""
+
+    @property
+    def partly_reported(self) -> bool:
+        """Some, not all, of the period's months have an actual: the status covers those."""
+        return 0 < len(self.reported) < len(self.months)
 
 
 @dataclass(frozen=True)
@@ -192,7 +210,7 @@ def tree_dot(roots: list[KpiNode], values: Mapping[int, KpiPeriodValue], label: 
         status = value.status if value else None
         text = _dot_text(node.kpi.name)
         if label is not None and value is not None:
-            text += "\\n" + _dot_text(label(value))
+            text += "".join("\\n" + _dot_text(line) for line in label(value).split("\n"))
         lines.append(
             f'  k{node.kpi.id} [label="{text}", '
             f'fillcolor="{LOOKS[status].fill}", color="{LOOKS[status].line}", penwidth=1.6];'
@@ -228,14 +246,39 @@ def period_values(session: Session, actor: Actor, period: Period) -> dict[int, K
 
 def _period_values(session: Session, actor: Actor, period: Period) -> dict[int, KpiPeriodValue]:
     result = {}
+    reported = queries.kpi_reported_months(session, period.first, period.last)
     for kpi in kpi_list(session, actor):
         target, actual = queries.kpi_aggregate(
             session, kpi.id, period.first, period.last, kpi.aggregation
         )
         result[kpi.id] = KpiPeriodValue(
-            kpi, target, actual, kpi_status(actual, target, kpi.direction)
+            kpi,
+            target,
+            actual,
+            kpi_status(actual, target, kpi.direction),
+            tuple(reported.get(kpi.id, ())),
+            tuple(period.months),
         )
     return result
+
+
+def compared_note(value: KpiPeriodValue) -> str:
+    """'2 of 3 months' when a to-date figure covers only the months with actuals, else ''."""
+    if not value.partly_reported:
+        return ""
+    return f"{len(value.reported)} of {len(value.months)} months"
+
+
+def to_date_note(period: Period) -> str:
+    """What a to-date status compares, and which month is still in progress, or '' for a
+    single month."""
+    if len(period) == 1:
+        return ""
+    note = "To date, each KPI compares only its months with actuals, each with its own target."
+    current = current_month()
+    if current in period.months:
+        note += f" {month_label(current)} is in progress."
+    return note
 
 
 def kpi_tree(session: Session, actor: Actor) -> list[KpiNode]:
@@ -286,6 +329,18 @@ def _number(value: Any, label: str, problems: list[str], required: bool = False)
 def _check_kpi(session: Session, data: KpiInput, kpi_id: int | None) -> dict[str, Any]:
     problems: list[str] = []
     name = (data.name or "").strip()
+    unit = (data.unit or "").strip()
+    conversion_label = (data.conversion_label or "").strip()
+    description = (data.description or "").strip()
+    for text, label, limit in (
+        (name, "name", MAX_KPI_NAME),
+        (unit, "unit", MAX_SHORT_TEXT),
+        (conversion_label, "conversion in words", MAX_TITLE),
+    ):
+        if problem := name_problem(text, label, limit=limit):
+            problems.append(problem)
+    if len(description) > MAX_DESCRIPTION:
+        problems.append(f"the description is longer than {MAX_DESCRIPTION} characters")
     if not name:
         problems.append("give the KPI a name")
     elif (
@@ -295,7 +350,6 @@ def _check_kpi(session: Session, data: KpiInput, kpi_id: int | None) -> dict[str
         is not None
     ):
         problems.append(f"a KPI called '{name}' already exists")
-    unit = (data.unit or "").strip()
     if not unit:
         problems.append("give the KPI a unit (count, USD, %, ...)")
     if data.direction not in DIRECTIONS:
@@ -334,9 +388,9 @@ def _check_kpi(session: Session, data: KpiInput, kpi_id: int | None) -> dict[str
         "aggregation": data.aggregation,
         "parent_id": parent.id if parent else None,
         "parent_factor": factor if parent is not None else None,
-        "conversion_label": (data.conversion_label or "").strip() if parent is not None else "",
+        "conversion_label": conversion_label if parent is not None else "",
         "funnel_stage": int(stage) if stage is not None else None,
-        "description": (data.description or "").strip(),
+        "description": description,
     }
 
 
@@ -360,30 +414,108 @@ def update_kpi(session: Session, actor: Actor, kpi_id: int, data: KpiInput) -> N
         w.record("edit", "kpi", kpi.id, old, values)
 
 
-def delete_kpi(session: Session, actor: Actor, kpi_id: int) -> None:
-    """Remove a KPI and its figures; refused while a definition of success or a child uses it."""
+@dataclass(frozen=True)
+class KpiLoss:
+    """What deleting a KPI takes with it: shown to the person before they confirm, and
+    compared again when they do, so a figure entered meanwhile is not lost unseen."""
+
+    kpi_id: int
+    name: str
+    months: tuple[str, ...]
+    """The months with a target or an actual, oldest first."""
+    goals: tuple[str, ...]
+    """Titles of the goals that show this KPI."""
+    refused: str | None
+    """Why it cannot be deleted at all (a definition of success measures it, or other KPIs
+    feed into it), or None."""
+
+    @property
+    def loses_anything(self) -> bool:
+        return bool(self.months or self.goals)
+
+
+def deletion_loss(session: Session, actor: Actor, kpi_id: int) -> KpiLoss:
+    """What deleting the KPI would remove, or why it cannot be deleted."""
+    require(actor, Action.VIEW)
+    kpi = session.get(Kpi, kpi_id)
+    if kpi is None:
+        raise ValidationFailed("That KPI no longer exists.")
+    refused = None
+    used_by = session.scalars(
+        select(SuccessDefinitionVersion.title)
+        .where(SuccessDefinitionVersion.metric == f"{KPI_PREFIX}{kpi_id}")
+        .order_by(SuccessDefinitionVersion.number.desc())
+    ).first()
+    children = session.scalars(
+        select(Kpi.name).where(Kpi.parent_id == kpi_id).order_by(Kpi.name)
+    ).all()
+    if used_by:
+        refused = (
+            f"'{kpi.name}' cannot be deleted: the definition of success '{used_by}' measures it."
+        )
+    elif children:
+        refused = (
+            f"'{kpi.name}' cannot be deleted while {', '.join(children)} feed into it; "
+            "give them another parent first."
+        )
+    months = session.scalars(
+        select(KpiValue.month).where(KpiValue.kpi_id == kpi_id).order_by(KpiValue.month)
+    ).all()
+    goal_titles = session.scalars(
+        select(Goal.title)
+        .join(GoalKpi, GoalKpi.goal_id == Goal.id)
+        .where(GoalKpi.kpi_id == kpi_id)
+        .order_by(Goal.title)
+    ).all()
+    return KpiLoss(kpi_id, kpi.name, tuple(months), tuple(goal_titles), refused)
+
+
+def delete_kpi(
+    session: Session, actor: Actor, kpi_id: int, confirmed: KpiLoss | None = None
+) -> None:
+    """Remove a KPI with its figures and goal links. Refused while a definition of success
+    measures it or other KPIs feed into it; when it has figures or goals, only with
+    ``confirmed`` equal to what it would lose now. The audit event keeps every figure."""
     with writing(session, actor, Action.EDIT_KPIS) as w:
         kpi = w.existing(Kpi, kpi_id, "That KPI no longer exists.")
-        name = kpi.name
-        used_by = session.scalars(
-            select(SuccessDefinitionVersion.title)
-            .where(SuccessDefinitionVersion.metric == f"{KPI_PREFIX}{kpi_id}")
-            .order_by(SuccessDefinitionVersion.number.desc())
-        ).first()
-        if used_by:
+        loss = deletion_loss(session, actor, kpi_id)
+        if loss.refused:
+            raise ValidationFailed(loss.refused)
+        if loss.loses_anything and confirmed != loss:
             raise ValidationFailed(
-                f"'{name}' cannot be deleted: the definition of success '{used_by}' measures it."
+                f"'{kpi.name}' was not deleted: "
+                + ("what it would take with it changed since you looked; " if confirmed else "")
+                + f"it would take {loss_in_words(loss)} with it. Confirm to delete them too."
             )
-        children = session.scalars(select(Kpi.name).where(Kpi.parent_id == kpi_id)).all()
-        if children:
-            raise ValidationFailed(
-                f"'{name}' cannot be deleted while {', '.join(children)} feed into it; "
-                "give them another parent first."
-            )
+        figures = session.execute(
+            select(KpiValue.month, KpiValue.target, KpiValue.actual)
+            .where(KpiValue.kpi_id == kpi_id)
+            .order_by(KpiValue.month)
+        ).all()
+        old = {
+            **{name: getattr(kpi, name) for name in KpiInfo.__dataclass_fields__ if name != "id"},
+            "figures": [{"month": m, "target": t, "actual": a} for m, t, a in figures],
+            "goals": list(loss.goals),
+        }
         session.execute(delete(KpiValue).where(KpiValue.kpi_id == kpi_id))
         session.execute(delete(GoalKpi).where(GoalKpi.kpi_id == kpi_id))
-        w.record("delete", "kpi", kpi_id, {"name": kpi.name}, None)
+        w.record("delete", "kpi", kpi_id, old, None)
         session.delete(kpi)
+
+
+def loss_in_words(loss: KpiLoss) -> str:
+    """'6 months of figures (Jun 2026 – Nov 2026) and its link to the goal 'Grow ARR''."""
+    parts = []
+    if loss.months:
+        span = short_month_label(loss.months[0])
+        if len(loss.months) > 1:
+            span += f" – {short_month_label(loss.months[-1])}"
+        count = len(loss.months)
+        parts.append(f"{count} month{'s' if count != 1 else ''} of figures ({span})")
+    if loss.goals:
+        titles = ", ".join(f"'{t}'" for t in loss.goals)
+        parts.append(f"its link to the goal{'s' if len(loss.goals) != 1 else ''} {titles}")
+    return " and ".join(parts) or "nothing else"
 
 
 def values_frame(session: Session, actor: Actor, first: str, last: str) -> pd.DataFrame:
@@ -480,6 +612,9 @@ def save_values(
             actual = (
                 _number(change.actual, "actual", problems) if "actual" in change.fields else None
             )
+            for label, number in (("target", target), ("actual", actual)):
+                if number is not None and number < 0:
+                    problems.append(f"{where}: the {label} {number:g} cannot be negative")
             clean.append((change, month, target, actual))
         if problems:
             raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
@@ -588,15 +723,18 @@ def read_kpi_file(
                 )
             )
             bad = True
-        for name, (_, reasons) in parsed.items():
-            if pd.notna(reasons.iloc[i]):
+        for name, (numbers, reasons) in parsed.items():
+            reason = reasons.iloc[i]
+            if pd.isna(reason) and numbers.iloc[i] < 0:
+                reason = "cannot be negative"
+            if pd.notna(reason):
                 problems.append(
                     str(
                         CellProblem(
                             row,
                             str(header[name]),
                             str(frame[header[name]].iloc[i]),
-                            reasons.iloc[i],
+                            reason,
                         )
                     )
                 )

@@ -110,7 +110,8 @@ def test_deleting_a_kpi_a_definition_uses_is_refused_with_its_name(demo_store, d
             kpis.delete_kpi(session, cmo, kpi_id(demo_store, "SQLs"))
         with pytest.raises(ValidationFailed, match="feed into it"):
             kpis.delete_kpi(session, cmo, kpi_id(demo_store, "Leads"))
-        kpis.delete_kpi(session, cmo, kpi_id(demo_store, "Events attended"))
+        events = kpi_id(demo_store, "Events attended")
+        kpis.delete_kpi(session, cmo, events, kpis.deletion_loss(session, cmo, events))
     assert kpi_id(demo_store, "Events attended") is None
     assert kpi_id(demo_store, "SQLs") is not None
 
