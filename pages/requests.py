@@ -26,16 +26,28 @@ def page() -> None:
     with store().session() as session:
         views = request_log.requests(session, me)
     summary = request_log.stats(views)
-    cells = st.columns(3)
-    cells[0].metric("Awaiting a decision", summary.open_requests, border=True)
+    cells = st.columns(4)
+    cells[0].metric(
+        "Awaiting a decision",
+        summary.open_requests,
+        border=True,
+        help="Requests with no decision yet.",
+    )
     cells[1].metric(
+        "Put off until later",
+        summary.put_off,
+        border=True,
+        help="Decided 'later': back on the review's agenda, neither awaiting a first "
+        "decision nor decided.",
+    )
+    cells[2].metric(
         "Decided without research",
         len(summary.decided_without_research),
         border=True,
-        help="Decided while research or the expected result was missing.",
+        help="Decided do it or don't while research or the expected result was missing.",
     )
     latest = list(summary.direction_changes.items())[-1] if summary.direction_changes else None
-    cells[2].metric(
+    cells[3].metric(
         "Direction changes, latest quarter",
         latest[1] if latest else 0,
         border=True,
@@ -54,6 +66,12 @@ def page() -> None:
                         lambda s: request_log.raise_request(s, me, title, description),
                         "Request recorded.",
                     )
+    if not views:
+        st.info(
+            "No requests yet: the CEO, CFO or CMO records what marketing is asked to do, the "
+            "CMO adds the research, the CEO decides, and the outcome follows.",
+            icon=":material/inbox:",
+        )
     for view in views:
         _request(me, view, currency)
 
@@ -80,7 +98,7 @@ def _request(me: Actor, view: request_log.RequestView, currency: str) -> None:
         details = {
             "Research": view.research or "—",
             "Expected result": view.expected_result or "—",
-            "Cost": fmt.money(view.cost, currency),
+            "Cost": fmt.money_exact(view.cost, currency),
             "Recommendation": view.recommendation or "—",
         }
         if view.decision:

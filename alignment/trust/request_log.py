@@ -75,6 +75,10 @@ REFUSED = {
     Step.DECIDE: "'{title}' is already decided.",
     Step.OUTCOME: "Decide '{title}' (do it or don't) before recording its outcome.",
 }
+PUT_OFF_HAS_NO_OUTCOME = (
+    "'{title}' was put off until later, so nothing came of it yet: decide do it or don't "
+    "before recording its outcome."
+)
 
 
 def state_of(decision: str | None, researched: bool, outcome: str) -> RequestState:
@@ -118,6 +122,8 @@ class RequestView:
     def status(self) -> str:
         if self.decision is None:
             return "Awaiting a decision" if self.researched else "Awaiting research"
+        if self.decision == "later":
+            return "Put off until later"
         if self.outcome:
             return "Outcome recorded"
         return f"Decided: {DECISIONS[self.decision]}"
@@ -128,7 +134,13 @@ class RequestStats:
     direction_changes: dict[str, int]
     """Per quarter, how many requests were decided "do it": how often direction changed."""
     decided_without_research: list[str]
+    """Requests decided do it or don't while research or the expected result was missing
+    (a request put off until later is not decided)."""
     open_requests: int
+    """Requests with no decision yet (a request put off until later has one: later)."""
+    put_off: int = 0
+    """Requests put off until later: back on the review's agenda, neither awaiting a first
+    decision nor decided."""
 
 
 def _text(value: str, what: str, limit: int = 5000) -> str:
@@ -173,8 +185,10 @@ def _state(request: Request) -> RequestState:
 
 
 def _check_step(request: Request, step: Step) -> None:
-    if step not in STEPS[_state(request)]:
-        raise ValidationFailed(REFUSED[step].format(title=request.title))
+    state = _state(request)
+    if step not in STEPS[state]:
+        refused = PUT_OFF_HAS_NO_OUTCOME if state == RequestState.PUT_OFF else REFUSED[step]
+        raise ValidationFailed(refused.format(title=request.title))
 
 
 def _allowed(actor: Actor, request: Request) -> tuple[Step, ...]:
@@ -188,7 +202,9 @@ def _cost(value: Any) -> int | None:
         amount = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
         raise ValidationFailed(f"The cost '{value}' is not an amount.") from None
-    if not amount.is_finite() or amount < 0 or amount > Decimal(str(MAX_AMOUNT)):
+    if amount.is_finite() and amount < 0:
+        raise ValidationFailed(f"The cost '{value}' cannot be negative.")
+    if not amount.is_finite() or amount > Decimal(str(MAX_AMOUNT)):
         raise ValidationFailed(f"The cost '{value}' is not an amount SamePage can store.")
     return to_cents(amount)
 
@@ -294,9 +310,10 @@ def stats(views: list[RequestView]) -> RequestStats:
     return RequestStats(
         direction_changes=dict(sorted(changes.items())),
         decided_without_research=[
-            v.title for v in views if v.decision is not None and not v.researched
+            v.title for v in views if v.decision in ("do", "dont") and not v.researched
         ],
-        open_requests=sum(1 for v in views if v.decision in (None, "later")),
+        open_requests=sum(1 for v in views if v.decision is None),
+        put_off=sum(1 for v in views if v.decision == "later"),
     )
 
 

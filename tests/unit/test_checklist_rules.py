@@ -75,10 +75,12 @@ def test_request_stats_count_direction_changes_and_decisions_without_research():
         view("Booth", "do", dt.date(2026, 3, 1)),
         view("Podcast", "dont", dt.date(2026, 5, 1)),
         view("Radio", "later", dt.date(2026, 5, 2)),
+        view("Print ad", "later", dt.date(2026, 5, 3), research=""),
         view("Blog"),
         view("Webinar", "do", dt.date(2026, 7, 9)),
     ]
     result = stats(views)
     assert result.direction_changes == {"2026-Q1": 2, "2026-Q3": 1}
     assert result.decided_without_research == ["TikTok"]
-    assert result.open_requests == 2
+    assert result.open_requests == 1
+    assert result.put_off == 2
