@@ -179,7 +179,7 @@ CHANNEL_HORIZONS = {
 
 GOALS = [
     (
-        "Grow marketing-sourced new ARR to $14M in fiscal 2026",
+        "Grow marketing-sourced new ARR to $14M in fiscal {start_year}",
         "Marketing-sourced deals add at least $14M of new annual recurring revenue "
         "this fiscal year.",
         "CEO",
@@ -200,7 +200,7 @@ GOALS = [
     (
         "Be the first name mid-market operations leaders think of in supply-chain analytics",
         "Long-term brand goal: aided awareness among mid-market operations leaders from 18% "
-        "to 35% by the end of 2028.",
+        "to 35% by the end of {end_year}.",
         "CEO",
         "long_term",
         "2026-01",

@@ -144,6 +144,10 @@ class _Loader:
         self.company = _read(directory, "company.csv")[0]
         anchor = self.company["anchor_month"]
         self.shift = month_difference(anchor, target_month)
+        first = int(self.company["fiscal_year_start_month"])
+        self.year_shift = month_difference(
+            fiscal_year_start(anchor, first), fiscal_year_start(target_month, first)
+        )
         self.users: dict[str, User] = {}
         self.today = today
         self.target_month = target_month
@@ -161,9 +165,38 @@ class _Loader:
         was_last = day.day == calendar.monthrange(day.year, day.month)[1]
         return dt.date(year, mon, last if was_last else min(day.day, last))
 
-    def moment(self, text: str) -> dt.datetime | None:
+    def fiscal_month(self, month: str) -> str:
+        """A month of a fiscal-year goal or definition, moved by whole fiscal years: the
+        demo's "fiscal 2026" stays January to December when its figures move by a month."""
+        return add_months(month, self.year_shift)
+
+    def fiscal_day(self, text: str) -> dt.date | None:
+        """A fiscal-year definition's deadline, moved by whole fiscal years."""
+        if not text:
+            return None
+        day = dt.date.fromisoformat(text)
+        month = self.fiscal_month(f"{day.year:04d}-{day.month:02d}")
+        last = calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
+        return dt.date(int(month[:4]), int(month[5:7]), min(day.day, last))
+
+    def past_date(self, text: str) -> dt.date | None:
+        """A day something happened (a request asked, decided): never after today, even
+        when the shift moves it there."""
         day = self.date(text)
-        return None if day is None else dt.datetime.combine(day, dt.time(9, 0))
+        return None if day is None else min(day, self.today)
+
+    def moment(self, text: str) -> dt.datetime | None:
+        """When something was done (proposed, signed): before today. A day the shift moves
+        past yesterday becomes yesterday, its minute keeping the events' order."""
+        day = self.date(text)
+        if day is None:
+            return None
+        yesterday = self.today - dt.timedelta(days=1)
+        if day <= yesterday:
+            return dt.datetime.combine(day, dt.time(9, 0))
+        return dt.datetime.combine(yesterday, dt.time(9, 0)) + dt.timedelta(
+            minutes=(day - yesterday).days
+        )
 
     def load(self) -> SampleSummary:
         s = self.session
@@ -423,18 +456,20 @@ class _Loader:
     def _goals(self, kpis: dict[str, Kpi]) -> dict[str, Goal]:
         goals = {}
         for row in _read(self.directory, "goals.csv"):
+            start, end = self.fiscal_month(row["start_month"]), self.fiscal_month(row["end_month"])
+            years = {"start_year": int(start[:4]), "end_year": int(end[:4])}
             goal = Goal(
-                title=row["title"],
-                description=row["description"],
+                title=row["title"].format(**years),
+                description=row["description"].format(**years),
                 owner_role=row["owner_role"],
                 horizon=row["horizon"],
-                start_month=self.month(row["start_month"]),
-                end_month=self.month(row["end_month"]),
+                start_month=start,
+                end_month=end,
                 created_by_id=self.users["CEO"].id,
                 kpis=[kpis[name] for name in row["kpis"].split(";") if name],
             )
             self.session.add(goal)
-            goals[goal.title] = goal
+            goals[row["title"]] = goal
         self.session.flush()
         return goals
 
@@ -461,9 +496,9 @@ class _Loader:
                 target=float(row["target"]),
                 unit=row["unit"],
                 comparison=row["comparison"],
-                period_start=self.month(row["period_start"]),
-                period_end=self.month(row["period_end"]),
-                deadline=self.date(row["deadline"]),
+                period_start=self.fiscal_month(row["period_start"]),
+                period_end=self.fiscal_month(row["period_end"]),
+                deadline=self.fiscal_day(row["deadline"]),
                 measurement=row["measurement"],
                 data_source=row["data_source"],
                 tolerance=float(row["tolerance"]),
@@ -548,13 +583,13 @@ class _Loader:
                     description=row["description"],
                     asked_by_role=row["asked_by_role"],
                     asked_by_id=self.users[row["asked_by_role"]].id,
-                    asked_on=self.date(row["asked_on"]),
+                    asked_on=self.past_date(row["asked_on"]),
                     research=row["research"],
                     expected_result=row["expected_result"],
                     cost=to_cents(Decimal(row["cost"])) if row["cost"] else None,
                     recommendation=row["recommendation"],
                     decision=_optional(row["decision"]),
                     decision_reason=row["decision_reason"],
-                    decided_on=self.date(row["decided_on"]),
+                    decided_on=self.past_date(row["decided_on"]),
                 )
             )

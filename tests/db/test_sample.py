@@ -22,6 +22,8 @@ from db.models import Goal
 from db.models import Kpi
 from db.models import MaturityAssessment
 from db.models import Reconciliation
+from db.models import Request
+from db.models import SuccessDefinitionEvent
 from db.models import SuccessDefinitionVersion
 from db.models import User
 from tests import oracle
@@ -168,3 +170,45 @@ def test_demo_finance_and_baseline(demo_store):
         "2026-11",
     }
     assert locked_lines == len(oracle.budget(DEMO_TODAY).query("month <= '2026-08'"))
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [(dt.date(2026, 12, 1), 2026), (dt.date(2027, 1, 15), 2027), (dt.date(2031, 12, 1), 2031)],
+)
+def test_fiscal_year_goals_and_definitions_keep_to_the_fiscal_year(store, today, year):
+    """The demo's fiscal year starts in January: its fiscal goal runs January to December
+    of the year the demo ends in, whatever month it is loaded in, and says which year."""
+    with store.session() as session:
+        load_sample(session, COMMAND_LINE, today=today)
+        goals = {g.horizon + g.owner_role: g for g in session.scalars(sa.select(Goal)).all()}
+        periods = session.execute(
+            sa.select(
+                SuccessDefinitionVersion.period_start,
+                SuccessDefinitionVersion.period_end,
+                SuccessDefinitionVersion.deadline,
+            ).where(SuccessDefinitionVersion.title.like("Marketing earns its budget back%"))
+        ).one()
+    arr = goals["short_termCEO"]
+    assert (arr.start_month, arr.end_month) == (f"{year}-01", f"{year}-12")
+    assert arr.title == f"Grow marketing-sourced new ARR to $14M in fiscal {year}"
+    brand = goals["long_termCEO"]
+    assert (brand.start_month, brand.end_month) == (f"{year}-01", f"{year + 2}-12")
+    assert brand.description.endswith(f"by the end of {year + 2}.")
+    assert tuple(periods) == (f"{year}-01", f"{year}-12", dt.date(year, 12, 31))
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 1), dt.date(2027, 2, 28)])
+def test_nothing_in_the_demo_happened_after_today(store, today):
+    """Loaded on the 1st, a request asked on the 10th of last month would land on the 10th of
+    this month: in the future."""
+    with store.session() as session:
+        load_sample(session, COMMAND_LINE, today=today)
+        asked = session.scalars(sa.select(Request.asked_on)).all()
+        decided = [d for d in session.scalars(sa.select(Request.decided_on)).all() if d]
+        events = session.scalars(sa.select(SuccessDefinitionEvent.at)).all()
+        signed = [s for s in session.scalars(sa.select(SuccessDefinitionVersion.signed_at)) if s]
+    assert asked and max(asked) <= today
+    assert decided and max(decided) <= today
+    assert max(events) < dt.datetime.combine(today, dt.time(0, 0))
+    assert max(signed) < dt.datetime.combine(today, dt.time(0, 0))
