@@ -430,12 +430,14 @@ def _funnel(me: Actor, period: Period) -> None:
 def _what_if(period: Period) -> None:
     """Every input of the what-if changes only its own answer: they rerun this part only."""
     me = actor()
+    currency = profile().currency
     with store().session() as session:
         order = [n.kpi for n in kpis.walk(kpis.kpi_tree(session, me)) if n.kpi.parent_id]
     if not order:
         st.info("The what-if needs KPIs that feed another KPI.")
         return
     names = {k.id: k.name for k in order}
+    units = {k.id: k.unit for k in order}
     default = next((k.id for k in order if k.kind == "activity"), order[0].id)
     a, b, c = st.columns(3)
     chosen = a.selectbox(
@@ -447,11 +449,19 @@ def _what_if(period: Period) -> None:
     )
     months = c.slider("using the rates of the last N months", 1, 24, 6, key="what_if_months")
     with store().session() as session:
-        usual = funnel.usual_month(session, me, chosen, period.last, months) or 0.0
+        usual = funnel.usual_month(session, me, chosen, period.last, months)
+    if usual.level is None:
+        hint = f"no figures in the last {months} months"
+    else:
+        hint = (
+            f"usually {_show(usual.level, units[chosen], currency)}, "
+            f"the average of the {usual.months} of {months} months with figures"
+        )
+    level = usual.level or 0.0
     value = b.number_input(
-        f"per month (usually {fmt.count(round(usual, 1))})",
+        f"per month ({hint})",
         min_value=0.0,
-        value=float(round(usual + max(1.0, usual * 0.2))),
+        value=float(round(level + max(1.0, level * 0.2))),
         step=1.0,
         key=f"what_if_value_{chosen}",
     )
@@ -463,13 +473,14 @@ def _what_if(period: Period) -> None:
         return
     rows = []
     for name, implied in [(result.start, result.value), *result.implied]:
-        base = result.usual.get(name)
+        base, unit = result.usual.get(name), result.units[name]
         change = None if implied is None or not base else implied / base - 1
         rows.append(
             {
                 "KPI": name,
-                "Usual month": fmt.count(None if base is None else round(base, 1)),
-                "Implied": fmt.count(None if implied is None else round(implied, 1)),
+                "Usual month": _show(base, unit, currency),
+                "Months with figures": f"{result.months_with_data[name]} of {result.months}",
+                "Implied": _show(implied, unit, currency),
                 "Change": fmt.percent(change, signed=True),
             }
         )
@@ -478,23 +489,71 @@ def _what_if(period: Period) -> None:
     for assumption in result.assumptions:
         st.caption(f"- {as_text(assumption)}")
     st.caption("Nothing is saved unless you save it as targets.")
-    next_month = add_months(period.last, 1)
-    if can(me, Action.ENTER_KPI_VALUES) and st.button(
-        f"Save as targets for {month_label(next_month)}", key="what_if_save"
-    ):
+    if can(me, Action.ENTER_KPI_VALUES):
+        _what_if_save(me, period, result, currency)
+
+
+def _what_if_save(me: Actor, period: Period, result: funnel.WhatIf, currency: str) -> None:
+    """Save the what-if as targets for a month the person picks, after showing every target
+    it would overwrite; a month that has actuals needs a tick first."""
+    with store().session() as session:
+        first_open = funnel.first_open_month(session, me, period.last)
+        measured = funnel.months_with_actuals(session, me)
+    choices = [add_months(first_open, step) for step in range(-12, 13)]
+    month = st.selectbox(
+        "Save as targets for",
+        choices,
+        index=12,
+        format_func=lambda m: month_label(m) + (" (has actuals)" if m in measured else ""),
+        key="what_if_month",
+    )
+    try:
         with store().session() as session:
-            ids = {k.name: k.id for k in kpis.kpi_list(session, me)}
-        changes = [
-            kpis.KpiValueChange(ids[result.start], next_month, target=value, fields=("target",))
-        ]
-        changes += [
-            kpis.KpiValueChange(ids[name], next_month, target=round(v, 2), fields=("target",))
-            for name, v in result.implied
-            if v is not None
-        ]
+            preview = funnel.preview_targets(session, me, funnel.what_if_targets(result), month)
+    except SamePageError as exc:
+        refusal(exc)
+        return
+
+    def exact(value: float | None, unit: str) -> str:
+        """As stored, to the cent or the hundredth: the preview hides no rounding."""
+        if unit == currency:
+            return fmt.money_exact(value, currency)
+        return fmt.count(value) + (" %" if unit == "%" and value is not None else "")
+
+    st.caption(f"Saving writes these targets for {month_label(month)}; nothing else changes.")
+    text_table(
+        pd.DataFrame(
+            [
+                {
+                    "KPI": t.kpi,
+                    "Target now": exact(t.target_now, t.unit),
+                    "New target": exact(t.target_new, t.unit),
+                    "Actual": exact(t.actual, t.unit),
+                }
+                for t in preview.changes
+            ]
+        ).set_index("KPI")
+    )
+    confirmed = False
+    if preview.with_actuals:
+        st.warning(
+            f"{month_label(month)} already has actuals for "
+            f"{as_text(', '.join(preview.with_actuals))}: its targets are what they are "
+            "measured against, and saving replaces them.",
+            icon=":material/warning:",
+        )
+        confirmed = st.checkbox(
+            f"Replace the targets of {month_label(month)}, which has actuals",
+            key="what_if_overwrite",
+        )
+    if st.button(
+        f"Save as targets for {month_label(month)}",
+        key="what_if_save",
+        disabled=bool(preview.with_actuals) and not confirmed,
+    ):
         _do(
-            lambda s, me: kpis.save_values(s, me, changes),
-            f"Saved {len(changes)} targets for {month_label(next_month)}.",
+            lambda s, me: funnel.save_what_if_targets(s, me, preview, confirmed),
+            f"Saved the what-if's targets for {month_label(month)}.",
         )
 
 

@@ -42,6 +42,7 @@ from alignment.company import settings
 from alignment.definitions import success_workflow
 from alignment.edges.store import Store
 from alignment.meeting import review
+from alignment.objectives import funnel
 from alignment.objectives import goals
 from alignment.objectives import kpis
 from alignment.records import backup
@@ -499,6 +500,14 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
         now(
             lambda s, a: kpis.save_values(
                 s, a, [kpis.KpiValueChange(5, "2026-11", target=123, fields=("target",))]
+            )
+        ),
+    ),
+    "funnel.save_what_if_targets": (
+        Action.ENTER_KPI_VALUES,
+        now(
+            lambda s, a: funnel.save_what_if_targets(
+                s, a, funnel.preview_targets(s, a, [(5, 123.0)], "2026-12")
             )
         ),
     ),
