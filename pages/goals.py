@@ -20,7 +20,10 @@ from alignment.shared.periods import add_months
 from alignment.shared.periods import month_label
 from alignment.shared.periods import months_between
 from alignment.shared.periods import short_month_label
-from alignment.spend.overview import figure_months
+from alignment.shared.text import MAX_DESCRIPTION
+from alignment.shared.text import MAX_KPI_NAME
+from alignment.shared.text import MAX_SHORT_TEXT
+from alignment.shared.text import MAX_TITLE
 from ui import charts
 from ui.context import ActorWrite
 from ui.context import Session
@@ -47,10 +50,7 @@ def page() -> None:
     company = profile()
     show_grid_refusal()
     with store().session() as session:
-        choices = figure_months(session, me)
-    if not choices.months:
-        st.info("No figures yet; goals and KPIs are measured against monthly figures.")
-        return
+        choices = goals.goal_month_choices(session, me)
     period = period_picker(
         choices.months, company.fiscal_year_start_month, key="goals", opening=choices.opening
     )
@@ -91,6 +91,7 @@ def _kpi_table(values: list[kpis.KpiPeriodValue], currency: str) -> None:
                 "Target": _show(v.target, v.kpi.unit, currency),
                 "Actual": _show(v.actual, v.kpi.unit, currency),
                 "Status": status.label(v.status),
+                "Months compared": kpis.compared_note(v),
             }
             for v in values
         ]
@@ -98,6 +99,8 @@ def _kpi_table(values: list[kpis.KpiPeriodValue], currency: str) -> None:
     if rows.empty:
         st.caption("No KPIs linked.")
         return
+    if not rows["Months compared"].any():
+        rows = rows.drop(columns="Months compared")
     text_table(rows.style.map(status.cell_style, subset=["Status"]).hide(axis="index"))
 
 
@@ -122,6 +125,19 @@ def _goals(me: Actor, period: Period, currency: str) -> None:
             )
     for warning in split.warnings:
         st.warning(as_text(warning), icon=":material/warning:")
+    if not views:
+        st.info(
+            "No shared goals yet. "
+            + (
+                "Add the first one below: what the company is trying to achieve, its months "
+                "and the KPIs that show progress."
+                if can(me, Action.SET_GOALS)
+                else "The CEO sets them; they appear here for everyone."
+            ),
+            icon=":material/flag:",
+        )
+    elif note := kpis.to_date_note(period):
+        st.caption(note)
     for goal in views:
         with st.container(border=True):
             badges = st.container(horizontal=True, gap="small")
@@ -137,7 +153,10 @@ def _goals(me: Actor, period: Period, currency: str) -> None:
             st.markdown(f"#### {as_text(goal.title)}")
             if goal.description:
                 st.caption(as_text(goal.description))
-            _kpi_table(goal.kpis, currency)
+            if goal.timing:
+                st.caption(goal.timing)
+            if goal.measured is not None:
+                _kpi_table(goal.kpis, currency)
             if goal.agreed_indicators:
                 st.caption(
                     "Agreed indicators: " + "; ".join(as_text(t) for t in goal.agreed_indicators)
@@ -146,8 +165,8 @@ def _goals(me: Actor, period: Period, currency: str) -> None:
                 with st.expander("Edit goal", icon=":material/edit:"):
                     _goal_form(f"goal_{goal.id}", goal, all_kpis)
     if can(me, Action.SET_GOALS):
-        with st.expander("New shared goal", icon=":material/add:"):
-            _goal_form("goal_new", None, all_kpis)
+        with st.expander("New shared goal", icon=":material/add:", expanded=not views):
+            _goal_form(f"goal_new_{st.session_state.get('goal_form_round', 0)}", None, all_kpis)
     if can(me, Action.ENTER_FIGURES):
         with st.expander("Which horizon each channel's spend serves"):
             with store().session() as session:
@@ -172,7 +191,9 @@ def _goals(me: Actor, period: Period, currency: str) -> None:
 def _goal_form(key: str, goal: goals.GoalView | None, all_kpis: list) -> None:
     names = {k.id: k.name for k in all_kpis}
     with st.form(key):
-        title = st.text_input("Title", goal.title if goal else "", key=f"{key}_title")
+        title = st.text_input(
+            "Title", goal.title if goal else "", key=f"{key}_title", max_chars=MAX_TITLE
+        )
         description = st.text_area(
             "Description", goal.description if goal else "", key=f"{key}_description"
         )
@@ -199,7 +220,14 @@ def _goal_form(key: str, goal: goals.GoalView | None, all_kpis: list) -> None:
         if st.form_submit_button("Save goal", type="primary"):
             data = goals.GoalInput(title, description, owner, horizon, start, end, tuple(linked))
             if goal is None:
-                _do(lambda s, me: goals.create_goal(s, me, data), "Goal saved.")
+
+                def create(s: Session, me: Actor) -> None:
+                    goals.create_goal(s, me, data)
+                    st.session_state["goal_form_round"] = (
+                        st.session_state.get("goal_form_round", 0) + 1
+                    )
+
+                _do(create, "Goal saved.")
             else:
                 _do(lambda s, me: goals.update_goal(s, me, goal.id, data), "Goal saved.")
 
@@ -208,15 +236,28 @@ def _tree(me: Actor, period: Period, currency: str) -> None:
     with store().session() as session:
         roots = kpis.kpi_tree(session, me)
         values = kpis.period_values(session, me, period)
+    if not roots:
+        st.info(
+            "No KPIs yet. Start with the figure at the top of the tree (new revenue, say), "
+            "then add the KPIs that feed it, down to the activities the team controls."
+            if can(me, Action.EDIT_KPIS)
+            else "No KPIs yet: the CEO or the CMO builds the KPI tree; it appears here.",
+            icon=":material/account_tree:",
+        )
+        if can(me, Action.EDIT_KPIS):
+            _kpi_manager(me, [], expanded=True)
+        return
     st.caption(
         f"Each KPI feeds the one above it. Colours: status against target, "
         f"{period.label}; green on target, amber within 10 %, red off target, grey no "
-        "data."
+        "data. " + kpis.to_date_note(period)
     )
 
     def label(value: kpis.KpiPeriodValue) -> str:
         unit = value.kpi.unit
-        return f"{_show(value.actual, unit, currency)} of {_show(value.target, unit, currency)}"
+        shown = f"{_show(value.actual, unit, currency)} of {_show(value.target, unit, currency)}"
+        compared = kpis.compared_note(value)
+        return f"{shown}\n{compared}" if compared else shown
 
     st.graphviz_chart(kpis.tree_dot(roots, values, label), width="stretch")
     order = [n.kpi for n in kpis.walk(roots)]
@@ -237,7 +278,9 @@ def _kpi_history(period: Period, order: list[kpis.KpiInfo]) -> None:
         format_func={k.id: k.name for k in order}.__getitem__,
         key="kpi_history",
     )
-    kpi = next(k for k in order if k.id == chosen)
+    kpi = next((k for k in order if k.id == chosen), None)
+    if kpi is None:
+        return
     with store().session() as session:
         frame = kpis.history(session, me, chosen, period.last, months=24)
     if frame.empty:
@@ -296,16 +339,21 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
                 return
             for problem in parsed.problems:
                 refusal(problem)
-            if st.button(
-                f"Import {len(parsed.changes)} KPI figure(s)",
-                key="kpi_import",
-                disabled=not parsed.can_import,
-            ):
+            if parsed.problems:
+                st.caption(
+                    f"Nothing in {as_text(upload.name)} is imported until every problem above "
+                    "is fixed in the file."
+                )
+            elif not parsed.changes:
+                st.caption(f"{as_text(upload.name)} holds no KPI figures.")
+            elif st.button(f"Import {len(parsed.changes)} KPI figure(s)", key="kpi_import"):
                 _do(lambda s, me: kpis.apply_kpi_file(s, me, parsed), "KPI figures imported.")
 
 
-def _kpi_manager(me: Actor, order: list) -> None:
-    with st.expander("Add, change or remove a KPI", icon=":material/account_tree:"):
+def _kpi_manager(me: Actor, order: list, *, expanded: bool = False) -> None:
+    with st.expander(
+        "Add, change or remove a KPI", icon=":material/account_tree:", expanded=expanded
+    ):
         names = {k.id: k.name for k in order}
         choice = st.selectbox(
             "KPI",
@@ -314,53 +362,69 @@ def _kpi_manager(me: Actor, order: list) -> None:
             format_func=lambda k: "(a new KPI)" if k is None else names[k],
         )
         kpi = next((k for k in order if k.id == choice), None)
-        with st.form("kpi_form"):
+        # Each KPI (and each new one after a save) gets its own widgets, so the form shows
+        # the chosen KPI's values, never what was typed for another.
+        form = f"kpi_{choice}_{st.session_state.get('kpi_form_round', 0)}"
+        with st.form(form):
             a, b, c = st.columns(3)
-            name = a.text_input("Name", kpi.name if kpi else "", key="kpi_name")
-            unit = b.text_input("Unit (count, USD, %)", kpi.unit if kpi else "", key="kpi_unit")
+            name = a.text_input(
+                "Name", kpi.name if kpi else "", key=f"{form}_name", max_chars=MAX_KPI_NAME
+            )
+            unit = b.text_input(
+                "Unit (count, USD, %)",
+                kpi.unit if kpi else "",
+                key=f"{form}_unit",
+                max_chars=MAX_SHORT_TEXT,
+            )
             kind = c.selectbox(
                 "Kind",
                 list(kpis.KINDS),
-                key="kpi_kind",
+                key=f"{form}_kind",
                 index=list(kpis.KINDS).index(kpi.kind) if kpi else 0,
             )
             a, b, c = st.columns(3)
             direction = a.selectbox(
                 "Better when",
                 list(kpis.DIRECTIONS),
-                key="kpi_direction",
+                key=f"{form}_direction",
                 index=list(kpis.DIRECTIONS).index(kpi.direction) if kpi else 0,
             )
             aggregation = b.selectbox(
                 "Months combine by",
                 list(kpis.AGGREGATIONS),
-                key="kpi_aggregation",
+                key=f"{form}_aggregation",
                 index=list(kpis.AGGREGATIONS).index(kpi.aggregation) if kpi else 0,
             )
             stage = c.text_input(
                 "Funnel stage (1 = top, empty = none)",
                 "" if not kpi or kpi.funnel_stage is None else str(kpi.funnel_stage),
-                key="kpi_stage",
+                key=f"{form}_stage",
             )
             parents = [None, *[k for k in names if k != choice]]
             a, b, c = st.columns(3)
             parent = a.selectbox(
                 "Feeds into",
                 parents,
-                key="kpi_parent",
+                key=f"{form}_parent",
                 index=parents.index(kpi.parent_id) if kpi and kpi.parent_id in parents else 0,
                 format_func=lambda k: "(top of the tree)" if k is None else names[k],
             )
             factor = b.text_input(
                 "Conversion into the parent's unit",
                 "" if not kpi or kpi.parent_factor is None else f"{kpi.parent_factor:g}",
-                key="kpi_factor",
+                key=f"{form}_factor",
             )
             conversion = c.text_input(
-                "Conversion, in words", kpi.conversion_label if kpi else "", key="kpi_conversion"
+                "Conversion, in words",
+                kpi.conversion_label if kpi else "",
+                key=f"{form}_conversion",
+                max_chars=MAX_TITLE,
             )
             description = st.text_input(
-                "Description", kpi.description if kpi else "", key="kpi_description"
+                "Description",
+                kpi.description if kpi else "",
+                key=f"{form}_description",
+                max_chars=MAX_DESCRIPTION,
             )
             save = st.form_submit_button("Save KPI", type="primary")
             remove = st.form_submit_button("Delete KPI", disabled=kpi is None)
@@ -378,11 +442,56 @@ def _kpi_manager(me: Actor, order: list) -> None:
                 description,
             )
             if kpi is None:
-                _do(lambda s, me: kpis.create_kpi(s, me, data), "KPI added.")
+
+                def create(s: Session, me: Actor) -> None:
+                    kpis.create_kpi(s, me, data)
+                    st.session_state["kpi_form_round"] = (
+                        st.session_state.get("kpi_form_round", 0) + 1
+                    )
+
+                _do(create, "KPI added.")
             else:
                 _do(lambda s, me: kpis.update_kpi(s, me, kpi.id, data), "KPI saved.")
         if remove and kpi is not None:
-            _do(lambda s, me: kpis.delete_kpi(s, me, kpi.id), f"{as_text(kpi.name)} deleted.")
+            _ask_before_deleting(me, kpi)
+        _confirm_deletion(choice)
+
+
+def _ask_before_deleting(me: Actor, kpi: kpis.KpiInfo) -> None:
+    """Delete at once what loses nothing; otherwise say what would go and wait for a yes."""
+    try:
+        with store().session() as session:
+            loss = kpis.deletion_loss(session, me, kpi.id)
+    except SamePageError as exc:
+        refusal(exc)
+        return
+    if loss.refused:
+        refusal(loss.refused)
+    elif loss.loses_anything:
+        st.session_state["kpi_deletion"] = loss
+    else:
+        _do(lambda s, me: kpis.delete_kpi(s, me, kpi.id), f"{as_text(kpi.name)} deleted.")
+
+
+def _confirm_deletion(choice: int | None) -> None:
+    loss = st.session_state.get("kpi_deletion")
+    if loss is None or loss.kpi_id != choice:
+        return
+    st.warning(
+        f"Deleting {as_text(loss.name)} also deletes {as_text(kpis.loss_in_words(loss))}. "
+        "The audit log keeps a copy of every figure.",
+        icon=":material/delete:",
+    )
+    yes, no = st.columns(2)
+    if yes.button(f"Delete {as_text(loss.name)} and all of this", key="kpi_delete_confirm"):
+        del st.session_state["kpi_deletion"]
+        _do(
+            lambda s, me: kpis.delete_kpi(s, me, loss.kpi_id, confirmed=loss),
+            f"{as_text(loss.name)} deleted, with {as_text(kpis.loss_in_words(loss))}.",
+        )
+    if no.button("Keep it", key="kpi_delete_cancel"):
+        del st.session_state["kpi_deletion"]
+        st.rerun()
 
 
 def _funnel(me: Actor, period: Period) -> None:
