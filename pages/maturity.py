@@ -38,14 +38,16 @@ def page() -> None:
         index=options.index(quarters[0]) if quarters else 0,
     )
     with store().session() as session:
-        levels = maturity.assessment(session, me, quarter)
+        shown = maturity.assessment(session, me, quarter)
+        retired = not shown.levels and bool(maturity.competences(session, me, True))
+    levels = shown.levels
     if not levels:
-        _no_competences(me)
+        _no_competences(me, retired)
         return
     st.caption(
         "Levels: "
         + ", ".join(f"{n} {name}" for n, name in LEVELS.items())
-        + ". Bars show where each competence stands; red marks show where the team "
+        + ". Dots show where each competence stands; red marks show where the team "
         "wants it."
     )
     frame = pd.DataFrame(
@@ -54,10 +56,18 @@ def page() -> None:
             for lv in levels
         ]
     )
-    if frame["current"].notna().any():
-        show_chart(drawn(charts.maturity_levels, frame))
+    if shown.assessed:
+        show_chart(drawn(charts.maturity_levels, frame, LEVELS))
     else:
-        st.info(f"{quarter} has not been assessed yet.")
+        st.info(
+            f"{quarter} has not been assessed yet."
+            + (
+                " The CMO assesses it below: pick each competence's current and desired level."
+                if can(me, Action.ASSESS_MATURITY)
+                else " The CMO assesses each competence's current and desired level."
+            ),
+            icon=":material/hourglass_empty:",
+        )
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Largest gaps")
@@ -71,31 +81,23 @@ def page() -> None:
                 f"{'s' if level.gap != 1 else ''} to go)."
             )
         if not gaps:
-            st.caption("No competence is below where the team wants it.")
-    with right:
-        st.subheader(f"Since {maturity.previous_quarter(quarter)}")
-        moved = [lv for lv in levels if lv.change]
-        for level in moved:
-            change, before, now = level.change, level.previous_current, level.current
-            if change is None or before is None or now is None:  # moved levels have all three
-                continue
-            arrow = "up" if change > 0 else "down"
-            st.write(
-                f"**{as_text(level.competence)}** went {arrow}: {LEVELS[before]} → {LEVELS[now]}."
+            st.caption(
+                "No competence is below where the team wants it."
+                if shown.assessed
+                else "No gaps until the quarter is assessed."
             )
-        if not moved:
-            st.caption("No competence changed level.")
+    with right:
+        _moves(shown)
     st.subheader("Assessment")
+    earlier = f"In {shown.compared_with}" if shown.compared_with else "Earlier"
     table = pd.DataFrame(
         [
             {
                 "Competence": lv.competence,
-                "Current": LEVELS.get(lv.current, "—") if lv.current else "—",
-                "Desired": LEVELS.get(lv.desired, "—") if lv.desired else "—",
+                "Current": _named(lv.current),
+                "Desired": _named(lv.desired),
                 "Gap": "—" if lv.gap is None else lv.gap,
-                "Last quarter": LEVELS.get(lv.previous_current, "—")
-                if lv.previous_current
-                else "—",
+                earlier: _named(lv.previous_current),
                 "Note": lv.note,
             }
             for lv in levels
@@ -107,6 +109,35 @@ def page() -> None:
         _competences()
 
 
+def _named(level: int | None) -> str:
+    return "Not assessed" if level is None else f"{level} {LEVELS[level]}"
+
+
+def _moves(shown: maturity.Assessment) -> None:
+    """What moved since the latest earlier quarter that was assessed (never a quarter
+    nobody assessed)."""
+    if shown.compared_with is None:
+        st.subheader("Since the last assessment")
+        st.caption(
+            f"No quarter before {shown.quarter} was assessed: changes show from the next "
+            "assessment on."
+        )
+        return
+    st.subheader(f"Since {shown.compared_with}")
+    if not shown.assessed:
+        st.caption(f"{shown.quarter} is not assessed yet; nothing to compare.")
+        return
+    moved = [lv for lv in shown.levels if lv.change]
+    for level in moved:
+        change, before, now = level.change, level.previous_current, level.current
+        if change is None or before is None or now is None:  # moved levels have all three
+            continue
+        arrow = "up" if change > 0 else "down"
+        st.write(f"**{as_text(level.competence)}** went {arrow}: {LEVELS[before]} → {LEVELS[now]}.")
+    if not moved:
+        st.caption("No competence assessed in both quarters changed level.")
+
+
 def _assess(me: Actor, quarter: str, levels: list[maturity.CompetenceLevel]) -> None:
     with st.expander(f"Assess {quarter}", icon=":material/edit:"):
         with st.form("maturity_form"):
@@ -115,8 +146,8 @@ def _assess(me: Actor, quarter: str, levels: list[maturity.CompetenceLevel]) -> 
                 a, b, c, d = st.columns([3, 2, 2, 4])
                 a.write(level.competence)
                 key = f"{quarter}_{level.competence_id}"
-                current = _level(b, "Current", level.current or 1, f"cur_{key}")
-                desired = _level(c, "Desired", level.desired or 3, f"des_{key}")
+                current = _level(b, "Current", level.current, f"cur_{key}")
+                desired = _level(c, "Desired", level.desired, f"des_{key}")
                 note = d.text_input("Note", level.note, key=f"note_{quarter}_{level.competence_id}")
                 rows.append((level.competence_id, current, desired, note))
             if st.form_submit_button("Save assessment", type="primary"):
@@ -126,16 +157,32 @@ def _assess(me: Actor, quarter: str, levels: list[maturity.CompetenceLevel]) -> 
                 )
 
 
-def _level(where: DeltaGenerator, label: str, chosen: int, key: str) -> int:
-    """One of the five levels, shown by name."""
-    picked: int = where.selectbox(
-        label, list(LEVELS), format_func=LEVELS.__getitem__, index=chosen - 1, key=key
+def _level(where: DeltaGenerator, label: str, chosen: int | None, key: str) -> int | None:
+    """One of the five levels, shown by name, or not assessed (left untouched, it stays
+    not assessed: nothing is stored)."""
+    options: list[int | None] = [None, *LEVELS]
+    picked: int | None = where.selectbox(
+        label, options, format_func=_named, index=options.index(chosen), key=key
     )
     return picked
 
 
-def _no_competences(me: Actor) -> None:
-    """A new store: nothing to assess until the CMO names the competences."""
+def _no_competences(me: Actor, retired: bool) -> None:
+    """A new store: nothing to assess until the CMO names the competences. Once every
+    competence is retired, the standard list is not offered again (it would be refused)."""
+    if retired:
+        st.info(
+            "Every competence is retired, so there is nothing to assess. "
+            + (
+                "Name the competences to assess below."
+                if can(me, Action.ASSESS_MATURITY)
+                else "The CMO names the competences to assess."
+            ),
+            icon=":material/tune:",
+        )
+        if can(me, Action.ASSESS_MATURITY):
+            _competences()
+        return
     if empty_list(
         me, "competences", Action.ASSESS_MATURITY, maturity.start_with_standard_competences
     ):

@@ -333,39 +333,35 @@ def score_trend(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def maturity_levels(frame: pd.DataFrame) -> alt.LayerChart:
-    """Current level as a bar, desired level as a tick, per competence (1 Absent .. 5)."""
-    data = frame.dropna(subset=["current"]).copy()
+def maturity_levels(frame: pd.DataFrame, levels: dict[int, str]) -> alt.LayerChart:
+    """Where each assessed competence stands (a dot) and where the team wants it (a red
+    mark), joined by a line, on the five levels named on the axis (1 Absent .. 5); a
+    competence not assessed is left out."""
+    data = frame.dropna(subset=["current", "desired"]).copy()
+    data["current"] = data["current"].astype(int)
+    data["desired"] = data["desired"].astype(int)
+    data["current_name"] = [f"{n} {levels[n]}" for n in data["current"]]
+    data["desired_name"] = [f"{n} {levels[n]}" for n in data["desired"]]
+    names = " : ".join(f"datum.value == {n} ? '{n} {name}'" for n, name in levels.items())
     y = alt.Y("competence:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
-    x_scale = alt.Scale(domain=[0, 5])
-    bars = (
-        alt.Chart(data)
-        .mark_bar(color=COLOURS[ACTUAL], cornerRadiusEnd=3, opacity=0.85)
-        .encode(
-            y=y,
-            x=alt.X(
-                "current:Q",
-                title="Level (1 Absent … 5 Excellent)",
-                scale=x_scale,
-                axis=alt.Axis(values=[1, 2, 3, 4, 5]),
-            ),
-            tooltip=[
-                "competence:N",
-                alt.Tooltip("current:Q", title="Current"),
-                alt.Tooltip("desired:Q", title="Desired"),
-            ],
-        )
+    x_scale = alt.Scale(domain=[min(levels), max(levels)], nice=False, zero=False, padding=18)
+    x_axis = alt.Axis(values=list(levels), labelExpr=f"{names} : ''", title="Level")
+    tooltip = [
+        alt.Tooltip("competence:N", title="Competence"),
+        alt.Tooltip("current_name:N", title="Current"),
+        alt.Tooltip("desired_name:N", title="Desired"),
+    ]
+    base = alt.Chart(data).encode(y=y, tooltip=tooltip)
+    line = base.mark_rule(color="#afb8c1", strokeWidth=2).encode(
+        x=alt.X("current:Q", scale=x_scale, axis=x_axis), x2="desired:Q"
     )
-    ticks = (
-        alt.Chart(data)
-        .mark_tick(color="#cf222e", thickness=3, size=22)
-        .encode(
-            y=y,
-            x=alt.X("desired:Q", scale=x_scale),
-            tooltip=["competence:N", alt.Tooltip("desired:Q", title="Desired")],
-        )
+    dots = base.mark_circle(color=COLOURS[ACTUAL], size=160, opacity=1).encode(
+        x=alt.X("current:Q", scale=x_scale, axis=x_axis)
     )
-    return alt.LayerChart(layer=[bars, ticks]).properties(height=alt.Step(34))
+    ticks = base.mark_tick(color="#cf222e", thickness=3, size=22).encode(
+        x=alt.X("desired:Q", scale=x_scale, axis=x_axis)
+    )
+    return alt.LayerChart(layer=[line, dots, ticks]).properties(height=alt.Step(34))
 
 
 CURVE = "#1f6feb"

@@ -125,22 +125,42 @@ def retire_competence(session: Session, actor: Actor, competence_id: int) -> Non
         rated_lists.retire(w, COMPETENCES, competence_id)
 
 
-def assessment(session: Session, actor: Actor, quarter: str) -> list[CompetenceLevel]:
-    """Each competence's current and desired level for the quarter, with last quarter's."""
+@dataclass(frozen=True)
+class Assessment:
+    """A quarter's assessment, compared with the latest earlier quarter that was assessed."""
+
+    quarter: str
+    compared_with: str | None
+    """The latest quarter before ``quarter`` with any assessment; None when there is none
+    (a quarter nobody assessed is never the comparison)."""
+    levels: list[CompetenceLevel]
+
+    @property
+    def assessed(self) -> bool:
+        """True when at least one competence was given its levels this quarter."""
+        return any(level.current is not None for level in self.levels)
+
+
+def assessment(session: Session, actor: Actor, quarter: str) -> Assessment:
+    """Each competence's current and desired level for the quarter, with its level in the
+    latest earlier quarter that was assessed. A competence not assessed has no levels."""
     require(actor, Action.VIEW)
     quarter = check_quarter(quarter)
+    earlier = session.scalar(
+        select(func.max(MaturityAssessment.quarter)).where(MaturityAssessment.quarter < quarter)
+    )
     rows = {
         (a.quarter, a.competence_id): a
         for a in session.scalars(
             select(MaturityAssessment).where(
-                MaturityAssessment.quarter.in_([quarter, previous_quarter(quarter)])
+                MaturityAssessment.quarter.in_([quarter, earlier or quarter])
             )
         )
     }
     levels = []
     for competence_id, name in competences(session, actor):
         now = rows.get((quarter, competence_id))
-        before = rows.get((previous_quarter(quarter), competence_id))
+        before = rows.get((earlier, competence_id)) if earlier else None
         levels.append(
             CompetenceLevel(
                 competence_id=competence_id,
@@ -151,7 +171,7 @@ def assessment(session: Session, actor: Actor, quarter: str) -> list[CompetenceL
                 previous_current=before.current_level if before else None,
             )
         )
-    return levels
+    return Assessment(quarter=quarter, compared_with=earlier, levels=levels)
 
 
 def largest_gaps(levels: list[CompetenceLevel], count: int = 3) -> list[CompetenceLevel]:
@@ -171,40 +191,70 @@ def assessed_quarters(session: Session, actor: Actor) -> list[str]:
     )
 
 
+def _level(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+
+
 def save_assessment(
     session: Session,
     actor: Actor,
     quarter: str,
     levels: list[tuple[int, Any, Any, str]],
 ) -> int:
-    """(competence id, current, desired, note) for the quarter; every level 1..5 or nothing."""
+    """(competence id, current, desired, note) for the quarter. Both levels 1..5 assess a
+    competence; both None leave it not assessed (stored as nothing: an earlier assessment of
+    the quarter is removed). Returns how many competences changed."""
     with writing(session, actor, Action.ASSESS_MATURITY) as w:
         quarter = check_quarter(quarter)
         names = dict(competences(session, actor))
         problems = []
-        for competence_id, current, desired, _note in levels:
+        for competence_id, current, desired, note in levels:
             name = names.get(competence_id, f"competence {competence_id}")
             if competence_id not in names:
                 problems.append(f"{name} is not being assessed")
+            if current is None and desired is None:
+                if (note or "").strip():
+                    problems.append(f"{name}: a note needs the current and desired levels")
+                continue
             for label, value in (("current", current), ("desired", desired)):
-                if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+                if value is None:
+                    problems.append(
+                        f"{name}: give the {label} level too, or leave both not assessed"
+                    )
+                elif not _level(value):
                     problems.append(f"{name}: the {label} level '{value}' is not 1 to 5")
         if problems:
             raise ValidationFailed("Nothing was saved: " + "; ".join(problems) + ".")
+        rows = {
+            row.competence_id: row
+            for row in session.scalars(
+                select(MaturityAssessment).where(MaturityAssessment.quarter == quarter)
+            )
+        }
+        if all(current is None for _, current, _, _ in levels) and not any(
+            competence_id in rows for competence_id, *_ in levels
+        ):
+            raise ValidationFailed(
+                "Nothing was saved: no competence was given a level. Pick the current and "
+                "desired level of each competence you assess."
+            )
         written = 0
         for competence_id, current, desired, note in levels:
-            row = session.scalar(
-                select(MaturityAssessment).where(
-                    MaturityAssessment.quarter == quarter,
-                    MaturityAssessment.competence_id == competence_id,
-                )
-            )
-            new = {"current": current, "desired": desired, "note": (note or "").strip()}
+            row = rows.get(competence_id)
+            key = f"{quarter}:{competence_id}"
             old = (
                 None
                 if row is None
                 else {"current": row.current_level, "desired": row.desired_level, "note": row.note}
             )
+            if current is None:
+                if row is not None:  # set back to not assessed: the quarter holds nothing
+                    session.delete(row)
+                    session.flush()
+                    w.record("unassess", "maturity", key, old, None)
+                    written += 1
+                continue
+            new = {"current": current, "desired": desired, "note": (note or "").strip()}
             if old == new:
                 continue
             if row is None:
@@ -213,6 +263,6 @@ def save_assessment(
             row.current_level, row.desired_level, row.note = current, desired, new["note"]
             row.assessed_by_id = actor.user_id
             session.flush()
-            w.record("assess", "maturity", f"{quarter}:{competence_id}", old, new)
+            w.record("assess", "maturity", key, old, new)
             written += 1
         return written

@@ -143,8 +143,9 @@ def test_maturity_assessment_with_previous_quarter_and_gaps(demo_store, demo_act
     cmo = demo_actors["CMO"]
     with demo_store.session() as session:
         quarters = maturity.assessed_quarters(session, cmo)
-        levels = maturity.assessment(session, cmo, "2026-Q4")
-    assert quarters == ["2026-Q4", "2026-Q3"]
+        shown = maturity.assessment(session, cmo, "2026-Q4")
+    levels = shown.levels
+    assert quarters == ["2026-Q4", "2026-Q3"] and shown.compared_with == "2026-Q3"
     assert len(levels) == 8 and all(level.current for level in levels)
     demand = next(level for level in levels if level.competence == "Demand generation")
     assert (demand.current, demand.previous_current, demand.change) == (4, 3, 1)
@@ -162,7 +163,7 @@ def test_maturity_levels_must_be_1_to_5(demo_store, demo_actors):
                 session, demo_actors["CFO"], "2027-Q1", [(competence_id, 3, 4, "")]
             )
         maturity.save_assessment(session, cmo, "2027-Q1", [(competence_id, 3, 5, "Hiring")])
-        level = maturity.assessment(session, cmo, "2027-Q1")[0]
+        level = maturity.assessment(session, cmo, "2027-Q1").levels[0]
         new = maturity.add_competence(session, cmo, "Customer marketing")
         with pytest.raises(ValidationFailed, match="already"):
             maturity.add_competence(session, cmo, "customer marketing")
