@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any
 
 import altair as alt
@@ -31,14 +33,38 @@ def _colours(*series: str) -> alt.Scale:
     return alt.Scale(domain=list(series), range=[COLOURS[name] for name in series])
 
 
+MONTH_LABELS = 8
+"""At most this many month labels on an axis: beyond it every second (third...) month is
+labelled, counted back from the last, which is always labelled."""
+
+
 def _over_months(data: pd.DataFrame, width: float = 2.5) -> alt.Chart:
     """A line per series across the months, each month's point marked."""
-    return alt.Chart(data).mark_line(point=True, strokeWidth=width).encode(x=_months())
+    return alt.Chart(data).mark_line(point=True, strokeWidth=width).encode(x=_months(data["month"]))
 
 
-def _months() -> alt.X:
-    """The month axis every chart over time shares: "Jan 26", upright."""
-    return alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0))
+def month_ticks(months: Iterable[str]) -> list[str]:
+    """The months an axis labels: each month once, the last one always, and no more than
+    MONTH_LABELS of them (every n-th month counted back from the last)."""
+    shown = sorted(set(months))
+    step = max(1, math.ceil(len(shown) / MONTH_LABELS))
+    return shown[::-1][::step][::-1]
+
+
+def _months(months: Iterable[str]) -> alt.X:
+    """The month axis every chart over time shares: "Jan 26", upright, a tick and a label
+    on the months of ``month_ticks`` only (a time axis left to itself labels the weeks of a
+    short range with their month, "Jul 26" over and over, and may leave the last month
+    bare). The scale is padded so the first and last labels sit centred under their point."""
+    ticks = [alt.DateTime(year=int(m[:4]), month=int(m[5:7]), date=1) for m in month_ticks(months)]
+    return alt.X(
+        "date:T",
+        title=None,
+        scale=alt.Scale(padding=24),
+        axis=alt.Axis(
+            format="%b %y", labelAngle=0, values=ticks, labelFlush=False, labelOverlap=False
+        ),
+    )
 
 
 def _amounts(channel: Any, field: str, title: str) -> Any:
@@ -290,11 +316,18 @@ def conversion_trend(frame: pd.DataFrame) -> alt.Chart:
     """Each funnel step's conversion rate by month."""
     data = frame.dropna(subset=["rate"]).copy()
     data["date"] = _month_start(data["month"])
+    steps = _funnel_order(data)
     return (
         _over_months(data, width=2)
         .encode(
             y=alt.Y("rate:Q", title="Conversion", axis=alt.Axis(format="%")),
-            color=alt.Color("step:N", title=None, legend=alt.Legend(orient="top", columns=2)),
+            color=alt.Color(
+                "step:N",
+                title=None,
+                sort=steps,
+                scale=alt.Scale(domain=steps),
+                legend=alt.Legend(orient="top", columns=2),
+            ),
             tooltip=[
                 alt.Tooltip("month:N", title="Month"),
                 alt.Tooltip("step:N", title="Step"),
@@ -305,6 +338,14 @@ def conversion_trend(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _funnel_order(data: pd.DataFrame) -> list[str]:
+    """The steps top of the funnel first (by the ``order`` of the step's stages), not
+    alphabetically."""
+    if "order" in data:
+        data = data.sort_values("order", kind="stable")
+    return list(dict.fromkeys(data["step"]))
+
+
 def score_trend(frame: pd.DataFrame) -> alt.Chart:
     """The alignment score (0-100) month by month."""
     data = frame.copy()
@@ -313,16 +354,7 @@ def score_trend(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(color="#1a7f37"), strokeWidth=2.5, color="#1a7f37")
         .encode(
-            x=alt.X(
-                "date:T",
-                title=None,
-                axis=alt.Axis(
-                    format="%b %y",
-                    labelAngle=0,
-                    tickCount={"interval": "month", "step": 1},
-                    labelOverlap=True,
-                ),
-            ),
+            x=_months(data["month"]),
             y=alt.Y("score:Q", title="Alignment score", scale=alt.Scale(domain=[0, 100])),
             tooltip=[
                 alt.Tooltip("month:N", title="Month"),
@@ -470,7 +502,7 @@ def landing_path(frame: pd.DataFrame, currency: str) -> alt.LayerChart:
         range=[COLOURS[ACTUAL], COLOURS[PLANNED], COLOURS[BASELINE]],
     )
     base = alt.Chart(long).encode(
-        x=_months(),
+        x=_months(long["month"]),
         y=alt.Y(
             "amount:Q", title=currency, axis=alt.Axis(format="~s"), scale=alt.Scale(zero=False)
         ),

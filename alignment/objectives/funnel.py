@@ -56,7 +56,8 @@ def stage_counts(session: Session, actor: Actor, last_month: str, months: int = 
 
 
 def conversions(counts: pd.DataFrame) -> pd.DataFrame:
-    """Stage-to-stage conversion per month: next stage's actual over this stage's actual."""
+    """Stage-to-stage conversion per month: next stage's actual over this stage's actual;
+    ``order`` places the step in the funnel (its stages' places)."""
     records = []
     for month, group in counts.groupby("month", sort=True):
         group = group.sort_values("order")
@@ -65,13 +66,16 @@ def conversions(counts: pd.DataFrame) -> pd.DataFrame:
                 {
                     "month": month,
                     "step": f"{upper.stage} → {lower.stage}",
+                    "order": upper.order * 1000 + lower.order,
                     "rate": metrics.funnel_conversion(_num(lower.actual), _num(upper.actual)),
                     "target_rate": metrics.funnel_conversion(
                         _num(lower.target), _num(upper.target)
                     ),
                 }
             )
-    return pd.DataFrame.from_records(records, columns=["month", "step", "rate", "target_rate"])
+    return pd.DataFrame.from_records(
+        records, columns=["month", "step", "order", "rate", "target_rate"]
+    )
 
 
 def _num(value: object) -> float | None:
@@ -306,8 +310,8 @@ def what_if(
             assumptions.append(
                 f"{_names(link.shared_with)} also feed{'s' if len(link.shared_with) == 1 else ''}"
                 f" {link.parent}: each of the {len(link.shared_with) + 1} feeders with figures "
-                f"is taken to bring an equal share of it, and the others are assumed to stay "
-                "as they are."
+                "is taken to bring an equal share of it (an assumption: the figures cannot "
+                "tell how much each brought), and the others are assumed to stay as they are."
             )
         if link.left_out:
             assumptions.append(
