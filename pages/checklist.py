@@ -41,8 +41,9 @@ def page() -> None:
         months = choices.months
         month = month_box(months, choices.opening, "checklist_month")
         view = checklist.checklist_month(session, me, month)
+        retired = view.items.empty and bool(checklist.items(session, me, include_retired=True))
     if view.items.empty:
-        _no_statements(me)
+        _no_statements(me, retired)
         return
     top = st.columns([1, 3])
     top[0].metric(
@@ -106,8 +107,23 @@ def page() -> None:
         _items()
 
 
-def _no_statements(me: Actor) -> None:
-    """A new store: nothing to answer until the CEO sets the statements."""
+def _no_statements(me: Actor, retired: bool) -> None:
+    """A new store: nothing to answer until the CEO sets the statements. Once every
+    statement is retired, the standard list is not offered again (it would be refused)."""
+    if retired:
+        owner = can(me, Action.EDIT_CHECKLIST_ITEMS)
+        st.info(
+            "Every statement is retired, so there is nothing to answer. "
+            + (
+                "Write the statements to ask below."
+                if owner
+                else "The CEO writes the statements to ask."
+            ),
+            icon=":material/checklist:",
+        )
+        if owner:
+            _items()
+        return
     if empty_list(
         me, "statements", Action.EDIT_CHECKLIST_ITEMS, checklist.start_with_standard_statements
     ):
