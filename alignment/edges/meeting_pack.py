@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from alignment.files.export import spreadsheet_safe
 from alignment.meeting.review import ReviewView
+from alignment.meeting.review_tables import KPI_TABLE
 from alignment.meeting.review_tables import RAG
 from alignment.meeting.review_tables import Section
 from alignment.meeting.review_tables import Table
@@ -42,7 +43,7 @@ from alignment.shared.status import RAG as STATUSES
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 CONTENTS_NAME = "Contents"
-CHART_WIDTHS = {"KPIs": 140, "Alignment score by month": 110}
+CHART_WIDTHS = {KPI_TABLE: 140, "Alignment score by month": 110}
 """Millimetres on the page; the trend is small, it sits under a short table."""
 
 
@@ -87,7 +88,7 @@ def charts(view: ReviewView) -> dict[str, bytes]:
                 for k in kpi_rows
             ]
         )
-        images["KPIs"] = _chart_png(
+        images[KPI_TABLE] = _chart_png(
             alt.Chart(frame, title="KPIs: actual as a share of target")
             .mark_bar()
             .encode(

@@ -71,6 +71,8 @@ HEADLINE_KEYS = (
     "new_customers",
 )
 AUDIT_HEAD = "audit_head"
+TOP_KINDS = ("result", "financial")
+"""The KPIs a review froze before it held the whole tree."""
 """The snapshot's key for the audit head at closing (not a figure: never compared)."""
 STATUSES = ("open", "done", "dropped")
 KINDS = {"decision": "Decision", "action": "Action item"}
@@ -198,15 +200,17 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
         }
         for s in live_status(session, actor, period)
     ]
-    top = [
+    values = kpis.period_values(session, actor, period)
+    tree = [
         {
             "kpi": v.kpi.name,
             "unit": v.kpi.unit,
+            "kind": v.kpi.kind,
             "target": v.target,
             "actual": v.actual,
             "status": v.status,
         }
-        for v in kpis.top_kpis(session, actor, period)
+        for v in (values[n.kpi.id] for n in kpis.walk(kpis.kpi_tree(session, actor)))
     ]
     counts = funnel.stage_counts(session, actor, month, months=1)
     month_funnel = funnel.funnel_month(counts, month) if not counts.empty else None
@@ -250,7 +254,7 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
                 "reopened_at": _iso(books.reopened_at),
                 "note": books.note,
             },
-            "kpis": top,
+            "kpis": tree,
             "funnel": {
                 "biggest_loss": month_funnel.biggest_loss if month_funnel else None,
                 "stages": [
@@ -259,6 +263,7 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
                         "actual": s.actual,
                         "target": s.target,
                         "conversion": s.conversion,
+                        "target_conversion": s.target_conversion,
                     }
                     for s in month_funnel.stages
                 ]
@@ -322,9 +327,12 @@ def _flat(sections: dict[str, Any]) -> dict[tuple[str, str], Any]:
 def differences(frozen: dict[str, Any], now: dict[str, Any]) -> list[Difference]:
     """Every stored figure that reads differently today, and figures that appeared since.
     A review closed before finance joined the snapshot is not compared on finance: it never
-    froze finance's figure, so there is nothing it could differ from."""
+    froze finance's figure, so there is nothing it could differ from. Likewise one closed
+    when the review held only the result and financial KPIs is compared on those only."""
     if "finance" not in frozen:
         now = {k: v for k, v in now.items() if k != "finance"}
+    if any("kind" not in k for k in frozen["kpis"]):
+        now = now | {"kpis": [k for k in now["kpis"] if k["kind"] in TOP_KINDS]}
     before, after = _flat(frozen), _flat(now)
     changed = []
     for key in sorted(set(before) | set(after)):

@@ -27,6 +27,8 @@ from alignment.spend.reconciliation import REOPENED
 from alignment.spend.reconciliation import gap_words
 
 RAG = {status: look.label for status, look in LOOKS.items()}
+KPI_TABLE = "KPI tree"
+FUNNEL_TABLE = "Funnel"
 HEADLINE_LABELS = {
     "planned_budget": "Planned budget",
     "actual_spend": "Actual spend",
@@ -368,22 +370,44 @@ def _landing(view: ReviewView, cur: str) -> Section:
 
 
 def _kpis(view: ReviewView, cur: str) -> Section:
-    loss = view.sections["funnel"]["biggest_loss"]
+    """Every KPI of the tree with a figure, activities included, top of the tree first; and
+    the funnel's stages with their conversion from the stage above against the target's."""
+    funnel = view.sections["funnel"]
+    loss = funnel["biggest_loss"]
     shown = [k for k in view.sections["kpis"] if k["target"] is not None or k["actual"] is not None]
     rows = tuple(
         (
             text(k["kpi"]),
+            text(k.get("kind", "")),
             _kpi(k["target"], k["unit"], cur),
             _kpi(k["actual"], k["unit"], cur),
             text(RAG[k["status"]]),
         )
         for k in shown
     )
+    stages = tuple(
+        (
+            text(s["stage"]),
+            _kpi(s["target"], "", cur),
+            _kpi(s["actual"], "", cur),
+            percent(s["conversion"]),
+            percent(s.get("target_conversion")),
+        )
+        for s in funnel["stages"]
+    )
     return Section(
         "kpis",
         _title("kpis"),
         lines=(f"The funnel lost most against target at {loss}.",) if loss else (),
-        tables=(Table("KPIs", ("KPI", "Target", "Actual", "Status"), rows),),
+        tables=(
+            Table(KPI_TABLE, ("KPI", "Kind", "Target", "Actual", "Status"), rows),
+            Table(
+                FUNNEL_TABLE,
+                ("Stage", "Target", "Actual", "Conversion from above", "Target conversion"),
+                stages,
+                nothing="no KPI is a funnel stage",
+            ),
+        ),
         nothing="no KPI figures or targets this month",
     )
 

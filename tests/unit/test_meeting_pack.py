@@ -286,3 +286,86 @@ def test_the_landing_section_says_where_the_year_lands_and_names_the_empty_month
         0.125,
     ]
     assert table.text_frame().iloc[1]["Against the plan %"] == "+12.5%"
+
+
+TREE = [
+    {
+        "kpi": "New revenue",
+        "unit": "EUR",
+        "kind": "financial",
+        "target": 200000.0,
+        "actual": 150000.0,
+        "status": "red",
+    },
+    {
+        "kpi": "SQLs",
+        "unit": "count",
+        "kind": "result",
+        "target": 40.0,
+        "actual": 44.0,
+        "status": "green",
+    },
+    {
+        "kpi": "MQLs",
+        "unit": "count",
+        "kind": "result",
+        "target": 100.0,
+        "actual": 110.0,
+        "status": "green",
+    },
+    {
+        "kpi": "Webinars held",
+        "unit": "count",
+        "kind": "activity",
+        "target": 4.0,
+        "actual": 1.0,
+        "status": "red",
+    },
+]
+STAGES = [
+    {
+        "stage": "MQLs",
+        "actual": 110.0,
+        "target": 100.0,
+        "conversion": None,
+        "target_conversion": None,
+    },
+    {"stage": "SQLs", "actual": 44.0, "target": 40.0, "conversion": 0.4, "target_conversion": 0.4},
+]
+
+
+def test_the_kpi_sheet_holds_the_whole_tree_and_the_funnel_its_conversions():
+    view = hand_view(kpis=TREE, funnel={"biggest_loss": None, "stages": STAGES})
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(view, "Fernhill")))
+    tree = list(book["KPI tree"].iter_rows(min_row=2, values_only=True))
+    assert tree[0] == ("KPI", "Kind", "Target", "Actual", "Status")
+    # The activity KPI, red, is in the pack with the result and financial ones.
+    assert [r[:2] for r in tree[1:]] == [
+        ("New revenue", "financial"),
+        ("SQLs", "result"),
+        ("MQLs", "result"),
+        ("Webinars held", "activity"),
+    ]
+    assert tree[4][2:] == (4, 1, "Off target")
+    funnel = list(book["Funnel"].iter_rows(min_row=2, values_only=True))
+    assert funnel == [
+        ("Stage", "Target", "Actual", "Conversion from above", "Target conversion"),
+        ("MQLs", 100, 110, None, None),
+        ("SQLs", 40, 44, 0.4, 0.4),
+    ]
+    pdf = " ".join(
+        " ".join(p.extract_text().split())
+        for p in PdfReader(io.BytesIO(pack_pdf(view, "Fernhill"))).pages
+    )
+    assert "Webinars held activity 4 1 Off target" in pdf
+    assert "SQLs 40 44 40.0% 40.0%" in pdf
+
+
+def test_a_review_frozen_with_the_top_kpis_only_is_not_told_the_activities_appeared():
+    from alignment.meeting.review import differences
+
+    frozen = hand_view().sections | {
+        "kpis": [{k: v for k, v in kpi.items() if k != "kind"} for kpi in TREE[:3]]
+    }
+    now = hand_view().sections | {"kpis": TREE}
+    assert differences(frozen, now) == []
