@@ -653,7 +653,7 @@ def _what_if_save(me: Actor, period: Period, result: funnel.WhatIf, currency: st
         )
         confirmed = st.checkbox(
             f"Replace the targets of {month_label(month)}, which has actuals",
-            key="what_if_overwrite",
+            key=f"what_if_overwrite_{month}",
         )
     if st.button(
         f"Save as targets for {month_label(month)}",

@@ -144,8 +144,15 @@ def test_a_month_with_actuals_shows_what_it_overwrites_and_needs_a_tick(what_if,
     ]
     assert at.button(key="what_if_save").disabled
     assert rows(demo_url, query) == before
-    at.checkbox(key="what_if_overwrite").check().run()
+    at.checkbox(key="what_if_overwrite_2026-11").check().run()
     assert not at.button(key="what_if_save").disabled
+    # A tick is for the month it names: October, also measured, asks again, and so does
+    # November once another month was picked in between.
+    at.selectbox(key="what_if_month").set_value("2026-10").run()
+    assert at.button(key="what_if_save").disabled
+    at.selectbox(key="what_if_month").set_value("2026-11").run()
+    assert at.button(key="what_if_save").disabled
+    at.checkbox(key="what_if_overwrite_2026-11").check().run()
     at.button(key="what_if_save").click().run()
     assert not at.exception and not at.error
     after = {n: (t, a) for n, t, a in rows(demo_url, query)}
