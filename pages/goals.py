@@ -165,7 +165,9 @@ def _goals(me: Actor, period: Period, currency: str) -> None:
                 with st.expander("Edit goal", icon=":material/edit:"):
                     _goal_form(f"goal_{goal.id}", goal, all_kpis)
     if can(me, Action.SET_GOALS):
-        with st.expander("New shared goal", icon=":material/add:", expanded=not views):
+        with st.expander(
+            "New shared goal", icon=":material/add:", expanded=not views, key="goal_new_open"
+        ):
             _goal_form(f"goal_new_{st.session_state.get('goal_form_round', 0)}", None, all_kpis)
     if can(me, Action.ENTER_FIGURES):
         with st.expander("Which horizon each channel's spend serves"):
@@ -324,7 +326,7 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
     )
     if st.button("Save KPI figures", type="primary", key="kpi_save"):
         save_grid(shown, me, kpis.kpi_changes_from_editor, kpis.save_values, _kpi_figures_saved)
-    with st.expander("Import KPI figures from a file"):
+    with st.expander("Import KPI figures from a file", key="kpi_import_open"):
         st.caption(
             "CSV or XLSX with the columns kpi, month and target and/or actual; "
             "one bad cell and nothing is imported."
@@ -352,7 +354,10 @@ def _kpi_entry(me: Actor, period: Period, order: list) -> None:
 
 def _kpi_manager(me: Actor, order: list, *, expanded: bool = False) -> None:
     with st.expander(
-        "Add, change or remove a KPI", icon=":material/account_tree:", expanded=expanded
+        "Add, change or remove a KPI",
+        icon=":material/account_tree:",
+        expanded=expanded,
+        key="kpi_manager_open",
     ):
         names = {k.id: k.name for k in order}
         choice = st.selectbox(
