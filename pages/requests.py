@@ -11,7 +11,9 @@ from alignment.access.permissions import Actor
 from alignment.access.permissions import can
 from alignment.shared import formatting as fmt
 from alignment.shared.status import BadgeColour
+from alignment.shared.text import MAX_TITLE
 from alignment.trust import request_log
+from ui.context import Session
 from ui.context import act
 from ui.context import opened
 from ui.context import profile
@@ -58,14 +60,22 @@ def page() -> None:
         st.warning(f"Decided without research: {as_text(title)}", icon=":material/warning:")
     if can(me, Action.RAISE_REQUEST):
         with st.expander("Record a request of marketing", icon=":material/add:"):
-            with st.form("request_new"):
-                title = st.text_input("What is marketing asked to do?", key="request_title")
-                description = st.text_area("Why, and by when", key="request_description")
+            # A new round of widgets after each request recorded: the form starts empty.
+            form = f"request_new_{st.session_state.get('request_form_round', 0)}"
+            with st.form(form):
+                title = st.text_input(
+                    "What is marketing asked to do?", key=f"{form}_title", max_chars=MAX_TITLE
+                )
+                description = st.text_area("Why, and by when", key=f"{form}_description")
                 if st.form_submit_button("Record request", type="primary"):
-                    act(
-                        lambda s: request_log.raise_request(s, me, title, description),
-                        "Request recorded.",
-                    )
+
+                    def record(s: Session) -> None:
+                        request_log.raise_request(s, me, title, description)
+                        st.session_state["request_form_round"] = (
+                            st.session_state.get("request_form_round", 0) + 1
+                        )
+
+                    act(record, "Request recorded.")
     if not views:
         st.info(
             "No requests yet: the CEO, CFO or CMO records what marketing is asked to do, the "

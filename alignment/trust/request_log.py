@@ -30,6 +30,7 @@ from alignment.shared.money import from_cents
 from alignment.shared.money import to_cents
 from alignment.shared.periods import month_of
 from alignment.shared.periods import quarter_of
+from alignment.shared.text import MAX_TITLE
 from alignment.shared.views import view_of
 from db.models import Request
 from db.models import User
@@ -153,7 +154,7 @@ def _text(value: str, what: str, limit: int = 5000) -> str:
 def raise_request(session: Session, actor: Actor, title: str, description: str = "") -> int:
     """Anyone on the leadership team records what they asked of marketing."""
     with writing(session, actor, Action.RAISE_REQUEST) as w:
-        clean = _text(title, "title", 300)
+        clean = _text(title, "title", MAX_TITLE)
         if not clean:
             raise ValidationFailed("Give the request a title: what is marketing asked to do?")
         request = Request(

@@ -200,7 +200,7 @@ def test_a_page_file_run_on_its_own_asks_who_you_are(team_url, page):
 def test_a_page_file_run_on_its_own_cannot_write_as_anyone(team_url):
     at = AppTest.from_file(str(ROOT / "pages" / "requests.py"), default_timeout=60).run()
     assert not at.text_input(key="login_email").value
-    assert "request_title" not in [t.key for t in at.text_input]
+    assert "request_new_0_title" not in [t.key for t in at.text_input]
     assert query(team_url, "SELECT count(*) FROM requests") == [(0,)]
 
 

@@ -37,9 +37,10 @@ def test_an_empty_log_says_what_comes_next(team_url):
 
 def test_a_request_put_off_its_cost_in_cents_and_a_negative_cost(team_url):
     ceo = _open("ceo@team.example")
-    ceo.text_input(key="request_title").set_value("Sponsor the regional trade fair")
-    ceo.button(key="FormSubmitter:request_new-Record request").click().run()
+    ceo.text_input(key="request_new_0_title").set_value("Sponsor the regional trade fair")
+    ceo.button(key="FormSubmitter:request_new_0-Record request").click().run()
     assert not ceo.exception and not ceo.error
+    assert ceo.text_input(key="request_new_1_title").value == ""
     request_id = query(team_url, "SELECT id FROM requests")[0][0]
 
     cmo = _open("cmo@team.example")

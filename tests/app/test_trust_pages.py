@@ -70,7 +70,7 @@ def test_the_cmo_assesses_maturity_and_bad_levels_never_reach_the_store(open_pag
 
 def test_requests_need_a_title_and_decisions_a_reason(open_page, demo_url):
     at = open_page("requests", "CEO")
-    at.button(key="FormSubmitter:request_new-Record request").click().run()
+    at.button(key="FormSubmitter:request_new_0-Record request").click().run()
     assert "Give the request a title" in at.error[0].value
     waiting = query(demo_url, "SELECT id FROM requests WHERE decision IS NULL ORDER BY id")
     request_id = waiting[0][0]
