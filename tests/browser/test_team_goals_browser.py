@@ -213,3 +213,103 @@ def test_a_team_builds_goals_and_kpis_runs_a_what_if_assesses_and_decides(browse
     assert "Starts in January 2027: nothing to measure in November 2026." in text
     no_trouble(ceo)
     screenshot(ceo, "team-goals-05-two-goals")
+
+    # The what-if on webinars: usually 2.5 (July 3, September 2: the 2 of the last 6 months
+    # with figures), the feeder without figures left out of the share, saved for December.
+    go(cmo, "Goals & KPIs")
+    open_tab(cmo, "What-if")
+    main = cmo.get_by_test_id("stMain")
+    choose(cmo, main.get_by_role("combobox", name="If this KPI were"), "Webinars held")
+    wait_for_app(cmo)
+    text = main_text(cmo)
+    assert "usually 2.5, the average of the 2 of 6 months with figures" in text
+    assert 'Field "live" events' in text and "left out of the share" in text
+    no_trouble(cmo)
+    screenshot(cmo, "team-goals-06-what-if")
+    expect(main.get_by_role("combobox", name="Save as targets for")).to_have_value("December 2026")
+    main.get_by_role("button", name="Save as targets for December 2026").click()
+    wait_for_app(cmo)
+    expect(cmo.get_by_text("Saved the what-if's targets for December 2026.")).to_be_visible()
+    saved = dict(
+        rows(
+            server,
+            "SELECT k.name, v.target FROM kpi_values v JOIN kpis k ON k.id = v.kpi_id "
+            "WHERE v.month = '2026-12'",
+        )
+    )
+    assert saved["Webinars held"] == 4
+    assert set(saved) == {"Webinars held", "MQLs", "SQLs", "New revenue"}
+    assert rows(
+        server,
+        "SELECT target FROM kpi_values v JOIN kpis k ON k.id = v.kpi_id "
+        "WHERE k.name = 'SQLs' AND v.month = '2026-10'",
+    ) == [(40,)]
+
+    # Maturity: the standard competences, two of them assessed, the rest left alone.
+    go(cmo, "Marketing maturity")
+    no_trouble(cmo)
+    main = cmo.get_by_test_id("stMain")
+    main.get_by_role("button", name="Start with the eight standard competences").click()
+    wait_for_app(cmo)
+    main.get_by_text("Assess 2026-Q4").click()
+    form = main.get_by_test_id("stForm").filter(has_text="Save assessment")
+    for position, (now, wanted) in enumerate(
+        (("2 Executing", "4 Predictable"), ("3 Effective", "3 Effective"))
+    ):
+        for name, level in (("Current", now), ("Desired", wanted)):
+            # by CSS, not role: an open list hides every other box from the accessibility tree
+            choose(cmo, form.locator(f"input[aria-label='{name}']").nth(position), level)
+    form.get_by_role("button", name="Save assessment").click()
+    wait_for_app(cmo)
+    expect(cmo.get_by_text("Saved the assessment of 2026-Q4.")).to_be_visible()
+    assert rows(
+        server,
+        "SELECT c.name, a.current_level, a.desired_level FROM maturity_assessments a "
+        "JOIN competences c ON c.id = a.competence_id ORDER BY c.position",
+    ) == [("Strategy and positioning", 2, 4), ("Brand and content", 3, 3)]
+    text = main_text(cmo)
+    assert "Strategy and positioning: Executing now, Predictable wanted (2 levels to go)." in text
+    assert "No quarter before 2026-Q4 was assessed" in text
+    no_trouble(cmo)
+    screenshot(cmo, "team-goals-07-maturity")
+
+    # A request from the CEO, researched by the CMO, decided by the CEO, its outcome recorded.
+    go(ceo, "Requests and decisions")
+    main = ceo.get_by_test_id("stMain")
+    main.get_by_text("Record a request of marketing").click()
+    main.get_by_label("What is marketing asked to do?").fill("Sponsor the Logistics Summit")
+    main.get_by_role("button", name="Record request").click()
+    wait_for_app(ceo)
+    expect(ceo.get_by_text("Request recorded.")).to_be_visible()
+    expect(main.get_by_label("What is marketing asked to do?")).to_have_value("")
+    go(cmo, "Requests and decisions")
+    main = cmo.get_by_test_id("stMain")
+    main.get_by_text("Add research").click()
+    main.get_by_role("textbox", name="Research", exact=True).fill(
+        "Last year's sponsor met 40 buyers"
+    )
+    main.get_by_label("Expected result").fill("25 MQLs")
+    main.get_by_label("Cost (USD)").fill("12,500.50")
+    main.get_by_label("Recommendation").fill("Do it")
+    main.get_by_role("button", name="Save research").click()
+    wait_for_app(cmo)
+    expect(cmo.get_by_text("Research saved.")).to_be_visible()
+    go(ceo, "Requests and decisions")
+    main = ceo.get_by_test_id("stMain")
+    main.get_by_label("Reason (required)").fill("Cheapest way to meet 40 buyers")
+    main.get_by_role("button", name="Record decision").click()
+    wait_for_app(ceo)
+    expect(ceo.get_by_text("Decision recorded.")).to_be_visible()
+    go(cmo, "Requests and decisions")
+    main = cmo.get_by_test_id("stMain")
+    main.get_by_label("Actual outcome, against the expected result").fill("31 MQLs, 6 SQLs")
+    main.get_by_role("button", name="Record outcome").click()
+    wait_for_app(cmo)
+    expect(cmo.get_by_text("Outcome recorded.")).to_be_visible()
+    assert rows(server, "SELECT decision, cost, outcome FROM requests") == [
+        ("do", 1250050, "31 MQLs, 6 SQLs")
+    ]
+    text = main_text(cmo)
+    assert "$12,500.50" in text
+    no_trouble(cmo)
+    screenshot(cmo, "team-goals-08-request-done")
