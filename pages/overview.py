@@ -274,9 +274,12 @@ def _alignment(summary: AlignmentSummary | None, gaps: list, requests: list) -> 
         st.warning(f"Not answered yet: {', '.join(summary.roles_missing)}.")
     else:
         st.caption(f"Answered by {', '.join(summary.roles_answered)}.")
+    put_off = sum(1 for r in requests if r.decision == "later")
     st.write(
         f"**{len(requests)}** request{'s' if len(requests) != 1 else ''} of marketing await"
-        f"{'s' if len(requests) == 1 else ''} a decision" + (":" if requests else ".")
+        f"{'s' if len(requests) == 1 else ''} a decision"
+        + (f" ({put_off} put off until later)" if put_off else "")
+        + (":" if requests else ".")
     )
     for request in requests:
         st.caption(f"- {as_text(request.title)} ({request.status.lower()})")

@@ -182,3 +182,22 @@ def test_the_overview_says_where_the_year_lands(app, demo_url):
     assert warned == ([] if not unplanned else [warned[0]])
     for month in unplanned:
         assert dt.date.fromisoformat(f"{month}-01").strftime("%b %Y") in warned[0]
+
+
+def test_a_request_put_off_is_counted_as_put_off(app, demo_url):
+    """A request put off until later is back on the agenda, and the overview says so."""
+    engine = sa.create_engine(demo_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE requests SET decision = 'later', decision_reason = 'After Q1', "
+                "decided_on = '2026-11-20' WHERE title LIKE 'Cut paid search%'"
+            )
+        )
+        waiting = conn.execute(
+            sa.text("SELECT count(*) FROM requests WHERE decision IS NULL OR decision = 'later'")
+        ).scalar()
+    engine.dispose()
+    app.run()
+    line = next(md.value for md in app.markdown if "of marketing await" in md.value)
+    assert line == f"**{waiting}** requests of marketing await a decision (1 put off until later):"
