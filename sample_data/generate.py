@@ -164,8 +164,14 @@ KPIS = [
     ),
 ]
 
-CONVERSIONS = {"Won deals": (str(AVERAGE_DEAL), "average new ARR per won deal (USD)")}
-"""A KPI in another unit than its parent says how one of it converts into the parent's unit."""
+CONVERSIONS = {
+    "Won deals": (str(AVERAGE_DEAL), "average new ARR per won deal (USD)"),
+    "Whitepapers published": ("120", "about 120 downloads that become leads"),
+    "Webinars held": ("150", "about 150 registrants who become leads"),
+    "Events attended": ("250", "about 250 badge scans that become leads"),
+}
+"""A KPI in another unit than its parent says how one of it converts into the parent's unit;
+the activities, which share Leads with every other source, say what one of them brings."""
 
 CHANNEL_HORIZONS = {
     "Paid search": "short_term",

@@ -150,6 +150,9 @@ class Link:
     """The parent's other feeders with figures: the parent is shared equally among them."""
     left_out: tuple[str, ...] = ()
     """The parent's feeders with no figures over the period: left out of the share."""
+    stated: bool = False
+    """The rate is the conversion the team set for the child, not one read from figures:
+    used when several feeders share the parent, which the figures cannot split."""
 
 
 @dataclass(frozen=True)
@@ -246,8 +249,10 @@ def what_if(
     the last ``months`` months. Nothing is saved.
 
     Each KPI's usual month is its average over the months that have an actual; a rate
-    comes from the months where both KPIs have one; a parent is shared equally among the
-    feeders that have figures, and feeders without any are left out of the share."""
+    comes from the months where both KPIs have one. When several feeders with figures share
+    a parent, the figures cannot split it: a feeder's stated conversion (what one of it
+    brings of the parent) is used, else the parent is shared equally among them. Feeders
+    without figures are left out of the share."""
     require(actor, Action.VIEW)
     if months < 1:
         raise ValidationFailed("Use at least one month of history.")
@@ -269,14 +274,17 @@ def what_if(
             actuals.get(child.id, nothing).by_month,
             max(1, len(with_figures)),
         )
+        others = tuple(sorted(k.name for k in with_figures if k.id != child.id))
+        stated = bool(others) and child.parent_factor is not None
         links.append(
             Link(
                 child.name,
                 parent.name,
-                rate,
+                child.parent_factor if stated else rate,
                 common,
-                tuple(sorted(k.name for k in with_figures if k.id != child.id)),
+                () if stated else others,
                 tuple(sorted(k.name for k in feeders if k.id not in actuals)),
+                stated,
             )
         )
         chain.append(parent)
@@ -296,7 +304,13 @@ def what_if(
         + "."
     ]
     for link in links:
-        if link.rate is None:
+        if link.stated and link.rate is not None:
+            assumptions.append(
+                f"{link.parent} per {link.child}: {_rate_text(link.rate)}, the conversion the "
+                f"team set for {link.child}: other KPIs feed {link.parent} too, and the figures "
+                "cannot tell how much each brought."
+            )
+        elif link.rate is None:
             assumptions.append(
                 f"{link.parent} per {link.child}: no history (no month in {period} has "
                 "an actual for both), so nothing above it can be worked out."

@@ -218,3 +218,61 @@ def test_only_the_cmo_saves_targets_and_a_bad_month_is_a_sentence(store, team):
             funnel.save_what_if_targets(session, CFO, preview)
         with pytest.raises(InvalidPeriod, match="not a month"):
             funnel.preview_targets(session, CMO, funnel.what_if_targets(result), "2026-13")
+
+
+def test_feeders_sharing_a_parent_use_the_conversion_the_team_set(store, team):
+    """Webinars and ebooks both have figures under MQLs: the figures cannot tell how many
+    MQLs each brought, so a webinar's stated 30 MQLs is used instead of an equal share.
+    A link with one feeder (SQLs per MQL) still comes from the figures."""
+    with store.session() as session:
+        kpis.update_kpi(
+            session,
+            CMO,
+            team["Webinars held"],
+            KpiInput(
+                "Webinars held",
+                "count",
+                "higher",
+                "activity",
+                "sum",
+                team["MQLs"],
+                30,
+                "about 30 MQLs per webinar",
+            ),
+        )
+        kpis.save_values(
+            session,
+            CMO,
+            [
+                KpiValueChange(team["Ebooks"], m, actual=4, fields=("actual",))
+                for m in ("2026-07", "2026-08", "2026-09")
+            ],
+        )
+        result = funnel.what_if(session, CMO, team["Webinars held"], 3, "2026-09", 6)
+    mqls_link = result.links[0]
+    assert (mqls_link.rate, mqls_link.stated, mqls_link.shared_with) == (30, True, ())
+    # usual webinars 7/3; MQLs usual (80*3+100+90+110)/6 = 90; +2/3 webinar x 30 = +20
+    implied = dict(result.implied)
+    assert implied["MQLs"] == pytest.approx(110.0)
+    # SQLs per MQL from the figures: 216 / 540 = 0.4; usual SQLs 36; +20 x 0.4 = +8
+    assert implied["SQLs"] == pytest.approx(44.0)
+    assert any(
+        a.startswith("MQLs per Webinars held: 30, the conversion the team set for Webinars held")
+        for a in result.assumptions
+    ), result.assumptions
+
+
+def test_a_sole_feeder_keeps_the_rate_its_figures_show(store, team):
+    """Only webinars have figures under MQLs: a stated conversion does not override what the
+    figures show for a link they can measure."""
+    with store.session() as session:
+        kpis.update_kpi(
+            session,
+            CMO,
+            team["Webinars held"],
+            KpiInput("Webinars held", "count", "higher", "activity", "sum", team["MQLs"], 30),
+        )
+        result = funnel.what_if(session, CMO, team["Webinars held"], 3, "2026-09", 6)
+    # July-September: 300 MQLs over 7 webinars
+    assert result.links[0].rate == pytest.approx(300 / 7)
+    assert result.links[0].stated is False
