@@ -175,10 +175,18 @@ def wait_for_app(page: Page) -> None:
 def choose(page: Page, combobox: Locator, label: str) -> None:
     """Pick ``label`` in a Streamlit selectbox by clicking its option, and wait until the box
     shows it: typing and pressing Enter picked whichever option was first when the list
-    had not yet been filtered."""
-    combobox.click()
-    combobox.fill(label)
-    page.get_by_role("option", name=label, exact=True).click()
+    had not yet been filtered. Picked again once if a rerun redrew the box meanwhile."""
+    for _ in range(2):
+        combobox.click()
+        combobox.fill(label)
+        page.get_by_role("option", name=label, exact=True).click()
+        try:
+            expect(combobox).to_have_value(label)
+            return
+        except AssertionError:
+            # A rerun still finishing (after a form was sent) can redraw the box with its
+            # old value just after the pick: wait for the app, then pick again.
+            wait_for_app(page)
     expect(combobox).to_have_value(label)
 
 
