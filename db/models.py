@@ -61,6 +61,10 @@ class CompanySettings(Base):
     fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1)
     idle_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     stale_commitment_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    slack_webhook_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    """Slack's incoming-webhook address for the company's channel; empty: no Slack."""
+    teams_webhook_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    """Microsoft Teams' incoming-webhook (workflow) address; empty: no Teams."""
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
 
@@ -757,6 +761,122 @@ class ActionItem(Base):
 
     def __repr__(self) -> str:
         return f"ActionItem({self.kind}, {self.status})"
+
+
+class Notice(Base):
+    """The outbox: every reminder, alert and digest SamePage sends, written here first and
+    delivered from here, so nothing is sent twice and a failure is retried, then reported.
+
+    ``key`` says what the notice is about (``before_review:2026-11:user:3``): the same key
+    is never queued twice."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    """The e-mail address or webhook it goes to, as it was when queued."""
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    """Why it is sent, in words: shown in the outbox."""
+    attachment: Mapped[str | None] = mapped_column(String(60))
+    """What to attach, built when sent (``pack:2026-11``), or None."""
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('queued','sent','failed')", name="status_known"),
+        CheckConstraint("channel IN ('email','slack','teams')", name="channel_known"),
+        CheckConstraint("tries >= 0", name="tries_not_negative"),
+        Index("ix_notices_status_next_try_at", "status", "next_try_at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"Notice({self.key}, {self.status})"
+
+
+class NoticeRule(Base):
+    """One kind of notice: whether it is sent and when (the CEO's schedule)."""
+
+    __tablename__ = "notice_rules"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    schedule: Mapped[str] = mapped_column(String(60), default="")
+    """When, in words SamePage reads: ``2nd Tuesday``, ``day 31``, ``3 days before``."""
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
+
+
+class Explanation(Base):
+    """Why a definition or KPI is amber or red in a month, and the next step; or that the
+    review discussed it without one."""
+
+    __tablename__ = "explanations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(Month)
+    subject: Mapped[str] = mapped_column(String(40))
+    """What is explained: ``definition:<id>`` or ``kpi:<id>``."""
+    status: Mapped[str] = mapped_column(String(8))
+    """The status it explains, as it was when written: amber or red."""
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    discussed_without: Mapped[bool] = mapped_column(Boolean, default=False)
+    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    written_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+
+    __table_args__ = (
+        UniqueConstraint("month", "subject", name="uq_explanations_month_subject"),
+        CheckConstraint("status IN ('amber','red')", name="status_known"),
+    )
+
+
+class ConfidenceRating(Base):
+    """One executive's confidence, in a month, that a shared goal will be met (0-10)."""
+
+    __tablename__ = "confidence_ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(Month)
+    role: Mapped[str] = mapped_column(Role)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+
+    __table_args__ = (
+        UniqueConstraint("goal_id", "month", "role", name="uq_confidence_ratings_goal_month_role"),
+        CheckConstraint("score BETWEEN 0 AND 10", name="score_range"),
+    )
+
+
+class MeetingLink(Base):
+    """A read-only link to one month's review for the meeting-room screen. Only a hash of its
+    token is kept: the link is shown once, when it is made."""
+
+    __tablename__ = "meeting_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    month: Mapped[str] = mapped_column(Month)
+    valid_until: Mapped[dt.datetime] = mapped_column(DateTime)
+    allow_download: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AuditEvent(Base):
