@@ -47,6 +47,7 @@ class Action(StrEnum):
     DECIDE_REQUEST = "decide a request"
     RECORD_ACTIONS = "record decisions and action items"
     CLOSE_REVIEW = "close or reopen a monthly review"
+    SHARE_MEETING_ROOM = "make or revoke a meeting-room link to a review"
     VIEW_AUDIT = "read the audit trail"
     MANAGE_USERS = "manage user accounts"
     MANAGE_STORE = "load, back up or restore the store"
@@ -78,6 +79,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DECIDE_REQUEST: frozenset({_C}),
     Action.RECORD_ACTIONS: frozenset({_C, _F, _M}),
     Action.CLOSE_REVIEW: frozenset({_C}),
+    Action.SHARE_MEETING_ROOM: frozenset({_C}),
     Action.VIEW_AUDIT: frozenset({_C, _F, _M, _V, _A}),
     Action.MANAGE_USERS: frozenset({_A}),
     Action.MANAGE_STORE: frozenset({_A}),
