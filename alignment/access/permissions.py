@@ -51,6 +51,9 @@ class Action(StrEnum):
     VIEW_AUDIT = "read the audit trail"
     MANAGE_USERS = "manage user accounts"
     MANAGE_STORE = "load, back up or restore the store"
+    SET_NOTICES = "choose which notices are sent, when, and to which chat"
+    SEND_NOTICES = "queue and send the notices that are due"
+    VIEW_OUTBOX = "read everyone's notices in the outbox"
 
 
 _C, _F, _M, _V, _A = Role.CEO, Role.CFO, Role.CMO, Role.VIEWER, Role.ADMIN
@@ -83,6 +86,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT: frozenset({_C, _F, _M, _V, _A}),
     Action.MANAGE_USERS: frozenset({_A}),
     Action.MANAGE_STORE: frozenset({_A}),
+    Action.SET_NOTICES: frozenset({_C}),
+    Action.SEND_NOTICES: frozenset({_A}),
+    Action.VIEW_OUTBOX: frozenset({_A}),
 }
 
 

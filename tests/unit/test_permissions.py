@@ -38,6 +38,9 @@ EXPECTED = {
     Action.VIEW_AUDIT:             "YYYYY",
     Action.MANAGE_USERS:           "....Y",
     Action.MANAGE_STORE:           "....Y",
+    Action.SET_NOTICES:            "Y....",
+    Action.SEND_NOTICES:           "....Y",
+    Action.VIEW_OUTBOX:            "....Y",
 }  # fmt: skip
 ROLES = [Role.CEO, Role.CFO, Role.CMO, Role.VIEWER, Role.ADMIN]
 CASES = [
