@@ -47,6 +47,9 @@ class Action(StrEnum):
     DECIDE_REQUEST = "decide a request"
     RECORD_ACTIONS = "record decisions and action items"
     CLOSE_REVIEW = "close or reopen a monthly review"
+    EXPLAIN_STATUS = "explain an amber or red item they own"
+    DISCUSS_WITHOUT_EXPLANATION = "record that the review discussed a red item without an explanation"
+    RATE_CONFIDENCE = "rate their confidence in the shared goals"
     SHARE_MEETING_ROOM = "make or revoke a meeting-room link to a review"
     VIEW_AUDIT = "read the audit trail"
     MANAGE_USERS = "manage user accounts"
@@ -82,6 +85,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DECIDE_REQUEST: frozenset({_C}),
     Action.RECORD_ACTIONS: frozenset({_C, _F, _M}),
     Action.CLOSE_REVIEW: frozenset({_C}),
+    Action.EXPLAIN_STATUS: frozenset({_C, _F, _M}),
+    Action.DISCUSS_WITHOUT_EXPLANATION: frozenset({_C}),
+    Action.RATE_CONFIDENCE: frozenset({_C, _F, _M}),
     Action.SHARE_MEETING_ROOM: frozenset({_C}),
     Action.VIEW_AUDIT: frozenset({_C, _F, _M, _V, _A}),
     Action.MANAGE_USERS: frozenset({_A}),
