@@ -11,6 +11,7 @@ import streamlit as st
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import can
+from alignment.meeting.room_links import ROOM_PARAMETER
 from ui import context
 from ui.widgets import as_text
 
@@ -44,7 +45,8 @@ def _allowed(me: Actor, needs: Action | tuple[Action, ...] | None) -> bool:
 
 
 def run() -> None:
-    presenting = st.query_params.get("present") == "1"
+    room = st.query_params.get(ROOM_PARAMETER)
+    presenting = st.query_params.get("present") == "1" or room is not None
     st.set_page_config(
         page_title="SamePage",
         page_icon=":material/handshake:",
@@ -52,6 +54,14 @@ def run() -> None:
         initial_sidebar_state="collapsed" if presenting else "auto",
     )
     context.store()
+    if room is not None:
+        # A meeting-room link: one month's review, read-only, for a screen nobody logs into.
+        if context.enter_meeting_room(room):
+            st.navigation(
+                [st.Page("pages/review.py", title="Monthly review", default=True)],
+                position="hidden",
+            ).run()
+        return
     demo = context.demo_active()
     me = context.actor() if demo else context.logged_in()
     if me is None:

@@ -5,7 +5,9 @@ large type for the meeting-room screen."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -17,16 +19,20 @@ from alignment.edges.meeting_pack import pack_pdf
 from alignment.edges.meeting_pack import pack_xlsx
 from alignment.meeting import review
 from alignment.meeting import review_tables
+from alignment.meeting import room_links
 from alignment.meeting.review import AGENDA
 from alignment.meeting.review import KINDS
 from alignment.meeting.review import STATUSES
 from alignment.meeting.review_tables import HEADLINE_LABELS
 from alignment.meeting.review_tables import headline_value
+from alignment.meeting.room_links import RoomPass
+from alignment.shared import clock
 from alignment.shared import formatting as fmt
 from alignment.shared.periods import month_label
 from ui.context import Session
 from ui.context import act
 from ui.context import actor
+from ui.context import meeting_room
 from ui.context import profile
 from ui.context import store
 from ui.widgets import as_text
@@ -58,19 +64,22 @@ PRESENTATION_CSS = """
 def page() -> None:
     me = actor()
     company = profile()
-    present = st.query_params.get("present") == "1"
+    room = meeting_room()
+    present = room is not None or st.query_params.get("present") == "1"
     with store().session() as session:
         choices = review.review_months(session, me)
     months = choices.months
     asked = st.query_params.get("month")
     month = asked if asked in months else choices.opening
-    if not present:
+    if room is not None:
+        month = room.month
+    elif not present:
         month = month_box(months, month, "review_month")
     with store().session() as session:
         view = review.review(session, me, month)
     built = {s.key: s for s in review_tables.sections(view)}
     if present:
-        _presentation(view, built, company.name)
+        _presentation(view, built, company.name, room)
         return
     st.title(f"Monthly review, {month_label(month)}")
     show_flash()
@@ -83,6 +92,7 @@ def page() -> None:
             SECTIONS[key](view, built[key])
     _record(me, view)
     _close(me, view)
+    _room_links(me, view.month)
     _history(me)
 
 
@@ -332,6 +342,61 @@ def _close(me: Actor, view: review.ReviewView) -> None:
                 act(lambda s: review.reopen_review(s, me, view.month, reason), "Reopened.")
 
 
+def _room_links(me: Actor, month: str) -> None:
+    """The CEO's links for the meeting-room screen: made here, shown once, revoked here."""
+    if not can(me, Action.SHARE_MEETING_ROOM):
+        return
+    with st.expander("Meeting-room screen", icon=":material/cast:"):
+        st.caption(
+            f"A read-only link to the review of {month_label(month)} in presentation mode, for "
+            "a screen nobody logs into. It shows this month's review as a viewer sees it and "
+            "nothing else, until the day you choose or until you revoke it."
+        )
+        with st.form("room_link"):
+            a, b = st.columns(2)
+            until = a.date_input(
+                "Works until (the end of)",
+                value=clock.today() + dt.timedelta(days=1),
+                key="room_until",
+            )
+            download = b.checkbox("Allow the meeting pack to be downloaded", key="room_download")
+            if st.form_submit_button("Make a link", type="primary"):
+
+                def make(s: Session) -> None:
+                    made = room_links.create_link(s, me, month, until, download)
+                    st.session_state["room_link_made"] = made
+
+                act(make, "Link made: copy it now, it is shown only once.")
+        made = st.session_state.get("room_link_made")
+        if made is not None and made.month == month:
+            st.code(room_links.room_address(_origin(), made.token), language=None)
+            st.caption(f"Works until {made.valid_until:%d %b %Y, %H:%M} UTC.")
+        with store().session() as session:
+            made_links = room_links.links(session, me)
+        now = clock.utc_now()
+        for link in made_links:
+            a, b = st.columns([4, 1])
+            state = link.state(now)
+            a.write(
+                f"{month_label(link.month)}: {state}, until {link.valid_until:%d %b %Y}"
+                + (", download allowed" if link.allow_download else "")
+                + f"; opened {link.uses} time{'s' if link.uses != 1 else ''}"
+                + (f", last {link.last_used_at:%d %b %Y %H:%M}" if link.last_used_at else "")
+            )
+            if state == "active" and b.button("Revoke", key=f"room_revoke_{link.id}"):
+
+                def revoke(s: Session, link_id: int = link.id) -> None:
+                    room_links.revoke_link(s, me, link_id)
+
+                act(revoke, "Link revoked: the screen closes at its next refresh.")
+
+
+def _origin() -> str:
+    """Scheme and host as the browser reached SamePage (a proxy's public address included)."""
+    parts = urlsplit(st.context.url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
 def _history(me: Actor) -> None:
     with st.expander("Past reviews", icon=":material/history:"):
         search = st.text_input("Search decisions and action items", key="review_search")
@@ -353,7 +418,10 @@ def _history(me: Actor) -> None:
 
 
 def _presentation(
-    view: review.ReviewView, built: dict[str, review_tables.Section], company: str
+    view: review.ReviewView,
+    built: dict[str, review_tables.Section],
+    company: str,
+    room: RoomPass | None = None,
 ) -> None:
     st.html(PRESENTATION_CSS)
     index = int(st.session_state.get("present_index", 0)) % len(AGENDA)
@@ -377,7 +445,11 @@ def _presentation(
     ):
         st.session_state["present_index"] = index + 1
         st.rerun()
-    middle.link_button("Leave presentation mode", f"?month={view.month}")
+    if room is None:
+        middle.link_button("Leave presentation mode", f"?month={view.month}")
+    elif room.allow_download:
+        with middle:
+            _downloads(view, company)
 
 
 page()

@@ -31,6 +31,7 @@ from alignment.company.settings import CompanyProfile
 from alignment.company.settings import company_profile
 from alignment.edges.store import Store
 from alignment.edges.store import open_store
+from alignment.meeting import room_links
 from alignment.shared import clock
 from alignment.shared.errors import EditedMeanwhile
 from alignment.shared.errors import PermissionDenied
@@ -41,6 +42,7 @@ from ui.routes import REMEMBER_ROUTE
 from ui.routes import client_address
 from ui.routes import trusted_proxies
 from ui.widgets import ShownGrid
+from ui.widgets import as_text
 from ui.widgets import flash
 from ui.widgets import new_grid
 from ui.widgets import refusal
@@ -194,12 +196,46 @@ def opened(title: str) -> Actor:
     return me
 
 
+def enter_meeting_room(token: str) -> bool:
+    """Let a meeting-room screen in on its link, checked on every run (a revoked or expired
+    link closes the room at its next refresh); the first run of a browser session counts
+    as opening it (audited). False, with one plain sentence and nothing else, when the link
+    does not open."""
+    asked = st.query_params.get("month")
+    try:
+        with store().session() as session:
+            if st.session_state.get("room_token") == token:
+                room = room_links.check_link(session, token, asked)
+            else:
+                room = room_links.open_link(session, token, asked)
+    except SamePageError as exc:
+        st.session_state.pop("meeting_room", None)
+        st.session_state.pop("room_token", None)
+        st.title("SamePage")
+        st.info(as_text(exc), icon=":material/meeting_room:")
+        return False
+    st.session_state["room_token"] = token
+    st.session_state["meeting_room"] = room
+    return True
+
+
+def meeting_room() -> room_links.RoomPass | None:
+    """The meeting-room link this screen is on, or None for everyone else."""
+    if st.query_params.get(room_links.ROOM_PARAMETER) is None:
+        return None
+    room: room_links.RoomPass | None = st.session_state.get("meeting_room")
+    return room
+
+
 def actor() -> Actor:
     """Who is acting: the role picked in demo mode, or the logged-in person, checked
     against the store on every call (idle time, log-out elsewhere, a switched-off account).
+    A meeting-room screen acts as the viewer its link stands for.
 
     Nobody falls back to an account: without a log-in the log-in page is shown and the
     page stops here, before it reads or writes anything."""
+    if (room := meeting_room()) is not None:
+        return room.viewer
     if demo_active():
         actors = _actors()
         role = st.session_state.get("acting_role")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import datetime as dt
 import importlib
 import inspect
 import itertools
@@ -42,6 +43,7 @@ from alignment.company import settings
 from alignment.definitions import success_workflow
 from alignment.edges.store import Store
 from alignment.meeting import review
+from alignment.meeting import room_links
 from alignment.objectives import funnel
 from alignment.objectives import goals
 from alignment.objectives import kpis
@@ -316,6 +318,12 @@ def _book_matched(world: World) -> Call:
     return lambda s, a: reconciliation.book_matched_invoices(s, a, "2026-11")
 
 
+def _room_link(world: World) -> room_links.NewLink:
+    return world.as_(
+        "CEO", lambda s, a: room_links.create_link(s, a, "2026-11", dt.date(2026, 11, 30))
+    )
+
+
 def now(use: Call) -> Callable[[World], Call]:
     """A case that needs nothing prepared."""
     return lambda _world: use
@@ -582,6 +590,18 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "review.close_review": (
         Action.CLOSE_REVIEW,
         now(lambda s, a: review.close_review(s, a, "2026-10")),
+    ),
+    "room_links.create_link": (
+        Action.SHARE_MEETING_ROOM,
+        now(lambda s, a: room_links.create_link(s, a, "2026-11", dt.date(2026, 11, 30), True)),
+    ),
+    "room_links.revoke_link": (
+        Action.SHARE_MEETING_ROOM,
+        after(_room_link, lambda s, a, link: room_links.revoke_link(s, a, link.id)),
+    ),
+    "room_links.open_link": (
+        Action.VIEW,
+        after(_room_link, lambda s, _a, link: room_links.open_link(s, link.token)),
     ),
     "review.reopen_review": (
         Action.CLOSE_REVIEW,
