@@ -1,0 +1,1 @@
+"""Notices: the outbox, e-mail and chat delivery, what is due and when (the schedule)."""
