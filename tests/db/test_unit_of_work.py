@@ -44,6 +44,8 @@ from alignment.definitions import success_workflow
 from alignment.edges.store import Store
 from alignment.meeting import review
 from alignment.meeting import room_links
+from alignment.notices import outbox
+from alignment.notices import rules as notice_rules
 from alignment.objectives import funnel
 from alignment.objectives import goals
 from alignment.objectives import kpis
@@ -72,6 +74,7 @@ from db.models import BudgetLine
 from db.models import ChecklistItem
 from db.models import ForecastLine
 from db.models import Invoice
+from db.models import Notice
 from db.models import SuccessDefinitionVersion
 from db.models import User
 from tests.conftest import DEMO_TODAY
@@ -363,6 +366,32 @@ def _forecast_file(world: World) -> forecast_import.ForecastFile:
         ),
     )
 
+
+
+def _notice(world: World) -> outbox.Draft:
+    return outbox.Draft(
+        world.fresh("test:notice"),
+        "action_due",
+        "email",
+        None,
+        "maya.lindqvist@kestrel.example",
+        "Due soon",
+        "Send the plan.",
+        "An action item is due.",
+    )
+
+
+def _queued(world: World) -> int:
+    draft = _notice(world)
+    world.as_("admin", lambda s, a: outbox.queue(s, a, [draft]))
+    with world.store.session() as session:
+        return int(session.scalar(sa.select(Notice.id).where(Notice.key == draft.key)))
+
+
+def _claimed(world: World) -> int:
+    notice_id = _queued(world)
+    world.as_("admin", lambda s, a: outbox.claim_due(s, a, {}))
+    return notice_id
 
 CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "accounts.add_user": (
@@ -656,6 +685,30 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "success_workflow.revise": (
         Action.PROPOSE_DEFINITION,
         after(_signed_definition, success_workflow.revise),
+    ),
+    "outbox.queue": (
+        Action.SEND_NOTICES,
+        after(_notice, lambda s, a, draft: outbox.queue(s, a, [draft])),
+    ),
+    "outbox.claim_due": (
+        Action.SEND_NOTICES,
+        after(_queued, lambda s, a, _id: outbox.claim_due(s, a, {})),
+    ),
+    "outbox.settle": (
+        Action.SEND_NOTICES,
+        after(_claimed, lambda s, a, notice_id: outbox.settle(s, a, notice_id, None)),
+    ),
+    "rules.set_rule": (
+        Action.SET_NOTICES,
+        now(lambda s, a: notice_rules.set_rule(s, a, "review", True, "last Friday")),
+    ),
+    "rules.set_webhooks": (
+        Action.SET_NOTICES,
+        now(
+            lambda s, a: notice_rules.set_webhooks(
+                s, a, "https://hooks.slack.com/services/T/B/x", ""
+            )
+        ),
     ),
 }
 
