@@ -366,6 +366,74 @@ REQUESTS = [
     },
 ]
 
+EXPLANATIONS = [
+    # (months before the anchor, definition or KPI, its title or name, status,
+    #  the CMO's explanation, the next step): every red item of the last two months is
+    # explained, so the demo's months can be closed; November's amber CAC is left to ask.
+    (
+        1,
+        "definition",
+        DEFINITIONS[0]["title"],
+        "red",
+        "October paid for two field events whose deals close in Q1: attributed revenue trails "
+        "the spend by a quarter, so the month's ROMI reads low.",
+        "Report event-sourced pipeline on its own in November; the CFO checks ROMI over a "
+        "trailing quarter as well as the month.",
+    ),
+    (
+        1,
+        "definition",
+        DEFINITIONS[1]["title"],
+        "red",
+        "Only 9 new customers in October while event spend peaked; most of the event leads are "
+        "still in the funnel.",
+        "Hold event spend at plan for November and December and report CAC by channel at the "
+        "next review.",
+    ),
+    (
+        1,
+        "kpi",
+        "Events attended",
+        "red",
+        "The organiser cancelled the Chicago supply-chain expo two weeks before it opened.",
+        "The booth budget moves to the Atlanta summit in January; the refund is booked in "
+        "November.",
+    ),
+    (
+        1,
+        "kpi",
+        "Webinars held",
+        "red",
+        "One webinar slipped when the guest speaker cancelled the day before.",
+        "Rerun it on 12 November with a customer as the speaker.",
+    ),
+    (
+        0,
+        "kpi",
+        "Webinars held",
+        "red",
+        "The rerun took November's second slot, so again only one webinar ran.",
+        "Book two December webinars, both speakers confirmed by 1 December.",
+    ),
+]
+
+CONFIDENCE = {
+    # Each executive's confidence (0-10) that a goal will be met, by months before the
+    # anchor, as (CEO, CFO, CMO): on the ARR goal the CMO stays at 8 while the CFO falls
+    # to 4, a perception gap that widens over three months.
+    GOALS[0][0]: {2: (7, 6, 8), 1: (7, 5, 8), 0: (6, 4, 8)},
+    GOALS[1][0]: {2: (7, 6, 7), 1: (7, 6, 8), 0: (7, 7, 8)},
+    GOALS[2][0]: {1: (6, 5, 7), 0: (6, 5, 7)},
+}
+CONFIDENCE_COMMENTS = {
+    (GOALS[0][0], 1, "CFO"): "Won deals in Q3 came in below plan.",
+    (GOALS[0][0], 0, "CFO"): "Bookings lag pipeline by a quarter: Q4 needs 40 % more won deals "
+    "than Q3 delivered.",
+    (GOALS[0][0], 0, "CMO"): "Pipeline for Q4 covers 3.1x the bookings target; the deals are "
+    "there.",
+    (GOALS[2][0], 0, "CFO"): "Awareness is measured twice a year; too early to tell.",
+}
+
 
 def add_months(month: str, count: int) -> str:
     index = int(month[:4]) * 12 + int(month[5:7]) - 1 + count
@@ -628,6 +696,27 @@ def main() -> None:
         maturity,
     )
     write("requests.csv", list(REQUESTS[0]), [list(r.values()) for r in REQUESTS])
+    write(
+        "explanations.csv",
+        ["month", "kind", "subject", "status", "explanation", "next_step", "written_by"],
+        [[add_months(ANCHOR_MONTH, -back), *rest, "CMO"] for back, *rest in EXPLANATIONS],
+    )
+    write(
+        "confidence.csv",
+        ["goal", "month", "role", "score", "comment"],
+        [
+            [
+                goal,
+                add_months(ANCHOR_MONTH, -back),
+                role,
+                score,
+                CONFIDENCE_COMMENTS.get((goal, back, role), ""),
+            ]
+            for goal, months in CONFIDENCE.items()
+            for back in sorted(months, reverse=True)
+            for role, score in zip(("CEO", "CFO", "CMO"), months[back], strict=True)
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ class Action(StrEnum):
     RECORD_ACTIONS = "record decisions and action items"
     CLOSE_REVIEW = "close or reopen a monthly review"
     EXPLAIN_STATUS = "explain an amber or red item they own"
-    DISCUSS_WITHOUT_EXPLANATION = "record that the review discussed a red item without an explanation"
+    DISCUSS_WITHOUT_EXPLANATION = "record a red item as discussed without an explanation"
     RATE_CONFIDENCE = "rate their confidence in the shared goals"
     SHARE_MEETING_ROOM = "make or revoke a meeting-room link to a review"
     VIEW_AUDIT = "read the audit trail"

@@ -61,6 +61,8 @@ from db.models import ChecklistItem
 from db.models import Commitment
 from db.models import CompanySettings
 from db.models import Competence
+from db.models import ConfidenceRating
+from db.models import Explanation
 from db.models import ForecastLine
 from db.models import Goal
 from db.models import Invoice
@@ -226,6 +228,8 @@ class _Loader:
         self._forecast()
         self._commitments()
         self._invoices()
+        self._explanations(kpis)
+        self._confidence(goals)
         return SampleSummary(self.company["name"], months[0], months[-1], lines, len(self.users))
 
     def _forecast(self) -> None:
@@ -574,6 +578,52 @@ class _Loader:
                     assessed_by_id=self.users["CMO"].id,
                 )
             )
+
+    def _explanations(self, kpis: dict[str, Kpi]) -> None:
+        """The CMO's explanations of the red items of the last two months
+        (sample_data/explanations.csv), written the day the month's figures were entered."""
+        definitions = dict(
+            self.session.execute(
+                select(SuccessDefinitionVersion.title, SuccessDefinitionVersion.definition_id)
+            ).all()
+        )
+        for row in _read(self.directory, "explanations.csv"):
+            month = self.month(row["month"])
+            item_id = (
+                definitions[row["subject"]]
+                if row["kind"] == "definition"
+                else kpis[row["subject"]].id
+            )
+            self.session.add(
+                Explanation(
+                    month=month,
+                    subject=f"{row['kind']}:{item_id}",
+                    status=row["status"],
+                    explanation=row["explanation"],
+                    next_step=row["next_step"],
+                    discussed_without=False,
+                    written_by_id=self.users[row["written_by"]].id,
+                    written_at=self.entered(month),
+                )
+            )
+
+    def _confidence(self, goals: dict[str, Goal]) -> None:
+        """Each executive's confidence in each goal over the last months
+        (sample_data/confidence.csv): the CMO and the CFO drift apart on the ARR goal."""
+        for row in _read(self.directory, "confidence.csv"):
+            month = self.month(row["month"])
+            self.session.add(
+                ConfidenceRating(
+                    goal_id=goals[row["goal"]].id,
+                    month=month,
+                    role=row["role"],
+                    score=int(row["score"]),
+                    comment=row["comment"],
+                    rated_by_id=self.users[row["role"]].id,
+                    rated_at=self.entered(month),
+                )
+            )
+        self.session.flush()
 
     def _requests(self) -> None:
         for row in _read(self.directory, "requests.csv"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,9 @@ from alignment.access.permissions import Actor
 from alignment.access.permissions import require
 from alignment.company.settings import company_profile
 from alignment.definitions.success import live_status
+from alignment.meeting import explanations
+from alignment.meeting.explanations import ItemToExplain
+from alignment.objectives import confidence
 from alignment.objectives import funnel
 from alignment.objectives import kpis
 from alignment.records import audit
@@ -116,6 +120,9 @@ class ReviewView:
     """Open action items from earlier reviews, which carry over until done or dropped."""
     differences: list[Difference]
     has_data: bool
+    to_explain: list[ItemToExplain] = field(default_factory=list)
+    """The open month's amber and red items, live, for their owners to explain (a closed
+    review shows the explanations frozen in its sections instead)."""
 
     @property
     def closed(self) -> bool:
@@ -182,8 +189,10 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
         .sort_values("size", ascending=False, na_position="last", kind="stable")
         .drop(columns="size")
     )
+    statuses = live_status(session, actor, period)
     definitions = [
         {
+            "subject": explanations.subject_of(explanations.DEFINITION, s.definition_id),
             "title": s.title,
             "metric": s.metric_label,
             "unit": s.unit,
@@ -198,11 +207,12 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
             if s.changed_since_signoff
             else f"signed by {s.signed_by}, unchanged since",
         }
-        for s in live_status(session, actor, period)
+        for s in statuses
     ]
     values = kpis.period_values(session, actor, period)
     tree = [
         {
+            "subject": explanations.subject_of(explanations.KPI, v.kpi.id),
             "kpi": v.kpi.name,
             "unit": v.kpi.unit,
             "kind": v.kpi.kind,
@@ -229,6 +239,10 @@ def live_sections(session: Session, actor: Actor, month: str) -> dict[str, Any]:
                 "previous_label": before["label"],
             },
             "definitions": definitions,
+            "explanations": [
+                i.as_json() for i in explanations.listed(session, month, statuses, values.values())
+            ],
+            "confidence": [g.as_json() for g in confidence.confidence(session, actor, month)],
             "budget": [
                 {
                     "channel": r.channel,
@@ -318,6 +332,15 @@ def _flat(sections: dict[str, Any]) -> dict[tuple[str, str], Any]:
         out[("Finance reconciliation", "finance booked")] = books["finance_spend"]
         out[("Finance reconciliation", "status")] = books["status"]
         out[("Finance reconciliation", "CFO's note")] = books["note"]
+    for e in sections.get("explanations", []):
+        what = f"{e['title']}: explanation"
+        out[("Explanations", what)] = e["explanation"] or (
+            explanations.DISCUSSED_WITHOUT if e["discussed_without"] else None
+        )
+        out[("Explanations", f"{e['title']}: next step")] = e["next_step"] or None
+    for g in sections.get("confidence", []):
+        for role, rating in g["ratings"].items():
+            out[("Confidence", f"{g['goal']}: {role}")] = rating["score"] if rating else None
     out[("Alignment checklist", "score")] = sections["alignment"]["score"]
     for gap in sections["alignment"]["gaps"]:
         out[("Alignment checklist", f"gap: {gap['statement']}")] = gap["gap"]
@@ -331,6 +354,9 @@ def differences(frozen: dict[str, Any], now: dict[str, Any]) -> list[Difference]
     when the review held only the result and financial KPIs is compared on those only."""
     if "finance" not in frozen:
         now = {k: v for k, v in now.items() if k != "finance"}
+    for later in ("explanations", "confidence"):
+        if later not in frozen:
+            now = {k: v for k, v in now.items() if k != later}
     if any("kind" not in k for k in frozen["kpis"]):
         now = now | {"kpis": [k for k in now["kpis"] if k["kind"] in TOP_KINDS]}
     before, after = _flat(frozen), _flat(now)
@@ -371,7 +397,12 @@ def review(session: Session, actor: Actor, month: str) -> ReviewView:
         differences=changed,
         has_data=bool(sections["headline"]["lines"])
         or any(k["actual"] is not None for k in sections["kpis"]),
+        to_explain=_to_explain(live) if sections is live else [],
     )
+
+
+def _to_explain(live: dict[str, Any]) -> list[ItemToExplain]:
+    return [ItemToExplain.of(e) for e in live.get("explanations", [])]
 
 
 def _open_review(session: Session, month: str) -> MonthlyReview:
@@ -460,6 +491,9 @@ def close_review(session: Session, actor: Actor, month: str, today: dt.date | No
         if row.status == "closed":
             raise ValidationFailed(f"The review of {month_label(month)} is already closed.")
         row.snapshot = live_sections(session, actor, month)
+        waiting = explanations.closing_refusal(month, _to_explain(row.snapshot))
+        if waiting:
+            raise ValidationFailed(waiting)
         row.status = "closed"
         row.closed_by_id = actor.user_id
         row.closed_at = clock.utc_second()

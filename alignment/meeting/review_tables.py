@@ -15,11 +15,13 @@ from typing import Any
 import pandas as pd
 from babel.numbers import get_currency_symbol
 
+from alignment.meeting.explanations import DISCUSSED_WITHOUT
 from alignment.meeting.review import AGENDA
 from alignment.meeting.review import KINDS
 from alignment.meeting.review import ReviewView
 from alignment.shared import formatting as fmt
 from alignment.shared.periods import month_label
+from alignment.shared.periods import short_month_label
 from alignment.shared.status import LOOKS
 from alignment.spend.reconciliation import GAP_SIGN
 from alignment.spend.reconciliation import RECONCILED
@@ -27,7 +29,10 @@ from alignment.spend.reconciliation import REOPENED
 from alignment.spend.reconciliation import gap_words
 
 RAG = {status: look.label for status, look in LOOKS.items()}
+CONFIDENCE_ROLES = ("CEO", "CFO", "CMO")
 KPI_TABLE = "KPI tree"
+EXPLANATION_COLUMNS = ("Explanation", "Next step")
+CONFIDENCE_TABLE = "Confidence in the goals"
 FUNNEL_TABLE = "Funnel"
 HEADLINE_LABELS = {
     "planned_budget": "Planned budget",
@@ -208,7 +213,28 @@ def _headline(view: ReviewView, cur: str) -> Section:
     )
 
 
+def _explained(view: ReviewView) -> dict[str, dict[str, Any]] | None:
+    """The month's explanations by subject, or None for a review closed before the review
+    kept them (its tables keep their old columns)."""
+    if "explanations" not in view.sections:
+        return None
+    return {e["subject"]: e for e in view.sections["explanations"]}
+
+
+def explanation_cells(frozen: dict[str, Any] | None) -> tuple[Cell, Cell]:
+    """The explanation and the next step beside an amber or red figure: as its owner typed
+    them, that the review discussed it without one, or that it is still awaited."""
+    if frozen is None:
+        return text(""), text("")
+    if frozen["explanation"]:
+        return text(frozen["explanation"]), text(frozen["next_step"])
+    if frozen["discussed_without"]:
+        return text(DISCUSSED_WITHOUT), text("")
+    return text(f"Awaiting the {frozen['owner_role']}'s explanation"), text("")
+
+
 def _definitions(view: ReviewView, cur: str) -> Section:
+    explained = _explained(view)
     rows = tuple(
         (
             text(d["title"]),
@@ -218,9 +244,12 @@ def _definitions(view: ReviewView, cur: str) -> Section:
             text(_definition_status(d)),
             text(d["signature"]),
         )
+        + (() if explained is None else explanation_cells(explained.get(d.get("subject", ""))))
         for d in view.sections["definitions"]
     )
-    columns = ("Definition", "Metric", "Target", "Actual", "Status", "Signature")
+    columns: tuple[str, ...] = ("Definition", "Metric", "Target", "Actual", "Status", "Signature")
+    if explained is not None:
+        columns += EXPLANATION_COLUMNS
     return Section(
         "definitions",
         _title("definitions"),
@@ -375,6 +404,7 @@ def _kpis(view: ReviewView, cur: str) -> Section:
     funnel = view.sections["funnel"]
     loss = funnel["biggest_loss"]
     shown = [k for k in view.sections["kpis"] if k["target"] is not None or k["actual"] is not None]
+    explained = _explained(view)
     rows = tuple(
         (
             text(k["kpi"]),
@@ -383,8 +413,12 @@ def _kpis(view: ReviewView, cur: str) -> Section:
             _kpi(k["actual"], k["unit"], cur),
             text(RAG[k["status"]]),
         )
+        + (() if explained is None else explanation_cells(explained.get(k.get("subject", ""))))
         for k in shown
     )
+    columns: tuple[str, ...] = ("KPI", "Kind", "Target", "Actual", "Status")
+    if explained is not None:
+        columns += EXPLANATION_COLUMNS
     stages = tuple(
         (
             text(s["stage"]),
@@ -400,7 +434,7 @@ def _kpis(view: ReviewView, cur: str) -> Section:
         _title("kpis"),
         lines=(f"The funnel lost most against target at {loss}.",) if loss else (),
         tables=(
-            Table(KPI_TABLE, ("KPI", "Kind", "Target", "Actual", "Status"), rows),
+            Table(KPI_TABLE, columns, rows),
             Table(
                 FUNNEL_TABLE,
                 ("Stage", "Target", "Actual", "Conversion from above", "Target conversion"),
@@ -442,6 +476,7 @@ def _alignment(view: ReviewView) -> Section:
             tuple((text(g["statement"]), count(g["gap"])) for g in info["gaps"]),
             nothing="no statement with a gap of 2 points or more",
         ),
+        *_confidence(view),
         Table(
             "Checklist comments",
             ("Statement", "Who", "Comment"),
@@ -458,6 +493,46 @@ def _alignment(view: ReviewView) -> Section:
         lines=tuple(lines),
         tables=tables,
         nothing="no answers this month",
+    )
+
+
+def confidence_rows(goal: dict[str, Any]) -> tuple[Cell, ...]:
+    """A goal's three ratings side by side, their spread, and whether it is a gap."""
+    ratings = goal["ratings"]
+    return (
+        text(goal["goal"]),
+        *(
+            Cell(None, "") if ratings.get(role) is None else count(ratings[role]["score"])
+            for role in CONFIDENCE_ROLES
+        ),
+        Cell(None, "") if goal["spread"] is None else count(goal["spread"]),
+        text("Perception gap" if goal["gap"] else ""),
+        text(
+            " · ".join(
+                f"{short_month_label(t['month'])}: {_spread(t['spread'])}" for t in goal["trend"]
+            )
+        ),
+    )
+
+
+def _spread(spread: int | None) -> str:
+    return "–" if spread is None else str(spread)
+
+
+def _confidence(view: ReviewView) -> tuple[Table, ...]:
+    """Each goal's confidence by role (0-10) that month; a review closed before the review
+    kept them has no such table."""
+    goals = view.sections.get("confidence")
+    if goals is None:
+        return ()
+    rated = [g for g in goals if any(r is not None for r in g["ratings"].values())]
+    return (
+        Table(
+            CONFIDENCE_TABLE,
+            ("Goal", *CONFIDENCE_ROLES, "Spread", "Flag", "Spread by month"),
+            tuple(confidence_rows(g) for g in rated),
+            nothing="nobody rated their confidence in the goals this month",
+        ),
     )
 
 

@@ -30,6 +30,7 @@ from alignment.trust.checklist import save_answers
 from db.models import AuditEvent
 from tests import oracle
 from tests.conftest import DEMO_TODAY
+from tests.db.test_explanations import discuss_every_red_item
 
 OCTOBER = "2026-10"
 
@@ -198,6 +199,13 @@ def test_history_lists_closed_reviews_and_searches_their_decisions(demo_store, d
     with demo_store.session() as session:
         review.record_item(session, ceo, "2026-09", "decision", "Stop the TikTok test")
         review.record_item(session, ceo, OCTOBER, "decision", "Book the booth")
+        # The demo explains October's red items, not September's: the CEO records that the
+        # review discussed them without one.
+        assert discuss_every_red_item(session, ceo, "2026-09") == [
+            "Marketing CAC at most $12,500 per new customer",
+            "Aided brand awareness",
+            "Webinars held",
+        ]
     close(demo_store, ceo, "2026-09")
     close(demo_store, ceo)
     with demo_store.session() as session:

@@ -35,6 +35,7 @@ from db.models import Kpi
 from db.models import KpiValue
 from db.models import SuccessDefinitionVersion
 from tests.cli.test_cli import run
+from tests.db.test_explanations import discuss_every_red_item
 
 KPI_FORM = DefinitionInput(
     title="At least 4 webinars a quarter",
@@ -277,6 +278,9 @@ def test_the_closed_review_and_its_pack_say_changed(webinars, demo_store, demo_a
     with demo_store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE kpis SET aggregation = 'last' WHERE id = :k"), {"k": kpi_id})
     with demo_store.session() as session:
+        # Counted as 'last', the webinars read 2 against 4: red, discussed without an
+        # explanation so that the month can be closed.
+        assert discuss_every_red_item(session, demo_actors["CEO"], "2026-11") == [KPI_FORM.title]
         close_review(session, demo_actors["CEO"], "2026-11")
         month = review(session, demo_actors["CEO"], "2026-11")
     frozen = next(d for d in month.sections["definitions"] if d["title"] == KPI_FORM.title)

@@ -42,10 +42,12 @@ from alignment.company import sample
 from alignment.company import settings
 from alignment.definitions import success_workflow
 from alignment.edges.store import Store
+from alignment.meeting import explanations
 from alignment.meeting import review
 from alignment.meeting import room_links
 from alignment.notices import outbox
 from alignment.notices import rules as notice_rules
+from alignment.objectives import confidence
 from alignment.objectives import funnel
 from alignment.objectives import goals
 from alignment.objectives import kpis
@@ -55,6 +57,7 @@ from alignment.records.unit_of_work import bookkeeping
 from alignment.records.unit_of_work import writing
 from alignment.shared.errors import PermissionDenied
 from alignment.shared.errors import ValidationFailed
+from alignment.shared.periods import parse_period
 from alignment.spend import budget
 from alignment.spend import budget_import
 from alignment.spend import commitment_import
@@ -248,6 +251,33 @@ def _reconciled(world: World) -> str:
 def _closed(world: World) -> str:
     world.as_("CEO", lambda s, a: review.close_review(s, a, "2026-10"))
     return "2026-10"
+
+
+def _red_owned_by_the_ceo(world: World) -> str:
+    """A definition the CEO owns, signed, and red in November: the CEO explains it."""
+    form = dataclasses.replace(
+        _definition(world.fresh("Pipeline ROI")), owner_role="CEO", target="1000"
+    )
+    version_id = world.as_("CMO", lambda s, a: success_workflow.create_definition(s, a, form))
+    world.as_(
+        "CMO", lambda s, a: success_workflow.propose(s, a, version_id, _hash(world, version_id))
+    )
+    world.as_(
+        "CFO", lambda s, a: success_workflow.sign_off(s, a, version_id, _hash(world, version_id))
+    )
+    return f"definition:{_definition_of(world, version_id)}"
+
+
+def _red_unexplained(world: World) -> str:
+    """November's red webinars, their demo explanation taken away."""
+    with world.store.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM explanations WHERE month = '2026-11'"))
+    items = world.as_("CEO", lambda s, a: explanations.items_to_explain(s, a, "2026-11"))
+    return next(i.subject for i in items if i.status == "red")
+
+
+def _first_goal(world: World) -> int:
+    return world.as_("CEO", lambda s, a: goals.goals(s, a, parse_period("2026-11"))[0].id)
 
 
 def _action_item(world: World) -> int:
@@ -607,6 +637,26 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "request_log.record_outcome": (
         Action.RESEARCH_REQUEST,
         after(_decided, lambda s, a, r: request_log.record_outcome(s, a, r, "9 meetings")),
+    ),
+    "explanations.explain": (
+        Action.EXPLAIN_STATUS,
+        after(
+            _red_owned_by_the_ceo,
+            lambda s, a, subject: explanations.explain(
+                s, a, "2026-11", subject, "A typo in the target", "Sign a new version"
+            ),
+        ),
+    ),
+    "explanations.discuss_without": (
+        Action.DISCUSS_WITHOUT_EXPLANATION,
+        after(
+            _red_unexplained,
+            lambda s, a, subject: explanations.discuss_without(s, a, "2026-11", subject),
+        ),
+    ),
+    "confidence.rate": (
+        Action.RATE_CONFIDENCE,
+        after(_first_goal, lambda s, a, goal: confidence.rate(s, a, goal, "2026-11", 3, "Late")),
     ),
     "review.record_item": (
         Action.RECORD_ACTIONS,
