@@ -173,6 +173,17 @@ def _parser() -> argparse.ArgumentParser:
         "--year", type=int, help="the fiscal year starting in this year (default: this one)"
     )
     landing.add_argument("--json", action="store_true", help="print JSON")
+    notifying = commands.add_parser(
+        "notify",
+        help="queue the notices due today and send what the outbox holds (for cron or a timer)",
+    )
+    notifying.add_argument(
+        "--dry-run", action="store_true", help="print what would be queued and sent; write nothing"
+    )
+    notifying.add_argument("--json", action="store_true", help="print JSON")
+    notifying.add_argument(
+        "--date", help="the day to work out what is due for, YYYY-MM-DD (default: today)"
+    )
     metrics = commands.add_parser("metrics", help="print the overview's headline figures")
     metrics.add_argument("--period", required=True, help=PERIOD_HELP.replace("use ", "", 1))
     metrics.add_argument("--json", action="store_true", help="print JSON")
@@ -254,6 +265,7 @@ def _run(args: argparse.Namespace) -> int:
         "export": _export,
         "forecast": _forecast,
         "landing": _landing,
+        "notify": _notify,
         "commitments": _commitments,
         "invoices": _invoices,
         "backup": _backup,
@@ -600,6 +612,41 @@ def _landing(args: argparse.Namespace) -> int:
             f"plan {fmt.money(line.plan, cur):>14}  "
             f"gap {fmt.money(line.gap_to_plan, cur):>12} ({gap})"
         )
+    return 0
+
+
+def _notify(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from alignment.notices.notify import notify
+
+    day = None
+    if args.date:
+        try:
+            day = dt.date.fromisoformat(args.date.strip())
+        except ValueError:
+            raise ValidationFailed(f"'{args.date}' is not a day; write it as 2026-12-05.") from None
+    store = open_store()
+    with store.session() as session:
+        result = notify(session, COMMAND_LINE, day, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+        return 0
+    print(result.summary())
+    for reason in (*result.waiting, *result.skipped, *result.left_out):
+        print(f"Note: {reason}")
+    groups = (
+        ("would queue" if result.dry_run else "queued", result.queued),
+        ("not deliverable", result.not_deliverable),
+        ("would try", result.would_try),
+        ("sent", result.sent),
+        ("to retry", result.retrying),
+        ("failed", result.failed),
+    )
+    for word, lines in groups:
+        for line in lines:
+            outcome = f" ({line.outcome})" if line.outcome and line.outcome != "sent" else ""
+            print(f"  {word}: {line.channel} to {line.to or 'nobody'}: {line.subject}{outcome}")
     return 0
 
 

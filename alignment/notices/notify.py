@@ -19,6 +19,7 @@ from alignment.access.permissions import require
 from alignment.company.settings import company_profile
 from alignment.notices import outbox
 from alignment.notices.chat import post_chat
+from alignment.notices.chat import shown_address
 from alignment.notices.delivery import DeliveryFailed
 from alignment.notices.delivery import Outgoing
 from alignment.notices.due import due_notices
@@ -91,6 +92,11 @@ class NotifyResult:
         }
 
 
+def _to(channel: str, address: str) -> str:
+    """Where a notice goes, as printed: a webhook's secret path is left out."""
+    return address if channel == "email" else shown_address(address)
+
+
 def _waiting(smtp: SmtpSetup) -> dict[str, str]:
     return {} if smtp.settings is not None else {"email": smtp.problem}
 
@@ -116,7 +122,13 @@ def notify(
     new = [d for d in due.drafts if d.key not in known]
     new = list({d.key: d for d in new}.values())
     for draft in new:
-        line = Line(draft.key, draft.channel, draft.address, draft.subject, draft.problem)
+        line = Line(
+            draft.key,
+            draft.channel,
+            _to(draft.channel, draft.address),
+            draft.subject,
+            draft.problem,
+        )
         (result.not_deliverable if draft.problem else result.queued).append(line)
     if dry_run:
         session.rollback()
@@ -126,7 +138,7 @@ def notify(
             if v.channel not in waiting
         ]
         result.would_try += [
-            Line(d.key, d.channel, d.address, d.subject)
+            Line(d.key, d.channel, _to(d.channel, d.address), d.subject)
             for d in new
             if not d.problem and d.channel not in waiting
         ]
@@ -135,7 +147,9 @@ def notify(
     if new:
         outbox.queue(session, actor, new)
     for claimed in outbox.claim_due(session, actor, waiting):
-        line = Line(claimed.key, claimed.channel, claimed.address, claimed.subject)
+        line = Line(
+            claimed.key, claimed.channel, _to(claimed.channel, claimed.address), claimed.subject
+        )
         error = _deliver(session, actor, claimed, setup)
         status = outbox.settle(session, actor, claimed.id, error)
         done = Line(line.key, line.channel, line.to, line.subject, error or "sent")
