@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -106,22 +107,30 @@ def check_schedule(kind: str, text: str) -> str:
     return parsed.text
 
 
-def set_rule(session: Session, actor: Actor, kind: str, enabled: bool, schedule: str) -> None:
-    """Switch one kind of notice on or off and set when it goes."""
+def set_rules(session: Session, actor: Actor, wanted: Mapping[str, tuple[bool, str]]) -> int:
+    """Switch kinds of notice on or off and set when each goes (``kind`` -> (on, schedule)),
+    all or nothing: one schedule SamePage cannot read changes none. How many changed."""
     with writing(session, actor, Action.SET_NOTICES) as w:
-        if kind not in BY_KIND:
-            raise ValidationFailed(f"There is no kind of notice '{kind}'.")
-        text = check_schedule(kind, schedule)
-        row = session.get(NoticeRule, kind)
-        if row is None:
-            row = NoticeRule(kind=kind, enabled=True, schedule=BY_KIND[kind].default)
-            session.add(row)
-            session.flush()
-        old = {"enabled": row.enabled, "schedule": row.schedule}
-        new = {"enabled": bool(enabled), "schedule": text}
-        if old != new:
-            row.enabled, row.schedule, row.updated_by_id = bool(enabled), text, actor.user_id
-            w.record("set", "notice_rule", kind, old, new)
+        unknown = [kind for kind in wanted if kind not in BY_KIND]
+        if unknown:
+            raise ValidationFailed(f"There is no kind of notice '{unknown[0]}'.")
+        checked = {
+            kind: (bool(on), check_schedule(kind, text)) for kind, (on, text) in wanted.items()
+        }
+        changed = 0
+        for kind, (enabled, text) in checked.items():
+            row = session.get(NoticeRule, kind)
+            if row is None:
+                row = NoticeRule(kind=kind, enabled=True, schedule=BY_KIND[kind].default)
+                session.add(row)
+                session.flush()
+            old = {"enabled": row.enabled, "schedule": row.schedule}
+            new = {"enabled": enabled, "schedule": text}
+            if old != new:
+                row.enabled, row.schedule, row.updated_by_id = enabled, text, actor.user_id
+                w.record("set", "notice_rule", kind, old, new)
+                changed += 1
+        return changed
 
 
 def webhooks(session: Session, actor: Actor) -> Webhooks:

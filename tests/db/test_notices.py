@@ -313,7 +313,7 @@ def test_a_rule_switched_off_sends_nothing_of_its_kind(demo_store, smtp_server):
     _inbox, port = smtp_server
     ceo = _ceo(demo_store)
     with demo_store.session() as session:
-        rules.set_rule(session, ceo, "before_review", False, "3 days before the review")
+        rules.set_rules(session, ceo, {"before_review": (False, "3 days before the review")})
     result = _run(demo_store, DECEMBER_5, _smtp(port))
     assert not [line for line in result.queued if line.key.startswith("before_review")]
 
@@ -324,11 +324,16 @@ def test_the_ceo_s_schedule_is_checked_and_only_the_ceo_sets_it(demo_store, demo
         demo_store.session() as session,
         pytest.raises(ValidationFailed, match="day of the month is 1 to 31"),
     ):
-        rules.set_rule(session, ceo, "review", True, "day 32")
-    with demo_store.session() as session, pytest.raises(PermissionDenied):
-        rules.set_rule(session, demo_actors["CFO"], "review", True, "day 30")
+        rules.set_rules(
+            session, ceo, {"before_review": (True, "day 2"), "review": (True, "day 32")}
+        )
     with demo_store.session() as session:
-        rules.set_rule(session, ceo, "review", True, "DAY 31")
+        before = next(x for x in rules.rules(session, ceo) if x.kind == "before_review")
+    assert before.schedule == "3 days before the review", "one bad schedule changed another"
+    with demo_store.session() as session, pytest.raises(PermissionDenied):
+        rules.set_rules(session, demo_actors["CFO"], {"review": (True, "day 30")})
+    with demo_store.session() as session:
+        rules.set_rules(session, ceo, {"review": (True, "DAY 31")})
     with demo_store.session() as session:
         review_rule = next(x for x in rules.rules(session, ceo) if x.kind == "review")
     assert review_rule.schedule == "day 31"

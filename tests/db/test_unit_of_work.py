@@ -748,9 +748,9 @@ CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
         Action.SEND_NOTICES,
         after(_claimed, lambda s, a, notice_id: outbox.settle(s, a, notice_id, None)),
     ),
-    "rules.set_rule": (
+    "rules.set_rules": (
         Action.SET_NOTICES,
-        now(lambda s, a: notice_rules.set_rule(s, a, "review", True, "last Friday")),
+        now(lambda s, a: notice_rules.set_rules(s, a, {"review": (True, "last Friday")})),
     ),
     "rules.set_webhooks": (
         Action.SET_NOTICES,
