@@ -17,6 +17,7 @@ from alignment.access.permissions import Actor
 from alignment.access.permissions import can
 from alignment.edges.meeting_pack import pack_pdf
 from alignment.edges.meeting_pack import pack_xlsx
+from alignment.meeting import explanations
 from alignment.meeting import review
 from alignment.meeting import review_tables
 from alignment.meeting import room_links
@@ -28,7 +29,9 @@ from alignment.meeting.review_tables import headline_value
 from alignment.meeting.room_links import RoomPass
 from alignment.shared import clock
 from alignment.shared import formatting as fmt
+from alignment.shared import status
 from alignment.shared.periods import month_label
+from alignment.shared.text import MAX_DESCRIPTION
 from ui.context import Session
 from ui.context import act
 from ui.context import actor
@@ -90,6 +93,8 @@ def page() -> None:
         with st.container(border=True):
             st.subheader(f"{[k for k, _ in AGENDA].index(key) + 1}. {title}")
             SECTIONS[key](view, built[key])
+            if key in EXPLAINED:
+                _explanations(me, view, EXPLAINED[key])
     _record(me, view)
     _close(me, view)
     _room_links(me, view.month)
@@ -319,10 +324,88 @@ def _emptied_after(recorded: object) -> object:
     return recorded
 
 
+# Where the review asks for explanations: the agenda section, and the kind of item it shows.
+EXPLAINED = {"definitions": explanations.DEFINITION, "kpis": explanations.KPI}
+
+
+def _explanations(me: Actor, view: review.ReviewView, kind: str) -> None:
+    """The section's amber and red items: each owner explains theirs and names the next
+    step; the CEO can record a red one as discussed without an explanation."""
+    mine = [i for i in view.to_explain if i.kind == kind]
+    if view.closed or not mine:
+        return
+    waiting = [i for i in mine if not i.settled]
+    st.caption(
+        f"Amber or red in {month_label(view.month)}: {len(mine)}; "
+        + (f"{len(waiting)} without an explanation yet." if waiting else "all explained.")
+    )
+    for item in mine:
+        state = (
+            "explained"
+            if item.explained
+            else "discussed without an explanation"
+            if item.discussed_without
+            else f"awaiting the {item.owner_role}'s explanation"
+        )
+        with st.expander(
+            f"{status.label(item.status)}: {as_text(item.title)} ({state})",
+            icon=":material/error:" if item.blocks_closing else ":material/chat:",
+        ):
+            if item.explained:
+                st.write(f"**Why:** {as_text(item.explanation)}")
+                st.write(f"**Next step:** {as_text(item.next_step)}")
+                st.caption(f"Written by {as_text(item.written_by)}.")
+            if can(me, Action.EXPLAIN_STATUS) and str(me.role) == item.owner_role:
+                _explain_form(me, view.month, item)
+            elif not item.explained:
+                st.caption(f"Its owner, the {item.owner_role}, explains it.")
+            if item.blocks_closing and can(me, Action.DISCUSS_WITHOUT_EXPLANATION):
+                if st.button(
+                    "Discussed without an explanation",
+                    key=f"discussed_{item.subject}",
+                    help="Records that the review discussed it although its owner gave no "
+                    "explanation, so the month can be closed. Kept in the audit trail.",
+                ):
+
+                    def discussed(s: Session, subject: str = item.subject) -> None:
+                        explanations.discuss_without(s, me, view.month, subject)
+
+                    act(discussed, "Recorded as discussed without an explanation.")
+
+
+def _explain_form(me: Actor, month: str, item: explanations.ItemToExplain) -> None:
+    with st.form(f"explain_{item.subject}"):
+        why = st.text_area(
+            "Why it is " + item.status,
+            item.explanation,
+            max_chars=MAX_DESCRIPTION,
+            key=f"explain_why_{item.subject}",
+        )
+        step = st.text_area(
+            "Next step",
+            item.next_step,
+            max_chars=MAX_DESCRIPTION,
+            key=f"explain_next_{item.subject}",
+        )
+        if st.form_submit_button("Save explanation", type="primary"):
+            act(
+                lambda s: explanations.explain(s, me, month, item.subject, why, step),
+                "Explanation saved.",
+            )
+
+
 def _close(me: Actor, view: review.ReviewView) -> None:
     if not can(me, Action.CLOSE_REVIEW):
         return
     if not view.closed:
+        if waiting := [i for i in view.to_explain if i.blocks_closing]:
+            st.warning(
+                "Red without an explanation: "
+                + "; ".join(f"{as_text(i.title)} ({i.owner_role})" for i in waiting)
+                + ". The month closes once each is explained by its owner or recorded as "
+                "discussed without an explanation.",
+                icon=":material/error:",
+            )
         if st.button(
             f"Close {month_label(view.month)}",
             type="primary",
