@@ -16,6 +16,7 @@ from ui import context
 from ui.widgets import as_text
 
 log = logging.getLogger("samepage")
+REVIEW_PAGE = "pages/review.py"
 
 PAGES = [
     ("pages/overview.py", "Overview", ":material/dashboard:", None),
@@ -57,10 +58,13 @@ def run() -> None:
     if room is not None:
         # A meeting-room link: one month's review, read-only, for a screen nobody logs into.
         if context.enter_meeting_room(room):
-            st.navigation(
-                [st.Page("pages/review.py", title="Monthly review", default=True)],
-                position="hidden",
-            ).run()
+            elsewhere = [
+                st.Page(context.room_elsewhere, title="Monthly review", url_path=Path(path).stem)
+                for path, *_ in PAGES
+                if path != REVIEW_PAGE
+            ]
+            review = st.Page(REVIEW_PAGE, title="Monthly review", default=True)
+            st.navigation([review, *elsewhere], position="hidden").run()
         return
     demo = context.demo_active()
     me = context.actor() if demo else context.logged_in()

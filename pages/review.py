@@ -429,7 +429,7 @@ def _room_links(me: Actor, month: str) -> None:
     """The CEO's links for the meeting-room screen: made here, shown once, revoked here."""
     if not can(me, Action.SHARE_MEETING_ROOM):
         return
-    with st.expander("Meeting-room screen", icon=":material/cast:"):
+    with st.expander("Meeting-room screen", icon=":material/cast:", key="room_links_open"):
         st.caption(
             f"A read-only link to the review of {month_label(month)} in presentation mode, for "
             "a screen nobody logs into. It shows this month's review as a viewer sees it and "
@@ -453,7 +453,7 @@ def _room_links(me: Actor, month: str) -> None:
         made = st.session_state.get("room_link_made")
         if made is not None and made.month == month:
             st.code(room_links.room_address(_origin(), made.token), language=None)
-            st.caption(f"Works until {made.valid_until:%d %b %Y, %H:%M} UTC.")
+            st.caption(f"Works until the end of {made.last_day:%d %b %Y} (UTC).")
         with store().session() as session:
             made_links = room_links.links(session, me)
         now = clock.utc_now()
@@ -461,8 +461,9 @@ def _room_links(me: Actor, month: str) -> None:
             a, b = st.columns([4, 1])
             state = link.state(now)
             a.write(
-                f"{month_label(link.month)}: {state}, until {link.valid_until:%d %b %Y}"
-                + (", download allowed" if link.allow_download else "")
+                f"{month_label(link.month)}: {state}, until the end of "
+                f"{link.last_day:%d %b %Y} (UTC)"
+                + (", download allowed" if link.allow_download else ", no download")
                 + f"; opened {link.uses} time{'s' if link.uses != 1 else ''}"
                 + (f", last {link.last_used_at:%d %b %Y %H:%M}" if link.last_used_at else "")
             )

@@ -36,6 +36,7 @@ from alignment.shared import clock
 from alignment.shared.errors import EditedMeanwhile
 from alignment.shared.errors import PermissionDenied
 from alignment.shared.errors import SamePageError
+from alignment.shared.periods import month_label
 from db.engine import database_url
 from ui.routes import FORGET_ROUTE
 from ui.routes import REMEMBER_ROUTE
@@ -217,6 +218,13 @@ def enter_meeting_room(token: str) -> bool:
     st.session_state["room_token"] = token
     st.session_state["meeting_room"] = room
     return True
+
+
+def room_elsewhere() -> None:
+    """Any other page's address on a meeting-room link: one sentence, nothing else."""
+    room = meeting_room()
+    month = month_label(room.month) if room else "one month"
+    st.info(room_links.ELSEWHERE.format(month=month), icon=":material/meeting_room:")
 
 
 def meeting_room() -> room_links.RoomPass | None:

@@ -32,6 +32,8 @@ from db.models import User
 
 ROOM_PARAMETER = "room"
 """The query parameter that carries a link's token: ``https://samepage.example/?room=...``."""
+ELSEWHERE = "This meeting-room link shows the review of {month} only."
+"""What a link's screen is told at any other page's address, or another month's."""
 LONGEST_DAYS = 92
 """A link lasts at most about a quarter: a screen left logged in for ever is what the link
 is meant to avoid."""
@@ -51,6 +53,10 @@ class NewLink:
     month: str
     valid_until: dt.datetime
 
+    @property
+    def last_day(self) -> dt.date:
+        return (self.valid_until - dt.timedelta(days=1)).date()
+
 
 @dataclass(frozen=True)
 class LinkView:
@@ -65,6 +71,11 @@ class LinkView:
     revoked_at: dt.datetime | None
     last_used_at: dt.datetime | None
     uses: int
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the link works (it ends at the start of the next, UTC)."""
+        return (self.valid_until - dt.timedelta(days=1)).date()
 
     def state(self, now: dt.datetime) -> str:
         if self.revoked_at is not None:
@@ -90,7 +101,7 @@ def token_hash(token: str) -> str:
 
 def room_address(base_url: str, token: str) -> str:
     """The address to open on the meeting-room screen."""
-    return f"{base_url.rstrip('/')}/review?{ROOM_PARAMETER}={token}"
+    return f"{base_url.rstrip('/')}/?{ROOM_PARAMETER}={token}"
 
 
 def create_link(
@@ -187,9 +198,7 @@ def _live(session: Session, token: str, month: str | None) -> MeetingLink:
     if link is None or link.revoked_at is not None or clock.utc_now() >= link.valid_until:
         raise ValidationFailed(CLOSED_ROOM)
     if month is not None and month != link.month:
-        raise ValidationFailed(
-            f"This meeting-room link shows the review of {month_label(link.month)} only."
-        )
+        raise ValidationFailed(ELSEWHERE.format(month=month_label(link.month)))
     return link
 
 
