@@ -9,6 +9,7 @@ import streamlit as st
 from alignment.access.permissions import Action
 from alignment.access.permissions import Actor
 from alignment.access.permissions import can
+from alignment.objectives import confidence
 from alignment.objectives import funnel
 from alignment.objectives import goals
 from alignment.objectives import kpis
@@ -109,6 +110,8 @@ def _goals(me: Actor, period: Period, currency: str) -> None:
         views = goals.goals(session, me, period)
         split = goals.balance(session, me, period)
         all_kpis = kpis.kpi_list(session, me)
+        rated_in = confidence.rating_month(period)
+        rated = {c.goal_id: c for c in confidence.confidence(session, me, rated_in)}
     st.subheader("Balance between short and long term")
     columns = st.columns(2)
     for column, share in zip(columns, split.shares, strict=True):
@@ -161,6 +164,8 @@ def _goals(me: Actor, period: Period, currency: str) -> None:
                 st.caption(
                     "Agreed indicators: " + "; ".join(as_text(t) for t in goal.agreed_indicators)
                 )
+            if goal.id in rated:
+                _confidence(me, rated[goal.id])
             if can(me, Action.SET_GOALS):
                 with st.expander("Edit goal", icon=":material/edit:"):
                     _goal_form(f"goal_{goal.id}", goal, all_kpis)
@@ -188,6 +193,70 @@ def _goals(me: Actor, period: Period, currency: str) -> None:
                         goals.set_channel_horizon(s, me, c, h)
 
                     _do(move, f"{as_text(channel)} now counts as {goals.HORIZONS[chosen].lower()}.")
+
+
+def _confidence(me: Actor, rated: confidence.GoalConfidence) -> None:
+    """The three executives' confidence that the goal will be met, side by side, flagged
+    when 3 or more points apart, with the recent months; each executive rates here."""
+    st.markdown(f"**Confidence that it will be met, {month_label(rated.month)}** (0-10)")
+    cells = st.columns(4)
+    for cell, (role, rating) in zip(cells, rated.ratings.items(), strict=False):
+        cell.metric(
+            role,
+            "–" if rating is None else str(rating.score),
+            help=None if rating is None or not rating.comment else as_text(rating.comment),
+        )
+    cells[3].metric("Spread", "–" if rated.spread is None else str(rated.spread))
+    if rated.gap:
+        st.warning(
+            f"Perception gap: the three ratings are {rated.spread} points apart "
+            f"({confidence.GAP} or more). Worth discussing in the review.",
+            icon=":material/compare_arrows:",
+        )
+    for role, rating in rated.ratings.items():
+        if rating is not None and rating.comment:
+            st.caption(f"{role}: {as_text(rating.comment)}")
+    if len(rated.trend) >= 2:
+        text_table(
+            pd.DataFrame(
+                [
+                    {
+                        "Month": short_month_label(t.month),
+                        **{r: "–" if s is None else str(s) for r, s in t.scores.items()},
+                        "Spread": "–" if t.spread is None else str(t.spread),
+                        "Gap": "Perception gap" if t.gap else "",
+                    }
+                    for t in rated.trend
+                ]
+            ),
+            hide_index=True,
+        )
+    if can(me, Action.RATE_CONFIDENCE):
+        mine = rated.ratings.get(str(me.role))
+        key = f"confidence_{rated.goal_id}"
+        with st.form(key):
+            left, right = st.columns([1, 3])
+            score = left.number_input(
+                f"Your confidence ({me.role})",
+                min_value=confidence.LOWEST,
+                max_value=confidence.HIGHEST,
+                step=1,
+                value=None if mine is None else mine.score,
+                key=f"{key}_score",
+            )
+            comment = right.text_input(
+                "Comment (optional)",
+                "" if mine is None else mine.comment,
+                max_chars=MAX_DESCRIPTION,
+                key=f"{key}_comment",
+            )
+            if st.form_submit_button("Save my confidence"):
+                _do(
+                    lambda s, me: confidence.rate(
+                        s, me, rated.goal_id, rated.month, score, comment
+                    ),
+                    f"Your confidence for {month_label(rated.month)} is saved.",
+                )
 
 
 def _goal_form(key: str, goal: goals.GoalView | None, all_kpis: list) -> None:
