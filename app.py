@@ -28,6 +28,7 @@ PAGES = [
     ("pages/checklist.py", "Alignment checklist", ":material/fact_check:", None),
     ("pages/maturity.py", "Marketing maturity", ":material/stairs:", None),
     ("pages/requests.py", "Requests and decisions", ":material/gavel:", None),
+    ("pages/notices.py", "Notices", ":material/notifications:", None),
     ("pages/audit.py", "Audit trail", ":material/policy:", Action.VIEW_AUDIT),
     (
         "pages/admin.py",

@@ -120,13 +120,16 @@ def set_rules(session: Session, actor: Actor, wanted: Mapping[str, tuple[bool, s
         changed = 0
         for kind, (enabled, text) in checked.items():
             row = session.get(NoticeRule, kind)
-            if row is None:
-                row = NoticeRule(kind=kind, enabled=True, schedule=BY_KIND[kind].default)
-                session.add(row)
-                session.flush()
-            old = {"enabled": row.enabled, "schedule": row.schedule}
+            old = (
+                {"enabled": True, "schedule": BY_KIND[kind].default}
+                if row is None
+                else {"enabled": row.enabled, "schedule": row.schedule}
+            )
             new = {"enabled": enabled, "schedule": text}
             if old != new:
+                if row is None:
+                    row = NoticeRule(kind=kind)
+                    session.add(row)
                 row.enabled, row.schedule, row.updated_by_id = enabled, text, actor.user_id
                 w.record("set", "notice_rule", kind, old, new)
                 changed += 1
