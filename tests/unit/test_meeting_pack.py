@@ -369,3 +369,87 @@ def test_a_review_frozen_with_the_top_kpis_only_is_not_told_the_activities_appea
     }
     now = hand_view().sections | {"kpis": TREE}
     assert differences(frozen, now) == []
+
+
+RED_WEBINARS = {
+    "subject": "kpi:9",
+    "kind": "kpi",
+    "title": "Webinars held",
+    "owner_role": "CMO",
+    "status": "red",
+    "explanation": "**Speaker** ill",
+    "next_step": '=HYPERLINK("https://evil.example")',
+    "discussed_without": False,
+    "written_by": "Priya Raman",
+    "written_at": "2026-12-03T10:00:00",
+    "explained_status": "red",
+}
+CONFIDENCE = [
+    {
+        "goal": "Grow new ARR to $14M",
+        "ratings": {
+            "CEO": {"score": 6, "comment": ""},
+            "CFO": {"score": 4, "comment": "Bookings lag"},
+            "CMO": {"score": 8, "comment": ""},
+        },
+        "spread": 4,
+        "gap": True,
+        "trend": [
+            {"month": "2026-11", "scores": {"CEO": 7, "CFO": 5, "CMO": 8}, "spread": 3},
+            {"month": "2026-12", "scores": {"CEO": 6, "CFO": 4, "CMO": 8}, "spread": 4},
+        ],
+    },
+    {
+        "goal": "Nobody rated this one",
+        "ratings": {"CEO": None, "CFO": None, "CMO": None},
+        "spread": None,
+        "gap": False,
+        "trend": [],
+    },
+]
+
+
+def test_the_pack_prints_explanations_beside_the_figure_and_the_confidence_by_role():
+    tree = [dict(k, subject=f"kpi:{9 if k['kpi'] == 'Webinars held' else 1}") for k in TREE]
+    view = hand_view(
+        kpis=tree,
+        funnel={"biggest_loss": None, "stages": []},
+        explanations=[RED_WEBINARS],
+        confidence=CONFIDENCE,
+    )
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(view, "Fernhill")))
+    rows = list(book["KPI tree"].iter_rows(min_row=2, values_only=True))
+    assert rows[0] == ("KPI", "Kind", "Target", "Actual", "Status", "Explanation", "Next step")
+    webinars = next(r for r in rows if r[0] == "Webinars held")
+    # As typed: the Markdown stays, the formula is text (a leading apostrophe).
+    assert webinars[4:] == (
+        "Off target",
+        "**Speaker** ill",
+        '\'=HYPERLINK("https://evil.example")',
+    )
+    assert next(r for r in rows if r[0] == "SQLs")[5:] in ((None, None), ("", ""))
+    assert all(c.data_type != "f" for r in book["KPI tree"].iter_rows() for c in r)
+    confidence = list(book["Confidence in the goals"].iter_rows(min_row=2, values_only=True))
+    assert confidence == [
+        ("Goal", "CEO", "CFO", "CMO", "Spread", "Flag", "Spread by month"),
+        ("Grow new ARR to $14M", 6, 4, 8, 4, "Perception gap", "Nov 2026: 3 · Dec 2026: 4"),
+    ]
+    pdf = " ".join(
+        " ".join(p.extract_text().split())
+        for p in PdfReader(io.BytesIO(pack_pdf(view, "Fernhill"))).pages
+    )
+    assert "**Speaker** ill" in pdf
+    assert "Grow new ARR to $14M 6 4 8 4 Perception gap" in pdf
+
+
+def test_a_review_closed_before_explanations_keeps_its_old_columns():
+    view = hand_view(kpis=TREE, funnel={"biggest_loss": None, "stages": []})
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(view, "Fernhill")))
+    assert next(book["KPI tree"].iter_rows(min_row=2, values_only=True)) == (
+        "KPI",
+        "Kind",
+        "Target",
+        "Actual",
+        "Status",
+    )
+    assert "Confidence in the goals" not in book.sheetnames
