@@ -397,7 +397,6 @@ def _forecast_file(world: World) -> forecast_import.ForecastFile:
     )
 
 
-
 def _notice(world: World) -> outbox.Draft:
     return outbox.Draft(
         world.fresh("test:notice"),
@@ -422,6 +421,7 @@ def _claimed(world: World) -> int:
     notice_id = _queued(world)
     world.as_("admin", lambda s, a: outbox.claim_due(s, a, {}))
     return notice_id
+
 
 CASES: dict[str, tuple[Action, Callable[[World], Call]]] = {
     "accounts.add_user": (
