@@ -60,6 +60,9 @@ def slack_payload(subject: str, body: str) -> dict[str, Any]:
 
 
 def teams_payload(subject: str, body: str) -> dict[str, Any]:
+    """An Adaptive Card whose text is TextRuns: unlike a TextBlock, a TextRun renders no
+    Markdown, so a title typed as ``[Pay now](https://...)`` arrives as typed, not as a
+    link (as on every page of SamePage)."""
     return {
         "type": "message",
         "attachments": [
@@ -72,18 +75,39 @@ def teams_payload(subject: str, body: str) -> dict[str, Any]:
                     "version": "1.4",
                     "body": [
                         {
-                            "type": "TextBlock",
-                            "size": "Medium",
-                            "weight": "Bolder",
-                            "text": subject,
-                            "wrap": True,
+                            "type": "RichTextBlock",
+                            "inlines": [
+                                {
+                                    "type": "TextRun",
+                                    "text": subject,
+                                    "size": "Medium",
+                                    "weight": "Bolder",
+                                }
+                            ],
                         },
-                        {"type": "TextBlock", "text": body, "wrap": True},
+                        *[
+                            {
+                                "type": "RichTextBlock",
+                                "inlines": [{"type": "TextRun", "text": line}],
+                            }
+                            for line in (body.splitlines() or [" "])
+                        ],
                     ],
                 },
             }
         ],
     }
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook that redirects is an error: following it would turn the POST into a GET
+    without the message (and could leave https), and the 2xx at its end would read as sent."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
 
 
 def post_chat(outgoing: Outgoing) -> None:
@@ -103,7 +127,7 @@ def post_json(url: str, payload: dict[str, Any], name: str) -> None:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+        with _NO_REDIRECTS.open(request, timeout=TIMEOUT_SECONDS) as answer:
             status = answer.status
     except urllib.error.HTTPError as exc:
         raise DeliveryFailed(f"The {name} webhook answered {exc.code} {exc.reason}.") from None

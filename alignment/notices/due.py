@@ -30,6 +30,7 @@ from alignment.definitions.success_workflow import waiting_work
 from alignment.meeting.review import recorded_items
 from alignment.notices import rules as r
 from alignment.notices import schedule as sch
+from alignment.notices.chat import shown_address
 from alignment.notices.outbox import Draft
 from alignment.shared import formatting as fmt
 from alignment.shared import status as status_words
@@ -127,7 +128,16 @@ class _Collector:
         for channel, url in self.chats.items():
             if url:
                 self.due.drafts.append(
-                    Draft(f"{key}:{channel}", kind, channel, None, url, subject, body, reason)
+                    Draft(
+                        f"{key}:{channel}",
+                        kind,
+                        channel,
+                        None,
+                        shown_address(url),
+                        subject,
+                        body,
+                        reason,
+                    )
                 )
 
 

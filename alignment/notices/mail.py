@@ -127,7 +127,10 @@ def message(settings: SmtpSettings, outgoing: Outgoing) -> EmailMessage:
 
 def send_email(settings: SmtpSettings, outgoing: Outgoing) -> None:
     """Deliver one message; any refusal or network trouble is a DeliveryFailed sentence."""
-    mail = message(settings, outgoing)
+    try:
+        mail = message(settings, outgoing)
+    except (ValueError, TypeError) as exc:
+        raise DeliveryFailed(f"The notice could not be written as an e-mail: {exc}.") from None
     try:
         if settings.tls == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(

@@ -7,6 +7,7 @@ A dry run reads what would be queued and what would be tried, and writes nothing
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -26,9 +27,13 @@ from alignment.notices.due import due_notices
 from alignment.notices.mail import SmtpSetup
 from alignment.notices.mail import send_email
 from alignment.notices.mail import smtp_setup
+from alignment.notices.outbox import CHANNEL_WORDS
+from alignment.notices.rules import current_webhook
 from alignment.shared import clock
 from alignment.shared.errors import SamePageError
 from alignment.shared.periods import parse_month
+
+log = logging.getLogger("samepage")
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,8 @@ def notify(
     session.rollback()
     if new:
         outbox.queue(session, actor, new)
-    for claimed in outbox.claim_due(session, actor, waiting):
+    while batch := outbox.claim_due(session, actor, waiting, limit=1):
+        claimed = batch[0]
         line = Line(
             claimed.key, claimed.channel, _to(claimed.channel, claimed.address), claimed.subject
         )
@@ -165,9 +171,12 @@ def _deliver(
     """Send one claimed notice; the reason it did not go, or None."""
     try:
         name, data = _attachment(session, actor, claimed.attachment)
-        outgoing = Outgoing(
-            claimed.channel, claimed.address, claimed.subject, claimed.body, name, data
-        )
+        address = claimed.address
+        if claimed.channel != "email":
+            address = current_webhook(session, claimed.channel)
+            if not address:
+                return f"The {CHANNEL_WORDS[claimed.channel]} webhook is switched off."
+        outgoing = Outgoing(claimed.channel, address, claimed.subject, claimed.body, name, data)
         if claimed.channel == "email":
             if setup.settings is None:
                 return setup.problem
@@ -178,6 +187,9 @@ def _deliver(
         return str(exc)
     except SamePageError as exc:
         return f"The notice could not be put together: {exc}"
+    except Exception as exc:  # noqa: BLE001 - one notice's failure must not stop the others
+        log.exception("Notice %s could not be sent", claimed.key)
+        return f"The notice could not be sent ({type(exc).__name__}); the server log says why."
     finally:
         session.rollback()
     return None

@@ -92,6 +92,13 @@ class NoticeView:
         return STATUS_WORDS[self.status]
 
 
+def one_line(text: str) -> str:
+    """A subject on one line: every run of whitespace, line and paragraph separators
+    included (a title typed with one), becomes one space; an e-mail header cannot hold
+    a line break."""
+    return " ".join(text.split())
+
+
 def wait_after(tries: int) -> dt.timedelta:
     """How long after its ``tries``-th try a notice is tried again."""
     return FIRST_WAIT * (2 ** max(tries - 1, 0))
@@ -120,7 +127,7 @@ def queue(session: Session, actor: Actor, drafts: Sequence[Draft]) -> list[str]:
                 channel=draft.channel,
                 recipient_id=draft.recipient_id,
                 address=draft.address,
-                subject=draft.subject[:300],
+                subject=one_line(draft.subject)[:300],
                 body=draft.body,
                 reason=draft.reason,
                 attachment=draft.attachment,
@@ -143,27 +150,37 @@ def queue(session: Session, actor: Actor, drafts: Sequence[Draft]) -> list[str]:
         return queued
 
 
-def claim_due(session: Session, actor: Actor, waiting: Mapping[str, str]) -> list[Claimed]:
-    """Take every queued notice whose time has come for one try. ``waiting`` maps a channel
-    that cannot send now (e-mail not set up) to the reason: its notices stay queued, with
-    the reason shown, and no try is counted."""
+def claim_due(
+    session: Session, actor: Actor, waiting: Mapping[str, str], limit: int | None = None
+) -> list[Claimed]:
+    """Take queued notices whose time has come for one try (at most ``limit``: a sender
+    claims one, sends it and settles it before the next, so a claim's wait is never used
+    up by the sends before it and another run cannot take the same notice meanwhile).
+    ``waiting`` maps a channel that cannot send now (e-mail not set up) to the reason: its
+    notices stay queued, with the reason shown, and no try is counted."""
     with writing(session, actor, Action.SEND_NOTICES) as w:
         now = clock.utc_now()
-        rows = session.scalars(
+        due = (
+            Notice.status == QUEUED,
+            or_(Notice.next_try_at.is_(None), Notice.next_try_at <= now),
+        )
+        for row in session.scalars(
+            select(Notice).where(*due, Notice.channel.in_(list(waiting))).order_by(Notice.id)
+        ):
+            w.change(row, "last_error", waiting[row.channel], "notice")
+        for row in session.scalars(select(Notice).where(*due, Notice.tries >= MAX_TRIES)):
+            # its sender died after the last try: nothing is tried once more than MAX_TRIES
+            row.status, row.next_try_at = FAILED, None
+            w.record("failed", "notice", row.id, {"status": QUEUED}, {"status": FAILED})
+        query = (
             select(Notice)
-            .where(
-                Notice.status == QUEUED,
-                or_(Notice.next_try_at.is_(None), Notice.next_try_at <= now),
-            )
+            .where(*due, Notice.channel.not_in(list(waiting)), Notice.tries < MAX_TRIES)
             .order_by(Notice.id)
             .with_for_update()
-        ).all()
+        )
+        rows = session.scalars(query if limit is None else query.limit(limit)).all()
         claimed = []
         for row in rows:
-            reason = waiting.get(row.channel)
-            if reason is not None:
-                w.change(row, "last_error", reason, "notice")
-                continue
             row.tries += 1
             row.next_try_at = now + wait_after(row.tries)
             w.record("try", "notice", row.id, None, {"key": row.key, "try": row.tries})

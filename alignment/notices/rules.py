@@ -143,6 +143,14 @@ def webhooks(session: Session, actor: Actor) -> Webhooks:
     return Webhooks(company.slack_webhook_url, company.teams_webhook_url)
 
 
+def current_webhook(session: Session, channel: str) -> str:
+    """Where a chat notice goes when it is sent, not when it was queued: a replaced (say,
+    leaked) or switched-off webhook takes effect for the notices still waiting too. The
+    outbox keeps only the address's host."""
+    company = ensure_company(session)
+    return company.slack_webhook_url if channel == "slack" else company.teams_webhook_url
+
+
 def set_webhooks(session: Session, actor: Actor, slack: str, teams: str) -> None:
     """Set (or, empty, switch off) the company's Slack and Teams incoming webhooks."""
     with writing(session, actor, Action.SET_NOTICES) as w:

@@ -192,7 +192,9 @@ def reminder_window(
     elif schedule.every in (Every.MONTH_DAY, Every.MONTH_WEEKDAY):
         start = in_month(schedule, review_day.year, review_day.month)
         if start > review_day:
-            return None
+            # "last Friday" before a review on the 2nd Tuesday: the month before's
+            before = review_day.replace(day=1) - dt.timedelta(days=1)
+            start = in_month(schedule, before.year, before.month)
     else:
         start = today if occurs_on(schedule, today, review) else review_day + dt.timedelta(1)
     if start <= today <= review_day:

@@ -85,6 +85,13 @@ class _Hook(BaseHTTPRequestHandler):
         length = int(self.headers["Content-Length"])
         self.received.append((self.path, json.loads(self.rfile.read(length))))
         self.send_response(self.answer)
+        if 300 <= self.answer < 400:
+            self.send_header("Location", "/moved")
+        self.end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.received.append((self.path, {}))
+        self.send_response(200)
         self.end_headers()
         self.wfile.write(b"ok")
 
@@ -265,15 +272,22 @@ def test_after_the_review_is_closed_the_team_gets_the_decisions_and_the_pack(
     after_slack = [b for b in slack if "decisions and action items" in b["text"]]
     assert after_slack and "Move 10 % of events to search" in after_slack[0]["text"]
     assert after_slack[0]["blocks"][0]["type"] == "header"
-    card = [
-        b for b in teams
-        if "decisions" in b["attachments"][0]["content"]["body"][0]["text"]
-    ][0]  # fmt: skip
+    card = [b for b in teams if "decisions" in _card_text(b)][0]
     assert card["type"] == "message"
     attachment = card["attachments"][0]
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert attachment["content"]["type"] == "AdaptiveCard"
-    assert "Brief the agency" in attachment["content"]["body"][1]["text"]
+    assert "Brief the agency" in _card_text(card)
+    assert {block["type"] for block in attachment["content"]["body"]} == {"RichTextBlock"}
+
+
+def _card_text(card: dict[str, Any]) -> str:
+    """The words of a Teams card: its TextRuns (which render no Markdown), one per line."""
+    return "\n".join(
+        run["text"]
+        for block in card["attachments"][0]["content"]["body"]
+        for run in block["inlines"]
+    )
 
 
 def test_a_webhook_answering_an_error_is_retried(demo_store, smtp_server, chat_server):
@@ -373,3 +387,63 @@ def test_each_person_sees_only_their_own_notices(demo_store, demo_actors):
         assert cfo and {n.to for n in cfo} == {"daniel.okafor@kestrel.example"}
         with pytest.raises(PermissionDenied):
             outbox.all_notices(session, demo_actors["CEO"])
+
+
+def test_a_webhook_that_redirects_is_not_counted_as_delivered(demo_store, smtp_server, chat_server):
+    """Following a redirect would send a GET without the message and read its 200 as sent."""
+    _inbox, port = smtp_server
+    received, base = chat_server
+    _Hook.answer = 302
+    try:
+        with demo_store.session() as session:
+            rules.set_webhooks(session, _ceo(demo_store), f"{base}/slack/x", "")
+        result = _run(demo_store, DECEMBER_5, _smtp(port))
+    finally:
+        _Hook.answer = 200
+    chat = [line for line in result.retrying if line.channel == "slack"]
+    assert chat and chat[0].outcome == "The Slack webhook answered 302 Found."
+    assert not [line for line in result.sent if line.channel == "slack"]
+    assert "/moved" not in [path for path, _ in received]
+
+
+def test_a_replaced_webhook_reaches_the_notices_still_waiting(demo_store, smtp_server, chat_server):
+    """A leaked webhook replaced by the CEO is not used again, even by queued notices; the
+    outbox never holds the secret path."""
+    _inbox, port = smtp_server
+    received, base = chat_server
+    _Hook.answer = 500
+    try:
+        with demo_store.session() as session:
+            rules.set_webhooks(session, _ceo(demo_store), f"{base}/slack/leaked-secret", "")
+        _run(demo_store, DECEMBER_5, _smtp(port))
+    finally:
+        _Hook.answer = 200
+    first_run = len(received)
+    with demo_store.session() as session:
+        rules.set_webhooks(session, _ceo(demo_store), f"{base}/slack/new-secret", "")
+    with clock.pinned(dt.datetime(2026, 12, 5, 7, 30, tzinfo=dt.UTC)):
+        with demo_store.session() as session:
+            result = notify(session, COMMAND_LINE, DECEMBER_5, smtp=_smtp(port))
+    assert first_run and {path for path, _ in received[:first_run]} == {"/slack/leaked-secret"}
+    assert {path for path, _ in received[first_run:]} == {"/slack/new-secret"}
+    assert [line for line in result.sent if line.channel == "slack"]
+    addresses = {n.address for n in _notices(demo_store) if n.channel == "slack"}
+    assert addresses == {base + "/…"}
+
+
+def test_a_title_typed_with_a_line_separator_is_sent_on_one_line(demo_store, smtp_server):
+    """An e-mail header cannot hold a line break: the subject is put on one line, and one
+    odd notice never stops the run."""
+    inbox, port = smtp_server
+    ceo = _ceo(demo_store)
+    with demo_store.session() as session:
+        review.record_item(
+            session, ceo, "2026-11", "action", "Brief\u2028the agency\x85now", "CMO", "2026-12-06"
+        )
+    result = _run(demo_store, DECEMBER_5, _smtp(port))
+    assert not result.failed, result.as_json()
+    subjects = [
+        email.message_from_bytes(raw, policy=email.policy.default)["Subject"]
+        for _, raw in inbox.messages
+    ]
+    assert any("Brief the agency now" in subject for subject in subjects), subjects

@@ -127,3 +127,13 @@ def test_the_review_itself_is_a_day_of_the_month():
         sch.parse_review("3 days before the review")
     with pytest.raises(ValidationFailed, match="once a month"):
         sch.parse_review("every Monday")
+
+
+def test_a_monthly_reminder_later_in_the_month_than_the_review_counts_in_the_month_before():
+    """'last Friday' before a review on the 2nd Tuesday: the last Friday of the month before
+    (27 November for the review on 8 December 2026), not never."""
+    review = sch.parse_review("2nd Tuesday")
+    friday = sch.parse("last Friday")
+    assert sch.reminder_window(friday, review, D(2026, 11, 26)) is None
+    assert sch.reminder_window(friday, review, D(2026, 11, 27)) == (D(2026, 11, 27), D(2026, 12, 8))
+    assert sch.reminder_window(friday, review, D(2026, 12, 8)) == (D(2026, 11, 27), D(2026, 12, 8))
