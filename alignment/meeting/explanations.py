@@ -75,7 +75,11 @@ class ItemToExplain:
 
     @property
     def explained(self) -> bool:
-        return bool(self.explanation)
+        """Explained for how it stands now: an explanation written while the item was amber
+        does not cover it once it is red (it got worse; its owner is asked again)."""
+        if not self.explanation:
+            return False
+        return self.explained_status in (None, self.status, "red")
 
     @property
     def settled(self) -> bool:
