@@ -118,7 +118,7 @@ def create_link(
                 f"No link was made: {month_label(month)} has not started, so it has no review "
                 "to show."
             )
-        today = clock.today()
+        today = clock.utc_now().date()  # a link ends at midnight UTC, so its days are UTC's
         if not isinstance(valid_until, dt.date):
             raise ValidationFailed("No link was made: say until which day it works.")
         if valid_until < today:
@@ -219,6 +219,7 @@ def open_link(session: Session, token: str, month: str | None = None) -> RoomPas
     room = _pass(link)
     with writing(session, room.viewer, Action.VIEW) as w:
         link = w.existing(MeetingLink, link.id, CLOSED_ROOM)
+        session.refresh(link)  # read again in this writer's turn: two screens count twice
         link.uses += 1
         link.last_used_at = clock.utc_second()
         w.record("use", "meeting_link", link.id, None, {"month": link.month, "uses": link.uses})
