@@ -209,7 +209,7 @@ def _confidence(me: Actor, rated: confidence.GoalConfidence) -> None:
     cells[3].metric("Spread", "–" if rated.spread is None else str(rated.spread))
     if rated.gap:
         st.warning(
-            f"Perception gap: the three ratings are {rated.spread} points apart "
+            f"Perception gap: the ratings are {rated.spread} points apart "
             f"({confidence.GAP} or more). Worth discussing in the review.",
             icon=":material/compare_arrows:",
         )

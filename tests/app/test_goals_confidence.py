@@ -17,7 +17,7 @@ def test_the_three_ratings_side_by_side_with_the_gap_and_its_trend(goals_page): 
     at = goals_page("viewer")
     assert not at.exception and not at.error
     assert any(
-        "Perception gap: the three ratings are 4 points apart" in w.value for w in at.warning
+        "Perception gap: the ratings are 4 points apart" in w.value for w in at.warning
     )
     shown = _metrics(at)
     assert [("CEO", "6"), ("CFO", "4"), ("CMO", "8"), ("Spread", "4")] == [

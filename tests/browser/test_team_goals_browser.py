@@ -214,6 +214,24 @@ def test_a_team_builds_goals_and_kpis_runs_a_what_if_assesses_and_decides(browse
     no_trouble(ceo)
     screenshot(ceo, "team-goals-05-two-goals")
 
+    # Confidence by role: the CEO says 9, the CMO 5 on this year's goal: a perception gap.
+    for who, page, score in (("CEO", ceo, "9"), ("CMO", cmo, "5")):
+        if who == "CMO":
+            go(page, "Goals & KPIs")
+            open_tab(page, "Goals")
+        form = page.get_by_test_id("stForm").filter(has_text="Save my confidence").first
+        form.get_by_label(f"Your confidence ({who})").fill(score)
+        form.get_by_role("button", name="Save my confidence").click()
+        wait_for_app(page)
+        expect(page.get_by_text("Your confidence for November 2026 is saved.")).to_be_visible()
+    assert rows(server, "SELECT role, score FROM confidence_ratings ORDER BY role") == [
+        ("CEO", 9),
+        ("CMO", 5),
+    ]
+    expect(cmo.get_by_text("Perception gap: the ratings are 4 points apart")).to_be_visible()
+    no_trouble(cmo)
+    screenshot(cmo, "team-goals-05b-confidence-gap")
+
     # The what-if on webinars: usually 2.5 (July 3, September 2: the 2 of the last 6 months
     # with figures), the feeder without figures left out of the share, saved for December.
     go(cmo, "Goals & KPIs")
