@@ -16,9 +16,7 @@ def _metrics(at) -> list[tuple[str, str]]:
 def test_the_three_ratings_side_by_side_with_the_gap_and_its_trend(goals_page):  # noqa: F811
     at = goals_page("viewer")
     assert not at.exception and not at.error
-    assert any(
-        "Perception gap: the ratings are 4 points apart" in w.value for w in at.warning
-    )
+    assert any("Perception gap: the ratings are 4 points apart" in w.value for w in at.warning)
     shown = _metrics(at)
     assert [("CEO", "6"), ("CFO", "4"), ("CMO", "8"), ("Spread", "4")] == [
         m for m in shown if m[0] in ("CEO", "CFO", "CMO", "Spread")
