@@ -70,4 +70,19 @@ def test_the_teams_payload_is_an_adaptive_card_message():
     (attachment,) = payload["attachments"]
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert attachment["content"]["type"] == "AdaptiveCard"
-    assert [b["text"] for b in attachment["content"]["body"]] == ["Subject", "Body *not markdown*"]
+    body = attachment["content"]["body"]
+    assert {b["type"] for b in body} == {"RichTextBlock"}
+    runs = [run for block in body for run in block["inlines"]]
+    assert {run["type"] for run in runs} == {"TextRun"}, "a TextRun renders no Markdown"
+    assert [run["text"] for run in runs] == ["Subject", "Body *not markdown*"]
+
+
+def test_a_typed_link_reaches_teams_as_typed_text():
+    payload = teams_payload("[Pay now](https://evil.example)", "Line one\nLine two")
+    body = payload["attachments"][0]["content"]["body"]
+    assert [block["inlines"][0]["text"] for block in body] == [
+        "[Pay now](https://evil.example)",
+        "Line one",
+        "Line two",
+    ]
+    assert "'TextBlock'" not in str(payload)
