@@ -83,10 +83,19 @@ def test_a_screen_opens_the_link_without_logging_in_and_is_refused_after_revocat
     expect(main.get_by_text("November 2026: active")).to_contain_text(
         "until the end of 24 Nov 2026 (UTC), no download; opened 2 times"
     )
-    main.get_by_role("button", name="Revoke").click()
-    wait_for_app(page)
-    # the review page is long: its rerun after the click takes a few seconds under load
-    expect(main.get_by_text("November 2026: revoked")).to_be_visible(timeout=30_000)
+    revoked = main.get_by_text("November 2026: revoked")
+    for _ in range(3):
+        # A click during the rerun that follows the reload's log-in is lost (as a person's
+        # would be): click again while the link still shows as active.
+        if main.get_by_role("button", name="Revoke").count():
+            main.get_by_role("button", name="Revoke").click()
+        wait_for_app(page)
+        try:
+            expect(revoked).to_be_visible(timeout=15_000)
+            break
+        except AssertionError:
+            continue
+    expect(revoked).to_be_visible()
     screenshot(page, "meeting-room-04-revoked-by-the-ceo")
     screen.reload()
     wait_for_app(screen)
