@@ -32,6 +32,7 @@ from alignment.shared.periods import range_period
 from alignment.shared.text import MAX_DESCRIPTION
 from alignment.shared.text import MAX_TITLE
 from alignment.shared.views import view_of
+from alignment.spend.overview import MONTH_CHOICES
 from alignment.spend.overview import MonthChoices
 from alignment.spend.overview import opening_month
 from db import queries
@@ -239,10 +240,14 @@ def goal_month_choices(session: Session, actor: Actor) -> MonthChoices:
     and always the current month, so a team sets goals and KPIs before any figure exists."""
     require(actor, Action.VIEW)
     current = current_month()
-    held = sorted(set(queries.budget_months(session)) | set(queries.kpi_months(session)))
-    return MonthChoices(
-        sorted({*held, current}, reverse=True), opening_month(session, held, current)
-    )
+
+    def choices() -> MonthChoices:
+        held = sorted(set(queries.budget_months(session)) | set(queries.kpi_months(session)))
+        return MonthChoices(
+            sorted({*held, current}, reverse=True), opening_month(session, held, current)
+        )
+
+    return MONTH_CHOICES.kept(session, choices, "goals", current)
 
 
 def balance(session: Session, actor: Actor, period: Period) -> Balance:
