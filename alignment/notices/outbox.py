@@ -27,6 +27,7 @@ from alignment.access.permissions import require
 from alignment.notices.chat import shown_address
 from alignment.records.unit_of_work import writing
 from alignment.shared import clock
+from alignment.shared.views import view_of
 from db.models import Notice
 from db.models import User
 
@@ -229,25 +230,13 @@ def settle(session: Session, actor: Actor, notice_id: int, error: str | None) ->
 def _views(session: Session, rows: Sequence[Notice]) -> list[NoticeView]:
     names = dict(session.execute(select(User.id, User.name)).all())
     return [
-        NoticeView(
-            id=row.id,
-            key=row.key,
-            kind=row.kind,
-            channel=row.channel,
+        view_of(
+            NoticeView,
+            row,
             recipient=names.get(row.recipient_id or -1, "")
             if row.recipient_id
             else CHANNEL_WORDS[row.channel],
             to=row.address if row.channel == "email" else shown_address(row.address),
-            subject=row.subject,
-            body=row.body,
-            reason=row.reason,
-            status=row.status,
-            tries=row.tries,
-            next_try_at=row.next_try_at,
-            last_error=row.last_error,
-            created_at=row.created_at,
-            sent_at=row.sent_at,
-            attachment=row.attachment,
         )
         for row in rows
     ]
